@@ -1,0 +1,21 @@
+#include "actors/instrumented_actor.hpp"
+
+#include <chrono>
+
+namespace acepool::actors {
+
+instrumented_actor::instrumented_actor(caf::actor_config& cfg)
+    : caf::event_based_actor(cfg), vitals_(std::make_shared<actor_vitals>()) {}
+
+caf::invoke_message_result instrumented_actor::consume(caf::mailbox_element& x) {
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  vitals_->processed.fetch_add(1, std::memory_order_relaxed);
+  vitals_->last_message_ms.store(now, std::memory_order_relaxed);
+  auto result = caf::event_based_actor::consume(x);
+  vitals_->mailbox.store(mailbox().size(), std::memory_order_relaxed);
+  return result;
+}
+
+}  // namespace acepool::actors

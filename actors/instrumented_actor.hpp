@@ -1,0 +1,40 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+namespace acepool::actors {
+
+/// Counters an actor keeps about itself, readable from any thread.
+struct actor_vitals {
+  std::atomic<uint64_t> processed{0};  ///< mailbox elements consumed
+  std::atomic<int64_t> last_message_ms{
+      0};                            ///< wall clock (ms since epoch) of the last one; 0 = none
+  std::atomic<uint64_t> mailbox{0};  ///< mailbox size after the last message
+};
+
+/// An event-based actor that counts every message it consumes and publishes its own mailbox
+/// size (which only the actor itself may read) after each one.
+class instrumented_actor : public caf::event_based_actor {
+ public:
+  explicit instrumented_actor(caf::actor_config& cfg);
+
+  /// The counters of this actor; the pointer never changes.
+  const std::shared_ptr<actor_vitals>& vitals() const { return vitals_; }
+
+  caf::invoke_message_result consume(caf::mailbox_element& x) override;
+
+ private:
+  std::shared_ptr<actor_vitals> vitals_;
+};
+
+/// A stateful actor with instrumentation: the base of every long-lived acepool actor.
+/// `State` has a `name` and may offer `summary()` and `full_state()` (see introspection.hpp).
+template <class State>
+using tracked_actor = caf::stateful_actor<State, instrumented_actor>;
+
+}  // namespace acepool::actors

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <string>
+
+#include <caf/behavior.hpp>
+#include <caf/message_handler.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/instrumented_actor.hpp"
+#include "actors/messages.hpp"
+
+namespace acepool::actors {
+
+/// The JSON answer to get_stats_atom: `{"id","mailbox","processed","last_message_at",
+/// "state_summary"}`. Must be called by the actor itself (it reads its own mailbox).
+nlohmann::json stats_of(instrumented_actor* self, nlohmann::json state_summary);
+
+namespace detail {
+
+template <class State, class = void>
+struct has_summary : std::false_type {};
+template <class State>
+struct has_summary<State, std::void_t<decltype(std::declval<const State&>().summary())>>
+    : std::true_type {};
+
+template <class State, class = void>
+struct has_full_state : std::false_type {};
+template <class State>
+struct has_full_state<State, std::void_t<decltype(std::declval<const State&>().full_state())>>
+    : std::true_type {};
+
+}  // namespace detail
+
+/// Completes an actor's behavior with the handlers every registered actor answers:
+/// get_stats_atom (State::summary() when present), get_state_atom (State::full_state(), else
+/// the summary) and ping_atom.
+template <class State>
+caf::behavior introspectable(tracked_actor<State>* self, caf::message_handler handlers) {
+  auto summary = [self]() -> nlohmann::json {
+    if constexpr (detail::has_summary<State>::value)
+      return self->state.summary();
+    else
+      return nlohmann::json::object();
+  };
+  auto full = [self, summary]() -> nlohmann::json {
+    if constexpr (detail::has_full_state<State>::value)
+      return self->state.full_state();
+    else
+      return summary();
+  };
+  return handlers.or_else(
+      [self, summary](get_stats_atom) -> std::string { return stats_of(self, summary()).dump(); },
+      [full](get_state_atom) -> std::string { return full().dump(); },
+      [](ping_atom) { return caf::ok_atom::value; });
+}
+
+}  // namespace acepool::actors

@@ -1,0 +1,20 @@
+#include "http/actor_bridge.hpp"
+
+#include <caf/sec.hpp>
+
+#include "support/logging.hpp"
+
+namespace acepool::http {
+
+response response_for(const caf::error& err, caf::actor_system& sys,
+                      const std::string& request_id) {
+  if (err == caf::sec::request_timeout)
+    return response::error(504, "the request timed out inside acepool");
+  if (err == caf::sec::request_receiver_down || err == caf::sec::invalid_argument)
+    return response::error(503, "service is shutting down");
+  log::event(spdlog::level::err, "http.actor_error",
+             {{"request_id", request_id}, {"error", sys.render(err)}});
+  return internal_error(request_id);
+}
+
+}  // namespace acepool::http

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/error.hpp>
+#include <caf/event_based_actor.hpp>
+
+#include "http/responder.hpp"
+
+// The request → actor bridge: handlers send one message from a throw-away event-based actor and
+// return at once; the reply (or a timeout) completes the HTTP response from a CAF thread.
+// Nothing here blocks an io thread (field guide §3.5, pattern A).
+namespace acepool::http {
+
+/// Maps a CAF error to the HTTP answer: request timeout → 504, a dead or missing actor →
+/// 503 (shutting down), anything else → 500 with the request id (and a log line).
+response response_for(const caf::error& err, caf::actor_system& sys, const std::string& request_id);
+
+/// Sends `msg...` to `dest`; `on_reply(Reply&...)` turns the reply into the response.
+template <class... Reply, class OnReply, class... Ts>
+void ask(caf::actor_system& sys, const caf::actor& dest, std::chrono::milliseconds timeout,
+         responder reply, OnReply on_reply, Ts... msg) {
+  if (!dest) {
+    reply.send(response::error(503, "service is shutting down"));
+    return;
+  }
+  sys.spawn([=](caf::event_based_actor* self) {
+    self->request(dest, timeout, msg...)
+        .then([reply, on_reply](Reply&... xs) mutable { reply.send(on_reply(xs...)); },
+              [reply, &sys = self->system()](caf::error& err) {
+                reply.send(response_for(err, sys, reply.request_id()));
+              });
+  });
+}
+
+/// Sends the same message to every target and calls `done` once with one entry per target
+/// (in order): the reply, or nothing when that target failed or did not answer in time.
+template <class Reply, class... Ts>
+void gather(caf::actor_system& sys, std::vector<caf::actor> targets,
+            std::chrono::milliseconds timeout,
+            std::function<void(std::vector<std::optional<Reply>>)> done, Ts... msg) {
+  if (targets.empty()) {
+    done({});
+    return;
+  }
+  sys.spawn([=](caf::event_based_actor* self) {
+    struct progress {
+      std::vector<std::optional<Reply>> results;
+      size_t pending;
+    };
+    auto state = std::make_shared<progress>(
+        progress{std::vector<std::optional<Reply>>(targets.size()), targets.size()});
+    for (size_t i = 0; i < targets.size(); ++i) {
+      auto finish_one = [state, done] {
+        if (--state->pending == 0) done(std::move(state->results));
+      };
+      if (!targets[i]) {
+        finish_one();
+        continue;
+      }
+      self->request(targets[i], timeout, msg...)
+          .then(
+              [state, i, finish_one](Reply& x) {
+                state->results[i] = std::move(x);
+                finish_one();
+              },
+              [finish_one](caf::error&) { finish_one(); });
+    }
+  });
+}
+
+}  // namespace acepool::http

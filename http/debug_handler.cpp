@@ -1,0 +1,83 @@
+#include "http/debug_handler.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "actors/actor_directory.hpp"
+#include "actors/messages.hpp"
+#include "config/config_reference.hpp"
+#include "http/actor_bridge.hpp"
+#include "support/time_format.hpp"
+
+namespace acepool::http {
+
+namespace {
+
+// An entry for an actor that did not answer: what its counters last said.
+nlohmann::json silent_entry(const actors::directory_entry& e) {
+  auto last_ms = e.vitals->last_message_ms.load();
+  nlohmann::json last = nullptr;
+  if (last_ms > 0)
+    last = support::format_rfc3339(
+        support::wall_clock::time_point(std::chrono::milliseconds(last_ms)));
+  return {{"id", e.handle ? e.handle.id() : 0},
+          {"mailbox", e.vitals->mailbox.load()},
+          {"processed", e.vitals->processed.load()},
+          {"last_message_at", last},
+          {"state_summary", nullptr}};
+}
+
+void list_actors(const api_context& ctx, call& c) {
+  auto entries = ctx.directory->list();
+  std::vector<caf::actor> targets;
+  for (const auto& e : entries)
+    targets.push_back(e.handle);
+  auto reply = c.reply;
+  gather<std::string>(
+      *ctx.system, std::move(targets), ctx.request_timeout(),
+      [reply, entries](std::vector<std::optional<std::string>> answers) {
+        auto out = nlohmann::json::array();
+        for (size_t i = 0; i < entries.size(); ++i) {
+          nlohmann::json item;
+          bool answered = false;
+          if (answers[i]) {
+            item = nlohmann::json::parse(*answers[i], nullptr, false);
+            answered = item.is_object();
+          }
+          if (!answered) item = silent_entry(entries[i]);
+          nlohmann::json entry{{"name", entries[i].name}, {"kind", entries[i].kind}};
+          entry.update(item);
+          entry["responding"] = answered;
+          out.push_back(std::move(entry));
+        }
+        reply.send(response::json(200, out));
+      },
+      actors::get_stats_atom::value);
+}
+
+void actor_state(const api_context& ctx, call& c) {
+  auto entry = ctx.directory->find(c.param("name"));
+  if (!entry) {
+    c.reply.send(response::error(404, "actor not found"));
+    return;
+  }
+  ask<std::string>(
+      *ctx.system, entry->handle, ctx.request_timeout(), c.reply,
+      [name = entry->name, kind = entry->kind](std::string& state) {
+        nlohmann::json body{{"name", name}, {"kind", kind}};
+        body["state"] = nlohmann::json::parse(state, nullptr, false);
+        return response::json(200, body);
+      },
+      actors::get_state_atom::value);
+}
+
+}  // namespace
+
+void add_debug_routes(router& r, const api_context& ctx) {
+  r.add(method::get, "/debug/actors", access::write, [ctx](call& c) { list_actors(ctx, c); });
+  r.add(method::get, "/debug/actors/{name}", access::write,
+        [ctx](call& c) { actor_state(ctx, c); });
+  r.add(method::get, "/debug/config", access::write,
+        [ctx](call& c) { c.reply.send(response::json(200, config::effective_json(*ctx.config))); });
+}
+
+}  // namespace acepool::http

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace acepool::http {
+
+/// HTTP methods the router knows; anything else is `other` (answered 405).
+enum class method { get, post, put, del, patch, head, options, other };
+
+/// Upper-case method name (`DELETE` for del).
+const char* method_name(method m);
+
+/// Parses a method token (`GET`, ...); unknown tokens give `other`.
+method parse_method(std::string_view text);
+
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+/// A received request, independent of the HTTP library.
+struct request {
+  method verb = method::get;
+  std::string method_text;
+  std::string path;   ///< raw, not percent-decoded
+  std::string query;  ///< raw query string without `?`
+  header_list headers;
+  std::string body;
+  uint64_t connection_id = 0;
+
+  /// The first header called `name` (case-insensitive).
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+/// A complete (non-streaming) response.
+struct response {
+  int status = 200;
+  std::string content_type = "application/json; charset=utf-8";
+  header_list headers;
+  std::string body;
+
+  /// A JSON response.
+  static response json(int status, const nlohmann::json& body);
+  /// A JSON response whose body is already serialised.
+  static response raw_json(int status, std::string body);
+  /// `{"detail": "<text>"}` with the status.
+  static response error(int status, std::string_view detail);
+  /// `{"detail": <object or array>}` with the status.
+  static response error_detail(int status, const nlohmann::json& detail);
+};
+
+/// Standard reason phrase of a status code (`Unprocessable Entity`).
+const char* reason_phrase(int status);
+
+/// True when `a` equals `b` ignoring ASCII case.
+bool iequals(std::string_view a, std::string_view b);
+
+}  // namespace acepool::http

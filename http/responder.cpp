@@ -1,0 +1,69 @@
+#include "http/responder.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "support/logging.hpp"
+#include "support/metrics_registry.hpp"
+
+namespace acepool::http {
+
+response internal_error(const std::string& request_id) {
+  return response::json(500, {{"detail", "internal error"}, {"request_id", request_id}});
+}
+
+void exchange::complete(response r) {
+  if (done.exchange(true)) return;
+  for (auto& h : common_headers)
+    r.headers.push_back(h);
+  if (extra_headers) {
+    for (auto& h : extra_headers())
+      r.headers.push_back(std::move(h));
+  }
+  const int status = r.status;
+  sink->send(std::move(r));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (metrics != nullptr) {
+    metrics
+        ->counter("acepool_api_requests_total", "HTTP requests by route pattern, method and status",
+                  {{"route", route_label},
+                   {"method", method_name(verb)},
+                   {"status", std::to_string(status)}})
+        .inc();
+    metrics
+        ->histogram("acepool_api_duration_seconds",
+                    "HTTP request duration by route pattern and method",
+                    metrics::default_latency_buckets(),
+                    {{"route", route_label}, {"method", method_name(verb)}})
+        .observe(seconds);
+  }
+  auto level = status >= 500 ? spdlog::level::warn : spdlog::level::debug;
+  log::event(level, "http.request",
+             {{"request_id", request_id},
+              {"method", method_name(verb)},
+              {"route", route_label},
+              {"status", status},
+              {"duration_ms", seconds * 1000.0}});
+}
+
+exchange::~exchange() {
+  if (done.load()) return;
+  log::event(spdlog::level::err, "http.unanswered",
+             {{"request_id", request_id}, {"route", route_label}});
+  complete(internal_error(request_id));
+}
+
+void responder::send(response r) const {
+  if (ex_) ex_->complete(std::move(r));
+}
+
+bool responder::sent() const {
+  return ex_ && ex_->done.load();
+}
+
+const std::string& responder::request_id() const {
+  static const std::string none;
+  return ex_ ? ex_->request_id : none;
+}
+
+}  // namespace acepool::http

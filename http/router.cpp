@@ -1,0 +1,230 @@
+#include "http/router.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "support/logging.hpp"
+#include "support/random_id.hpp"
+
+namespace acepool::http {
+
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  size_t start = path.empty() || path.front() != '/' ? 0 : 1;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    out.emplace_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+bool is_param(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+bool valid_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+const std::string exposed_headers =
+    "X-Request-Id, Retry-After, X-Circuit-State, X-RateLimit-Provisioning-Limit, "
+    "X-RateLimit-Provisioning-Remaining, ETag";
+
+}  // namespace
+
+bool constant_time_equals(std::string_view given, std::string_view expected) {
+  // Runs over the whole given token whatever the content; only lengths leak.
+  unsigned diff = given.size() == expected.size() ? 0u : 1u;
+  if (expected.empty()) return given.empty();
+  for (size_t i = 0; i < given.size(); ++i)
+    diff |= static_cast<unsigned char>(given[i]) ^
+            static_cast<unsigned char>(expected[i % expected.size()]);
+  return diff == 0;
+}
+
+const std::string& call::param(std::string_view name) const {
+  static const std::string empty;
+  for (const auto& [k, v] : params)
+    if (k == name) return v;
+  return empty;
+}
+
+router::router(router_options options, metrics::registry* metrics)
+    : options_(std::move(options)), metrics_(metrics) {}
+
+void router::add(method verb, std::string pattern, access level, handler fn) {
+  route r{verb, pattern, split_path(pattern), level, std::move(fn)};
+  routes_.push_back(std::move(r));
+}
+
+std::vector<router::route_info> router::routes() const {
+  std::vector<route_info> out;
+  for (const auto& r : routes_)
+    out.push_back({r.verb, r.pattern, r.level});
+  return out;
+}
+
+std::optional<router::match> router::find(std::string_view path) const {
+  auto segments = split_path(path);
+  std::optional<match> best;
+  uint64_t best_score = 0;
+  for (const auto& r : routes_) {
+    if (r.segments.size() != segments.size()) continue;
+    uint64_t score = 1;
+    std::vector<std::pair<std::string, std::string>> params;
+    bool ok = true;
+    for (size_t i = 0; i < segments.size() && ok; ++i) {
+      if (is_param(r.segments[i])) {
+        if (segments[i].empty())
+          ok = false;
+        else
+          params.emplace_back(r.segments[i].substr(1, r.segments[i].size() - 2), segments[i]);
+      } else if (r.segments[i] == segments[i]) {
+        if (i < 63) score |= uint64_t{1} << (63 - i);
+      } else {
+        ok = false;
+      }
+    }
+    if (!ok) continue;
+    if (!best || score > best_score) {
+      best = match{r.pattern, {&r}, std::move(params)};
+      best_score = score;
+    } else if (score == best_score && best->pattern == r.pattern) {
+      best->routes.push_back(&r);
+    }
+  }
+  return best;
+}
+
+std::optional<response> router::check_access(access level, const request& req) const {
+  if (!options_.api_key) return std::nullopt;
+  bool needs_key = level == access::write || (level == access::read && options_.api_key_reads) ||
+                   (level == access::metrics && options_.metrics_auth);
+  if (!needs_key) return std::nullopt;
+  auto auth = req.header("Authorization");
+  constexpr std::string_view scheme = "Bearer ";
+  if (!auth || auth->size() < scheme.size() || !iequals(auth->substr(0, scheme.size()), scheme)) {
+    auto r = response::error(401, "missing bearer token");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  if (!constant_time_equals(auth->substr(scheme.size()), *options_.api_key))
+    return response::error(403, "invalid token");
+  return std::nullopt;
+}
+
+header_list router::cors_headers(const request& req) const {
+  header_list out;
+  const auto& origins = options_.cors_origins;
+  if (origins.size() == 1 && origins.front() == "*") {
+    out.emplace_back("Access-Control-Allow-Origin", "*");
+  } else if (auto origin = req.header("Origin")) {
+    if (std::find(origins.begin(), origins.end(), *origin) != origins.end())
+      out.emplace_back("Access-Control-Allow-Origin", std::string(*origin));
+    out.emplace_back("Vary", "Origin");
+  } else {
+    out.emplace_back("Vary", "Origin");
+  }
+  if (!out.empty() && out.front().first == "Access-Control-Allow-Origin")
+    out.emplace_back("Access-Control-Expose-Headers", exposed_headers);
+  return out;
+}
+
+void router::dispatch(std::shared_ptr<request> req, std::shared_ptr<response_sink> sink) const {
+  auto ex = std::make_shared<exchange>();
+  ex->sink = std::move(sink);
+  ex->verb = req->verb;
+  ex->metrics = metrics_;
+  ex->extra_headers = options_.extra_headers;
+  auto given_id = req->header("X-Request-Id");
+  ex->request_id =
+      given_id && valid_request_id(*given_id) ? std::string(*given_id) : support::random_hex(16);
+  ex->common_headers.emplace_back("X-Request-Id", ex->request_id);
+  for (auto& h : cors_headers(*req))
+    ex->common_headers.push_back(std::move(h));
+
+  auto found = find(req->path);
+  if (!found) {
+    ex->route_label = "unmatched";
+    ex->complete(response::error(404, "not found"));
+    return;
+  }
+  ex->route_label = found->pattern;
+  const route* target = nullptr;
+  for (const auto* r : found->routes)
+    if (r->verb == req->verb) target = r;
+  std::string allow;
+  for (const auto* r : found->routes)
+    allow += std::string(allow.empty() ? "" : ", ") + method_name(r->verb);
+  allow += ", OPTIONS";
+  if (req->verb == method::options) {
+    response pre;
+    pre.status = 204;
+    pre.content_type.clear();
+    pre.headers = {{"Allow", allow},
+                   {"Access-Control-Allow-Methods", allow},
+                   {"Access-Control-Allow-Headers",
+                    "Authorization, Content-Type, X-Request-Id, If-None-Match"},
+                   {"Access-Control-Max-Age", "600"}};
+    ex->complete(std::move(pre));
+    return;
+  }
+  if (target == nullptr) {
+    auto r = response::error(405, "method not allowed");
+    r.headers.emplace_back("Allow", allow);
+    ex->complete(std::move(r));
+    return;
+  }
+  if (auto denied = check_access(target->level, *req)) {
+    ex->complete(std::move(*denied));
+    return;
+  }
+  if (req->body.size() > options_.max_body_bytes) {
+    ex->complete(response::error(413, "request body of " + std::to_string(req->body.size()) +
+                                          " bytes exceeds MAX_BODY_BYTES (" +
+                                          std::to_string(options_.max_body_bytes) + ")"));
+    return;
+  }
+  call c;
+  for (auto& [name, raw] : found->raw_params) {
+    auto decoded = percent_decode(raw);
+    if (!decoded) {
+      ex->complete(response::error_detail(
+          422, nlohmann::json::array({{{"loc", {"path", name}},
+                                       {"msg", "malformed percent-encoding"},
+                                       {"type", "value_error.percent_encoding"}}})));
+      return;
+    }
+    c.params.emplace_back(name, std::move(*decoded));
+  }
+  auto query = query_params::parse(req->query);
+  if (!query) {
+    ex->complete(response::error_detail(
+        422, nlohmann::json::array({{{"loc", {"query"}},
+                                     {"msg", "malformed percent-encoding"},
+                                     {"type", "value_error.percent_encoding"}}})));
+    return;
+  }
+  c.query = std::move(*query);
+  c.req = std::move(req);
+  c.reply = responder(ex);
+  try {
+    target->fn(c);
+  } catch (const std::exception& e) {
+    log::event(spdlog::level::err, "http.handler_failed",
+               {{"request_id", ex->request_id}, {"route", ex->route_label}, {"error", e.what()}});
+    ex->complete(internal_error(ex->request_id));
+  } catch (...) {
+    log::event(spdlog::level::err, "http.handler_failed",
+               {{"request_id", ex->request_id}, {"route", ex->route_label}, {"error", "unknown"}});
+    ex->complete(internal_error(ex->request_id));
+  }
+}
+
+}  // namespace acepool::http

@@ -1,0 +1,102 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "http/http_message.hpp"
+#include "http/query_string.hpp"
+#include "http/responder.hpp"
+
+namespace acepool::metrics {
+class registry;
+}
+
+namespace acepool::http {
+
+/// Who may call a route (api.md "Conventions").
+enum class access {
+  open,     ///< always open (`–`)
+  read,     ///< open unless API_KEY_READS=true
+  write,    ///< needs the key whenever API_KEY is set (`auth`)
+  metrics,  ///< needs the key only with METRICS_AUTH=true
+};
+
+/// One request as a handler sees it.
+struct call {
+  std::shared_ptr<const request> req;
+  std::vector<std::pair<std::string, std::string>> params;  ///< path parameters, decoded once
+  query_params query;
+  responder reply;
+
+  /// The decoded path parameter `name` (empty when absent).
+  const std::string& param(std::string_view name) const;
+};
+
+/// A route handler: validates, sends one message (or answers at once) and returns; the reply
+/// may be sent later from any thread. Exceptions become 500 with the request id.
+using handler = std::function<void(call&)>;
+
+/// The request conventions shared by every route.
+struct router_options {
+  std::optional<std::string> api_key;
+  bool api_key_reads = false;
+  bool metrics_auth = false;
+  std::vector<std::string> cors_origins{"*"};
+  uint64_t max_body_bytes = 1 << 20;
+  /// Headers added to every response, read from a published snapshot (provisioning headers).
+  std::function<header_list()> extra_headers;
+};
+
+/// Routes requests to handlers with every convention of api.md: request id, CORS and
+/// preflight, 404/405 (with Allow), auth (401/403, constant-time compare), the body limit
+/// (413), 500 on handler failure, and request metrics labelled by route pattern.
+/// Patterns are literal segments and `{name}` parameters; a literal segment beats a parameter.
+class router {
+ public:
+  router(router_options options, metrics::registry* metrics);
+
+  /// Registers a route.
+  void add(method verb, std::string pattern, access level, handler fn);
+
+  /// Handles one request; the response goes to `sink` exactly once (possibly later).
+  void dispatch(std::shared_ptr<request> req, std::shared_ptr<response_sink> sink) const;
+
+  /// A registered route.
+  struct route_info {
+    method verb;
+    std::string pattern;
+    access level;
+  };
+  std::vector<route_info> routes() const;
+
+ private:
+  struct route {
+    method verb;
+    std::string pattern;
+    std::vector<std::string> segments;
+    access level;
+    handler fn;
+  };
+  struct match {
+    std::string pattern;
+    std::vector<const route*> routes;  ///< every method of the best pattern
+    std::vector<std::pair<std::string, std::string>> raw_params;
+  };
+  std::optional<match> find(std::string_view path) const;
+  std::optional<response> check_access(access level, const request& req) const;
+  header_list cors_headers(const request& req) const;
+
+  router_options options_;
+  metrics::registry* metrics_;
+  std::vector<route> routes_;
+};
+
+/// Compares two secrets in time independent of where they differ.
+bool constant_time_equals(std::string_view given, std::string_view expected);
+
+}  // namespace acepool::http

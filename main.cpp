@@ -1,0 +1,197 @@
+// acepool: wiring only. Load the configuration, start the actor system and the actors, serve
+// HTTP, and shut down cleanly on SIGTERM/SIGINT within SHUTDOWN_TIMEOUT_S.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include <curl/curl.h>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/send.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/actor_directory.hpp"
+#include "actors/actor_metrics.hpp"
+#include "actors/actor_system_setup.hpp"
+#include "config/command_line.hpp"
+#include "config/config_reference.hpp"
+#include "config/env_source.hpp"
+#include "config/settings_loader.hpp"
+#include "http/api_routes.hpp"
+#include "http/healthcheck.hpp"
+#include "http/server.hpp"
+#include "support/logging.hpp"
+#include "support/metrics_registry.hpp"
+#include "support/process_metrics.hpp"
+#include "support/process_stats.hpp"
+#include "support/signals.hpp"
+
+namespace {
+
+using namespace acepool;
+
+constexpr const char* version = ACEPOOL_VERSION;
+constexpr int exit_bad_config = 2;
+
+bool file_exists(const char* path) {
+  struct stat st {};
+  return ::stat(path, &st) == 0;
+}
+
+spdlog::level::level_enum to_spdlog(config::log_level l) {
+  switch (l) {
+    case config::log_level::trace:
+      return spdlog::level::trace;
+    case config::log_level::debug:
+      return spdlog::level::debug;
+    case config::log_level::warn:
+      return spdlog::level::warn;
+    case config::log_level::error:
+      return spdlog::level::err;
+    case config::log_level::info:
+      break;
+  }
+  return spdlog::level::info;
+}
+
+/// Ends the process if shutdown overruns its deadline (a stuck actor must not keep a container
+/// from stopping).
+class shutdown_watchdog {
+ public:
+  explicit shutdown_watchdog(std::chrono::milliseconds deadline)
+      : thread_([this, deadline] {
+          std::unique_lock<std::mutex> lock(mutex_);
+          if (!cv_.wait_for(lock, deadline, [this] { return done_; })) {
+            log::event(spdlog::level::err, "shutdown.timeout", {{"deadline_ms", deadline.count()}});
+            log::logger().flush();
+            std::_Exit(1);
+          }
+        }) {}
+  ~shutdown_watchdog() {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+http::server_options make_server_options(const config::settings& s,
+                                         std::shared_ptr<const http::router> api) {
+  http::server_options o;
+  o.listeners.push_back({"api", s.service.app_bind, s.service.app_port, std::move(api)});
+  o.hard_body_limit = s.service.max_body_bytes * 8;
+  // Above every deadline acepool enforces itself (api.md "Timeouts").
+  auto longest = std::max({s.service.api_request_timeout, s.service.api_long_operation_timeout,
+                           s.docker.provision_timeout + s.relay.stream_start_timeout});
+  o.handle_request_timeout = longest + std::chrono::seconds(10);
+  o.write_timeout = s.relay.client_write_timeout;
+  return o;
+}
+
+int run_service(std::shared_ptr<const config::loaded_settings> loaded) {
+  const auto& s = loaded->values;
+  auto open_files = support::raise_open_file_limit();
+  log::configure(to_spdlog(s.service.level), s.service.format == config::log_format::json
+                                                 ? log::format::json
+                                                 : log::format::text);
+  for (const auto& w : loaded->warnings)
+    log::event(spdlog::level::warn, "config.warning", {{"detail", w}});
+  log::event(spdlog::level::info, "acepool.starting",
+             {{"version", version}, {"open_file_limit", open_files}, {"pid", ::getpid()}});
+
+  caf::actor_system_config caf_cfg;
+  actors::configure_actor_system(caf_cfg);
+  caf::actor_system system{caf_cfg};
+
+  metrics::registry registry;
+  support::add_process_metrics(registry);
+  auto directory = std::make_shared<actors::actor_directory>();
+  actors::add_actor_metrics(registry, directory);
+
+  http::api_context ctx{&system, directory, loaded, &registry};
+  http::http_server server(make_server_options(s, http::make_api_router(ctx)));
+  if (auto err = server.start()) {
+    log::event(spdlog::level::err, "acepool.listen_failed", {{"detail", *err}});
+    std::fprintf(stderr, "acepool: %s\n", err->c_str());
+    server.stop();
+    return 1;
+  }
+  log::event(spdlog::level::info, "acepool.ready", {{"port", server.port()}});
+
+  int sig = support::wait_for_termination_signal();
+  log::event(spdlog::level::info, "shutdown.begin",
+             {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"},
+              {"timeout_ms", s.service.shutdown_timeout.count()}});
+  shutdown_watchdog watchdog(s.service.shutdown_timeout);
+  server.stop_accepting();
+  for (const auto& e : directory->list())
+    caf::anon_send_exit(e.handle, caf::exit_reason::user_shutdown);
+  system.await_all_actors_done();
+  server.stop();
+  log::event(spdlog::level::info, "shutdown.complete");
+  log::logger().flush();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  support::block_termination_signals();
+  auto cl = config::parse_command_line(argc, argv);
+  if (!cl.parsed) {
+    std::fprintf(stderr, "acepool: %s\n", cl.error.c_str());
+    return exit_bad_config;
+  }
+  if (cl.parsed->help) {
+    std::fputs(config::render_help(version).c_str(), stdout);
+    return 0;
+  }
+  if (cl.parsed->version) {
+    std::printf("acepool %s\n", version);
+    return 0;
+  }
+  if (cl.parsed->print_reference) {
+    auto text = *cl.parsed->print_reference == "markdown" ? config::render_markdown_reference()
+                                                          : config::render_example_env();
+    std::fputs(text.c_str(), stdout);
+    return 0;
+  }
+  config::env_map file_values;
+  if (cl.parsed->env_file || file_exists(".env")) {
+    auto file = config::read_env_file(cl.parsed->env_file.value_or(".env"));
+    if (file.error) {
+      std::fprintf(stderr, "acepool: invalid configuration: %s\n", file.error->c_str());
+      return exit_bad_config;
+    }
+    file_values = std::move(file.values);
+  }
+  auto result = config::load_settings(config::process_environment(), file_values);
+  if (!result.loaded) {
+    std::fprintf(stderr, "acepool: invalid configuration: %s\n", result.error.c_str());
+    return exit_bad_config;
+  }
+  if (cl.parsed->print_config) {
+    std::fputs(config::render_effective(*result.loaded).c_str(), stdout);
+    return 0;
+  }
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (cl.parsed->healthcheck) {
+    const auto& svc = result.loaded->values.service;
+    return http::probe_health(svc.app_bind, svc.app_port) ? 0 : 1;
+  }
+  return run_service(std::make_shared<const config::loaded_settings>(std::move(*result.loaded)));
+}

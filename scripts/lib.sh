@@ -1,0 +1,49 @@
+# Shared by the README's commands. Idempotent; needs root for apt-get and dockerd.
+
+# Debian 12 packages the project needs to build, test and run its demo.
+ACEPOOL_PACKAGES=(
+  build-essential cmake pkg-config clang-format
+  libcaf-dev librestinio-dev libasio-dev libhttp-parser-dev libfmt-dev nlohmann-json3-dev
+  libspdlog-dev libcurl4-openssl-dev catch2 libsqlite3-dev
+  docker.io ffmpeg wrk curl ca-certificates python3 procps iproute2
+)
+
+log() { printf '[acepool] %s\n' "$*" >&2; }
+
+# Installs the packages that are missing (apt-get only when something is missing).
+install_packages() {
+  local missing=()
+  for p in "${ACEPOOL_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    log "all ${#ACEPOOL_PACKAGES[@]} Debian packages present"
+    return 0
+  fi
+  log "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Makes sure a Docker daemon answers; starts dockerd in the background when none runs.
+# Returns non-zero when no daemon can be started.
+ensure_docker() {
+  if docker info >/dev/null 2>&1; then
+    log "docker daemon is running"
+    return 0
+  fi
+  if ! command -v dockerd >/dev/null 2>&1; then
+    log "dockerd is not installed"
+    return 1
+  fi
+  log "starting dockerd"
+  mkdir -p /var/log
+  nohup dockerd >/var/log/acepool-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && { log "docker daemon is up"; return 0; }
+    sleep 1
+  done
+  log "dockerd did not come up; see /var/log/acepool-dockerd.log"
+  return 1
+}

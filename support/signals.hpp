@@ -1,0 +1,12 @@
+#pragma once
+
+namespace acepool::support {
+
+/// Blocks SIGINT and SIGTERM in the calling thread and every thread it starts afterwards, and
+/// ignores SIGPIPE. Call first thing in main, before any thread exists.
+void block_termination_signals();
+
+/// Waits for SIGINT or SIGTERM (blocked by block_termination_signals) and returns its number.
+int wait_for_termination_signal();
+
+}  // namespace acepool::support

@@ -1,0 +1,45 @@
+#include "tests/common/api_server.hpp"
+
+#include <caf/send.hpp>
+#include <catch2/catch.hpp>
+
+#include "actors/actor_metrics.hpp"
+#include "http/api_routes.hpp"
+#include "support/process_metrics.hpp"
+
+namespace acepool::testing {
+
+api_server::api_server(config::env_map env, customizer customize, size_t io_threads) : sys(cfg) {
+  auto loaded = config::load_settings(env, {});
+  INFO(loaded.error);
+  REQUIRE(loaded.loaded);
+  settings = std::make_shared<const config::loaded_settings>(std::move(*loaded.loaded));
+  support::add_process_metrics(metrics);
+  actors::add_actor_metrics(metrics, directory);
+  context = http::api_context{&sys, directory, settings, &metrics};
+  auto routes = http::make_api_router(context);
+  if (customize) customize(*this, *routes);
+  http::server_options o;
+  o.listeners.push_back({"api", "127.0.0.1", 0, routes});
+  o.hard_body_limit = settings->values.service.max_body_bytes * 8;
+  o.write_timeout = settings->values.relay.client_write_timeout;
+  o.io_threads = io_threads;
+  server = std::make_unique<http::http_server>(o);
+  auto err = server->start();
+  INFO(err.value_or(""));
+  REQUIRE_FALSE(err);
+}
+
+api_server::~api_server() {
+  server->stop_accepting();
+  for (const auto& e : directory->list())
+    caf::anon_send_exit(e.handle, caf::exit_reason::user_shutdown);
+  sys.await_all_actors_done();
+  server->stop();
+}
+
+std::string api_server::url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(server->port()) + path;
+}
+
+}  // namespace acepool::testing

@@ -1,0 +1,182 @@
+#include <catch2/catch.hpp>
+
+#include <sys/resource.h>
+
+#include <csignal>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/common/child_process.hpp"
+#include "tests/common/http_client.hpp"
+
+using namespace acepool::testing;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string binary = ACEPOOL_BINARY;
+
+/// Settings every started acepool gets in these tests: any free port, no database on disk.
+std::map<std::string, std::string> base_env(std::map<std::string, std::string> extra = {}) {
+  std::map<std::string, std::string> env{
+      {"APP_PORT", "0"}, {"APP_BIND", "127.0.0.1"}, {"DB_URL", "sqlite:///:memory:"}};
+  for (auto& [k, v] : extra)
+    env[k] = v;
+  return env;
+}
+
+/// Waits for the `http.listening` log line and returns the port it reports.
+uint16_t listening_port(child_process& p) {
+  auto line = p.wait_for_line(
+      [](const std::string& l) {
+        return l.find("\"event\":\"http.listening\"") != std::string::npos;
+      },
+      20s);
+  INFO(p.stderr_text());
+  REQUIRE(line);
+  return json::parse(*line)["port"].get<uint16_t>();
+}
+
+}  // namespace
+
+TEST_CASE("a bad value exits with code 2 and one line naming variable, value and what is allowed") {
+  auto r = run_program(binary, {}, base_env({{"MIN_REPLICAS", "lots"}}));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err ==
+        "acepool: invalid configuration: MIN_REPLICAS=\"lots\" is not allowed: expected an integer "
+        "from 0 to "
+        "1000\n");
+  auto rule = run_program(binary, {}, base_env({{"MIN_REPLICAS", "4"}, {"MAX_REPLICAS", "2"}}));
+  CHECK(rule.exit_code == 2);
+  CHECK_THAT(rule.err, Catch::Contains("MIN_REPLICAS=4 must not exceed MAX_REPLICAS=2"));
+}
+
+TEST_CASE("unknown arguments exit with code 2, CAF never sees the command line") {
+  auto r = run_program(binary, {"--scheduler.policy=stealing"}, base_env());
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("unknown argument \"--scheduler.policy=stealing\""));
+}
+
+TEST_CASE(
+    "the help flag lists the flags and every variable and the version flag prints the version") {
+  auto help = run_program(binary, {"--help"}, {});
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("--env-file PATH"));
+  CHECK_THAT(help.out, Catch::Contains("--healthcheck"));
+  CHECK_THAT(help.out, Catch::Contains("MAX_CLIENTS (default 4096)"));
+  CHECK_THAT(help.out, Catch::Contains("ACEXY_MAX_STREAMS_PER_ENGINE -> MAX_STREAMS_PER_ENGINE"));
+  auto version = run_program(binary, {"--version"}, {});
+  CHECK(version.exit_code == 0);
+  CHECK_THAT(version.out, Catch::StartsWith("acepool "));
+}
+
+TEST_CASE("printing the configuration shows effective values with secrets redacted") {
+  auto r = run_program(binary, {"--print-config"},
+                       base_env({{"API_KEY", "hunter2"}, {"MAX_REPLICAS", "7"}}));
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("API_KEY=<redacted>\n"));
+  CHECK_THAT(r.out, Catch::Contains("MAX_REPLICAS=7\n"));
+  CHECK(r.out.find("hunter2") == std::string::npos);
+}
+
+TEST_CASE("an env file is read, ./.env by default, and the real environment wins") {
+  temp_dir dir;
+  dir.write(".env", "MAX_REPLICAS=9\nMIN_REPLICAS=2\n");
+  auto file = dir.write("other.env", "MAX_REPLICAS=11\n");
+  auto by_default =
+      run_program(binary, {"--print-config"}, {{"MIN_REPLICAS", "3"}}, 30s, dir.path());
+  CHECK_THAT(by_default.out, Catch::Contains("MAX_REPLICAS=9\n"));
+  CHECK_THAT(by_default.out, Catch::Contains("MIN_REPLICAS=3\n"));
+  auto explicit_file =
+      run_program(binary, {"--env-file", file, "--print-config"}, {}, 30s, dir.path());
+  CHECK_THAT(explicit_file.out, Catch::Contains("MAX_REPLICAS=11\n"));
+  auto missing = run_program(binary, {"--env-file=/nonexistent.env"}, {}, 30s, dir.path());
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.err, Catch::Contains("cannot read env file /nonexistent.env"));
+  auto broken = dir.write("broken.env", "GOOD=1\nnot an assignment\n");
+  auto bad = run_program(binary, {"--env-file", broken}, {}, 30s, dir.path());
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("broken.env:2"));
+}
+
+TEST_CASE(
+    "acepool serves, answers --healthcheck, and stops cleanly on SIGTERM within "
+    "SHUTDOWN_TIMEOUT_S") {
+  child_process p(binary, {}, base_env({{"SHUTDOWN_TIMEOUT_S", "5"}}));
+  auto port = listening_port(p);
+  auto health = http_get("http://127.0.0.1:" + std::to_string(port) + "/health");
+  CHECK(health.status == 200);
+  auto hc = run_program(binary, {"--healthcheck"},
+                        {{"APP_PORT", std::to_string(port)}, {"APP_BIND", "0.0.0.0"}});
+  CHECK(hc.exit_code == 0);
+  p.signal(SIGTERM);
+  auto code = p.wait(6s);
+  REQUIRE(code);
+  CHECK(*code == 0);
+  CHECK_THAT(p.stderr_text(), Catch::Contains("\"event\":\"shutdown.complete\""));
+  // Nothing listens any more: the healthcheck now fails.
+  auto after = run_program(binary, {"--healthcheck"}, {{"APP_PORT", std::to_string(port)}});
+  CHECK(after.exit_code == 1);
+}
+
+TEST_CASE("SIGINT stops acepool like SIGTERM") {
+  child_process p(binary, {}, base_env());
+  listening_port(p);
+  p.signal(SIGINT);
+  auto code = p.wait(10s);
+  REQUIRE(code);
+  CHECK(*code == 0);
+  CHECK_THAT(p.stderr_text(), Catch::Contains("\"signal\":\"SIGINT\""));
+}
+
+TEST_CASE("every log line is one JSON object and LOG_FORMAT=text gives plain lines") {
+  child_process p(binary, {}, base_env({{"LOG_LEVEL", "debug"}}));
+  auto port = listening_port(p);
+  http_get("http://127.0.0.1:" + std::to_string(port) + "/nope");
+  p.signal(SIGTERM);
+  REQUIRE(p.wait(10s));
+  std::istringstream lines(p.stderr_text());
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    INFO(line);
+    auto j = json::parse(line, nullptr, false);
+    CHECK(j.is_object());
+    CHECK(j.contains("ts"));
+    CHECK(j.contains("lvl"));
+    ++count;
+  }
+  CHECK(count >= 4);
+  CHECK_THAT(p.stderr_text(), Catch::Contains("\"event\":\"http.request\""));
+  child_process t(binary, {}, base_env({{"LOG_FORMAT", "text"}}));
+  auto text_line = t.wait_for_line(
+      [](const std::string& l) { return l.find("event=http.listening") != std::string::npos; },
+      20s);
+  CHECK(text_line);
+}
+
+TEST_CASE("a missing API_KEY is warned about at start") {
+  child_process p(binary, {}, base_env());
+  auto warn = p.wait_for_line(
+      [](const std::string& l) { return l.find("API_KEY is not set") != std::string::npos; }, 20s);
+  CHECK(warn);
+}
+
+TEST_CASE("the open-file soft limit is raised to the hard limit at start") {
+  rlimit lim{};
+  getrlimit(RLIMIT_NOFILE, &lim);
+  child_process p(binary, {}, base_env());
+  auto line = p.wait_for_line(
+      [](const std::string& l) { return l.find("acepool.starting") != std::string::npos; }, 20s);
+  REQUIRE(line);
+  CHECK(json::parse(*line)["open_file_limit"].get<uint64_t>() == lim.rlim_max);
+}
+
+TEST_CASE("a port already in use is reported and acepool exits non-zero") {
+  child_process first(binary, {}, base_env());
+  auto port = listening_port(first);
+  auto second = run_program(binary, {}, base_env({{"APP_PORT", std::to_string(port)}}), 20s);
+  CHECK(second.exit_code == 1);
+  CHECK_THAT(second.err, Catch::Contains("cannot listen on 127.0.0.1:" + std::to_string(port)));
+}

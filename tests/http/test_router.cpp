@@ -1,0 +1,274 @@
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "http/json_body.hpp"
+#include "http/router.hpp"
+#include "support/metrics_registry.hpp"
+
+using namespace acepool::http;
+using nlohmann::json;
+
+namespace {
+
+/// Captures what the router sends.
+struct captured_sink : response_sink {
+  std::optional<response> got;
+  int sends = 0;
+  void send(response r) override {
+    got = std::move(r);
+    ++sends;
+  }
+};
+
+struct fixture {
+  acepool::metrics::registry metrics;
+  router_options options;
+  std::unique_ptr<router> r;
+  std::vector<std::string> calls;
+
+  explicit fixture(router_options o = {}) : options(std::move(o)) { rebuild(); }
+
+  void rebuild() {
+    r = std::make_unique<router>(options, &metrics);
+    r->add(method::get, "/engines", access::read, [this](call& c) {
+      calls.push_back("list");
+      c.reply.send(response::raw_json(200, "[]"));
+    });
+    r->add(method::get, "/engines/{id}", access::read, [this](call& c) {
+      calls.push_back("get:" + c.param("id"));
+      c.reply.send(response::json(200, {{"id", c.param("id")}}));
+    });
+    r->add(method::get, "/engines/health-score", access::read, [this](call& c) {
+      calls.push_back("score");
+      c.reply.send(response::raw_json(200, "[]"));
+    });
+    r->add(method::del, "/engines/{id}", access::write,
+           [](call& c) { c.reply.send(response::raw_json(200, "{}")); });
+    r->add(method::post, "/echo", access::write, [](call& c) {
+      auto body = parse_json_object(*c.req);
+      if (!body.value) return c.reply.send(body.error);
+      c.reply.send(response::json(200, *body.value));
+    });
+    r->add(method::get, "/metrics", access::metrics,
+           [](call& c) { c.reply.send(response::raw_json(200, "{}")); });
+    r->add(method::get, "/health", access::open,
+           [](call& c) { c.reply.send(response::raw_json(200, "{}")); });
+    r->add(method::get, "/boom", access::open, [](call&) { throw std::runtime_error("kaboom"); });
+    r->add(method::get, "/forgets", access::open, [](call&) {});
+    r->add(method::get, "/query", access::open, [](call& c) {
+      c.reply.send(response::json(200, {{"id", c.query.get("id").value_or("")}}));
+    });
+  }
+
+  response send(method m, std::string target, header_list headers = {}, std::string body = {}) {
+    auto req = std::make_shared<request>();
+    req->verb = m;
+    req->method_text = method_name(m);
+    auto q = target.find('?');
+    req->path = target.substr(0, q);
+    if (q != std::string::npos) req->query = target.substr(q + 1);
+    req->headers = std::move(headers);
+    req->body = std::move(body);
+    auto sink = std::make_shared<captured_sink>();
+    r->dispatch(req, sink);
+    REQUIRE(sink->sends == 1);
+    return *sink->got;
+  }
+};
+
+std::optional<std::string> header_of(const response& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers)
+    if (iequals(k, name)) return v;
+  return std::nullopt;
+}
+
+json body_of(const response& r) {
+  return json::parse(r.body);
+}
+
+}  // namespace
+
+TEST_CASE("routes match literal segments before parameters") {
+  fixture f;
+  CHECK(f.send(method::get, "/engines/health-score").status == 200);
+  CHECK(f.send(method::get, "/engines/abc123").status == 200);
+  CHECK(f.calls == std::vector<std::string>{"score", "get:abc123"});
+}
+
+TEST_CASE("path parameters are percent-decoded exactly once") {
+  fixture f;
+  f.send(method::get, "/engines/a%7Cb%252F");
+  CHECK(f.calls.back() == "get:a|b%2F");
+  auto bad = f.send(method::get, "/engines/%zz");
+  CHECK(bad.status == 422);
+  CHECK(body_of(bad)["detail"][0]["loc"] == json::array({"path", "id"}));
+}
+
+TEST_CASE("unknown routes get 404 JSON") {
+  fixture f;
+  auto r = f.send(method::get, "/nope");
+  CHECK(r.status == 404);
+  CHECK(body_of(r) == json{{"detail", "not found"}});
+  CHECK(f.send(method::get, "/engines/a/b").status == 404);
+}
+
+TEST_CASE("a wrong method gets 405 with Allow") {
+  fixture f;
+  auto r = f.send(method::post, "/engines/x");
+  CHECK(r.status == 405);
+  CHECK(header_of(r, "Allow") == "GET, DELETE, OPTIONS");
+  CHECK(body_of(r)["detail"] == "method not allowed");
+  CHECK(f.send(method::other, "/health").status == 405);
+}
+
+TEST_CASE("CORS preflight is answered for known routes") {
+  fixture f;
+  auto r = f.send(method::options, "/engines/x", {{"Origin", "https://ui.example"}});
+  CHECK(r.status == 204);
+  CHECK(header_of(r, "Access-Control-Allow-Methods") == "GET, DELETE, OPTIONS");
+  CHECK(header_of(r, "Access-Control-Allow-Origin") == "*");
+  CHECK_THAT(*header_of(r, "Access-Control-Allow-Headers"), Catch::Contains("Authorization"));
+  CHECK(f.send(method::options, "/nope").status == 404);
+}
+
+TEST_CASE("CORS_ORIGINS narrows the allowed origins") {
+  router_options o;
+  o.cors_origins = {"https://ui.example"};
+  fixture f(o);
+  auto allowed = f.send(method::get, "/health", {{"Origin", "https://ui.example"}});
+  CHECK(header_of(allowed, "Access-Control-Allow-Origin") == "https://ui.example");
+  CHECK(header_of(allowed, "Vary") == "Origin");
+  auto other = f.send(method::get, "/health", {{"Origin", "https://evil.example"}});
+  CHECK_FALSE(header_of(other, "Access-Control-Allow-Origin"));
+}
+
+TEST_CASE("without API_KEY every route is open") {
+  fixture f;
+  CHECK(f.send(method::del, "/engines/x").status == 200);
+  CHECK(f.send(method::post, "/echo", {}, "{}").status == 200);
+}
+
+TEST_CASE("with API_KEY, write routes need the bearer token") {
+  router_options o;
+  o.api_key = "s3cret";
+  fixture f(o);
+  auto missing = f.send(method::del, "/engines/x");
+  CHECK(missing.status == 401);
+  CHECK(body_of(missing) == json{{"detail", "missing bearer token"}});
+  CHECK(header_of(missing, "WWW-Authenticate") == "Bearer");
+  CHECK(f.send(method::del, "/engines/x", {{"Authorization", "Basic abc"}}).status == 401);
+  auto wrong = f.send(method::del, "/engines/x", {{"Authorization", "Bearer nope"}});
+  CHECK(wrong.status == 403);
+  CHECK(body_of(wrong) == json{{"detail", "invalid token"}});
+  CHECK(f.send(method::del, "/engines/x", {{"Authorization", "Bearer s3cret"}}).status == 200);
+  CHECK(f.send(method::del, "/engines/x", {{"authorization", "bearer s3cret"}}).status == 200);
+  CHECK(f.send(method::del, "/engines/x", {{"Authorization", "Bearer s3cretX"}}).status == 403);
+  // Read routes stay open unless API_KEY_READS, and /metrics unless METRICS_AUTH.
+  CHECK(f.send(method::get, "/engines").status == 200);
+  CHECK(f.send(method::get, "/metrics").status == 200);
+  CHECK(f.send(method::get, "/health").status == 200);
+}
+
+TEST_CASE("API_KEY_READS protects read routes and METRICS_AUTH protects /metrics") {
+  router_options o;
+  o.api_key = "k";
+  o.api_key_reads = true;
+  o.metrics_auth = true;
+  fixture f(o);
+  CHECK(f.send(method::get, "/engines").status == 401);
+  CHECK(f.send(method::get, "/engines", {{"Authorization", "Bearer k"}}).status == 200);
+  CHECK(f.send(method::get, "/metrics").status == 401);
+  CHECK(f.send(method::get, "/health").status == 200);
+}
+
+TEST_CASE("constant-time comparison compares the whole token") {
+  CHECK(constant_time_equals("abc", "abc"));
+  CHECK_FALSE(constant_time_equals("abd", "abc"));
+  CHECK_FALSE(constant_time_equals("ab", "abc"));
+  CHECK_FALSE(constant_time_equals("abcabc", "abc"));
+  CHECK_FALSE(constant_time_equals("", "abc"));
+}
+
+TEST_CASE("bodies above MAX_BODY_BYTES get 413 JSON") {
+  router_options o;
+  o.max_body_bytes = 16;
+  fixture f(o);
+  auto r = f.send(method::post, "/echo", {}, std::string(17, 'x'));
+  CHECK(r.status == 413);
+  CHECK_THAT(body_of(r)["detail"].get<std::string>(),
+             Catch::Contains("exceeds MAX_BODY_BYTES (16)"));
+  CHECK(f.send(method::post, "/echo", {}, R"({"a":123456})").status == 200);
+}
+
+TEST_CASE("malformed JSON and non-object bodies get 422 with a detail list") {
+  fixture f;
+  auto bad = f.send(method::post, "/echo", {}, "{\"a\":");
+  CHECK(bad.status == 422);
+  auto detail = body_of(bad)["detail"];
+  REQUIRE(detail.is_array());
+  CHECK(detail[0]["type"] == "json_invalid");
+  CHECK(detail[0]["loc"][0] == "body");
+  auto list = f.send(method::post, "/echo", {}, "[1,2]");
+  CHECK(list.status == 422);
+  CHECK(body_of(list)["detail"][0]["type"] == "type_error.dict");
+  CHECK(f.send(method::post, "/echo", {}, "").status == 200);
+}
+
+TEST_CASE("every response carries a request id, echoed when the client sent a sane one") {
+  fixture f;
+  auto generated = f.send(method::get, "/health");
+  auto id = header_of(generated, "X-Request-Id");
+  REQUIRE(id);
+  CHECK(id->size() == 16);
+  CHECK(header_of(f.send(method::get, "/nope", {{"X-Request-Id", "abc-123"}}), "X-Request-Id") ==
+        "abc-123");
+  auto insane = f.send(method::get, "/health", {{"X-Request-Id", std::string(200, 'a')}});
+  CHECK(header_of(insane, "X-Request-Id")->size() == 16);
+}
+
+TEST_CASE("a throwing handler gives 500 JSON with the request id, never a crash") {
+  fixture f;
+  auto r = f.send(method::get, "/boom", {{"X-Request-Id", "req-1"}});
+  CHECK(r.status == 500);
+  CHECK(body_of(r) == json{{"detail", "internal error"}, {"request_id", "req-1"}});
+}
+
+TEST_CASE("a handler that drops its responder still answers 500") {
+  fixture f;
+  CHECK(f.send(method::get, "/forgets").status == 500);
+}
+
+TEST_CASE("the published-snapshot hook adds headers to every response") {
+  router_options o;
+  int version = 0;
+  o.extra_headers = [&version] { return header_list{{"X-Snapshot", std::to_string(++version)}}; };
+  fixture f(o);
+  CHECK(header_of(f.send(method::get, "/health"), "X-Snapshot") == "1");
+  CHECK(header_of(f.send(method::get, "/nope"), "X-Snapshot") == "2");
+}
+
+TEST_CASE("query parameters are decoded and malformed ones rejected") {
+  fixture f;
+  CHECK(body_of(f.send(method::get, "/query?id=a%20b+c&x"))["id"] == "a b c");
+  CHECK(f.send(method::get, "/query?id=%G1").status == 422);
+}
+
+TEST_CASE("request metrics are labelled by route pattern, never the raw path") {
+  fixture f;
+  f.send(method::get, "/engines/abc");
+  f.send(method::get, "/engines/def");
+  f.send(method::get, "/whatever/raw");
+  auto text = f.metrics.render();
+  CHECK_THAT(
+      text,
+      Catch::Contains(
+          "acepool_api_requests_total{route=\"/engines/{id}\",method=\"GET\",status=\"200\"} 2"));
+  CHECK_THAT(
+      text, Catch::Contains(
+                "acepool_api_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1"));
+  CHECK(text.find("abc") == std::string::npos);
+  CHECK_THAT(text,
+             Catch::Contains(
+                 "acepool_api_duration_seconds_count{route=\"/engines/{id}\",method=\"GET\"} 2"));
+}

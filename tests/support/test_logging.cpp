@@ -1,0 +1,67 @@
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <nlohmann/json.hpp>
+
+#include "support/logging.hpp"
+
+using namespace acepool;
+
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line))
+    out.push_back(line);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("JSON log lines are valid JSON even with quotes in messages") {
+  std::ostringstream out;
+  log::configure(spdlog::level::info, log::format::json,
+                 std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  log::logger().info("plain text with \"quotes\" and {} and a\ttab", "{braces}");
+  log::event(spdlog::level::warn, "stream.failover", {{"stream", "abc|def"}, {"attempt", 2}});
+  log::event(spdlog::level::debug, "hidden.below.level", {{"x", 1}});
+  log::logger().flush();
+  auto lines = lines_of(out.str());
+  REQUIRE(lines.size() == 2);
+  auto first = nlohmann::json::parse(lines[0]);
+  CHECK(first["lvl"] == "info");
+  CHECK(first["logger"] == "acepool");
+  CHECK(first["msg"] == "plain text with \"quotes\" and {braces} and a\ttab");
+  CHECK(first["ts"].get<std::string>().back() == 'Z');
+  auto second = nlohmann::json::parse(lines[1]);
+  CHECK(second["event"] == "stream.failover");
+  CHECK(second["stream"] == "abc|def");
+  CHECK(second["attempt"] == 2);
+  CHECK(second["lvl"] == "warning");
+  log::configure(spdlog::level::info, log::format::json);
+}
+
+TEST_CASE("text log lines carry the event and its fields") {
+  std::ostringstream out;
+  log::configure(spdlog::level::debug, log::format::text,
+                 std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  log::event(spdlog::level::info, "provision.done",
+             {{"container", "acestream-1"}, {"note", "two words"}});
+  log::logger().flush();
+  auto text = out.str();
+  CHECK_THAT(text, Catch::Contains(" info acepool event=provision.done "));
+  CHECK_THAT(text, Catch::Contains("container=acestream-1"));
+  CHECK_THAT(text, Catch::Contains("note=\"two words\""));
+  log::configure(spdlog::level::info, log::format::json);
+}
+
+TEST_CASE("log levels are parsed from LOG_LEVEL names") {
+  CHECK(log::level_from_name("trace") == spdlog::level::trace);
+  CHECK(log::level_from_name("warn") == spdlog::level::warn);
+  CHECK(log::level_from_name("error") == spdlog::level::err);
+  CHECK(log::level_from_name("info") == spdlog::level::info);
+}
