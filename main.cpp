@@ -19,10 +19,12 @@
 #include "actors/actor_directory.hpp"
 #include "actors/actor_metrics.hpp"
 #include "actors/actor_system_setup.hpp"
+#include "actors/docker_worker.hpp"
 #include "config/command_line.hpp"
 #include "config/config_reference.hpp"
 #include "config/env_source.hpp"
 #include "config/settings_loader.hpp"
+#include "docker/curl_docker_client.hpp"
 #include "http/api_routes.hpp"
 #include "http/healthcheck.hpp"
 #include "http/server.hpp"
@@ -122,12 +124,26 @@ int run_service(std::shared_ptr<const config::loaded_settings> loaded) {
   auto directory = std::make_shared<actors::actor_directory>();
   actors::add_actor_metrics(registry, directory);
 
-  http::api_context ctx{&system, directory, loaded, &registry};
+  auto client_cfg = docker::client_config::from(s.docker);
+  actors::docker_pool_sizes sizes;
+  sizes.provisioning = static_cast<size_t>(s.docker.max_concurrent_provisions);
+  auto workers =
+      actors::spawn_docker_workers(system, *directory, &registry, sizes, [client_cfg](auto cancel) {
+        auto cfg = client_cfg;
+        cfg.cancel = std::move(cancel);
+        return std::make_unique<docker::curl_docker_client>(cfg);
+      });
+
+  http::api_context ctx{&system, directory, loaded, &registry, workers.quick};
   http::http_server server(make_server_options(s, http::make_api_router(ctx)));
   if (auto err = server.start()) {
     log::event(spdlog::level::err, "acepool.listen_failed", {{"detail", *err}});
     std::fprintf(stderr, "acepool: %s\n", err->c_str());
     server.stop();
+    workers.shutdown();
+    for (const auto& e : directory->list())
+      caf::anon_send_exit(e.handle, caf::exit_reason::user_shutdown);
+    system.await_all_actors_done();
     return 1;
   }
   log::event(spdlog::level::info, "acepool.ready", {{"port", server.port()}});

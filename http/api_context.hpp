@@ -3,6 +3,8 @@
 #include <chrono>
 #include <memory>
 
+#include <caf/actor.hpp>
+
 namespace caf {
 class actor_system;
 }
@@ -24,6 +26,7 @@ struct api_context {
   std::shared_ptr<actors::actor_directory> directory;
   std::shared_ptr<const config::loaded_settings> config;
   metrics::registry* metrics = nullptr;
+  caf::actor docker_quick;  ///< the pool of quick Docker workers
 
   /// API_REQUEST_TIMEOUT_S: how long an ordinary request may wait on the actors.
   std::chrono::milliseconds request_timeout() const;

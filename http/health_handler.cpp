@@ -11,30 +11,54 @@ namespace acepool::http {
 
 namespace {
 
-// Readiness must answer quickly even when an actor is stuck.
+// Readiness must answer quickly even when an actor or Docker is stuck.
 constexpr std::chrono::milliseconds ready_probe_timeout{2000};
 
-void ready(const api_context& ctx, call& c) {
+/// What readiness found out about Docker.
+struct docker_reachability {
+  bool ok = false;
+  std::string detail;
+};
+
+void answer_ready(const api_context& ctx, const responder& reply, std::chrono::milliseconds timeout,
+                  docker_reachability docker) {
   auto entries = ctx.directory->list();
   std::vector<caf::actor> targets;
   for (const auto& e : entries)
     targets.push_back(e.handle);
-  auto timeout = std::min(ready_probe_timeout, ctx.request_timeout());
-  auto reply = c.reply;
   gather<caf::ok_atom>(
       *ctx.system, std::move(targets), timeout,
-      [reply, entries](std::vector<std::optional<caf::ok_atom>> answers) {
+      [reply, entries, docker](std::vector<std::optional<caf::ok_atom>> answers) {
         nlohmann::json silent = nlohmann::json::array();
         for (size_t i = 0; i < answers.size(); ++i)
           if (!answers[i]) silent.push_back(entries[i].name);
-        bool is_ready = silent.empty();
-        reply.send(
-            response::json(is_ready ? 200 : 503,
-                           {{"ready", is_ready},
+        bool is_ready = silent.empty() && docker.ok;
+        nlohmann::json body{{"ready", is_ready},
+                            {"docker", docker.ok ? "ok" : "unreachable"},
                             {"actors", {{"total", entries.size()}, {"not_answering", silent}}},
-                            {"timestamp", support::now_rfc3339()}}));
+                            {"timestamp", support::now_rfc3339()}};
+        if (!docker.ok) body["docker_detail"] = docker.detail;
+        reply.send(response::json(is_ready ? 200 : 503, body));
       },
       actors::ping_atom::value);
+}
+
+// Ready = Docker answers a ping and every registered actor answers, each within a short deadline.
+void ready(const api_context& ctx, call& c) {
+  auto timeout = std::min(ready_probe_timeout, ctx.request_timeout());
+  auto reply = c.reply;
+  if (!ctx.docker_quick) return answer_ready(ctx, reply, timeout, {false, "no docker workers"});
+  ctx.system->spawn([ctx, reply, timeout](caf::event_based_actor* self) {
+    self->request(ctx.docker_quick, timeout, actors::docker_ping_atom::value)
+        .then(
+            [ctx, reply, timeout](docker::result<docker::done>& r) {
+              answer_ready(ctx, reply, timeout, {r.ok(), r.ok() ? "" : r.error().message});
+            },
+            [ctx, reply, timeout](caf::error&) {
+              answer_ready(ctx, reply, timeout,
+                           {false, "the docker workers did not answer in time"});
+            });
+  });
 }
 
 }  // namespace

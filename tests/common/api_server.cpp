@@ -16,7 +16,9 @@ api_server::api_server(config::env_map env, customizer customize, size_t io_thre
   settings = std::make_shared<const config::loaded_settings>(std::move(*loaded.loaded));
   support::add_process_metrics(metrics);
   actors::add_actor_metrics(metrics, directory);
-  context = http::api_context{&sys, directory, settings, &metrics};
+  workers = actors::spawn_docker_workers(sys, *directory, &metrics, {1, 1, 1},
+                                         [this](auto) { return docker->make_client(); });
+  context = http::api_context{&sys, directory, settings, &metrics, workers.quick};
   auto routes = http::make_api_router(context);
   if (customize) customize(*this, *routes);
   http::server_options o;
@@ -32,6 +34,7 @@ api_server::api_server(config::env_map env, customizer customize, size_t io_thre
 
 api_server::~api_server() {
   server->stop_accepting();
+  workers.shutdown();
   for (const auto& e : directory->list())
     caf::anon_send_exit(e.handle, caf::exit_reason::user_shutdown);
   sys.await_all_actors_done();

@@ -68,6 +68,13 @@ json body_json(const http_reply& r) {
   return json::parse(r.body, nullptr, false);
 }
 
+/// The /debug/actors entry called `name` (null when absent).
+json entry_named(const json& list, const std::string& name) {
+  for (const auto& e : list)
+    if (e["name"] == name) return e;
+  return nullptr;
+}
+
 http_reply post(const std::string& url, std::string body, std::vector<std::string> headers = {}) {
   http_request r;
   r.method = "POST";
@@ -102,17 +109,18 @@ TEST_CASE("GET /debug/actors lists every registered actor with the counters it r
   auto r = http_get(s.url("/debug/actors"));
   REQUIRE(r.status == 200);
   auto list = body_json(r);
-  REQUIRE(list.size() == 2);
-  CHECK(list[0]["name"] == "engine_registry");
-  CHECK(list[0]["kind"] == "counter");
-  CHECK(list[0]["responding"] == true);
-  CHECK(list[0]["processed"] == 4);  // three puts + the stats request itself
-  CHECK(list[0]["mailbox"] == 0);
-  CHECK(list[0]["state_summary"] == json{{"total", 6}});
-  CHECK(list[0]["id"].is_number());
-  CHECK(list[0]["last_message_at"].is_string());
-  CHECK(list[1]["name"] == "port_allocator");
-  CHECK(list[1]["processed"] == 1);
+  CHECK(list.size() == 5);  // two test actors and the three docker workers
+  auto reg_entry = entry_named(list, "engine_registry");
+  REQUIRE(reg_entry.is_object());
+  CHECK(reg_entry["kind"] == "counter");
+  CHECK(reg_entry["responding"] == true);
+  CHECK(reg_entry["processed"] == 4);  // three puts + the stats request itself
+  CHECK(reg_entry["mailbox"] == 0);
+  CHECK(reg_entry["state_summary"] == json{{"total", 6}});
+  CHECK(reg_entry["id"].is_number());
+  CHECK(reg_entry["last_message_at"].is_string());
+  CHECK(entry_named(list, "port_allocator")["processed"] == 1);
+  CHECK(entry_named(list, "docker_quick/1")["kind"] == "docker_worker");
 }
 
 TEST_CASE("GET /debug/actors/{name} returns the actor's full state, 404 for unknown names") {
@@ -156,12 +164,11 @@ TEST_CASE("GET /debug/actors marks a stuck actor as not responding instead of ha
   auto r = http_get(s.url("/debug/actors"));
   REQUIRE(r.status == 200);
   auto list = body_json(r);
-  REQUIRE(list.size() == 2);
-  CHECK(list[0]["name"] == "engine_registry");
-  CHECK(list[0]["responding"] == true);
-  CHECK(list[1]["name"] == "stuck");
-  CHECK(list[1]["responding"] == false);
-  CHECK(list[1]["state_summary"].is_null());
+  CHECK(entry_named(list, "engine_registry")["responding"] == true);
+  auto stuck = entry_named(list, "stuck");
+  REQUIRE(stuck.is_object());
+  CHECK(stuck["responding"] == false);
+  CHECK(stuck["state_summary"].is_null());
 }
 
 TEST_CASE("GET /health/ready is 200 when every actor answers and 503 naming the silent ones") {
@@ -171,7 +178,8 @@ TEST_CASE("GET /health/ready is 200 when every actor answers and 503 naming the 
     CHECK(r.status == 200);
     auto b = body_json(r);
     CHECK(b["ready"] == true);
-    CHECK(b["actors"]["total"] == 1);
+    CHECK(b["docker"] == "ok");
+    CHECK(b["actors"]["total"] == 4);  // the test actor and the three docker workers
     CHECK(b["timestamp"].get<std::string>().back() == 'Z');
   }
   {
@@ -185,6 +193,22 @@ TEST_CASE("GET /health/ready is 200 when every actor answers and 503 naming the 
     CHECK(b["ready"] == false);
     CHECK(b["actors"]["not_answering"] == json::array({"stuck"}));
   }
+}
+
+TEST_CASE("GET /health/ready is 503 while Docker is unreachable and 200 once it answers again") {
+  api_server s({});
+  s.docker->set_reachable(false);
+  auto down = http_get(s.url("/health/ready"));
+  CHECK(down.status == 503);
+  auto b = body_json(down);
+  CHECK(b["ready"] == false);
+  CHECK(b["docker"] == "unreachable");
+  CHECK_THAT(b["docker_detail"].get<std::string>(), Catch::Contains("unreachable"));
+  s.docker->set_reachable(true);
+  auto up = http_get(s.url("/health/ready"));
+  CHECK(up.status == 200);
+  CHECK(body_json(up)["docker"] == "ok");
+  CHECK(s.docker->calls("ping") == 2);
 }
 
 TEST_CASE("malformed JSON bodies get 422 with a detail list") {
