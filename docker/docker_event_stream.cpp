@@ -2,6 +2,9 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 
 #include "docker/docker_json.hpp"
@@ -134,6 +137,14 @@ bool docker_event_stream::stream_once(const std::string& prefix) {
       }
     }
     if (running > 0) curl_multi_poll(m, nullptr, 0, 1000, nullptr);
+  }
+  if (announced) {
+    // Resume from just before this stream ended: events in the gap are replayed on reconnect
+    // (a duplicate is harmless to consumers, a missed event is not).
+    auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    since_ns_ = std::max<int64_t>(since_ns_, now_ns - 1'000'000'000);
   }
   {
     std::lock_guard<std::mutex> guard(mutex_);

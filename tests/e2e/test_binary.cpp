@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/common/child_process.hpp"
+#include "tests/common/docker_env.hpp"
 #include "tests/common/http_client.hpp"
+#include "tests/common/socket_proxy.hpp"
 
 using namespace acepool::testing;
 using nlohmann::json;
@@ -179,4 +181,34 @@ TEST_CASE("a port already in use is reported and acepool exits non-zero") {
   auto second = run_program(binary, {}, base_env({{"APP_PORT", std::to_string(port)}}), 20s);
   CHECK(second.exit_code == 1);
   CHECK_THAT(second.err, Catch::Contains("cannot listen on 127.0.0.1:" + std::to_string(port)));
+}
+
+TEST_CASE(
+    "readiness follows Docker: ready with the daemon, 503 while it is cut, ready again after") {
+  require_docker();
+  temp_dir dir;
+  socket_proxy proxy(dir.path() + "/docker.sock");
+  child_process p(binary, {}, base_env({{"DOCKER_HOST", "unix://" + proxy.path()}}));
+  auto port = listening_port(p);
+  auto ready_url = "http://127.0.0.1:" + std::to_string(port) + "/health/ready";
+  CHECK(eventually([&] { return http_get(ready_url).status == 200; }));
+  CHECK(json::parse(http_get(ready_url).body)["docker"] == "ok");
+  proxy.cut();
+  auto cut = http_get(ready_url);
+  CHECK(cut.status == 503);
+  auto body = json::parse(cut.body);
+  CHECK(body["docker"] == "unreachable");
+  CHECK_THAT(body["docker_detail"].get<std::string>(), Catch::Contains("docker daemon"));
+  proxy.restore();
+  CHECK(eventually([&] { return http_get(ready_url).status == 200; }));
+}
+
+TEST_CASE("with no daemon at DOCKER_HOST acepool still serves and reports Docker unreachable") {
+  temp_dir dir;
+  child_process p(binary, {}, base_env({{"DOCKER_HOST", "unix://" + dir.path() + "/nobody.sock"}}));
+  auto port = listening_port(p);
+  CHECK(http_get("http://127.0.0.1:" + std::to_string(port) + "/health").status == 200);
+  auto ready = http_get("http://127.0.0.1:" + std::to_string(port) + "/health/ready");
+  CHECK(ready.status == 503);
+  CHECK(json::parse(ready.body)["docker"] == "unreachable");
 }

@@ -19,7 +19,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr auto idle_session_lifetime = std::chrono::seconds(30);
 constexpr size_t max_batch_packets = 1024;  // 192 KB per write at most
 const char* const unknown_session = R"({"response":null,"error":"unknown playback session id"})";
 
@@ -205,7 +204,8 @@ engine_sim::~engine_sim() {
 void engine_sim::reap_idle_sessions() {
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     auto& s = *it->second;
-    if (s.readers.empty() && clock_type::now() - s.last_activity > idle_session_lifetime) {
+    if (s.readers.empty() &&
+        clock_type::now() - s.last_activity > std::chrono::seconds(knobs_.session_idle_s)) {
       std::fprintf(stderr, "{\"event\":\"session.idle_end\",\"infohash\":\"%s\"}\n",
                    s.infohash.c_str());
       it = sessions_.erase(it);

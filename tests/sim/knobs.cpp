@@ -14,11 +14,11 @@ std::optional<double> number(const std::string& v) {
   return d;
 }
 
-const char* const names[] = {"SIM_BITRATE",          "SIM_PREBUFFER_MS", "SIM_JSON_DELAY_MS",
-                             "SIM_STARTUP_DELAY_MS", "SIM_JSON_ERROR",   "SIM_HANG",
-                             "SIM_STALL_AFTER_S",    "SIM_EOF_AFTER_S",  "SIM_RESET_AFTER_S",
-                             "SIM_UNHEALTHY",        "SIM_PEERS",        "SIM_FORWARDED_PORT",
-                             "SIM_API_KEY"};
+const char* const names[] = {"SIM_BITRATE",          "SIM_PREBUFFER_MS",  "SIM_JSON_DELAY_MS",
+                             "SIM_STARTUP_DELAY_MS", "SIM_JSON_ERROR",    "SIM_HANG",
+                             "SIM_STALL_AFTER_S",    "SIM_EOF_AFTER_S",   "SIM_RESET_AFTER_S",
+                             "SIM_UNHEALTHY",        "SIM_PEERS",         "SIM_FORWARDED_PORT",
+                             "SIM_API_KEY",          "SIM_SESSION_IDLE_S"};
 
 }  // namespace
 
@@ -71,6 +71,8 @@ std::optional<std::string> knobs::set(const std::string& name, const std::string
     return integer(peers, 1e6);
   } else if (name == "SIM_FORWARDED_PORT" || name == "forwarded_port") {
     return integer(forwarded_port, 65535);
+  } else if (name == "SIM_SESSION_IDLE_S") {
+    return integer(session_idle_s, 86400);
   } else if (name == "SIM_API_KEY") {
     api_key = value;
   } else {
@@ -121,7 +123,8 @@ nlohmann::json knobs::to_json() const {
           {"SIM_RESET_AFTER_S", opt(reset_after_s)},
           {"SIM_UNHEALTHY", unhealthy},
           {"SIM_PEERS", peers},
-          {"SIM_FORWARDED_PORT", forwarded_port}};
+          {"SIM_FORWARDED_PORT", forwarded_port},
+          {"SIM_SESSION_IDLE_S", session_idle_s}};
 }
 
 }  // namespace acepool::sim

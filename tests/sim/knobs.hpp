@@ -23,6 +23,7 @@ struct knobs {
   int peers = 7;                        ///< SIM_PEERS
   int forwarded_port = 54321;           ///< SIM_FORWARDED_PORT (Gluetun mode; 0 = none)
   std::string api_key;                  ///< SIM_API_KEY (Gluetun mode)
+  int session_idle_s = 30;  ///< SIM_SESSION_IDLE_S: a session without readers ends after this
 
   /// Sets one knob by name from text; an error line when the name or value is invalid.
   /// An empty value clears optional knobs.
