@@ -139,6 +139,45 @@ def bench_health(build):
             "baseline_rps": b["rps"], "baseline_p99_ms": b["p99_ms"]}
 
 
+def start_sim(build, env):
+    full = {"SIM_PREBUFFER_MS": "0", "SIM_JSON_DELAY_MS": "0"}
+    full.update(env)
+    p = Process([os.path.join(build, "tests", "sim", "acepool-sim"), "engine", "--http-port=0"], full)
+    port = int(p.wait_line("stdout", r'"port":(\d+)').group(1))
+    return p, port
+
+
+def sim_playback_url(port, content_id):
+    import urllib.request
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/ace/getstream?id={content_id}&format=json") as r:
+        return json.load(r)["response"]["playback_url"]
+
+
+def load(build, url, connections, seconds, extra=()):
+    out = subprocess.run([os.path.join(build, "tests", "bench", "acepool-load"), f"--url={url}",
+                          f"--connections={connections}", f"--duration={seconds}", "--check-ts", *extra],
+                         capture_output=True, text=True, timeout=seconds + 60)
+    if out.returncode != 0:
+        raise CheckFailed(f"load client failed: {out.stderr}")
+    r = json.loads(out.stdout)
+    if r["sync_errors"]:
+        raise CheckFailed(f"{r['sync_errors']} TS sync errors from {url}")
+    return r
+
+
+def bench_sim_pacing(build):
+    """How close the simulator's paced playback is to its configured bitrate (20 s reads)."""
+    figures = {}
+    for bitrate in (2_000_000, 8_000_000):
+        sim, port = start_sim(build, {"SIM_BITRATE": str(bitrate)})
+        try:
+            r = load(build, sim_playback_url(port, f"pacing-{bitrate}"), 1, 20)
+        finally:
+            sim.stop()
+        figures[f"ratio_{bitrate // 1_000_000}m"] = r["bits_per_s_per_conn"]["median"] / bitrate
+    return figures
+
+
 BENCHMARKS = {
     "health": {
         "title": "GET /health under wrk -c50",
@@ -147,11 +186,21 @@ BENCHMARKS = {
             ("acepool_rps", "requests/s (acepool)", "baseline_rps", None),
             ("acepool_p50_ms", "latency p50 ms (acepool)", None, None),
             ("acepool_p99_ms", "latency p99 ms (acepool)", "baseline_p99_ms", "<= 5 ms (control API target)"),
-            ("baseline_rps", "requests/s (fixed-response epoll baseline)", None, None),
+                        ("baseline_rps", "requests/s (fixed-response epoll baseline)", None, None),
         ],
         "notes": "wrk -t1 -c50 -d10s against acepool's /health and, in the same run, against the "
                  "fixed-response epoll baseline (acepool-fanout-baseline --mode=fixed). Both share "
                  "the 2 cores with wrk.",
+    },
+    "sim_pacing": {
+        "title": "Simulator pacing accuracy",
+        "run": bench_sim_pacing,
+        "figures": [
+            ("ratio_2m", "delivered / configured bitrate at 2 Mbit/s", None, "1.00"),
+            ("ratio_8m", "delivered / configured bitrate at 8 Mbit/s", None, "1.00"),
+        ],
+        "notes": "One acepool-load client reads a paced playback of acepool-sim for 20 s; the ratio "
+                 "is the bits it received per second (from its first byte) over SIM_BITRATE.",
     },
 }
 
@@ -165,7 +214,9 @@ def fmt(v):
         return "-"
     if abs(v) >= 100:
         return f"{v:,.0f}"
-    return f"{v:.2f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}"
+    return f"{v:.3f}"
 
 
 def render(results):
