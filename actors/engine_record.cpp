@@ -1,0 +1,93 @@
+#include "actors/engine_record.hpp"
+
+#include <cstdlib>
+
+#include "config/settings.hpp"
+#include "docker/engine_spec.hpp"
+#include "support/time_format.hpp"
+
+namespace acepool::actors {
+
+namespace {
+
+nlohmann::json time_or_null(const std::optional<std::chrono::system_clock::time_point>& t) {
+  return t ? nlohmann::json(support::format_rfc3339(*t)) : nlohmann::json(nullptr);
+}
+
+std::optional<uint16_t> label_port(const std::map<std::string, std::string>& labels,
+                                   const char* key) {
+  auto it = labels.find(key);
+  if (it == labels.end()) return std::nullopt;
+  long v = std::strtol(it->second.c_str(), nullptr, 10);
+  if (v < 1 || v > 65535) return std::nullopt;
+  return static_cast<uint16_t>(v);
+}
+
+}  // namespace
+
+nlohmann::json engine_json(const engine_record& e,
+                           const std::optional<std::string>& advertise_host) {
+  return {{"container_id", e.container_id},
+          {"container_name", e.container_name},
+          {"host", advertise_host.value_or(e.host)},
+          {"port", e.port},
+          {"labels", e.labels},
+          {"first_seen", support::format_rfc3339(e.first_seen)},
+          {"last_seen", support::format_rfc3339(e.last_seen)},
+          {"streams", e.streams},
+          {"health_status", to_string(e.health)},
+          {"last_health_check", time_or_null(e.last_health_check)},
+          {"last_stream_usage", time_or_null(e.last_stream_usage)},
+          {"last_cache_cleanup", nullptr},
+          {"cache_size_bytes", nullptr},
+          {"forwarded", e.forwarded},
+          {"forwarded_port",
+           e.forwarded_port ? nlohmann::json(*e.forwarded_port) : nlohmann::json(nullptr)},
+          {"vpn_container",
+           e.vpn_container ? nlohmann::json(*e.vpn_container) : nlohmann::json(nullptr)},
+          {"image", e.image},
+          {"state", to_string(e.state)}};
+}
+
+std::optional<engine_record> engine_from_container(const docker::container_summary& c,
+                                                   const config::settings& s) {
+  engine_record e;
+  e.container_id = c.id;
+  e.container_name = c.name;
+  e.image = c.image;
+  e.labels = c.labels;
+  auto container_http = label_port(c.labels, docker::label_http_port);
+  auto host_http = label_port(c.labels, docker::label_host_http_port);
+  // Older engines (the previous orchestrator's) may lack the host label: use the published port.
+  if (!host_http && container_http) {
+    auto it = c.ports.find(std::to_string(*container_http) + "/tcp");
+    if (it != c.ports.end() && !it->second.empty()) host_http = it->second.front().host_port;
+  }
+  auto vpn = c.labels.find(docker::label_vpn_container);
+  if (vpn != c.labels.end()) e.vpn_container = vpn->second;
+  if (!container_http) return std::nullopt;
+  e.container_http_port = *container_http;
+  e.container_https_port = label_port(c.labels, docker::label_https_port).value_or(0);
+  e.host_https_port = label_port(c.labels, docker::label_host_https_port);
+  if (e.vpn_container) {
+    e.host = s.docker.engine_host_address;
+    e.port = host_http.value_or(*container_http);
+  } else {
+    if (!host_http) return std::nullopt;
+    e.host = s.docker.engine_host_address;
+    e.port = *host_http;
+  }
+  auto fwd = c.labels.find(docker::label_forwarded);
+  e.forwarded = fwd != c.labels.end() && fwd->second == "true";
+  if (auto fp = label_port(c.labels, docker::label_forwarded_port)) e.forwarded_port = *fp;
+  e.state = engine_state::running;
+  return e;
+}
+
+bool engine_matches(const engine_record& e, const std::string& key) {
+  if (key.empty()) return false;
+  if (key == e.container_id || key == e.container_name) return true;
+  return key.size() >= 12 && e.container_id.compare(0, key.size(), key) == 0;
+}
+
+}  // namespace acepool::actors

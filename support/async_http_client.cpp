@@ -1,0 +1,126 @@
+#include "support/async_http_client.hpp"
+
+#include <curl/curl.h>
+
+#include <memory>
+#include <unordered_map>
+
+namespace acepool::support {
+
+namespace {
+
+constexpr size_t max_body = 1 << 20;
+
+struct transfer {
+  std::string body;
+  char error[CURL_ERROR_SIZE] = {0};
+  async_http_client::callback done;
+};
+
+size_t on_body(char* data, size_t size, size_t n, void* user) {
+  auto* t = static_cast<transfer*>(user);
+  if (t->body.size() + size * n > max_body)
+    return 0;  // aborts: nothing an engine says is that large
+  t->body.append(data, size * n);
+  return size * n;
+}
+
+}  // namespace
+
+async_http_client::async_http_client(size_t max_pending, size_t max_connections)
+    : max_pending_(max_pending), max_connections_(max_connections), multi_(curl_multi_init()) {
+  curl_multi_setopt(static_cast<CURLM*>(multi_), CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                    static_cast<long>(max_connections_));
+  thread_ = std::thread([this] { run(); });
+}
+
+async_http_client::~async_http_client() {
+  stop();
+  curl_multi_cleanup(static_cast<CURLM*>(multi_));
+}
+
+bool async_http_client::get(std::string url, std::chrono::milliseconds timeout, callback done) {
+  if (stopping_.load()) return false;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (pending_.load() >= max_pending_) return false;
+    incoming_.push_back({std::move(url), timeout, std::move(done)});
+    ++pending_;
+  }
+  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+  return true;
+}
+
+void async_http_client::stop() {
+  stopping_ = true;
+  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+  if (thread_.joinable()) thread_.join();
+}
+
+void async_http_client::run() {
+  auto* m = static_cast<CURLM*>(multi_);
+  std::unordered_map<CURL*, std::unique_ptr<transfer>> active;
+  auto finish = [&](CURL* h, CURLcode rc) {
+    auto it = active.find(h);
+    if (it == active.end()) return;
+    http_result r;
+    if (rc == CURLE_OK) {
+      long status = 0;
+      curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+      r.status = static_cast<int>(status);
+      r.body = std::move(it->second->body);
+    } else {
+      r.error = it->second->error[0] != 0 ? it->second->error : curl_easy_strerror(rc);
+    }
+    auto done = std::move(it->second->done);
+    curl_multi_remove_handle(m, h);
+    curl_easy_cleanup(h);
+    active.erase(it);
+    --pending_;
+    if (done) done(std::move(r));
+  };
+  while (!stopping_.load()) {
+    std::deque<job> jobs;
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      jobs.swap(incoming_);
+    }
+    for (auto& j : jobs) {
+      CURL* h = curl_easy_init();
+      auto t = std::make_unique<transfer>();
+      t->done = std::move(j.done);
+      curl_easy_setopt(h, CURLOPT_URL, j.url.c_str());
+      curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+      curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(j.timeout.count()));
+      curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(j.timeout.count()));
+      curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+      curl_easy_setopt(h, CURLOPT_WRITEDATA, t.get());
+      curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->error);
+      active.emplace(h, std::move(t));
+      curl_multi_add_handle(m, h);
+    }
+    int running = 0;
+    curl_multi_perform(m, &running);
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(m, &queued))
+      if (msg->msg == CURLMSG_DONE) finish(msg->easy_handle, msg->data.result);
+    curl_multi_poll(m, nullptr, 0, 1000, nullptr);
+  }
+  // Stopping: every transfer still in flight gets its callback with an error.
+  std::vector<CURL*> left;
+  for (auto& [h, t] : active)
+    left.push_back(h);
+  for (CURL* h : left)
+    finish(h, CURLE_ABORTED_BY_CALLBACK);
+  std::deque<job> never_started;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    never_started.swap(incoming_);
+  }
+  for (auto& j : never_started) {
+    --pending_;
+    if (j.done) j.done(http_result{0, {}, "stopped"});
+  }
+}
+
+}  // namespace acepool::support
