@@ -19,11 +19,13 @@
 #include "actors/actor_directory.hpp"
 #include "actors/actor_metrics.hpp"
 #include "actors/actor_system_setup.hpp"
-#include "actors/docker_worker.hpp"
+#include "actors/pool_setup.hpp"
+#include "actors/published_state.hpp"
 #include "config/command_line.hpp"
 #include "config/config_reference.hpp"
 #include "config/env_source.hpp"
 #include "config/settings_loader.hpp"
+#include "docker/container_cleanup.hpp"
 #include "docker/curl_docker_client.hpp"
 #include "http/api_routes.hpp"
 #include "http/healthcheck.hpp"
@@ -104,7 +106,7 @@ http::server_options make_server_options(const config::settings& s,
   return o;
 }
 
-int run_service(std::shared_ptr<const config::loaded_settings> loaded) {
+int run_service(std::shared_ptr<const config::loaded_settings> loaded, bool cleanup_on_exit) {
   const auto& s = loaded->values;
   auto open_files = support::raise_open_file_limit();
   log::configure(to_spdlog(s.service.level), s.service.format == config::log_format::json
@@ -125,22 +127,26 @@ int run_service(std::shared_ptr<const config::loaded_settings> loaded) {
   actors::add_actor_metrics(registry, directory);
 
   auto client_cfg = docker::client_config::from(s.docker);
-  actors::docker_pool_sizes sizes;
-  sizes.provisioning = static_cast<size_t>(s.docker.max_concurrent_provisions);
-  auto workers =
-      actors::spawn_docker_workers(system, *directory, &registry, sizes, [client_cfg](auto cancel) {
-        auto cfg = client_cfg;
-        cfg.cancel = std::move(cancel);
-        return std::make_unique<docker::curl_docker_client>(cfg);
-      });
+  actors::published_state published;
+  actors::pool_options options;
+  options.make_client = [client_cfg](auto cancel) {
+    auto cfg = client_cfg;
+    cfg.cancel = std::move(cancel);
+    return std::make_unique<docker::curl_docker_client>(cfg);
+  };
+  options.events = client_cfg;
+  options.probe = actors::bind_probe(s.docker.engine_publish_address);
+  auto pool = actors::spawn_pool_actors(system, *directory, published, s, &registry, options);
 
-  http::api_context ctx{&system, directory, loaded, &registry, workers.quick};
+  http::api_context ctx{
+      &system,    directory,     loaded,           &registry,         pool.workers.quick,
+      &published, pool.registry, pool.provisioner, pool.pool_manager, pool.breaker};
   http::http_server server(make_server_options(s, http::make_api_router(ctx)));
   if (auto err = server.start()) {
     log::event(spdlog::level::err, "acepool.listen_failed", {{"detail", *err}});
     std::fprintf(stderr, "acepool: %s\n", err->c_str());
     server.stop();
-    workers.shutdown();
+    pool.shutdown();
     for (const auto& e : directory->list())
       caf::anon_send_exit(e.handle, caf::exit_reason::user_shutdown);
     system.await_all_actors_done();
@@ -153,11 +159,19 @@ int run_service(std::shared_ptr<const config::loaded_settings> loaded) {
              {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"},
               {"timeout_ms", s.service.shutdown_timeout.count()}});
   shutdown_watchdog watchdog(s.service.shutdown_timeout);
+  // Cleanup must finish inside the watchdog's deadline.
+  auto shutdown_deadline = std::chrono::steady_clock::now() + s.service.shutdown_timeout -
+                           std::chrono::milliseconds(500);
   server.stop_accepting();
   for (const auto& e : directory->list())
     caf::anon_send_exit(e.handle, caf::exit_reason::user_shutdown);
   system.await_all_actors_done();
   server.stop();
+  if (cleanup_on_exit) {
+    auto removed =
+        docker::remove_all_managed(client_cfg, s.docker.container_label, shutdown_deadline);
+    log::event(spdlog::level::info, "shutdown.cleanup", {{"removed", removed}});
+  }
   log::event(spdlog::level::info, "shutdown.complete");
   log::logger().flush();
   return 0;
@@ -209,5 +223,6 @@ int main(int argc, char** argv) {
     const auto& svc = result.loaded->values.service;
     return http::probe_health(svc.app_bind, svc.app_port) ? 0 : 1;
   }
-  return run_service(std::make_shared<const config::loaded_settings>(std::move(*result.loaded)));
+  return run_service(std::make_shared<const config::loaded_settings>(std::move(*result.loaded)),
+                     cl.parsed->cleanup_on_exit);
 }

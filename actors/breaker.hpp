@@ -35,6 +35,8 @@ class breaker {
   void record_failure(clock::time_point now, std::chrono::system_clock::time_point wall);
   /// Closes the breaker and forgets failures.
   void reset();
+  /// Gives back a half_open trial that never ran (no outcome recorded).
+  void abandon_trial() { trial_in_use_ = false; }
 
   int failure_count() const { return failures_; }
   int threshold() const { return threshold_; }

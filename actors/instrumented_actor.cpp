@@ -2,10 +2,24 @@
 
 #include <chrono>
 
+#include "support/logging.hpp"
+
 namespace acepool::actors {
 
 instrumented_actor::instrumented_actor(caf::actor_config& cfg)
-    : caf::event_based_actor(cfg), vitals_(std::make_shared<actor_vitals>()) {}
+    : caf::event_based_actor(cfg), vitals_(std::make_shared<actor_vitals>()) {
+  // CAF's defaults print unexpected messages to stderr (breaking JSON logs) and make an actor
+  // quit on an unhandled error message; a long-lived actor must do neither.
+  set_default_handler(
+      [](caf::scheduled_actor* self, caf::message_view&) -> caf::result<caf::message> {
+        log::event(spdlog::level::debug, "actor.unexpected_message", {{"actor", self->name()}});
+        return caf::message{};
+      });
+  set_error_handler([](caf::scheduled_actor* self, caf::error& err) {
+    log::event(spdlog::level::warn, "actor.error",
+               {{"actor", self->name()}, {"error", self->system().render(err)}});
+  });
+}
 
 caf::invoke_message_result instrumented_actor::consume(caf::mailbox_element& x) {
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(

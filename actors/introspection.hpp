@@ -29,6 +29,18 @@ template <class State>
 struct has_full_state<State, std::void_t<decltype(std::declval<const State&>().full_state())>>
     : std::true_type {};
 
+template <class State, class = void>
+struct has_any_summary : std::false_type {};
+template <class State>
+struct has_any_summary<State, std::void_t<decltype(std::declval<State&>().summary())>>
+    : std::true_type {};
+
+template <class State, class = void>
+struct has_any_full_state : std::false_type {};
+template <class State>
+struct has_any_full_state<State, std::void_t<decltype(std::declval<State&>().full_state())>>
+    : std::true_type {};
+
 }  // namespace detail
 
 /// Completes an actor's behavior with the handlers every registered actor answers:
@@ -36,6 +48,10 @@ struct has_full_state<State, std::void_t<decltype(std::declval<const State&>().f
 /// the summary) and ping_atom.
 template <class State>
 caf::behavior introspectable(tracked_actor<State>* self, caf::message_handler handlers) {
+  static_assert(detail::has_summary<State>::value || !detail::has_any_summary<State>::value,
+                "State::summary() must be const, or /debug/actors would silently ignore it");
+  static_assert(detail::has_full_state<State>::value || !detail::has_any_full_state<State>::value,
+                "State::full_state() must be const, or /debug/actors would silently ignore it");
   auto summary = [self]() -> nlohmann::json {
     if constexpr (detail::has_summary<State>::value)
       return self->state.summary();

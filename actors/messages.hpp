@@ -10,8 +10,13 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 
+#include "actors/breaker.hpp"
+#include "actors/engine_record.hpp"
+#include "actors/pool_policy.hpp"
+#include "actors/provision_types.hpp"
 #include "docker/docker_result.hpp"
 #include "docker/docker_types.hpp"
+#include "docker/engine_spec.hpp"
 
 namespace acepool::actors {
 
@@ -61,6 +66,193 @@ using docker_image_atom = caf::atom_constant<caf::atom("dkimage")>;
 /// `docker::result<docker::done>`.
 using docker_pull_atom = caf::atom_constant<caf::atom("dkpull")>;
 
+// ---- engine_registry: engines and the capacity claims of provisioning operations ----
+
+/// provisioner, pool_manager → registry, with `std::string` claim id: reserve capacity for one
+/// engine (MAX_REPLICAS counts engines not stopping plus claims). Reply: `bool` granted.
+using claim_atom = caf::atom_constant<caf::atom("claim")>;
+
+/// provisioner → registry, with `std::string` claim id: give capacity back. Reply: `caf::ok_atom`.
+using unclaim_atom = caf::atom_constant<caf::atom("unclaim")>;
+
+/// provisioner → registry, with `std::string` claim id, `std::string` container id: the claim's
+/// container exists (so a sync does not adopt it before it is ready). Reply: `caf::ok_atom`.
+using claim_container_atom = caf::atom_constant<caf::atom("claimcont")>;
+
+/// provisioner, docker_watcher → registry, with `engine_record`, `std::string` claim id (may be
+/// empty): add or update an engine, consuming the claim. Reply: `caf::ok_atom`.
+using engine_up_atom = caf::atom_constant<caf::atom("engineup")>;
+
+/// any → registry, with `std::string` id, name or ≥12-char prefix: the engine is gone.
+/// Reply: `std::string` full id ("" when it was not an engine).
+using engine_gone_atom = caf::atom_constant<caf::atom("enginegone")>;
+
+/// provisioner → registry, with `std::string` id, name or prefix: mark the engine stopping (it
+/// stops counting). Reply: `std::string` full id ("" when unknown).
+using engine_stopping_atom = caf::atom_constant<caf::atom("enginestop")>;
+
+/// pool_manager → registry. Reply: `sizing_view` (managed engines and claims).
+using sizing_view_atom = caf::atom_constant<caf::atom("sizingview")>;
+
+/// docker_watcher → registry, with `std::vector<docker::container_summary>` (the running managed
+/// engine containers): adopt unknown ones, forget engines that are no longer running (claims'
+/// containers excluded). Reply: `std::vector<std::string>` ids forgotten.
+using sync_engines_atom = caf::atom_constant<caf::atom("syncengine")>;
+
+/// provisioner → registry. Reply: `std::vector<std::string>` container names of the engines.
+using engine_names_atom = caf::atom_constant<caf::atom("enginename")>;
+
+/// pool_manager → registry, with `caf::actor`: notify it (`registry_changed_atom`) after changes.
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+
+/// registry → subscribers: engines or claims changed. No reply.
+using registry_changed_atom = caf::atom_constant<caf::atom("regchanged")>;
+
+// ---- port_allocator ----
+
+/// provisioner → port_allocator, with `std::string` owner, `port_request`: reserve the ports of one
+/// engine. Reply: `port_grant`.
+using reserve_ports_atom = caf::atom_constant<caf::atom("reserveprt")>;
+
+/// provisioner → port_allocator, with `std::string` owner, `std::vector<uint16_t>` host ports:
+/// reserve the given host ports (generic containers). Reply: `port_grant` (ports unset).
+using reserve_host_ports_atom = caf::atom_constant<caf::atom("reservehst")>;
+
+/// provisioner → port_allocator, with `std::string` owner, `std::string` container id: bind
+/// everything `owner` reserved to the container. Reply: `caf::ok_atom`.
+using bind_ports_atom = caf::atom_constant<caf::atom("bindports")>;
+
+/// any → port_allocator, with `std::string` owner (operation or container): free its ports.
+/// Reply: `caf::ok_atom`.
+using release_ports_atom = caf::atom_constant<caf::atom("releaseprt")>;
+
+/// provisioner → port_allocator, with `uint16_t` host port, `std::string` owner: the OS said the
+/// port is taken; quarantine it. Reply: `caf::ok_atom`.
+using quarantine_port_atom = caf::atom_constant<caf::atom("quarantine")>;
+
+/// docker_watcher → port_allocator, with `std::vector<docker::container_summary>` (all running
+/// managed containers): rebuild the bound sets, keeping reservations in flight. Reply:
+/// `caf::ok_atom`.
+using rebuild_ports_atom = caf::atom_constant<caf::atom("rebuildprt")>;
+
+// ---- circuit_breaker ----
+
+/// provisioner → circuit_breaker, with `breaker_kind`: may an operation start? Reply:
+/// `breaker::admission`.
+using breaker_admit_atom = caf::atom_constant<caf::atom("bradmit")>;
+
+/// provisioner → circuit_breaker, with `breaker_kind`, `bool` success: record a final outcome.
+/// Reply: `caf::ok_atom`.
+using breaker_record_atom = caf::atom_constant<caf::atom("brrecord")>;
+
+/// provisioner → circuit_breaker, with `breaker_kind`: an admitted trial never ran (e.g. no
+/// capacity); free it without an outcome. Reply: `caf::ok_atom`.
+using breaker_abandon_atom = caf::atom_constant<caf::atom("brabandon")>;
+
+/// HTTP → circuit_breaker, with `std::string` kind (`general`, `replacement` or "" for all):
+/// close it. Reply: `bool` (false for an unknown kind).
+using breaker_reset_atom = caf::atom_constant<caf::atom("brreset")>;
+
+// ---- provisioner ----
+
+/// HTTP, pool_manager, relay → provisioner, with `engine_request`: provision one engine; the
+/// reply comes once it is ready (or failed). Reply: `provision_result`.
+using provision_engine_atom = caf::atom_constant<caf::atom("provengine")>;
+
+/// HTTP → provisioner, with `generic_request`: start a generic container. Reply:
+/// `provision_result`.
+using provision_generic_atom = caf::atom_constant<caf::atom("provgener")>;
+
+/// HTTP, pool_manager, docker_watcher → provisioner, with `std::string` id (or name/prefix),
+/// `std::string` reason: stop and remove a managed container, free its ports, update the
+/// registry. Reply: `removal_result`.
+using remove_container_atom = caf::atom_constant<caf::atom("removecont")>;
+
+// ---- pool_manager ----
+
+/// any → pool_manager: reconcile the pool now (debounced). No reply.
+using reconcile_atom = caf::atom_constant<caf::atom("reconcile")>;
+
+/// HTTP → pool_manager, with `int` n: set the /scale target. Reply: `scale_result`.
+using scale_atom = caf::atom_constant<caf::atom("scale")>;
+
+/// HTTP → pool_manager: POST /gc. Reply: `gc_result`.
+using gc_atom = caf::atom_constant<caf::atom("gc")>;
+
+/// docker_watcher → pool_manager: the first Docker sync (adoption) is done; sizing may start.
+using adopted_atom = caf::atom_constant<caf::atom("adopted")>;
+
+// ---- docker_watcher ----
+
+/// event stream thread → docker_watcher, with `docker::docker_event`. No reply.
+using docker_event_atom = caf::atom_constant<caf::atom("dkevent")>;
+
+/// event stream thread → docker_watcher, with `bool` connected, `std::string` detail. No reply.
+using docker_stream_atom = caf::atom_constant<caf::atom("dkstream")>;
+
+/// docker_watcher → itself (timer) or HTTP: reconcile with Docker now. No reply.
+using sync_atom = caf::atom_constant<caf::atom("sync")>;
+
+// ---- timers and internal steps (sent by an actor to itself) ----
+
+/// provisioner → itself, with `uint64_t` operation id, `int` epoch: continue an operation
+/// (after start spacing or backoff). No reply.
+using op_step_atom = caf::atom_constant<caf::atom("opstep")>;
+
+/// provisioner → itself, with `uint64_t` operation id: PROVISION_TIMEOUT_S passed. No reply.
+using op_deadline_atom = caf::atom_constant<caf::atom("opdeadline")>;
+
+/// async HTTP thread → provisioner, with `uint64_t` operation id, `int` epoch, `bool` ready: one
+/// readiness probe answered. No reply.
+using probe_result_atom = caf::atom_constant<caf::atom("probe")>;
+
+/// actor → itself: periodic timer tick. No reply.
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+
+/// Which circuit breaker.
+enum class breaker_kind { general, replacement };
+
+/// What one engine needs from the allocator.
+struct port_request {
+  bool publish_http = true;                 ///< a host port for HTTP (host access)
+  bool publish_https = false;               ///< a host port for HTTPS (ACE_MAP_HTTPS)
+  std::optional<uint16_t> host_http;        ///< the caller asked for this host port
+  std::optional<uint16_t> container_http;   ///< from the caller's CONF
+  std::optional<uint16_t> container_https;  ///< from the caller's CONF
+  bool vpn = false;                         ///< ports come from GLUETUN_PORT_RANGE
+};
+
+/// The allocator's answer.
+struct port_grant {
+  bool ok = false;
+  docker::engine_ports ports;
+  provision_code code = provision_code::max_capacity;  ///< when !ok
+  std::string message;
+};
+
+/// The answer to remove_container_atom.
+struct removal_result {
+  bool ok = false;
+  std::string container_id;  ///< full id
+  std::string message;       ///< why not
+  bool not_found = false;
+};
+
+/// The answer to scale_atom.
+struct scale_result {
+  int scaled_to = 0;
+  int requested = 0;
+  int started = 0;
+  int stopping = 0;
+};
+
+/// The answer to gc_atom.
+struct gc_result {
+  std::vector<std::string> removed_engines;
+  std::vector<std::string> removed_containers;
+  int purged_streams = 0;
+};
+
 }  // namespace acepool::actors
 
 // Local-only payloads (acepool never serialises messages): no inspect() needed.
@@ -72,3 +264,17 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(
     acepool::docker::result<std::vector<acepool::docker::container_summary>>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::docker::result<acepool::docker::container_details>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::docker::result<acepool::docker::image_info>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::docker::docker_event)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<acepool::docker::container_summary>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::engine_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::sizing_view)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::engine_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::generic_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::provision_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::breaker_kind)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::breaker::admission)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::port_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::port_grant)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::removal_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::scale_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::gc_result)

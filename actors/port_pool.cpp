@@ -108,6 +108,13 @@ std::optional<std::string> port_pool::owner_of(uint16_t port) const {
   return it->second.owner;
 }
 
+std::vector<uint16_t> port_pool::ports_of(const std::string& owner) const {
+  std::vector<uint16_t> out;
+  for (const auto& [port, e] : used_)
+    if (e.owner == owner && e.state != port_state::quarantined) out.push_back(port);
+  return out;
+}
+
 size_t port_pool::count(port_state s, clock::time_point now) const {
   size_t used = 0, matching = 0;
   for (const auto& [port, e] : used_) {

@@ -60,6 +60,8 @@ class port_pool {
   port_state state_of(uint16_t port, clock::time_point now) const;
   /// The owner of a reserved or bound port.
   std::optional<std::string> owner_of(uint16_t port) const;
+  /// The ports `owner` holds (reserved or bound).
+  std::vector<uint16_t> ports_of(const std::string& owner) const;
   size_t size() const { return range_.size(); }
   size_t count(port_state s, clock::time_point now) const;
   const config::port_range& range() const { return range_; }

@@ -50,6 +50,9 @@ struct engine_request {
   /// queue.
   bool may_be_rate_limited = true;
   std::string origin = "api";  ///< api, pool, relay, replacement
+  /// A registry claim the caller already holds (the pool manager claims before asking, so its
+  /// next reconciliation already counts the engine).
+  std::optional<std::string> claim;
 };
 
 /// POST /provision: a generic container.

@@ -10,7 +10,8 @@ class actor_system;
 }
 namespace acepool::actors {
 class actor_directory;
-}
+struct published_state;
+}  // namespace acepool::actors
 namespace acepool::config {
 struct loaded_settings;
 }
@@ -27,9 +28,16 @@ struct api_context {
   std::shared_ptr<const config::loaded_settings> config;
   metrics::registry* metrics = nullptr;
   caf::actor docker_quick;  ///< the pool of quick Docker workers
+  actors::published_state* published = nullptr;
+  caf::actor registry;
+  caf::actor provisioner;
+  caf::actor pool_manager;
+  caf::actor breaker;
 
   /// API_REQUEST_TIMEOUT_S: how long an ordinary request may wait on the actors.
   std::chrono::milliseconds request_timeout() const;
+  /// API_LONG_OPERATION_TIMEOUT_S: provisioning, scale, delete.
+  std::chrono::milliseconds long_timeout() const;
 };
 
 }  // namespace acepool::http

@@ -1,14 +1,25 @@
 #include "http/api_routes.hpp"
 
+#include "actors/published_state.hpp"
 #include "config/settings_loader.hpp"
+#include "http/containers_handler.hpp"
 #include "http/debug_handler.hpp"
+#include "http/engines_handler.hpp"
 #include "http/health_handler.hpp"
 #include "http/metrics_handler.hpp"
+#include "http/pool_handler.hpp"
+#include "http/provision_handler.hpp"
+#include "http/status_handler.hpp"
+#include "http/status_model.hpp"
 
 namespace acepool::http {
 
 std::chrono::milliseconds api_context::request_timeout() const {
   return config->values.service.api_request_timeout;
+}
+
+std::chrono::milliseconds api_context::long_timeout() const {
+  return config->values.service.api_long_operation_timeout;
 }
 
 router_options make_router_options(const api_context& ctx) {
@@ -19,6 +30,12 @@ router_options make_router_options(const api_context& ctx) {
   o.metrics_auth = svc.metrics_auth;
   o.cors_origins = svc.cors_origins;
   o.max_body_bytes = svc.max_body_bytes;
+  if (auto* published = ctx.published) {
+    o.extra_headers = [published] {
+      return provisioning_headers(*published->provisioning.load(), *published->breakers.load(),
+                                  std::chrono::steady_clock::now());
+    };
+  }
   return o;
 }
 
@@ -26,6 +43,13 @@ void add_api_routes(router& r, const api_context& ctx) {
   add_health_routes(r, ctx);
   add_debug_routes(r, ctx);
   add_metrics_routes(r, ctx);
+  if (ctx.published == nullptr)
+    return;  // the pool actors are not running (component tests of the conventions)
+  add_status_routes(r, ctx);
+  add_engines_routes(r, ctx);
+  add_provision_routes(r, ctx);
+  add_containers_routes(r, ctx);
+  add_pool_routes(r, ctx);
 }
 
 std::shared_ptr<router> make_api_router(const api_context& ctx) {

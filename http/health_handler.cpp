@@ -4,6 +4,7 @@
 
 #include "actors/actor_directory.hpp"
 #include "actors/messages.hpp"
+#include "actors/published_state.hpp"
 #include "http/actor_bridge.hpp"
 #include "support/time_format.hpp"
 
@@ -28,7 +29,8 @@ void answer_ready(const api_context& ctx, const responder& reply, std::chrono::m
     targets.push_back(e.handle);
   gather<caf::ok_atom>(
       *ctx.system, std::move(targets), timeout,
-      [reply, entries, docker](std::vector<std::optional<caf::ok_atom>> answers) {
+      [reply, entries, docker,
+       published = ctx.published](std::vector<std::optional<caf::ok_atom>> answers) {
         nlohmann::json silent = nlohmann::json::array();
         for (size_t i = 0; i < answers.size(); ++i)
           if (!answers[i]) silent.push_back(entries[i].name);
@@ -37,6 +39,19 @@ void answer_ready(const api_context& ctx, const responder& reply, std::chrono::m
                             {"docker", docker.ok ? "ok" : "unreachable"},
                             {"actors", {{"total", entries.size()}, {"not_answering", silent}}},
                             {"timestamp", support::now_rfc3339()}};
+        if (published != nullptr) {
+          auto engines = published->engines.load();
+          int running = 0, streams = 0;
+          for (const auto& e : engines->engines) {
+            if (e.state == actors::engine_state::stopping) continue;
+            ++running;
+            streams += static_cast<int>(e.streams.size());
+          }
+          body["engines"] = running;
+          body["active_streams"] = streams;
+          body["circuit_state"] = actors::to_string(
+              published->breakers.load()->general.current(std::chrono::steady_clock::now()));
+        }
         if (!docker.ok) body["docker_detail"] = docker.detail;
         reply.send(response::json(is_ready ? 200 : 503, body));
       },

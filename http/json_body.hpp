@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -26,6 +27,17 @@ struct json_body {
   std::optional<nlohmann::json> value;
   response error;
 };
+
+/// Typed readers of an optional member of a request body; a wrong type adds a 422 item whose
+/// `loc` is `["body", key, ...]`.
+std::optional<std::string> read_string(const nlohmann::json& body, const char* key,
+                                       validation_errors& errors);
+/// An object of string values (`{"a":"b"}`); absent → empty.
+std::map<std::string, std::string> read_string_map(const nlohmann::json& body, const char* key,
+                                                   validation_errors& errors);
+/// An integer within [min, max].
+std::optional<int64_t> read_integer(const nlohmann::json& body, const char* key, int64_t min,
+                                    int64_t max, validation_errors& errors);
 
 /// Parses the body as a JSON object; an empty body is `{}` when `empty_is_object`.
 /// Malformed JSON → 422 type `json_invalid` with the byte offset; another JSON type → 422

@@ -64,3 +64,12 @@ TEST_CASE("a lost trial does not block half_open forever and reset closes at onc
   CHECK(b.current(t0 + 22s) == st::closed);
   CHECK(b.failure_count() == 0);
 }
+
+TEST_CASE("an abandoned trial lets the next caller have the trial") {
+  breaker b(1, 10s);
+  b.record_failure(t0, wall);
+  REQUIRE(b.admit(t0 + 11s).trial);
+  b.abandon_trial();
+  CHECK(b.current(t0 + 11s) == st::half_open);
+  CHECK(b.admit(t0 + 11s).trial);
+}

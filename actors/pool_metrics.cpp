@@ -1,0 +1,37 @@
+#include "actors/pool_metrics.hpp"
+
+#include <map>
+
+#include "actors/published_state.hpp"
+#include "support/metrics_registry.hpp"
+
+namespace acepool::actors {
+
+void add_pool_metrics(metrics::registry& reg, const published_state& published) {
+  reg.add_collector([&published](metrics::registry& r) {
+    auto engines = published.engines.load();
+    std::map<std::string, int> by_state{
+        {"starting", 0}, {"running", 0}, {"draining", 0}, {"stopping", 0}, {"static", 0}};
+    std::map<std::string, int> by_health{{"healthy", 0}, {"unhealthy", 0}, {"unknown", 0}};
+    int streams = 0;
+    for (const auto& e : engines->engines) {
+      ++by_state[to_string(e.state)];
+      ++by_health[to_string(e.health)];
+      streams += static_cast<int>(e.streams.size());
+    }
+    for (const auto& [state, n] : by_state)
+      r.gauge("acepool_engines", "Engines by state", {{"state", state}}).set(n);
+    for (const auto& [status, n] : by_health)
+      r.gauge("acepool_engines_health", "Engines by health status", {{"status", status}}).set(n);
+    r.gauge("acepool_streams_active", "Active streams").set(streams);
+    auto p = published.provisioning.load();
+    r.gauge("acepool_provisioning", "Provisioning operations by phase", {{"phase", "in_flight"}})
+        .set(p->in_flight);
+    r.gauge("acepool_provisioning", "Provisioning operations by phase", {{"phase", "queued"}})
+        .set(p->queued);
+    r.gauge("acepool_docker_reachable", "1 when the last Docker sync succeeded")
+        .set(published.docker.load()->reachable ? 1 : 0);
+  });
+}
+
+}  // namespace acepool::actors

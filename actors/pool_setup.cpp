@@ -1,0 +1,63 @@
+#include "actors/pool_setup.hpp"
+
+#include "actors/actor_directory.hpp"
+#include "actors/circuit_breaker.hpp"
+#include "actors/docker_watcher.hpp"
+#include "actors/engine_registry.hpp"
+#include "actors/pool_manager.hpp"
+#include "actors/pool_metrics.hpp"
+#include "actors/provisioner.hpp"
+#include "actors/published_state.hpp"
+#include "config/settings.hpp"
+#include "support/async_http_client.hpp"
+#include "support/metrics_registry.hpp"
+
+namespace acepool::actors {
+
+void pool_actors::shutdown() {
+  workers.shutdown();
+  if (http) http->stop();
+}
+
+pool_actors spawn_pool_actors(caf::actor_system& sys, actor_directory& directory,
+                              published_state& published, const config::settings& settings,
+                              metrics::registry* metrics, pool_options options) {
+  pool_actors p;
+  docker_pool_sizes sizes;
+  sizes.provisioning = static_cast<size_t>(settings.docker.max_concurrent_provisions);
+  p.workers = spawn_docker_workers(sys, directory, metrics, sizes, options.make_client);
+  p.http = std::make_shared<support::async_http_client>();
+  p.registry = spawn_engine_registry(sys, directory, published, settings);
+  p.allocator = spawn_port_allocator(sys, directory, settings, options.probe);
+  p.breaker = spawn_circuit_breaker(sys, directory, published, settings, metrics);
+  provisioner_deps deps;
+  deps.registry = p.registry;
+  deps.allocator = p.allocator;
+  deps.breaker = p.breaker;
+  deps.quick_pool = p.workers.quick;
+  deps.removal_pool = p.workers.removal;
+  deps.workers = p.workers.provisioning;
+  deps.http = p.http;
+  deps.published = &published;
+  deps.settings = &settings;
+  deps.metrics = metrics;
+  p.provisioner = spawn_provisioner(sys, directory, deps);
+  p.pool_manager =
+      spawn_pool_manager(sys, directory, p.registry, p.provisioner, p.workers.quick, settings);
+  docker_watcher_deps w;
+  w.quick_pool = p.workers.quick;
+  w.registry = p.registry;
+  w.allocator = p.allocator;
+  w.provisioner = p.provisioner;
+  w.pool_manager = p.pool_manager;
+  w.client = options.events;
+  w.event_stream = options.event_stream;
+  w.published = &published;
+  w.settings = &settings;
+  w.metrics = metrics;
+  p.watcher = spawn_docker_watcher(sys, directory, w);
+  if (metrics != nullptr) add_pool_metrics(*metrics, published);
+  return p;
+}
+
+}  // namespace acepool::actors

@@ -1,0 +1,95 @@
+#include "http/containers_handler.hpp"
+
+#include "actors/messages.hpp"
+#include "config/settings_loader.hpp"
+#include "http/actor_bridge.hpp"
+
+namespace acepool::http {
+
+namespace {
+
+nlohmann::json ports_json(const docker::port_map& ports) {
+  auto out = nlohmann::json::object();
+  for (const auto& [key, bindings] : ports) {
+    auto list = nlohmann::json::array();
+    for (const auto& b : bindings)
+      list.push_back({{"HostIp", b.host_ip}, {"HostPort", std::to_string(b.host_port)}});
+    out[key] = list;
+  }
+  return out;
+}
+
+bool managed(const std::map<std::string, std::string>& labels,
+             const std::pair<std::string, std::string>& label) {
+  auto it = labels.find(label.first);
+  return it != labels.end() && it->second == label.second;
+}
+
+}  // namespace
+
+void add_containers_routes(router& r, const api_context& ctx) {
+  auto label = ctx.config->values.docker.container_label;
+  r.add(method::get, "/containers/{id}", access::read, [ctx, label](call& c) {
+    ask<docker::result<docker::container_details>>(
+        *ctx.system, ctx.docker_quick, ctx.request_timeout(), c.reply,
+        [label](docker::result<docker::container_details>& d) {
+          if (!d.ok() && d.error().code != docker::docker_errc::not_found)
+            return response::error(503, "docker: " + d.error().message);
+          if (!d.ok() || !managed(d->labels, label))
+            return response::error(404, "container not found");
+          return response::json(200, {{"id", d->id},
+                                      {"name", d->name},
+                                      {"image", d->image},
+                                      {"created", d->created},
+                                      {"status", d->status},
+                                      {"labels", d->labels},
+                                      {"ports", ports_json(d->ports)}});
+        },
+        actors::docker_inspect_atom::value, c.param("id"));
+  });
+  r.add(method::del, "/containers/{id}", access::write, [ctx](call& c) {
+    ask<actors::removal_result>(
+        *ctx.system, ctx.provisioner, ctx.long_timeout(), c.reply,
+        [](actors::removal_result& rr) {
+          if (rr.not_found) return response::error(404, "container not found");
+          if (!rr.ok) return response::error(500, "removal failed: " + rr.message);
+          return response::json(200, {{"deleted", rr.container_id}});
+        },
+        actors::remove_container_atom::value, c.param("id"), std::string("api"));
+  });
+  r.add(method::get, "/by-label", access::write, [ctx, label](call& c) {
+    auto key = c.query.get("key");
+    auto value = c.query.get("value");
+    if (!key || !value || key->empty()) {
+      nlohmann::json detail = nlohmann::json::array();
+      if (!key || key->empty())
+        detail.push_back({{"loc", {"query", "key"}},
+                          {"msg", "field required"},
+                          {"type", "value_error.missing"}});
+      if (!value)
+        detail.push_back({{"loc", {"query", "value"}},
+                          {"msg", "field required"},
+                          {"type", "value_error.missing"}});
+      return c.reply.send(response::error_detail(422, detail));
+    }
+    docker::filters f{{"label", {label.first + "=" + label.second, *key + "=" + *value}}};
+    ask<docker::result<std::vector<docker::container_summary>>>(
+        *ctx.system, ctx.docker_quick, ctx.request_timeout(), c.reply,
+        [](docker::result<std::vector<docker::container_summary>>& list) {
+          if (!list.ok()) return response::error(503, "docker: " + list.error().message);
+          auto out = nlohmann::json::array();
+          for (const auto& s : *list)
+            out.push_back({{"id", s.id},
+                           {"name", s.name},
+                           {"image", s.image},
+                           {"created", s.created},
+                           {"status", s.status},
+                           {"labels", s.labels},
+                           {"ports", ports_json(s.ports)}});
+          return response::json(200, out);
+        },
+        actors::docker_list_atom::value, f, true);
+  });
+}
+
+}  // namespace acepool::http

@@ -1,0 +1,192 @@
+#include "http/status_model.hpp"
+
+#include <algorithm>
+
+#include "config/settings.hpp"
+#include "support/time_format.hpp"
+
+namespace acepool::http {
+
+using actors::breaker;
+using actors::engine_state;
+using actors::health_status;
+
+namespace {
+
+struct engine_counts {
+  int total = 0, running = 0, healthy = 0, unhealthy = 0, starting = 0, used = 0, available = 0,
+      streams = 0;
+};
+
+engine_counts count_engines(const status_inputs& in) {
+  engine_counts c;
+  const int per_engine = in.settings.pool.max_streams_per_engine;
+  for (const auto& e : in.engines.engines) {
+    if (e.state == engine_state::stopping) continue;
+    ++c.total;
+    if (e.state == engine_state::running || e.state == engine_state::static_engine ||
+        e.state == engine_state::draining)
+      ++c.running;
+    if (e.state == engine_state::starting) ++c.starting;
+    if (e.health == health_status::healthy) ++c.healthy;
+    if (e.health == health_status::unhealthy) ++c.unhealthy;
+    int n = static_cast<int>(e.streams.size());
+    c.streams += n;
+    if (n > 0) ++c.used;
+    if (n < per_engine && e.health != health_status::unhealthy && e.state != engine_state::draining)
+      ++c.available;
+  }
+  return c;
+}
+
+int running_managed(const status_inputs& in) {
+  int n = 0;
+  for (const auto& e : in.engines.engines)
+    if (e.managed() && e.state != engine_state::stopping) ++n;
+  return n;
+}
+
+int seconds_up(std::chrono::milliseconds ms) {
+  return static_cast<int>(std::max<int64_t>(1, (ms.count() + 999) / 1000));
+}
+
+}  // namespace
+
+nlohmann::json breaker_status(const breaker& b, std::chrono::steady_clock::time_point now) {
+  auto t = [](const std::optional<std::chrono::system_clock::time_point>& x) {
+    return x ? nlohmann::json(support::format_rfc3339(*x)) : nlohmann::json(nullptr);
+  };
+  return {{"state", to_string(b.current(now))},
+          {"failure_count", b.failure_count()},
+          {"failure_threshold", b.threshold()},
+          {"last_failure_time", t(b.last_failure())},
+          {"last_success_time", t(b.last_success())},
+          {"recovery_timeout", static_cast<double>(b.recovery_timeout().count()) / 1000.0}};
+}
+
+std::optional<block> provisioning_block(const status_inputs& in) {
+  // VPN mode arrives with its own issue; until then it never blocks.
+  auto state = in.breakers.general.current(in.now);
+  if (state == breaker::state::open)
+    return block{"Circuit breaker is open", "circuit_breaker",
+                 seconds_up(in.breakers.general.time_left(in.now))};
+  if (running_managed(in) + in.engines.claims >= in.settings.pool.max_replicas) {
+    std::optional<int> eta;
+    if (in.settings.pool.auto_delete)
+      eta = static_cast<int>(in.settings.pool.engine_grace_period.count() / 1000);
+    return block{"Maximum capacity reached", "max_capacity", eta};
+  }
+  return std::nullopt;
+}
+
+nlohmann::json orchestrator_status(const status_inputs& in) {
+  auto c = count_engines(in);
+  auto blocked = provisioning_block(in);
+  std::string status = "healthy";
+  if (!in.docker.reachable || (in.settings.pool.min_replicas > 0 && c.running == 0))
+    status = "unavailable";
+  else if (blocked && blocked->code != "max_capacity")
+    status = "degraded";
+  nlohmann::json blocked_details = nullptr;
+  if (blocked)
+    blocked_details = {{"code", blocked->code},
+                       {"recovery_eta_seconds", blocked->eta_s ? nlohmann::json(*blocked->eta_s)
+                                                               : nlohmann::json(nullptr)}};
+  const auto& s = in.settings;
+  return {{"status", status},
+          {"engines",
+           {{"total", c.total},
+            {"running", c.running},
+            {"healthy", c.healthy},
+            {"unhealthy", c.unhealthy},
+            {"starting", c.starting}}},
+          {"streams", {{"active", c.streams}, {"total", c.streams}}},
+          {"capacity",
+           {{"total", c.total},
+            {"used", c.used},
+            {"available", c.available},
+            {"max_replicas", s.pool.max_replicas},
+            {"min_replicas", s.pool.min_replicas},
+            {"max_streams_per_engine", s.pool.max_streams_per_engine}}},
+          {"vpn",
+           {{"enabled", false},
+            {"connected", false},
+            {"health", "unknown"},
+            {"container", nullptr},
+            {"forwarded_port", nullptr}}},
+          {"provisioning",
+           {{"can_provision", !blocked.has_value() && in.docker.reachable},
+            {"circuit_breaker_state", to_string(in.breakers.general.current(in.now))},
+            {"last_failure", in.provisioning.last_failure
+                                 ? nlohmann::json(*in.provisioning.last_failure)
+                                 : nlohmann::json(nullptr)},
+            {"blocked_reason", blocked ? nlohmann::json(blocked->reason) : nlohmann::json(nullptr)},
+            {"blocked_reason_details", blocked_details},
+            {"in_flight", in.provisioning.in_flight + in.provisioning.queued}}},
+          {"config",
+           {{"auto_delete", s.pool.auto_delete},
+            {"grace_period_s", static_cast<double>(s.pool.engine_grace_period.count()) / 1000.0},
+            {"target_image", s.docker.target_image}}},
+          {"docker", {{"reachable", in.docker.reachable}, {"detail", in.docker.detail}}},
+          {"timestamp", support::now_rfc3339()}};
+}
+
+nlohmann::json health_status(const status_inputs& in) {
+  auto c = count_engines(in);
+  int draining = 0;
+  for (const auto& e : in.engines.engines)
+    if (e.state == engine_state::draining) ++draining;
+  return {{"total_engines", c.total},
+          {"healthy_engines", c.healthy},
+          {"unhealthy_engines", c.unhealthy},
+          {"marked_for_replacement", draining},
+          {"minimum_required", in.settings.pool.min_replicas},
+          {"health_check_interval",
+           static_cast<double>(in.settings.health.check_interval.count()) / 1000.0},
+          {"circuit_breakers",
+           {{"general", breaker_status(in.breakers.general, in.now)},
+            {"replacement", breaker_status(in.breakers.replacement, in.now)}}}};
+}
+
+std::vector<std::pair<std::string, std::string>> provisioning_headers(
+    const actors::provisioning_snapshot& p, const actors::breakers_snapshot& b,
+    std::chrono::steady_clock::time_point now) {
+  std::vector<std::pair<std::string, std::string>> h{
+      {"X-RateLimit-Provisioning-Limit", std::to_string(p.limit)},
+      {"X-RateLimit-Provisioning-Remaining", std::to_string(std::max(0, p.limit - p.in_flight))}};
+  auto state = b.general.current(now);
+  if (state != breaker::state::closed) {
+    h.emplace_back("X-Circuit-State", to_string(state));
+    h.emplace_back("Retry-After", std::to_string(seconds_up(b.general.time_left(now))));
+  }
+  return h;
+}
+
+nlohmann::json health_scores(const actors::engines_snapshot& engines,
+                             std::chrono::system_clock::time_point now) {
+  std::vector<std::pair<int, nlohmann::json>> scored;
+  for (const auto& e : engines.engines) {
+    if (e.state == engine_state::stopping) continue;
+    int n = static_cast<int>(e.streams.size());
+    int score = 100 - std::min(60, 20 * n);
+    if (e.health == health_status::unhealthy) score -= 50;
+    if (e.health == health_status::unknown) score -= 25;
+    if (e.last_stream_usage && now - *e.last_stream_usage <= std::chrono::minutes(5)) score += 10;
+    score = std::clamp(score, 0, 100);
+    scored.push_back({score,
+                      {{"container_id", e.container_id},
+                       {"host", e.host},
+                       {"port", e.port},
+                       {"health_score", score},
+                       {"stream_count", n},
+                       {"health_status", to_string(e.health)}}});
+  }
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  auto out = nlohmann::json::array();
+  for (auto& [s, j] : scored)
+    out.push_back(std::move(j));
+  return out;
+}
+
+}  // namespace acepool::http

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/published_state.hpp"
+
+namespace acepool::config {
+struct settings;
+}
+
+// The status documents of api.md "Health and status", computed from the published snapshots
+// (no actor round trip), as plain functions.
+namespace acepool::http {
+
+/// The snapshots a status is computed from.
+struct status_inputs {
+  const actors::engines_snapshot& engines;
+  const actors::breakers_snapshot& breakers;
+  const actors::provisioning_snapshot& provisioning;
+  const actors::docker_snapshot& docker;
+  const config::settings& settings;
+  std::chrono::steady_clock::time_point now;
+};
+
+/// GET /orchestrator/status.
+nlohmann::json orchestrator_status(const status_inputs& in);
+
+/// GET /health/status.
+nlohmann::json health_status(const status_inputs& in);
+
+/// The breaker object of /health/status.
+nlohmann::json breaker_status(const actors::breaker& b, std::chrono::steady_clock::time_point now);
+
+/// Why provisioning is blocked now, api.md precedence (VPN > breaker > capacity): the reason
+/// string, its code and ETA; nothing when it is not blocked.
+struct block {
+  std::string reason;
+  std::string code;
+  std::optional<int> eta_s;
+};
+std::optional<block> provisioning_block(const status_inputs& in);
+
+/// The provisioning headers of api.md for every response.
+std::vector<std::pair<std::string, std::string>> provisioning_headers(
+    const actors::provisioning_snapshot& p, const actors::breakers_snapshot& b,
+    std::chrono::steady_clock::time_point now);
+
+/// GET /engines/health-score: best first.
+nlohmann::json health_scores(const actors::engines_snapshot& engines,
+                             std::chrono::system_clock::time_point now);
+
+}  // namespace acepool::http
