@@ -75,9 +75,11 @@ void sync(watcher_actor* self) {
   st.syncing = true;
   const auto& label = st.deps.settings->docker.container_label;
   docker::filters f{{"label", {label.first + "=" + label.second}}};
+  // Everything registered after this instant is newer than the list and must survive it.
+  const int64_t listed_at = std::chrono::steady_clock::now().time_since_epoch().count();
   self->request(st.deps.quick_pool, std::chrono::seconds(30), docker_list_atom::value, f, true)
       .then(
-          [self](docker::result<std::vector<docker::container_summary>>& r) {
+          [self, listed_at](docker::result<std::vector<docker::container_summary>>& r) {
             auto& st = self->state;
             st.syncing = false;
             if (!r.ok()) {
@@ -93,8 +95,7 @@ void sync(watcher_actor* self) {
             st.backoff = first_backoff;
             ++st.syncs;
             st.last_sync_at = support::now_rfc3339();
-            std::vector<docker::container_summary> running, running_engines;
-            std::vector<std::string> dead;
+            std::vector<docker::container_summary> running, running_engines, dead;
             for (auto& c : *r) {
               if (c.state == "running") {
                 if (!docker::is_generic(c.labels)) running_engines.push_back(c);
@@ -102,22 +103,20 @@ void sync(watcher_actor* self) {
               } else if (!st.adopted || !docker::is_generic(c.labels)) {
                 // Non-running managed containers go at start; later only dead engines (a dead
                 // generic container is left for POST /gc).
-                dead.push_back(c.id);
+                dead.push_back(std::move(c));
               }
             }
             auto& d = st.deps;
             self->request(d.registry, std::chrono::seconds(10), sync_engines_atom::value,
-                          running_engines)
+                          running_engines, listed_at)
                 .then(
                     [self](const std::vector<std::string>& forgotten) {
                       for (const auto& id : forgotten)
                         caf::anon_send(self->state.deps.allocator, release_ports_atom::value, id);
                     },
                     [](caf::error&) {});  // the next sync repairs it
-            caf::anon_send(d.allocator, rebuild_ports_atom::value, running);
-            for (const auto& id : dead)
-              caf::anon_send(d.provisioner, remove_container_atom::value, id,
-                             std::string("not_running"));
+            caf::anon_send(d.allocator, rebuild_ports_atom::value, running, listed_at);
+            if (!dead.empty()) caf::anon_send(d.provisioner, reap_atom::value, dead);
             if (!st.adopted) {
               st.adopted = true;
               log::event(spdlog::level::info, "docker.adopted",

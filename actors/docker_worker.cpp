@@ -2,6 +2,8 @@
 // blocking Docker calls on request. Scheduled actors and io threads never call Docker directly.
 #include "actors/docker_worker.hpp"
 
+#include <thread>
+
 #include <caf/actor_pool.hpp>
 #include <caf/send.hpp>
 #include <nlohmann/json.hpp>
@@ -79,6 +81,12 @@ caf::behavior docker_worker(tracked_actor<docker_worker_state>* self,
           [&st](docker_remove_atom, const std::string& id, int stop_timeout_s) {
             auto stopped = st.client->stop_container(id, stop_timeout_s);
             auto removed = st.client->remove_container(id, true);
+            // Another removal of the same container is in progress: wait for it to finish.
+            for (int i = 0;
+                 i < 50 && !removed && removed.error().code == docker::docker_errc::conflict; ++i) {
+              std::this_thread::sleep_for(std::chrono::milliseconds(100));
+              removed = st.client->remove_container(id, true);
+            }
             // A container that is already gone is what the caller wanted.
             if (!removed && removed.error().code == docker::docker_errc::not_found)
               removed = docker::result<docker::done>(docker::done{});

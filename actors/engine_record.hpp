@@ -41,6 +41,9 @@ struct engine_record {
   std::optional<std::string> vpn_container;
   std::chrono::steady_clock::time_point idle_since{};  ///< when it last became idle
   std::chrono::steady_clock::time_point created{};     ///< for the startup grace
+  /// When the registry last learnt something about it: a Docker list taken earlier is older
+  /// news and must not undo it.
+  std::chrono::steady_clock::time_point changed{};
 
   /// Whether acepool manages it (a container), as opposed to a STATIC_ENGINES entry.
   bool managed() const { return state != engine_state::static_engine; }

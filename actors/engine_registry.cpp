@@ -149,6 +149,7 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
                          {{"container", e.container_name}, {"port", e.port}, {"claim", claim}});
             }
             e.last_seen = now_wall;
+            e.changed = std::chrono::steady_clock::now();
             s.engines[e.container_id] = std::move(e);
             changed(self);
             return caf::ok_atom::value;
@@ -157,10 +158,12 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
             auto* e = self->state.find(key);
             if (e == nullptr || !e->managed()) return "";
             auto id = e->container_id;
+            // A stopping engine's death is the removal acepool itself asked for.
+            bool expected = e->state == engine_state::stopping;
             log::event(spdlog::level::info, "engine.removed", {{"container", e->container_name}});
             self->state.engines.erase(id);
             changed(self);
-            return id;
+            return expected ? std::string() : id;
           },
           [self](engine_stopping_atom, const std::string& key) -> std::string {
             auto* e = self->state.find(key);
@@ -187,14 +190,18 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
               names.push_back(e.container_name);
             return names;
           },
-          [self](sync_engines_atom, const std::vector<docker::container_summary>& running) {
+          [self](sync_engines_atom, const std::vector<docker::container_summary>& running,
+                 int64_t listed_at_ns) {
             auto& s = self->state;
             std::vector<std::string> forgotten;
             std::map<std::string, const docker::container_summary*> by_id;
             for (const auto& c : running)
               by_id[c.id] = &c;
+            const auto listed_at =
+                std::chrono::steady_clock::time_point(std::chrono::nanoseconds(listed_at_ns));
             for (auto it = s.engines.begin(); it != s.engines.end();) {
-              if (it->second.managed() && !by_id.count(it->first)) {
+              if (it->second.managed() && !by_id.count(it->first) &&
+                  it->second.changed < listed_at) {
                 log::event(spdlog::level::info, "engine.vanished",
                            {{"container", it->second.container_name}});
                 forgotten.push_back(it->first);
@@ -225,6 +232,7 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
               // An adopted engine is past any startup grace and idle since now.
               e->created = now - std::chrono::hours(1);
               e->idle_since = now;
+              e->changed = now;
               log::event(spdlog::level::info, "engine.adopted",
                          {{"container", e->container_name}, {"port", e->port}});
               s.engines[c.id] = std::move(*e);

@@ -84,7 +84,8 @@ using claim_container_atom = caf::atom_constant<caf::atom("claimcont")>;
 using engine_up_atom = caf::atom_constant<caf::atom("engineup")>;
 
 /// any → registry, with `std::string` id, name or ≥12-char prefix: the engine is gone.
-/// Reply: `std::string` full id ("" when it was not an engine).
+/// Reply: `std::string` full id, or "" when it was not an engine or was being stopped by acepool
+/// (an expected death).
 using engine_gone_atom = caf::atom_constant<caf::atom("enginegone")>;
 
 /// provisioner → registry, with `std::string` id, name or prefix: mark the engine stopping (it
@@ -95,8 +96,9 @@ using engine_stopping_atom = caf::atom_constant<caf::atom("enginestop")>;
 using sizing_view_atom = caf::atom_constant<caf::atom("sizingview")>;
 
 /// docker_watcher → registry, with `std::vector<docker::container_summary>` (the running managed
-/// engine containers): adopt unknown ones, forget engines that are no longer running (claims'
-/// containers excluded). Reply: `std::vector<std::string>` ids forgotten.
+/// engine containers), `int64_t` when the list was requested (steady clock, ns): adopt unknown
+/// ones and forget engines that no longer run — only those registered before the list was taken
+/// (claims' containers excluded). Reply: `std::vector<std::string>` ids forgotten.
 using sync_engines_atom = caf::atom_constant<caf::atom("syncengine")>;
 
 /// provisioner → registry. Reply: `std::vector<std::string>` container names of the engines.
@@ -131,7 +133,8 @@ using release_ports_atom = caf::atom_constant<caf::atom("releaseprt")>;
 using quarantine_port_atom = caf::atom_constant<caf::atom("quarantine")>;
 
 /// docker_watcher → port_allocator, with `std::vector<docker::container_summary>` (all running
-/// managed containers): rebuild the bound sets, keeping reservations in flight. Reply:
+/// managed containers), `int64_t` when the list was requested (steady clock, ns): rebuild the
+/// bound sets, keeping reservations in flight and anything that changed since. Reply:
 /// `caf::ok_atom`.
 using rebuild_ports_atom = caf::atom_constant<caf::atom("rebuildprt")>;
 
@@ -167,6 +170,11 @@ using provision_generic_atom = caf::atom_constant<caf::atom("provgener")>;
 /// `std::string` reason: stop and remove a managed container, free its ports, update the
 /// registry. Reply: `removal_result`.
 using remove_container_atom = caf::atom_constant<caf::atom("removecont")>;
+
+/// docker_watcher → provisioner, with `std::vector<docker::container_summary>` (managed
+/// containers that were not running when listed): remove those that are not an operation's own
+/// and still do not run. No reply.
+using reap_atom = caf::atom_constant<caf::atom("reap")>;
 
 // ---- pool_manager ----
 

@@ -30,8 +30,8 @@ struct port_allocator_state {
   const config::settings* settings = nullptr;
   host_port_probe probe;
   std::optional<port_pool> host, container_http, container_https, vpn;
-  std::map<uint16_t, std::string>
-      external;  // generic containers' host ports outside PORT_RANGE_HOST
+  // Generic containers' host ports outside PORT_RANGE_HOST: owner and when it got it.
+  std::map<uint16_t, std::pair<std::string, clock::time_point>> external;
 
   std::vector<port_pool*> pools() {
     std::vector<port_pool*> out;
@@ -44,7 +44,7 @@ struct port_allocator_state {
     for (auto* p : pools())
       p->release_owner(owner);
     for (auto it = external.begin(); it != external.end();)
-      it = it->second == owner ? external.erase(it) : std::next(it);
+      it = it->second.first == owner ? external.erase(it) : std::next(it);
   }
 
   nlohmann::json summary() const {
@@ -62,7 +62,10 @@ struct port_allocator_state {
     if (container_http) j["container_http"] = container_http->to_json(now);
     if (container_https) j["container_https"] = container_https->to_json(now);
     if (vpn) j["vpn"] = vpn->to_json(now);
-    j["external"] = external;
+    auto ext = nlohmann::json::object();
+    for (const auto& [port, who] : external)
+      ext[std::to_string(port)] = who.first;
+    j["external"] = ext;
     return j;
   }
 
@@ -138,7 +141,7 @@ struct port_allocator_state {
         ok = host->reserve_port(port, owner, now, probe);
       } else {
         ok = !external.count(port) && (!probe || probe(port));
-        if (ok) external[port] = owner;
+        if (ok) external[port] = {owner, now};
       }
       if (!ok) {
         release(owner);
@@ -156,10 +159,10 @@ struct port_allocator_state {
       for (auto port : p->ports_of(owner))
         p->bind(port, owner, container);
     for (auto& [port, who] : external)
-      if (who == owner) who = container;
+      if (who.first == owner) who = {container, clock::now()};
   }
 
-  void rebuild(const std::vector<docker::container_summary>& running) {
+  void rebuild(const std::vector<docker::container_summary>& running, clock::time_point listed_at) {
     std::map<uint16_t, std::string> host_bound, http_bound, https_bound, vpn_bound;
     std::map<uint16_t, std::string> external_bound;
     auto label_port = [](const docker::container_summary& c,
@@ -192,15 +195,17 @@ struct port_allocator_state {
         if (auto p = label_port(c, key)) host_bound[*p] = c.id;
     }
     auto now = clock::now();
-    host->rebuild(host_bound, now);
-    container_http->rebuild(http_bound, now);
-    container_https->rebuild(https_bound, now);
-    if (vpn) vpn->rebuild(vpn_bound, now);
-    // External ports: keep reservations in flight (owners that are operations), replace the rest.
-    for (auto it = external.begin(); it != external.end();)
-      it = it->second.rfind("op-", 0) == 0 ? std::next(it) : external.erase(it);
+    host->rebuild(host_bound, listed_at, now);
+    container_http->rebuild(http_bound, listed_at, now);
+    container_https->rebuild(https_bound, listed_at, now);
+    if (vpn) vpn->rebuild(vpn_bound, listed_at, now);
+    // External ports: keep reservations in flight and anything newer than the list.
+    for (auto it = external.begin(); it != external.end();) {
+      bool keep = it->second.first.rfind("op-", 0) == 0 || it->second.second >= listed_at;
+      it = keep ? std::next(it) : external.erase(it);
+    }
     for (auto& [port, id] : external_bound)
-      external[port] = id;
+      if (!external.count(port)) external[port] = {id, now};
   }
 };
 
@@ -234,8 +239,10 @@ caf::behavior port_allocator(tracked_actor<port_allocator_state>* self,
                   self->state.host->quarantine(port, owner, clock::now());
                   return caf::ok_atom::value;
                 },
-                [self](rebuild_ports_atom, const std::vector<docker::container_summary>& running) {
-                  self->state.rebuild(running);
+                [self](rebuild_ports_atom, const std::vector<docker::container_summary>& running,
+                       int64_t listed_at_ns) {
+                  self->state.rebuild(running,
+                                      clock::time_point(std::chrono::nanoseconds(listed_at_ns)));
                   return caf::ok_atom::value;
                 },
             });

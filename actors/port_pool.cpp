@@ -23,10 +23,10 @@ std::optional<uint16_t> port_pool::reserve(const std::string& owner, clock::time
     cursor_ = cursor_ == range_.high ? range_.low : static_cast<uint16_t>(cursor_ + 1);
     if (!usable(port, now)) continue;
     if (probe && !probe(port)) {
-      used_[port] = {port_state::quarantined, "", now + quarantine_};
+      used_[port] = {port_state::quarantined, "", now + quarantine_, now};
       continue;
     }
-    used_[port] = {port_state::reserved, owner, {}};
+    used_[port] = {port_state::reserved, owner, {}, now};
     return port;
   }
   return std::nullopt;
@@ -36,20 +36,20 @@ bool port_pool::reserve_port(uint16_t port, const std::string& owner, clock::tim
                              const os_probe& probe) {
   if (!range_.contains(port) || !usable(port, now)) return false;
   if (probe && !probe(port)) {
-    used_[port] = {port_state::quarantined, "", now + quarantine_};
+    used_[port] = {port_state::quarantined, "", now + quarantine_, now};
     return false;
   }
-  used_[port] = {port_state::reserved, owner, {}};
+  used_[port] = {port_state::reserved, owner, {}, now};
   return true;
 }
 
 bool port_pool::bind(uint16_t port, const std::string& reservation_owner,
-                     const std::string& container) {
+                     const std::string& container, clock::time_point now) {
   auto it = used_.find(port);
   if (it == used_.end() || it->second.owner != reservation_owner) return false;
   if (it->second.state != port_state::reserved && it->second.state != port_state::bound)
     return false;
-  it->second = {port_state::bound, container, {}};
+  it->second = {port_state::bound, container, {}, now};
   return true;
 }
 
@@ -78,19 +78,22 @@ void port_pool::quarantine(uint16_t port, const std::string& owner, clock::time_
   if (!range_.contains(port)) return;
   auto it = used_.find(port);
   if (it != used_.end() && it->second.owner != owner) return;
-  used_[port] = {port_state::quarantined, "", now + quarantine_};
+  used_[port] = {port_state::quarantined, "", now + quarantine_, now};
 }
 
-void port_pool::rebuild(const std::map<uint16_t, std::string>& bound, clock::time_point now) {
+void port_pool::rebuild(const std::map<uint16_t, std::string>& bound, clock::time_point listed_at,
+                        clock::time_point now) {
   for (auto it = used_.begin(); it != used_.end();) {
     auto& e = it->second;
-    bool keep = e.state == port_state::reserved ||
+    bool keep = e.state == port_state::reserved || e.changed >= listed_at ||
                 (e.state == port_state::quarantined && now < e.quarantined_until);
     it = keep ? std::next(it) : used_.erase(it);
   }
   for (const auto& [port, container] : bound) {
     if (!range_.contains(port)) continue;
-    used_[port] = {port_state::bound, container, {}};
+    auto it = used_.find(port);
+    if (it != used_.end() && it->second.changed >= listed_at) continue;  // newer than the list
+    used_[port] = {port_state::bound, container, {}, now};
   }
 }
 

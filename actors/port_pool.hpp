@@ -39,7 +39,8 @@ class port_pool {
                     const os_probe& probe = {});
 
   /// Reserved by `reservation_owner` → bound to `container`. False when not reserved by that owner.
-  bool bind(uint16_t port, const std::string& reservation_owner, const std::string& container);
+  bool bind(uint16_t port, const std::string& reservation_owner, const std::string& container,
+            clock::time_point now = clock::now());
 
   /// Frees the port if `owner` holds it (reserved or bound); false otherwise.
   bool release(uint16_t port, const std::string& owner);
@@ -51,10 +52,11 @@ class port_pool {
   /// taking it from `owner`; it is skipped until the quarantine ends.
   void quarantine(uint16_t port, const std::string& owner, clock::time_point now);
 
-  /// Rebuilds the bound set from what Docker says (`port` → container): ports bound to other
-  /// containers are freed, the given ones bound; reservations of operations in flight are kept
-  /// (a reserved port Docker now reports bound moves to that container).
-  void rebuild(const std::map<uint16_t, std::string>& bound, clock::time_point now);
+  /// Rebuilds the bound set from what Docker said at `listed_at` (`port` → container): ports
+  /// bound to other containers are freed, the given ones bound; reservations in flight are kept,
+  /// and so is every port that changed after `listed_at` (the list is older than that change).
+  void rebuild(const std::map<uint16_t, std::string>& bound, clock::time_point listed_at,
+               clock::time_point now);
 
   bool contains(uint16_t port) const { return range_.contains(port); }
   port_state state_of(uint16_t port, clock::time_point now) const;
@@ -74,6 +76,7 @@ class port_pool {
     port_state state = port_state::free;
     std::string owner;
     clock::time_point quarantined_until{};
+    clock::time_point changed{};  ///< when it got its current state
   };
   bool usable(uint16_t port, clock::time_point now);
 

@@ -81,3 +81,20 @@ nlohmann::json error_body(const provision_error& e) {
 }
 
 }  // namespace acepool::actors
+
+namespace acepool::actors {
+
+std::optional<int> default_eta(provision_code c) {
+  switch (c) {
+    case provision_code::vpn_disconnected:
+      return 60;
+    case provision_code::rate_limited:
+      return 5;
+    case provision_code::docker_unavailable:
+      return 10;
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace acepool::actors

@@ -35,6 +35,9 @@ struct provision_error {
 const char* to_string(provision_code c);
 /// `provisioning_blocked`, `provisioning_failed` or `invalid_request`.
 const char* error_kind(provision_code c);
+/// The fixed recovery ETA of api.md's table (vpn_disconnected 60, rate_limited 5,
+/// docker_unavailable 10); nothing for codes whose ETA depends on the situation or is null.
+std::optional<int> default_eta(provision_code c);
 /// The HTTP status of a code (max_capacity is 409 on the API, 503 on the relay).
 int http_status(provision_code c, bool relay = false);
 /// `{"detail":{"error","code","message","recovery_eta_seconds","can_retry","should_wait"}}`.

@@ -171,7 +171,7 @@ bool server_side(provision_code c) {
 
 provision_error make_error(provision_code code, std::string message,
                            std::optional<int> eta = std::nullopt) {
-  return {code, std::move(message), eta};
+  return {code, std::move(message), eta ? eta : default_eta(code)};
 }
 
 void dispatch(prov_actor* self);
@@ -653,8 +653,10 @@ void admit(prov_actor* self, operation op, bool may_be_rate_limited,
     op.rp.deliver(std::move(r));
     return;
   }
-  if (may_be_rate_limited && st.running() >= static_cast<int>(st.slots.size()) &&
-      static_cast<int>(st.queue.size()) >= s.docker.provision_queue_max) {
+  // Every admitted operation counts (running, queued, or still being admitted), so requests
+  // arriving together cannot all slip past the limit.
+  if (may_be_rate_limited && static_cast<int>(st.ops.size()) >=
+                                 static_cast<int>(st.slots.size()) + s.docker.provision_queue_max) {
     provision_result r;
     r.error = make_error(provision_code::rate_limited,
                          "the provisioning queue is full (PROVISION_QUEUE_MAX)", 5);
@@ -732,19 +734,19 @@ using removal_promise = caf::typed_response_promise<removal_result>;
 
 /// Stops and deletes a managed container, frees its ports, forgets the engine, then answers.
 void remove_managed(prov_actor* self, const std::string& id, bool engine, const std::string& reason,
-                    removal_promise rp) {
+                    std::function<void(removal_result)> done) {
   auto& d = self->state.deps;
   int stop_s = static_cast<int>(std::ceil(d.settings->docker.engine_stop_timeout.count() / 1000.0));
   self->request(d.removal_pool, std::chrono::seconds(stop_s + 60), docker_remove_atom::value, id,
                 stop_s)
       .then(
-          [self, rp, id, engine, reason](docker::result<docker::done>& r) mutable {
+          [self, done, id, engine, reason](docker::result<docker::done>& r) mutable {
             auto& d = self->state.deps;
             removal_result out;
             out.container_id = id;
             if (!r.ok()) {
               out.message = r.error().message;
-              rp.deliver(out);
+              done(out);
               return;
             }
             caf::anon_send(d.allocator, release_ports_atom::value, id);
@@ -753,19 +755,19 @@ void remove_managed(prov_actor* self, const std::string& id, bool engine, const 
                        {{"container", id}, {"reason", reason}, {"engine", engine}});
             out.ok = true;
             if (!engine) {
-              rp.deliver(out);
+              done(out);
               return;
             }
             // The registry is updated before the caller hears back.
             self->request(d.registry, std::chrono::seconds(10), engine_gone_atom::value, id)
-                .then([rp, out](const std::string&) mutable { rp.deliver(out); },
-                      [rp, out](caf::error&) mutable { rp.deliver(out); });
+                .then([done, out](const std::string&) mutable { done(out); },
+                      [done, out](caf::error&) mutable { done(out); });
           },
-          [rp, id](caf::error&) mutable {
+          [done, id](caf::error&) mutable {
             removal_result out;
             out.container_id = id;
             out.message = "docker did not answer the removal in time";
-            rp.deliver(out);
+            done(out);
           });
 }
 
@@ -784,7 +786,9 @@ caf::result<removal_result> remove(prov_actor* self, const std::string& key,
   self->request(d.registry, std::chrono::seconds(10), engine_stopping_atom::value, key)
       .then(
           [self, key, reason, rp, not_found](const std::string& engine_id) mutable {
-            if (!engine_id.empty()) return remove_managed(self, engine_id, true, reason, rp);
+            if (!engine_id.empty())
+              return remove_managed(self, engine_id, true, reason,
+                                    [rp](removal_result r) mutable { rp.deliver(r); });
             self->request(self->state.deps.quick_pool, std::chrono::seconds(30),
                           docker_inspect_atom::value, key)
                 .then(
@@ -794,7 +798,8 @@ caf::result<removal_result> remove(prov_actor* self, const std::string& key,
                       auto it = c.ok() ? c->labels.find(label.first) : decltype(c->labels.end()){};
                       if (!c.ok() || it == c->labels.end() || it->second != label.second)
                         return not_found(rp);
-                      remove_managed(self, c->id, !docker::is_generic(c->labels), reason, rp);
+                      remove_managed(self, c->id, !docker::is_generic(c->labels), reason,
+                                     [rp](removal_result r) mutable { rp.deliver(r); });
                     },
                     [rp](caf::error&) mutable {
                       removal_result out;
@@ -808,6 +813,29 @@ caf::result<removal_result> remove(prov_actor* self, const std::string& key,
             rp.deliver(out);
           });
   return rp;
+}
+
+/// Removes managed containers that do not run — unless an operation in flight owns them (a
+/// container is `created` before it is started) or they run by now.
+void reap(prov_actor* self, const std::vector<docker::container_summary>& listed) {
+  auto& st = self->state;
+  for (const auto& c : listed) {
+    bool in_flight = false;
+    for (const auto& [id, op] : st.ops)
+      in_flight = in_flight || op.container_id == c.id ||
+                  (!op.container_name.empty() && op.container_name == c.name);
+    if (in_flight) continue;
+    self->request(st.deps.quick_pool, std::chrono::seconds(30), docker_inspect_atom::value, c.id)
+        .then(
+            [self](docker::result<docker::container_details>& d) {
+              if (!d.ok() || d->running) return;
+              for (const auto& [id, op] : self->state.ops)
+                if (op.container_id == d->id || op.container_name == d->name) return;
+              remove_managed(self, d->id, !docker::is_generic(d->labels), "not_running",
+                             [](removal_result) {});
+            },
+            [](caf::error&) {});
+  }
 }
 
 caf::behavior provisioner(prov_actor* self, provisioner_deps deps) {
@@ -899,6 +927,9 @@ caf::behavior provisioner(prov_actor* self, provisioner_deps deps) {
           },
           [self](remove_container_atom, const std::string& key, const std::string& reason) {
             return remove(self, key, reason);
+          },
+          [self](reap_atom, const std::vector<docker::container_summary>& listed) {
+            reap(self, listed);
           },
       });
 }

@@ -38,8 +38,10 @@ void add_status_routes(router& r, const api_context& ctx) {
         *ctx.system, ctx.breaker, ctx.request_timeout(), c.reply,
         [kind](bool ok) {
           if (!ok) return response::error(400, "operation_type must be general or replacement");
+          // api.md's exact texts: "for <kind>" but "all" on its own.
           return response::json(
-              200, {{"message", "Circuit breaker " + (kind.empty() ? std::string("all") : kind) +
+              200, {{"message", "Circuit breaker " +
+                                    (kind.empty() ? std::string("all") : "for " + kind) +
                                     " reset successfully"}});
         },
         actors::breaker_reset_atom::value, kind);

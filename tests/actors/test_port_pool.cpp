@@ -65,8 +65,8 @@ TEST_CASE("rebuilding from Docker keeps reservations in flight and replaces the 
   port_pool p({100, 105});
   auto inflight = *p.reserve("op-inflight", t0);
   auto stale = *p.reserve("op-old", t0);
-  p.bind(stale, "op-old", "container-gone");
-  p.rebuild({{104, "container-adopted"}}, t0);
+  p.bind(stale, "op-old", "container-gone", t0);
+  p.rebuild({{104, "container-adopted"}}, t0 + 1ms, t0 + 1ms);
   CHECK(p.owner_of(inflight) == "op-inflight");
   CHECK(p.state_of(stale, t0) == state::free);
   CHECK(p.owner_of(104) == "container-adopted");
@@ -104,7 +104,7 @@ TEST_CASE(
           auto it =
               std::next(model_reserved.begin(), static_cast<long>(rng() % model_reserved.size()));
           auto c = "c" + std::to_string(containers++);
-          REQUIRE(p.bind(it->first, it->second, c));
+          REQUIRE(p.bind(it->first, it->second, c, now));
           model_bound[it->first] = c;
           model_reserved.erase(it);
           break;
@@ -132,7 +132,7 @@ TEST_CASE(
           break;
         }
         case 4: {  // rebuild from "Docker": the bound set as Docker reports it
-          p.rebuild(model_bound, now);
+          p.rebuild(model_bound, now, now);
           break;
         }
         case 5: {  // a stale release by a wrong owner never frees anything
@@ -172,4 +172,17 @@ TEST_CASE(
     }
     REQUIRE_FALSE(p.reserve("one-too-many", later));
   }
+}
+
+TEST_CASE("a Docker list taken before a port was bound never undoes the binding") {
+  port_pool p({100, 105});
+  auto listed_at = t0;  // Docker was asked here ...
+  auto port = *p.reserve("op", t0 + 1ms);
+  REQUIRE(
+      p.bind(port, "op", "container-new", t0 + 1ms));  // ... and the container started after that.
+  p.rebuild({}, listed_at, t0 + 2ms);
+  CHECK(p.owner_of(port) == "container-new");
+  // A list taken after the binding does replace it.
+  p.rebuild({}, std::chrono::steady_clock::now() + 1s, std::chrono::steady_clock::now() + 1s);
+  CHECK(p.state_of(port, std::chrono::steady_clock::now() + 1s) == state::free);
 }

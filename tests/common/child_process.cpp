@@ -85,6 +85,12 @@ child_process::~child_process() {
     ::kill(pid_, SIGKILL);
     wait(std::chrono::seconds(5));
   }
+  // ACEPOOL_TEST_KEEP_LOGS=1 keeps a child's output for debugging a failure.
+  if (const char* keep = std::getenv("ACEPOOL_TEST_KEEP_LOGS"); keep && std::string(keep) == "1") {
+    std::fprintf(stderr, "kept child logs in %s\n",
+                 std::filesystem::path(out_path_).parent_path().c_str());
+    return;
+  }
   std::error_code ec;
   std::filesystem::remove_all(std::filesystem::path(out_path_).parent_path(), ec);
 }
