@@ -1,28 +1,56 @@
 #!/usr/bin/env bash
-# The README's run command: installs what is missing, builds, and runs acepool in the
-# foreground as a demo. Idempotent, no arguments, run as root. Ctrl-C stops it.
+# The README's run command: installs what is missing, starts Docker, builds acepool and the
+# simulator image, and runs acepool in the foreground with a small pool of simulated AceStream
+# engines (TARGET_IMAGE=acepool/sim:latest). Idempotent, no arguments, run as root. Ctrl-C stops
+# it and removes the demo's engines (--cleanup-on-exit).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib.sh"
 cd "$root"
 
 install_packages
-ensure_docker || log "no Docker daemon: acepool serves and reports Docker as unreachable"
-cmake -S "$root" -B "$root/build" -DACEPOOL_TESTS=OFF >/dev/null
-cmake --build "$root/build" -j2 --target acepool
+ensure_docker || { log "the demo needs a Docker daemon"; exit 1; }
+cmake -S "$root" -B "$root/build" -DACEPOOL_TESTS=ON >/dev/null
+cmake --build "$root/build" -j2 --target acepool acepool-sim
+"$root/tests/sim/build-image.sh" "$root/build/tests/sim/acepool-sim" >&2
 
 port=${APP_PORT:-8000}
 export APP_PORT=$port
+export TARGET_IMAGE=acepool/sim:latest
+export MIN_REPLICAS=${MIN_REPLICAS:-2}
+# Its own label, so the demo never adopts or removes engines that belong to a real deployment.
+export CONTAINER_LABEL=${CONTAINER_LABEL:-acepool.demo=true}
 export DB_URL=${DB_URL:-sqlite:///$root/build/acepool-demo.db}
 export LOG_FORMAT=${LOG_FORMAT:-text}
+
+"$root/build/acepool" --cleanup-on-exit &
+pid=$!
+trap 'kill -TERM $pid 2>/dev/null; wait $pid' INT TERM
+base="http://127.0.0.1:$port"
+engines=0
+for _ in $(seq 1 60); do
+  engines=$(curl -s "$base/engines" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null || echo 0)
+  [ "$engines" -ge "$MIN_REPLICAS" ] && break
+  kill -0 $pid 2>/dev/null || exit 1
+  sleep 1
+done
+engine_port=$(curl -s "$base/engines" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["port"])' 2>/dev/null || echo "")
 cat <<MSG
 
-acepool demo on http://127.0.0.1:$port — try:
-  curl http://127.0.0.1:$port/health
-  curl http://127.0.0.1:$port/health/ready
-  curl http://127.0.0.1:$port/debug/actors
-  curl http://127.0.0.1:$port/metrics
-Ctrl-C stops it.
-
+acepool demo: $engines simulated engines ready on $base
+  curl $base/engines
+  curl $base/orchestrator/status
+  curl $base/health/ready
+  curl $base/debug/actors
+  curl $base/metrics
+  curl -X POST $base/provision/acestream        # one more engine, answered when ready
+  curl -X POST $base/scale/4                    # grow or shrink the pool
 MSG
-exec "$root/build/acepool" --cleanup-on-exit
+if [ -n "$engine_port" ]; then
+  cat <<MSG
+A stream straight from the first engine (the relay arrives with the stream issue):
+  ffplay "http://127.0.0.1:$engine_port/ace/getstream?id=demo"
+MSG
+fi
+printf '\nCtrl-C stops acepool and removes the demo engines.\n\n'
+wait $pid
