@@ -16,8 +16,16 @@ build="$root/build-test"
 rm -rf "$build"
 # A clean build: unity (35% faster from scratch) and no precompiled headers.
 cmake -S "$root" -B "$build" -DCMAKE_UNITY_BUILD=ON -DACEPOOL_PCH=OFF >/dev/null
-cmake --build "$build" -j2 2>&1 | grep -E "error|warning|Linking" || true
-[ -x "$build/acepool" ] || { log "build failed"; cmake --build "$build" -j1 2>&1 | tail -40; exit 1; }
+set +e
+cmake --build "$build" -j2 > "$build/build.log" 2>&1
+built=$?
+set -e
+grep -E "error|warning" "$build/build.log" || true
+if [ $built -ne 0 ]; then
+  log "build failed (full log: $build/build.log)"
+  tail -40 "$build/build.log"
+  exit 1
+fi
 t1=$(date +%s)
 log "clean build took $((t1 - t0)) s"
 

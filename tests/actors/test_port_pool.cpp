@@ -12,65 +12,65 @@ using state = port_pool::port_state;
 using namespace std::chrono_literals;
 
 namespace {
-const auto t0 = std::chrono::steady_clock::time_point{} + 1h;
+const auto pool_t0 = std::chrono::steady_clock::time_point{} + 1h;
 }
 
 TEST_CASE("ports are handed out round robin, once each, and come back on release") {
   port_pool p({100, 102});
-  CHECK(p.reserve("op1", t0) == 100);
-  CHECK(p.reserve("op2", t0) == 101);
-  CHECK(p.reserve("op3", t0) == 102);
-  CHECK_FALSE(p.reserve("op4", t0));  // exhausted: an error value, not a crash
+  CHECK(p.reserve("op1", pool_t0) == 100);
+  CHECK(p.reserve("op2", pool_t0) == 101);
+  CHECK(p.reserve("op3", pool_t0) == 102);
+  CHECK_FALSE(p.reserve("op4", pool_t0));  // exhausted: an error value, not a crash
   CHECK(p.release(101, "op2"));
-  CHECK(p.reserve("op5", t0) == 101);
-  CHECK(p.count(state::reserved, t0) == 3);
-  CHECK(p.count(state::free, t0) == 0);
+  CHECK(p.reserve("op5", pool_t0) == 101);
+  CHECK(p.count(state::reserved, pool_t0) == 3);
+  CHECK(p.count(state::free, pool_t0) == 0);
 }
 
 TEST_CASE("only the owner releases: a late release from a failed operation frees nothing") {
   port_pool p({100, 101});
-  auto port = *p.reserve("op1", t0);
+  auto port = *p.reserve("op1", pool_t0);
   CHECK(p.bind(port, "op1", "container-a"));
   CHECK_FALSE(p.release(port, "op1"));  // the port moved on to the container
   CHECK(p.owner_of(port) == "container-a");
   CHECK(p.release_owner("container-a") == std::vector<uint16_t>{port});
-  CHECK(p.state_of(port, t0) == state::free);
+  CHECK(p.state_of(port, pool_t0) == state::free);
   CHECK_FALSE(p.bind(port, "op1", "container-b"));  // nothing reserved any more
 }
 
 TEST_CASE("a port the OS reports busy is skipped and quarantined for a minute") {
   port_pool p({100, 102});
   auto probe = [](uint16_t port) { return port != 100; };
-  CHECK(p.reserve("op", t0, probe) == 101);
-  CHECK(p.state_of(100, t0) == state::quarantined);
-  CHECK(p.reserve("op2", t0 + 30s) == 102);
-  CHECK(p.reserve("op3", t0 + 30s) == std::nullopt);  // 100 still quarantined, others taken
-  CHECK(p.reserve("op4", t0 + 61s) == 100);
+  CHECK(p.reserve("op", pool_t0, probe) == 101);
+  CHECK(p.state_of(100, pool_t0) == state::quarantined);
+  CHECK(p.reserve("op2", pool_t0 + 30s) == 102);
+  CHECK(p.reserve("op3", pool_t0 + 30s) == std::nullopt);  // 100 still quarantined, others taken
+  CHECK(p.reserve("op4", pool_t0 + 61s) == 100);
   // Docker's "address already in use" on start quarantines the reserved port.
-  p.quarantine(101, "op", t0 + 61s);
-  CHECK(p.state_of(101, t0 + 61s) == state::quarantined);
+  p.quarantine(101, "op", pool_t0 + 61s);
+  CHECK(p.state_of(101, pool_t0 + 61s) == state::quarantined);
   CHECK_FALSE(p.release(101, "op"));
 }
 
 TEST_CASE("a specific port is reserved only when inside the range and free") {
   port_pool p({100, 105});
-  CHECK(p.reserve_port(103, "a", t0));
-  CHECK_FALSE(p.reserve_port(103, "b", t0));
-  CHECK_FALSE(p.reserve_port(99, "b", t0));
-  CHECK_FALSE(p.reserve_port(104, "b", t0, [](uint16_t) { return false; }));
-  CHECK(p.state_of(104, t0) == state::quarantined);
+  CHECK(p.reserve_port(103, "a", pool_t0));
+  CHECK_FALSE(p.reserve_port(103, "b", pool_t0));
+  CHECK_FALSE(p.reserve_port(99, "b", pool_t0));
+  CHECK_FALSE(p.reserve_port(104, "b", pool_t0, [](uint16_t) { return false; }));
+  CHECK(p.state_of(104, pool_t0) == state::quarantined);
 }
 
 TEST_CASE("rebuilding from Docker keeps reservations in flight and replaces the bound set") {
   port_pool p({100, 105});
-  auto inflight = *p.reserve("op-inflight", t0);
-  auto stale = *p.reserve("op-old", t0);
-  p.bind(stale, "op-old", "container-gone", t0);
-  p.rebuild({{104, "container-adopted"}}, t0 + 1ms, t0 + 1ms);
+  auto inflight = *p.reserve("op-inflight", pool_t0);
+  auto stale = *p.reserve("op-old", pool_t0);
+  p.bind(stale, "op-old", "container-gone", pool_t0);
+  p.rebuild({{104, "container-adopted"}}, pool_t0 + 1ms, pool_t0 + 1ms);
   CHECK(p.owner_of(inflight) == "op-inflight");
-  CHECK(p.state_of(stale, t0) == state::free);
+  CHECK(p.state_of(stale, pool_t0) == state::free);
   CHECK(p.owner_of(104) == "container-adopted");
-  CHECK(p.state_of(104, t0) == state::bound);
+  CHECK(p.state_of(104, pool_t0) == state::bound);
 }
 
 TEST_CASE(
@@ -83,7 +83,7 @@ TEST_CASE(
     // The model: which port belongs to which owner, tracked independently of the pool.
     std::map<uint16_t, std::string> model_reserved, model_bound;
     std::set<uint16_t> quarantined;
-    auto now = t0;
+    auto now = pool_t0;
     int ops = 0, containers = 0;
     for (int step = 0; step < 60; ++step) {
       now += std::chrono::milliseconds(rng() % 5000);
@@ -176,11 +176,11 @@ TEST_CASE(
 
 TEST_CASE("a Docker list taken before a port was bound never undoes the binding") {
   port_pool p({100, 105});
-  auto listed_at = t0;  // Docker was asked here ...
-  auto port = *p.reserve("op", t0 + 1ms);
-  REQUIRE(
-      p.bind(port, "op", "container-new", t0 + 1ms));  // ... and the container started after that.
-  p.rebuild({}, listed_at, t0 + 2ms);
+  auto listed_at = pool_t0;  // Docker was asked here ...
+  auto port = *p.reserve("op", pool_t0 + 1ms);
+  REQUIRE(p.bind(port, "op", "container-new",
+                 pool_t0 + 1ms));  // ... and the container started after that.
+  p.rebuild({}, listed_at, pool_t0 + 2ms);
   CHECK(p.owner_of(port) == "container-new");
   // A list taken after the binding does replace it.
   p.rebuild({}, std::chrono::steady_clock::now() + 1s, std::chrono::steady_clock::now() + 1s);

@@ -7,6 +7,7 @@
 #include "docker/container_launcher.hpp"
 #include "tests/common/acepool_process.hpp"
 #include "tests/common/docker_env.hpp"
+#include "tests/common/pool_test_env.hpp"
 #include "tests/common/stream_reader.hpp"
 
 using namespace acepool;
@@ -15,37 +16,6 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-/// The settings every pool test starts from: its own label and host ports, a quiet pool.
-std::map<std::string, std::string> pool_env(const docker_run_scope& run, const port_block& ports,
-                                            std::map<std::string, std::string> extra = {}) {
-  std::map<std::string, std::string> env{{"CONTAINER_LABEL", run.label_text()},
-                                         {"PORT_RANGE_HOST", ports.range()},
-                                         {"MIN_REPLICAS", "0"},
-                                         {"MIN_FREE_REPLICAS", "0"},
-                                         {"MIN_PROVISION_INTERVAL_S", "0.05"}};
-  for (auto& [k, v] : extra)
-    env[k] = v;
-  return env;
-}
-
-json body(const http_reply& r) {
-  return json::parse(r.body, nullptr, false);
-}
-
-size_t managed_containers(docker_run_scope& run, bool all = true) {
-  auto list = run.client().list_containers({{"label", {run.label_text()}}}, all);
-  REQUIRE(list.ok());
-  return list->size();
-}
-
-std::vector<std::string> engine_ids(const acepool_process& ace) {
-  std::vector<std::string> ids;
-  for (const auto& e : ace.engines())
-    ids.push_back(e["container_id"].get<std::string>());
-  std::sort(ids.begin(), ids.end());
-  return ids;
-}
 
 bool get_status_answers(uint16_t port) {
   return http_get("http://127.0.0.1:" + std::to_string(port) +
@@ -81,7 +51,7 @@ TEST_CASE("MIN_REPLICAS engines run and answer at start, listed by port with an 
   CHECK(again.status == 304);
   CHECK(again.body.empty());
   CHECK(ace.get("/engines", {"If-None-Match: \"engines-0\""}).status == 200);
-  CHECK(managed_containers(run) == 2);
+  CHECK(managed_containers(run).size() == 2);
 }
 
 TEST_CASE("POST /provision/acestream answers once the engine is ready and already listed") {
@@ -91,7 +61,7 @@ TEST_CASE("POST /provision/acestream answers once the engine is ready and alread
   acepool_process ace(pool_env(run, ports));
   auto r = ace.post("/provision/acestream", "{}");
   REQUIRE(r.status == 200);
-  auto b = body(r);
+  auto b = json_of(r);
   auto id = b["container_id"].get<std::string>();
   CHECK(id.size() == 64);
   CHECK_THAT(b["container_name"].get<std::string>(), Catch::StartsWith("acestream-"));
@@ -101,22 +71,23 @@ TEST_CASE("POST /provision/acestream answers once the engine is ready and alread
   CHECK(b["container_https_port"].get<int>() >= 45000);
   // Ready means ready: the engine answers now, and /engines already lists it.
   CHECK(get_status_answers(b["port"].get<uint16_t>()));
-  CHECK(engine_ids(ace) == std::vector<std::string>{id});
+  CHECK(engine_ids(ace) == std::set<std::string>{id});
   auto by_prefix = ace.get("/engines/" + id.substr(0, 12));
   REQUIRE(by_prefix.status == 200);
-  CHECK(body(by_prefix)["engine"]["container_id"] == id);
-  CHECK(body(by_prefix)["streams"] == json::array());
-  CHECK(body(ace.get("/engines/" +
-                     b["container_name"].get<std::string>()))["engine"]["container_id"] == id);
+  CHECK(json_of(by_prefix)["engine"]["container_id"] == id);
+  CHECK(json_of(by_prefix)["streams"] == json::array());
+  CHECK(json_of(ace.get("/engines/" +
+                        b["container_name"].get<std::string>()))["engine"]["container_id"] == id);
   CHECK(ace.get("/engines/" + id.substr(0, 8)).status == 404);  // too short to be a prefix
-  CHECK(body(ace.get("/engines/nope")) == json{{"detail", "engine not found"}});
+  CHECK(json_of(ace.get("/engines/nope")) == json{{"detail", "engine not found"}});
   auto container = ace.get("/containers/" + id);
   REQUIRE(container.status == 200);
-  CHECK(body(container)["status"] == "running");
-  CHECK(body(container)["labels"]["acestream.http_port"] == std::to_string(b["port"].get<int>()));
+  CHECK(json_of(container)["status"] == "running");
+  CHECK(json_of(container)["labels"]["acestream.http_port"] ==
+        std::to_string(b["port"].get<int>()));
   CHECK(r.header("X-RateLimit-Provisioning-Limit") == "5");
   CHECK(r.header("X-RateLimit-Provisioning-Remaining"));
-  auto scores = body(ace.get("/engines/health-score"));
+  auto scores = json_of(ace.get("/engines/health-score"));
   REQUIRE(scores.size() == 1);
   CHECK(scores[0]["health_score"] == 100);
 }
@@ -126,11 +97,11 @@ TEST_CASE("bad provisioning requests get api.md's errors and leave nothing behin
   docker_run_scope run;
   port_block ports;
   acepool_process ace(pool_env(run, ports));
-  auto code_of = [](const http_reply& r) { return body(r)["detail"]["code"]; };
+  auto code_of = [](const http_reply& r) { return json_of(r)["detail"]["code"]; };
   auto not_allowed = ace.post("/provision/acestream", R"({"image":"nginx:latest"})");
   CHECK(not_allowed.status == 403);
   CHECK(code_of(not_allowed) == "image_not_allowed");
-  CHECK(body(not_allowed)["detail"]["error"] == "invalid_request");
+  CHECK(json_of(not_allowed)["detail"]["error"] == "invalid_request");
   auto reserved =
       ace.post("/provision/acestream", json{{"labels", {{run.label().first, "x"}}}}.dump());
   CHECK(reserved.status == 400);
@@ -138,17 +109,18 @@ TEST_CASE("bad provisioning requests get api.md's errors and leave nothing behin
   CHECK(ace.post("/provision/acestream", R"({"env":{"HTTP_PORT":"1"}})").status == 400);
   auto outside = ace.post("/provision/acestream", R"({"host_port":80})");
   CHECK(outside.status == 400);
-  CHECK_THAT(body(outside)["detail"]["message"].get<std::string>(), Catch::Contains("outside"));
+  CHECK_THAT(json_of(outside)["detail"]["message"].get<std::string>(), Catch::Contains("outside"));
   CHECK(ace.post("/provision/acestream", R"({"host_port":"x"})").status == 422);
   CHECK(ace.post("/provision/acestream", R"({"labels":{"a":1}})").status == 422);
   CHECK(ace.post("/provision/acestream", "{not json").status == 422);
   // A host port that is taken.
-  auto taken = body(ace.post("/provision/acestream", json{{"host_port", ports.low() + 5}}.dump()));
+  auto taken =
+      json_of(ace.post("/provision/acestream", json{{"host_port", ports.low() + 5}}.dump()));
   CHECK(taken["port"] == ports.low() + 5);
   auto twice = ace.post("/provision/acestream", json{{"host_port", ports.low() + 5}}.dump());
   CHECK(twice.status == 400);
-  CHECK_THAT(body(twice)["detail"]["message"].get<std::string>(), Catch::Contains("taken"));
-  CHECK(managed_containers(run) == 1);
+  CHECK_THAT(json_of(twice)["detail"]["message"].get<std::string>(), Catch::Contains("taken"));
+  CHECK(managed_containers(run).size() == 1);
 }
 
 TEST_CASE(
@@ -158,18 +130,18 @@ TEST_CASE(
   docker_run_scope run;
   port_block ports;
   acepool_process ace(pool_env(run, ports));
-  auto b = body(ace.post("/provision/acestream"));
+  auto b = json_of(ace.post("/provision/acestream"));
   auto id = b["container_id"].get<std::string>();
   auto port = std::to_string(b["port"].get<int>());
   CHECK(ace.actor_state("port_allocator")["host"]["bound"][port] == id);
   auto d = ace.del("/containers/" + id.substr(0, 12));
   REQUIRE(d.status == 200);
-  CHECK(body(d) == json{{"deleted", id}});
+  CHECK(json_of(d) == json{{"deleted", id}});
   CHECK(ace.engines().empty());  // already when the answer arrived
   CHECK(run.client().inspect_container(id).error().code == docker::docker_errc::not_found);
   CHECK_FALSE(ace.actor_state("port_allocator")["host"]["bound"].contains(port));
   CHECK(ace.del("/containers/" + id).status == 404);
-  CHECK(body(ace.del("/containers/nothing-here")) == json{{"detail", "container not found"}});
+  CHECK(json_of(ace.del("/containers/nothing-here")) == json{{"detail", "container not found"}});
   // A container that is not managed is not acepool's to show or delete.
   docker::container_spec foreign;
   foreign.name = run.name("foreign");
@@ -188,14 +160,15 @@ TEST_CASE("/scale starts and drains engines without breaking the floors") {
   port_block ports;
   acepool_process ace(pool_env(run, ports, {{"MIN_REPLICAS", "1"}}));
   REQUIRE(eventually([&] { return ace.engines().size() == 1; }, 30s));
-  auto up = body(ace.post("/scale/3"));
+  auto up = json_of(ace.post("/scale/3"));
   CHECK(up == json{{"scaled_to", 3}, {"requested", 3}, {"started", 2}, {"stopping", 0}});
-  REQUIRE(
-      eventually([&] { return ace.engines().size() == 3 && managed_containers(run) == 3; }, 30s));
-  auto down = body(ace.post("/scale/0"));
+  REQUIRE(eventually(
+      [&] { return ace.engines().size() == 3 && managed_containers(run).size() == 3; }, 30s));
+  auto down = json_of(ace.post("/scale/0"));
   CHECK(down["scaled_to"] == 1);  // MIN_REPLICAS is the floor
   CHECK(down["stopping"] == 2);
-  CHECK(eventually([&] { return ace.engines().size() == 1 && managed_containers(run) == 1; }, 30s));
+  CHECK(eventually([&] { return ace.engines().size() == 1 && managed_containers(run).size() == 1; },
+                   30s));
   CHECK(ace.post("/scale/-1").status == 422);
   CHECK(ace.post("/scale/two").status == 422);
 }
@@ -207,13 +180,13 @@ TEST_CASE(
   docker_run_scope run;
   port_block ports;
   acepool_process ace(pool_env(run, ports, {{"IDLE_TTL_S", "0"}}));
-  auto e1 = body(ace.post("/provision/acestream"))["container_id"].get<std::string>();
-  auto e2 = body(ace.post("/provision/acestream"))["container_id"].get<std::string>();
-  auto g = body(
+  auto e1 = json_of(ace.post("/provision/acestream"))["container_id"].get<std::string>();
+  auto e2 = json_of(ace.post("/provision/acestream"))["container_id"].get<std::string>();
+  auto g = json_of(
       ace.post("/provision", json{{"image", "acepool/sim:latest"}, {"name_prefix", "svc"}}.dump()));
   auto gid = g["container_id"].get<std::string>();
   REQUIRE(run.client().stop_container(gid, 5).ok());  // a generic container that exited
-  auto gc = body(ace.post("/gc"));
+  auto gc = json_of(ace.post("/gc"));
   auto removed = gc["removed_engines"].get<std::vector<std::string>>();
   std::sort(removed.begin(), removed.end());
   auto expected = std::vector<std::string>{e1, e2};
@@ -222,7 +195,7 @@ TEST_CASE(
   CHECK(gc["removed_containers"] == json::array({gid}));
   CHECK(gc["purged_streams"] == 0);
   CHECK(ace.engines().empty());
-  CHECK(managed_containers(run) == 0);
+  CHECK(managed_containers(run).size() == 0);
 }
 
 TEST_CASE("POST /provision starts a generic container kept out of the engine pool") {
@@ -238,28 +211,28 @@ TEST_CASE("POST /provision starts a generic container kept out of the engine poo
                                        {"name_prefix", "web"}}
                                       .dump());
   REQUIRE(r.status == 200);
-  auto b = body(r);
+  auto b = json_of(r);
   CHECK(b["container_name"] == "web-1");
   auto id = b["container_id"].get<std::string>();
   CHECK(ace.engines().empty());
   CHECK(eventually([&] {
     return http_get("http://127.0.0.1:" + std::to_string(port) + "/sim/stats").status == 200;
   }));
-  auto c = body(ace.get("/containers/" + id));
+  auto c = json_of(ace.get("/containers/" + id));
   CHECK(c["labels"]["acepool.kind"] == "generic");
   CHECK(c["labels"]["team"] == "web");
   CHECK(c["ports"]["8080/tcp"][0]["HostPort"] == std::to_string(port));
   CHECK(ace.actor_state("port_allocator")["host"]["bound"][std::to_string(port)] == id);
   // Its port is taken for everyone else.
   CHECK(ace.post("/provision/acestream", json{{"host_port", port}}.dump()).status == 400);
-  auto listed = body(ace.get("/by-label?key=team&value=web"));
+  auto listed = json_of(ace.get("/by-label?key=team&value=web"));
   REQUIRE(listed.size() == 1);
   CHECK(listed[0]["id"] == id);
-  CHECK(body(ace.get("/by-label?key=team&value=nobody")).empty());
+  CHECK(json_of(ace.get("/by-label?key=team&value=nobody")).empty());
   CHECK(ace.get("/by-label?key=team").status == 422);
   CHECK(ace.post("/provision", R"({"ports":{"8080":1}})").status == 422);
   CHECK(ace.post("/provision", R"({"labels":{"acepool.kind":"engine"}})").status == 400);
-  CHECK(body(ace.del("/containers/" + id))["deleted"] == id);
+  CHECK(json_of(ace.del("/containers/" + id))["deleted"] == id);
   CHECK_FALSE(ace.actor_state("port_allocator")["host"]["bound"].contains(std::to_string(port)));
 }
 

@@ -15,6 +15,7 @@
 
 #include "tests/common/acepool_process.hpp"
 #include "tests/common/docker_env.hpp"
+#include "tests/common/pool_test_env.hpp"
 #include "tests/common/socket_proxy.hpp"
 #include "tests/common/stream_reader.hpp"
 
@@ -25,37 +26,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::map<std::string, std::string> pool_env(const docker_run_scope& run, const port_block& ports,
-                                            std::map<std::string, std::string> extra = {}) {
-  std::map<std::string, std::string> env{{"CONTAINER_LABEL", run.label_text()},
-                                         {"PORT_RANGE_HOST", ports.range()},
-                                         {"MIN_REPLICAS", "0"},
-                                         {"MIN_FREE_REPLICAS", "0"},
-                                         {"MIN_PROVISION_INTERVAL_S", "0.05"}};
-  for (auto& [k, v] : extra)
-    env[k] = v;
-  return env;
-}
-
-json body(const http_reply& r) {
-  return json::parse(r.body, nullptr, false);
-}
-
-std::vector<docker::container_summary> managed(docker_run_scope& run, bool all = true) {
-  auto list = run.client().list_containers({{"label", {run.label_text()}}}, all);
-  REQUIRE(list.ok());
-  return *list;
-}
-
-std::set<std::string> engine_ids(const acepool_process& ace) {
-  std::set<std::string> ids;
-  for (const auto& e : ace.engines())
-    ids.insert(e["container_id"].get<std::string>());
-  return ids;
-}
-
 json general_breaker(const acepool_process& ace) {
-  return body(ace.get("/health/status"))["circuit_breakers"]["general"];
+  return json_of(ace.get("/health/status"))["circuit_breakers"]["general"];
 }
 
 }  // namespace
@@ -77,7 +49,8 @@ TEST_CASE(
   CHECK(eventually([&] { return engine_ids(ace).count(id) == 0; }, 15s));
   CHECK(eventually(
       [&] { return !ace.actor_state("port_allocator")["host"]["bound"].contains(port); }, 15s));
-  CHECK(eventually([&] { return ace.engines().size() == 2 && managed(run).size() == 2; }, 30s));
+  CHECK(eventually([&] { return ace.engines().size() == 2 && managed_containers(run).size() == 2; },
+                   30s));
 }
 
 TEST_CASE("an engine killed by hand is forgotten, its container removed, and the pool refills") {
@@ -112,24 +85,24 @@ TEST_CASE(
   // A caller's own bad image does not count.
   auto own = ace.post("/provision/acestream", R"({"image":"127.0.0.1:1/acepool-other:y"})");
   CHECK(own.status == 500);
-  CHECK(body(own)["detail"]["code"] == "image_missing");
+  CHECK(json_of(own)["detail"]["code"] == "image_missing");
   CHECK(general_breaker(ace)["failure_count"] == 0);
   for (int i = 0; i < 2; ++i) {
     auto r = ace.post("/provision/acestream");
     CHECK(r.status == 500);
-    CHECK(body(r)["detail"]["code"] == "image_missing");
+    CHECK(json_of(r)["detail"]["code"] == "image_missing");
   }
   auto blocked = ace.post("/provision/acestream");
   CHECK(blocked.status == 503);
-  CHECK(body(blocked)["detail"]["code"] == "circuit_breaker");
-  CHECK(body(blocked)["detail"]["error"] == "provisioning_blocked");
+  CHECK(json_of(blocked)["detail"]["code"] == "circuit_breaker");
+  CHECK(json_of(blocked)["detail"]["error"] == "provisioning_blocked");
   REQUIRE(blocked.header("Retry-After"));
   CHECK(std::stoi(*blocked.header("Retry-After")) >= 1);
   CHECK(std::stoi(*blocked.header("Retry-After")) <= 4);
   CHECK(blocked.header("X-Circuit-State") == "open");
   CHECK(ace.get("/health").header("X-Circuit-State") == "open");  // on every response
   CHECK(general_breaker(ace)["state"] == "open");
-  auto status = body(ace.get("/orchestrator/status"));
+  auto status = json_of(ace.get("/orchestrator/status"));
   CHECK(status["status"] == "degraded");
   CHECK(status["provisioning"]["blocked_reason"] == "Circuit breaker is open");
   CHECK(status["provisioning"]["can_provision"] == false);
@@ -146,16 +119,16 @@ TEST_CASE(
   auto answers = http_call_many(two, 2);
   std::multiset<std::string> codes;
   for (const auto& a : answers)
-    codes.insert(body(a)["detail"]["code"].get<std::string>());
+    codes.insert(json_of(a)["detail"]["code"].get<std::string>());
   CHECK(codes == std::multiset<std::string>{"circuit_breaker", "image_missing"});
   CHECK(general_breaker(ace)["state"] == "open");  // the trial failed
   auto reset = ace.post("/health/circuit-breaker/reset?operation_type=general");
-  CHECK(body(reset) == json{{"message", "Circuit breaker for general reset successfully"}});
+  CHECK(json_of(reset) == json{{"message", "Circuit breaker for general reset successfully"}});
   CHECK(general_breaker(ace)["state"] == "closed");
   CHECK(ace.post("/health/circuit-breaker/reset?operation_type=banana").status == 400);
-  CHECK(body(ace.post("/health/circuit-breaker/reset")) ==
+  CHECK(json_of(ace.post("/health/circuit-breaker/reset")) ==
         json{{"message", "Circuit breaker all reset successfully"}});
-  CHECK(managed(run).empty());
+  CHECK(managed_containers(run).empty());
 }
 
 TEST_CASE(
@@ -174,14 +147,14 @@ TEST_CASE(
       ports_before[e["container_id"]] = e["port"];
     CHECK(first.stop() == 0);
   }
-  CHECK(managed(run, false).size() == 2);  // still running while acepool is down
+  CHECK(managed_containers(run, false).size() == 2);  // still running while acepool is down
   acepool_process second(env);
   REQUIRE(eventually([&] { return engine_ids(second) == before; }, 30s));
   for (const auto& e : second.engines())
     CHECK(e["port"] == ports_before[e["container_id"]]);
   // Nothing was created: the same two containers, and their ports are bound again.
   std::this_thread::sleep_for(1s);  // lets a wrong reconciliation show itself, if there were one
-  CHECK(managed(run).size() == 2);
+  CHECK(managed_containers(run).size() == 2);
   auto bound = second.actor_state("port_allocator")["host"]["bound"];
   for (const auto& [id, port] : ports_before)
     CHECK(bound[std::to_string(port)] == id);
@@ -203,7 +176,8 @@ TEST_CASE("at start managed containers that are not running are removed and the 
   REQUIRE(run.client().stop_container(stopped_id, 5).ok());
   acepool_process second(env);
   CHECK(eventually([&] { return !run.client().inspect_container(stopped_id).ok(); }, 20s));
-  CHECK(eventually([&] { return second.engines().size() == 2 && managed(run).size() == 2; }, 30s));
+  CHECK(eventually(
+      [&] { return second.engines().size() == 2 && managed_containers(run).size() == 2; }, 30s));
 }
 
 TEST_CASE(
@@ -224,7 +198,7 @@ TEST_CASE(
   for (const auto& a : answers) {
     if (a.status == 200)
       ++ok;
-    else if (a.status == 409 && body(a)["detail"]["code"] == "max_capacity")
+    else if (a.status == 409 && json_of(a)["detail"]["code"] == "max_capacity")
       ++capacity;
     else
       FAIL("unexpected answer " << a.status << " " << a.body);
@@ -232,7 +206,7 @@ TEST_CASE(
   CHECK(ok == 10);
   CHECK(capacity == 10);
   CHECK(ace.engines().size() == 10);
-  CHECK(managed(run).size() == 10);
+  CHECK(managed_containers(run).size() == 10);
   auto state = ace.actor_state("port_allocator")["host"];
   CHECK(state["bound"].size() == 10);
   CHECK(state["reserved"].empty());
@@ -242,7 +216,7 @@ TEST_CASE(
     INFO(d.body << "\n" << ace.process().stderr_text().substr(0, 200000));
     CHECK(d.status == 200);
   }
-  CHECK(managed(run).empty());
+  CHECK(managed_containers(run).empty());
   auto after = ace.actor_state("port_allocator")["host"];
   CHECK(after["bound"].empty());
   CHECK(after["reserved"].empty());
@@ -263,16 +237,16 @@ TEST_CASE("Docker cut and restored under a running acepool: unavailable, then he
   REQUIRE(eventually([&] { return ace.engines().size() == 1; }, 30s));
   auto id = ace.engines()[0]["container_id"];
   proxy.cut();
-  CHECK(eventually([&] { return body(ace.get("/orchestrator/status"))["status"] == "unavailable"; },
-                   15s));
+  CHECK(eventually(
+      [&] { return json_of(ace.get("/orchestrator/status"))["status"] == "unavailable"; }, 15s));
   CHECK(ace.get("/health/ready").status == 503);
   CHECK(ace.get("/health").status == 200);
   auto refused = ace.post("/provision/acestream");
   CHECK(refused.status == 503);
-  CHECK(body(refused)["detail"]["code"] == "docker_unavailable");
+  CHECK(json_of(refused)["detail"]["code"] == "docker_unavailable");
   CHECK(refused.header("Retry-After") == "10");
   proxy.restore();
-  CHECK(eventually([&] { return body(ace.get("/orchestrator/status"))["status"] == "healthy"; },
+  CHECK(eventually([&] { return json_of(ace.get("/orchestrator/status"))["status"] == "healthy"; },
                    30s));
   CHECK(ace.engines()[0]["container_id"] == id);
   CHECK(ace.get("/health/ready").status == 200);
@@ -298,12 +272,12 @@ TEST_CASE(
   acepool_process second(env);
   // Not blocked on Docker: it answers, says so, and creates nothing it could not see.
   CHECK(second.get("/health").status == 200);
-  CHECK(body(second.get("/orchestrator/status"))["status"] == "unavailable");
+  CHECK(json_of(second.get("/orchestrator/status"))["status"] == "unavailable");
   CHECK(second.engines().empty());
   proxy.restore();
   CHECK(eventually([&] { return second.engines().size() == 1; }, 30s));
   CHECK(second.engines()[0]["container_id"] == id);
-  CHECK(managed(run).size() == 1);
+  CHECK(managed_containers(run).size() == 1);
 }
 
 TEST_CASE("an engine that never becomes ready is abandoned at PROVISION_TIMEOUT_S and cleaned up") {
@@ -319,9 +293,9 @@ TEST_CASE("an engine that never becomes ready is abandoned at PROVISION_TIMEOUT_
                                 {"RETRY_BACKOFF_S", "0.2"}}));
   auto r = ace.post("/provision/acestream");
   CHECK(r.status == 504);
-  CHECK(body(r)["detail"]["code"] == "timeout");
-  CHECK(body(r)["detail"]["error"] == "provisioning_failed");
-  CHECK(eventually([&] { return managed(run).empty(); }, 30s));
+  CHECK(json_of(r)["detail"]["code"] == "timeout");
+  CHECK(json_of(r)["detail"]["error"] == "provisioning_failed");
+  CHECK(eventually([&] { return managed_containers(run).empty(); }, 30s));
   CHECK(eventually([&] { return ace.actor_state("port_allocator")["host"]["free"] == 40; }, 30s));
   CHECK(general_breaker(ace)["failure_count"] == 1);  // a TARGET_IMAGE failure counts
   CHECK(ace.engines().empty());
@@ -348,7 +322,7 @@ TEST_CASE("a full provisioning queue answers 503 rate_limited with Retry-After")
   CHECK(statuses == std::multiset<long>{200, 503});
   for (const auto& a : answers) {
     if (a.status != 503) continue;
-    CHECK(body(a)["detail"]["code"] == "rate_limited");
+    CHECK(json_of(a)["detail"]["code"] == "rate_limited");
     CHECK(a.header("Retry-After") == "5");
   }
 }
@@ -368,7 +342,7 @@ TEST_CASE("a host port held by a foreign process is skipped and quarantined") {
   REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
   listen(fd, 1);
   acepool_process ace(pool_env(run, ports));
-  auto r = body(ace.post("/provision/acestream"));
+  auto r = json_of(ace.post("/provision/acestream"));
   CHECK(r["port"] == ports.low() + 1);
   auto quarantined = ace.actor_state("port_allocator")["host"]["quarantined"];
   CHECK(quarantined == json::array({ports.low()}));
@@ -383,7 +357,7 @@ TEST_CASE("engines start at least MIN_PROVISION_INTERVAL_S apart") {
       pool_env(run, ports, {{"MIN_REPLICAS", "3"}, {"MIN_PROVISION_INTERVAL_S", "1"}}));
   REQUIRE(eventually([&] { return ace.engines().size() == 3; }, 30s));
   std::vector<std::string> started;
-  for (const auto& c : managed(run))
+  for (const auto& c : managed_containers(run))
     started.push_back(run.client().inspect_container(c.id)->started_at);
   std::sort(started.begin(), started.end());
   auto seconds = [](const std::string& t) {
