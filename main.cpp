@@ -21,6 +21,8 @@
 #include "actors/actor_system_setup.hpp"
 #include "actors/pool_setup.hpp"
 #include "actors/published_state.hpp"
+#include "actors/shutdown_sequence.hpp"
+#include "actors/store/database.hpp"
 #include "config/command_line.hpp"
 #include "config/config_reference.hpp"
 #include "config/env_source.hpp"
@@ -117,6 +119,22 @@ int run_service(std::shared_ptr<const config::loaded_settings> loaded, bool clea
   log::event(spdlog::level::info, "acepool.starting",
              {{"version", version}, {"open_file_limit", open_files}, {"pid", ::getpid()}});
 
+  // An unusable database is a configuration error, reported before anything starts.
+  auto opened = store::database::open(s.service.db_path);
+  if (!opened.db) {
+    log::event(spdlog::level::err, "store.open_failed",
+               {{"db_url", s.service.db_url}, {"detail", opened.error}});
+    log::logger().flush();
+    std::fprintf(stderr, "acepool: invalid configuration: DB_URL=%s: %s\n",
+                 s.service.db_url.c_str(), opened.error.c_str());
+    return exit_bad_config;
+  }
+  std::shared_ptr<store::database> database = std::move(opened.db);
+  auto restored = database->load(std::chrono::system_clock::now() - s.service.stream_history_ttl,
+                                 static_cast<size_t>(s.relay.stats_history_max));
+  log::event(spdlog::level::info, "store.opened",
+             {{"db_url", s.service.db_url}, {"streams_restored", restored.streams.size()}});
+
   caf::actor_system_config caf_cfg;
   actors::configure_actor_system(caf_cfg);
   caf::actor_system system{caf_cfg};
@@ -136,19 +154,22 @@ int run_service(std::shared_ptr<const config::loaded_settings> loaded, bool clea
   };
   options.events = client_cfg;
   options.probe = actors::bind_probe(s.docker.engine_publish_address);
+  options.database = database;
+  options.restored = std::move(restored);
   auto pool = actors::spawn_pool_actors(system, *directory, published, s, &registry, options);
 
-  http::api_context ctx{
-      &system,    directory,     loaded,           &registry,         pool.workers.quick,
-      &published, pool.registry, pool.provisioner, pool.pool_manager, pool.breaker};
+  http::api_context ctx{&system,       directory,          loaded,
+                        &registry,     pool.workers.quick, &published,
+                        pool.registry, pool.provisioner,   pool.pool_manager,
+                        pool.breaker,  pool.stats};
   http::http_server server(make_server_options(s, http::make_api_router(ctx)));
   if (auto err = server.start()) {
     log::event(spdlog::level::err, "acepool.listen_failed", {{"detail", *err}});
     std::fprintf(stderr, "acepool: %s\n", err->c_str());
     server.stop();
     pool.shutdown();
-    for (const auto& e : directory->list())
-      caf::anon_send_exit(e.handle, caf::exit_reason::user_shutdown);
+    actors::stop_all_actors(system, *directory,
+                            std::chrono::steady_clock::now() + s.service.shutdown_timeout);
     system.await_all_actors_done();
     return 1;
   }
@@ -163,8 +184,8 @@ int run_service(std::shared_ptr<const config::loaded_settings> loaded, bool clea
   auto shutdown_deadline = std::chrono::steady_clock::now() + s.service.shutdown_timeout -
                            std::chrono::milliseconds(500);
   server.stop_accepting();
-  for (const auto& e : directory->list())
-    caf::anon_send_exit(e.handle, caf::exit_reason::user_shutdown);
+  pool.shutdown();  // aborts Docker and engine transfers so no actor waits on one
+  actors::stop_all_actors(system, *directory, shutdown_deadline);
   system.await_all_actors_done();
   server.stop();
   if (cleanup_on_exit) {

@@ -1,10 +1,12 @@
-// engine_registry: owns the engines (managed and static) and the capacity claims of provisioning
-// operations. MAX_REPLICAS is enforced here, by one actor, for every path. Every change publishes
-// the /engines snapshot (with a new ETag) and tells subscribers (the pool manager).
+// engine_registry: owns the engines (managed and static), the capacity claims of provisioning
+// operations, and the stream records with their stats history. MAX_REPLICAS is enforced here,
+// by one actor, for every path. Every change publishes the /engines and /streams snapshots and
+// tells subscribers (the pool manager); the store gets every change to persist.
 #include "actors/engine_registry.hpp"
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <caf/send.hpp>
 #include <nlohmann/json.hpp>
@@ -13,6 +15,8 @@
 #include "actors/introspection.hpp"
 #include "actors/messages.hpp"
 #include "actors/published_state.hpp"
+#include "actors/store/database.hpp"
+#include "actors/stream_book.hpp"
 #include "config/settings.hpp"
 #include "docker/engine_spec.hpp"
 #include "support/logging.hpp"
@@ -21,14 +25,23 @@ namespace acepool::actors {
 
 namespace {
 
+using steady = std::chrono::steady_clock;
+using wall = std::chrono::system_clock;
+constexpr std::chrono::milliseconds stats_publish_delay{200};
+constexpr std::chrono::seconds purge_every{60};
+
 struct engine_registry_state {
   static inline const char* name = "engine_registry";
   const config::settings* settings = nullptr;
   published_state* published = nullptr;
+  caf::actor store;
   std::map<std::string, engine_record> engines;  // by container id
   std::map<std::string, std::string> claims;     // claim id → container id ("" until created)
+  std::map<std::string, wall::time_point> first_seen;  // restored from the database
+  std::optional<stream_book> book;
   std::vector<caf::actor> subscribers;
-  uint64_t version = 0;
+  uint64_t version = 0, streams_version = 0;
+  bool stats_publish_pending = false;
 
   int managed_count() const {
     int n = 0;
@@ -49,7 +62,7 @@ struct engine_registry_state {
     return match;
   }
 
-  void publish() {
+  void publish_engines() {
     engines_snapshot snap;
     snap.version = ++version;
     for (const auto& [id, e] : engines)
@@ -58,19 +71,101 @@ struct engine_registry_state {
               [](const engine_record& a, const engine_record& b) {
                 return a.port != b.port ? a.port < b.port : a.container_id < b.container_id;
               });
-    auto body = nlohmann::json::array();
-    for (const auto& e : snap.engines)
-      body.push_back(engine_json(e, settings->docker.engine_advertise_host));
-    snap.body = body.dump();
+    snap.advertise_host = settings->docker.engine_advertise_host;
     snap.claims = static_cast<int>(claims.size());
     published->engines.publish(std::move(snap));
   }
 
+  void publish_streams() {
+    streams_snapshot snap;
+    snap.version = ++streams_version;
+    snap.active = book->active_by_start();
+    snap.ended = book->ended_chunks();
+    snap.ended_count = book->size() - book->active_count();
+    published->streams.publish(std::move(snap));
+  }
+
+  void persist(const engine_record& e) {
+    if (store && e.managed()) caf::anon_send(store, store_engine_atom::value, e);
+  }
+  void persist(const stream_record& s) {
+    if (store) caf::anon_send(store, store_stream_atom::value, s);
+  }
+
+  /// Keeps the engine's stream list in step with a stream that started or ended.
+  void attach(const stream_record& s) {
+    auto it = engines.find(s.container_id);
+    if (it == engines.end()) return;
+    auto& list = it->second.streams;
+    if (std::find(list.begin(), list.end(), s.id) == list.end()) list.push_back(s.id);
+    it->second.last_stream_usage = wall::now();
+  }
+  void detach(const stream_record& s) {
+    auto it = engines.find(s.container_id);
+    if (it == engines.end()) return;
+    auto& list = it->second.streams;
+    list.erase(std::remove(list.begin(), list.end(), s.id), list.end());
+    it->second.last_stream_usage = wall::now();
+    if (list.empty()) it->second.idle_since = steady::now();  // idle time counts from now
+  }
+
+  /// Records a stream (idempotent by id); the record and whether it is new.
+  std::pair<stream_record, bool> start(const stream_started_event& ev, const std::string& source) {
+    auto id = stream_id_of(ev);
+    if (const auto* existing = book->find(id)) return {*existing, false};
+    std::vector<const engine_record*> candidates;
+    for (const auto& [eid, e] : engines)
+      if (e.state != engine_state::stopping) candidates.push_back(&e);
+    const auto* engine = match_engine(candidates, ev.container_id, ev.engine_host, ev.engine_port);
+    stream_record r;
+    r.id = id;
+    r.key_type = ev.key_type;
+    r.key = ev.key;
+    // An event for an unknown engine creates the stream record only, never an engine.
+    r.container_id = engine != nullptr ? engine->container_id : ev.container_id.value_or("");
+    r.playback_session_id = ev.playback_session_id;
+    r.stat_url = ev.stat_url;
+    r.command_url = ev.command_url;
+    r.is_live = ev.is_live;
+    r.started_at = wall::now();
+    r.source = source;
+    r.labels = ev.labels;
+    auto [stored, created] = book->start(std::move(r));
+    attach(*stored);
+    persist(*stored);
+    log::event(spdlog::level::info, "stream.started",
+               {{"stream", id},
+                {"container", stored->container_id},
+                {"source", source},
+                {"engine_known", engine != nullptr}});
+    return {*stored, created};
+  }
+
+  /// POST /events/stream_ended: exactly the named stream, never another one.
+  stream_end_result end_by_event(const stream_ended_event& ev) {
+    if (!ev.stream_id || ev.stream_id->empty()) return {};
+    return end(*ev.stream_id, normalize_end_reason(ev.reason.value_or("ended_by_event")));
+  }
+
+  stream_end_result end(const std::string& id, const std::string& reason) {
+    stream_end_result r;
+    auto ended = book->end(id, reason, wall::now());
+    if (ended.stream == nullptr) return r;
+    r.stream = *ended.stream;
+    r.updated = ended.changed;
+    if (ended.changed) {
+      detach(*ended.stream);
+      persist(*ended.stream);
+      log::event(spdlog::level::info, "stream.ended",
+                 {{"stream", id}, {"reason", reason}, {"container", ended.stream->container_id}});
+    }
+    return r;
+  }
+
   nlohmann::json summary() const {
-    return {{"engines", engines.size()},
-            {"managed", managed_count()},
-            {"claims", claims.size()},
-            {"version", version}};
+    return {{"engines", engines.size()}, {"managed", managed_count()},
+            {"claims", claims.size()},   {"streams_active", book->active_count()},
+            {"streams", book->size()},   {"version", version}};
   }
 
   nlohmann::json full_state() const {
@@ -84,6 +179,7 @@ struct engine_registry_state {
     return {{"engines", list},
             {"claims", claims},
             {"max_replicas", settings->pool.max_replicas},
+            {"streams_active", book->active_count()},
             {"version", version}};
   }
 };
@@ -91,16 +187,34 @@ struct engine_registry_state {
 using registry_actor = tracked_actor<engine_registry_state>;
 
 void changed(registry_actor* self) {
-  self->state.publish();
+  self->state.publish_engines();
+  self->state.publish_streams();
   for (auto& s : self->state.subscribers)
     self->send(s, registry_changed_atom::value);
 }
 
+bool grant_claim(registry_actor* self, const std::string& claim, int extra) {
+  auto& s = self->state;
+  if (s.claims.count(claim)) return true;
+  if (s.managed_count() + static_cast<int>(s.claims.size()) >=
+      s.settings->pool.max_replicas + extra)
+    return false;
+  s.claims[claim] = "";
+  changed(self);
+  return true;
+}
+
 caf::behavior engine_registry(registry_actor* self, published_state* published,
-                              const config::settings* settings) {
+                              const config::settings* settings, caf::actor store,
+                              store::history restored) {
   auto& st = self->state;
   st.settings = settings;
   st.published = published;
+  st.store = std::move(store);
+  st.book.emplace(static_cast<size_t>(settings->relay.stats_history_max));
+  st.first_seen = std::move(restored.engine_first_seen);
+  for (auto& [record, history] : restored.streams)
+    st.book->restore(std::move(record), std::move(history));
   for (const auto& hp : settings->pool.static_engines) {
     engine_record e;
     e.container_id = "static-" + hp.host + "-" + std::to_string(hp.port);
@@ -108,23 +222,23 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
     e.host = hp.host;
     e.port = hp.port;
     e.state = engine_state::static_engine;
-    e.first_seen = e.last_seen = std::chrono::system_clock::now();
-    e.created = e.idle_since = std::chrono::steady_clock::now();
+    e.first_seen = e.last_seen = wall::now();
+    // Its age is unknown and it was not started by acepool: no startup grace.
+    e.created = steady::now() - std::chrono::hours(1);
+    e.idle_since = steady::now();
     st.engines[e.container_id] = e;
   }
-  st.publish();
+  st.publish_engines();
+  st.publish_streams();
+  self->delayed_send(self, purge_every, tick_atom::value);
   return introspectable(
       self,
       caf::message_handler{
-          [self](claim_atom, const std::string& claim) -> bool {
-            auto& s = self->state;
-            if (s.claims.count(claim)) return true;
-            if (s.managed_count() + static_cast<int>(s.claims.size()) >=
-                s.settings->pool.max_replicas)
-              return false;
-            s.claims[claim] = "";
-            changed(self);
-            return true;
+          [self](claim_atom, const std::string& claim) { return grant_claim(self, claim, 0); },
+          [self](claim_replacement_atom, const std::string& claim, const std::string& old_id) {
+            // The replaced engine still counts while it drains: allow one more, only for it.
+            auto* old = self->state.find(old_id);
+            return old != nullptr && old->managed() && grant_claim(self, claim, 1);
           },
           [self](unclaim_atom, const std::string& claim) {
             if (self->state.claims.erase(claim) > 0) changed(self);
@@ -138,30 +252,36 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
           [self](engine_up_atom, engine_record& e, const std::string& claim) {
             auto& s = self->state;
             s.claims.erase(claim);
-            auto now_wall = std::chrono::system_clock::now();
+            auto now_wall = wall::now();
             auto it = s.engines.find(e.container_id);
             if (it != s.engines.end()) {
               e.first_seen = it->second.first_seen;
               e.streams = it->second.streams;
             } else {
-              e.first_seen = now_wall;
+              auto seen = s.first_seen.find(e.container_id);
+              e.first_seen = seen != s.first_seen.end() ? seen->second : now_wall;
               log::event(spdlog::level::info, "engine.added",
                          {{"container", e.container_name}, {"port", e.port}, {"claim", claim}});
             }
             e.last_seen = now_wall;
-            e.changed = std::chrono::steady_clock::now();
+            e.changed = steady::now();
+            s.persist(e);
             s.engines[e.container_id] = std::move(e);
             changed(self);
             return caf::ok_atom::value;
           },
           [self](engine_gone_atom, const std::string& key) -> std::string {
-            auto* e = self->state.find(key);
+            auto& s = self->state;
+            auto* e = s.find(key);
             if (e == nullptr || !e->managed()) return "";
             auto id = e->container_id;
             // A stopping engine's death is the removal acepool itself asked for.
             bool expected = e->state == engine_state::stopping;
             log::event(spdlog::level::info, "engine.removed", {{"container", e->container_name}});
-            self->state.engines.erase(id);
+            // Streams reported by external proxies end with the engine; relay streams fail over.
+            for (const auto* stream : s.book->active_on(id))
+              if (stream->source == "event") s.end(stream->id, "engine_removed");
+            s.engines.erase(id);
             changed(self);
             return expected ? std::string() : id;
           },
@@ -173,6 +293,26 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
               changed(self);
             }
             return e->container_id;
+          },
+          [self](set_engine_state_atom, const std::string& id, engine_state state) {
+            auto* e = self->state.find(id);
+            if (e == nullptr || e->state == engine_state::stopping || !e->managed()) return;
+            if (e->state != state) {
+              e->state = state;
+              changed(self);
+            }
+          },
+          [self](set_health_atom, const std::string& id, health_status health,
+                 int64_t checked_at_ms) {
+            auto* e = self->state.find(id);
+            if (e == nullptr) return;
+            bool transition = e->health != health;
+            e->health = health;
+            e->last_health_check = wall::time_point(std::chrono::milliseconds(checked_at_ms));
+            if (transition)
+              changed(self);
+            else
+              self->state.publish_engines();
           },
           [self](sizing_view_atom) {
             sizing_view v;
@@ -194,16 +334,17 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
                  int64_t listed_at_ns) {
             auto& s = self->state;
             std::vector<std::string> forgotten;
-            std::map<std::string, const docker::container_summary*> by_id;
+            std::set<std::string> listed;
             for (const auto& c : running)
-              by_id[c.id] = &c;
-            const auto listed_at =
-                std::chrono::steady_clock::time_point(std::chrono::nanoseconds(listed_at_ns));
+              listed.insert(c.id);
+            const auto listed_at = steady::time_point(std::chrono::nanoseconds(listed_at_ns));
             for (auto it = s.engines.begin(); it != s.engines.end();) {
-              if (it->second.managed() && !by_id.count(it->first) &&
-                  it->second.changed < listed_at) {
+              const auto& e = it->second;
+              if (e.managed() && !listed.count(it->first) && e.changed < listed_at) {
                 log::event(spdlog::level::info, "engine.vanished",
-                           {{"container", it->second.container_name}});
+                           {{"container", e.container_name}});
+                for (const auto* stream : s.book->active_on(it->first))
+                  if (stream->source == "event") s.end(stream->id, "engine_removed");
                 forgotten.push_back(it->first);
                 it = s.engines.erase(it);
               } else {
@@ -213,8 +354,8 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
             std::set<std::string> provisioning;
             for (const auto& [claim, container] : s.claims)
               provisioning.insert(container);
-            auto now_wall = std::chrono::system_clock::now();
-            auto now = std::chrono::steady_clock::now();
+            auto now_wall = wall::now();
+            auto now = steady::now();
             for (const auto& c : running) {
               if (auto it = s.engines.find(c.id); it != s.engines.end()) {
                 it->second.last_seen = now_wall;
@@ -228,13 +369,19 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
                     {{"container", c.name}, {"detail", "no usable HTTP port in its labels"}});
                 continue;
               }
-              e->first_seen = e->last_seen = now_wall;
+              auto seen = s.first_seen.find(c.id);
+              e->first_seen = seen != s.first_seen.end() ? seen->second : now_wall;
+              e->last_seen = now_wall;
               // An adopted engine is past any startup grace and idle since now.
               e->created = now - std::chrono::hours(1);
               e->idle_since = now;
               e->changed = now;
+              // Streams an external proxy reported before the restart still run on it.
+              for (const auto* stream : s.book->active_on(c.id))
+                e->streams.push_back(stream->id);
               log::event(spdlog::level::info, "engine.adopted",
                          {{"container", e->container_name}, {"port", e->port}});
+              s.persist(*e);
               s.engines[c.id] = std::move(*e);
             }
             changed(self);
@@ -244,14 +391,86 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
             self->state.subscribers.push_back(who);
             return caf::ok_atom::value;
           },
+          [self](stream_started_atom, const stream_started_event& ev, const std::string& source) {
+            auto r = self->state.start(ev, source);
+            if (r.second) changed(self);
+            return r.first;
+          },
+          [self](stream_ended_atom, const stream_ended_event& ev) {
+            auto r = self->state.end_by_event(ev);
+            if (r.updated) changed(self);
+            return r;
+          },
+          [self](stream_batch_atom, const std::vector<stream_started_event>& started,
+                 const std::vector<stream_ended_event>& ended) {
+            auto& s = self->state;
+            stream_batch_result out;
+            bool any = false;
+            for (const auto& ev : started) {
+              auto r = s.start(ev, "event");
+              any = any || r.second;
+              out.started.push_back(std::move(r.first));
+            }
+            for (const auto& ev : ended) {
+              auto r = s.end_by_event(ev);
+              any = any || r.updated;
+              out.ended.push_back(std::move(r));
+            }
+            if (any) changed(self);
+            return out;
+          },
+          [self](end_stream_atom, const std::string& id, const std::string& reason) {
+            auto r = self->state.end(id, reason);
+            if (r.updated) changed(self);
+            return r;
+          },
+          [self](stream_stats_atom, const std::string& id, const stats_snapshot& snap) {
+            auto& s = self->state;
+            const auto* stream = s.book->find(id);
+            if (stream == nullptr || stream->ended) return;
+            s.book->record_stats(id, snap);
+            if (s.store) caf::anon_send(s.store, store_stats_atom::value, id, snap);
+            // Many streams report every few seconds: publish once per burst.
+            if (!s.stats_publish_pending) {
+              s.stats_publish_pending = true;
+              self->delayed_send(self, stats_publish_delay, flush_atom::value);
+            }
+          },
+          [self](flush_atom) {
+            self->state.stats_publish_pending = false;
+            self->state.publish_streams();
+          },
+          [self](stream_history_atom, const std::string& id, int64_t since_ms) {
+            stream_history_result r;
+            std::optional<wall::time_point> since;
+            if (since_ms > 0) since = wall::time_point(std::chrono::milliseconds(since_ms));
+            auto h = self->state.book->history(id, since);
+            if (!h) return r;
+            r.found = true;
+            r.items = std::move(*h);
+            return r;
+          },
+          [self](purge_streams_atom) {
+            auto& s = self->state;
+            auto n = s.book->purge_ended(wall::now() - s.settings->service.stream_history_ttl);
+            if (n > 0) changed(self);
+            return static_cast<int>(n);
+          },
+          [self](tick_atom) {
+            auto& s = self->state;
+            if (s.book->purge_ended(wall::now() - s.settings->service.stream_history_ttl) > 0)
+              changed(self);
+            self->delayed_send(self, purge_every, tick_atom::value);
+          },
       });
 }
 
 }  // namespace
 
 caf::actor spawn_engine_registry(caf::actor_system& sys, actor_directory& directory,
-                                 published_state& published, const config::settings& settings) {
-  auto a = sys.spawn(engine_registry, &published, &settings);
+                                 published_state& published, const config::settings& settings,
+                                 caf::actor store, const store::history& restored) {
+  auto a = sys.spawn(engine_registry, &published, &settings, std::move(store), restored);
   directory.add(a, "engine_registry", "engine_registry");
   return a;
 }

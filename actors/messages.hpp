@@ -14,6 +14,7 @@
 #include "actors/engine_record.hpp"
 #include "actors/pool_policy.hpp"
 #include "actors/provision_types.hpp"
+#include "actors/stream_record.hpp"
 #include "docker/docker_result.hpp"
 #include "docker/docker_types.hpp"
 #include "docker/engine_spec.hpp"
@@ -109,6 +110,82 @@ using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 
 /// registry → subscribers: engines or claims changed. No reply.
 using registry_changed_atom = caf::atom_constant<caf::atom("regchanged")>;
+
+/// health_prober → registry, with `std::string` id, `health_status`, `int64_t` checked at (unix
+/// ms): the outcome of a probe. No reply.
+using set_health_atom = caf::atom_constant<caf::atom("sethealth")>;
+
+/// health_prober → registry, with `std::string` id, `engine_state` (running or draining). No reply.
+using set_engine_state_atom = caf::atom_constant<caf::atom("setstate")>;
+
+/// health_prober → registry, with `std::string` claim id, `std::string` engine to replace: like
+/// claim_atom but MAX_REPLICAS may be exceeded by one while an unhealthy engine is replaced.
+/// Reply: `bool` granted.
+using claim_replacement_atom = caf::atom_constant<caf::atom("claimrepl")>;
+
+// ---- engine_registry: stream records ----
+
+/// HTTP /events → registry, with `stream_started_event`, `std::string` source (`event` or
+/// `relay`): record a stream (idempotent by id). Reply: `stream_record`.
+using stream_started_atom = caf::atom_constant<caf::atom("strstarted")>;
+
+/// HTTP /events → registry, with `stream_ended_event`: end exactly the named stream.
+/// Reply: `stream_end_result`.
+using stream_ended_atom = caf::atom_constant<caf::atom("strended")>;
+
+/// any → registry, with `std::string` stream id, `std::string` reason: end a stream.
+/// Reply: `stream_end_result`.
+using end_stream_atom = caf::atom_constant<caf::atom("endstream")>;
+
+/// HTTP /events/batch → registry, with `std::vector<stream_started_event>`,
+/// `std::vector<stream_ended_event>`: apply the started events, then the ended ones, each in
+/// order and independently. Reply: `stream_batch_result`.
+using stream_batch_atom = caf::atom_constant<caf::atom("strbatch")>;
+
+/// stats_collector → registry, with `std::string` stream id, `stats_snapshot`. No reply.
+using stream_stats_atom = caf::atom_constant<caf::atom("strstats")>;
+
+/// HTTP → registry, with `std::string` stream id, `int64_t` since (unix ms, 0 = all).
+/// Reply: `stream_history_result`.
+using stream_history_atom = caf::atom_constant<caf::atom("strhistory")>;
+
+/// pool_manager (/gc) → registry: purge ended streams older than STREAM_HISTORY_TTL_S.
+/// Reply: `int` how many.
+using purge_streams_atom = caf::atom_constant<caf::atom("purgestr")>;
+
+// ---- health_prober ----
+
+/// async HTTP thread → health_prober, with `std::string` engine id, `bool` ok: one health probe
+/// answered (or failed). No reply.
+using health_result_atom = caf::atom_constant<caf::atom("healthres")>;
+
+// ---- stats_collector ----
+
+/// async HTTP thread → stats_collector, with `std::string` stream id, `int` HTTP status (0 = no
+/// answer), `std::string` body: one stat URL poll answered. No reply.
+using stat_result_atom = caf::atom_constant<caf::atom("statres")>;
+
+/// HTTP (DELETE /streams/{id}), stats_collector → stats_collector, with `std::string` stream id,
+/// `std::string` end reason: stop the stream's engine session (`command_url?method=stop`), then
+/// end the stream. Reply: `stream_end_result` (no stream: unknown id; not updated: had ended).
+using stop_session_atom = caf::atom_constant<caf::atom("stopsess")>;
+
+/// async HTTP thread → stats_collector, with `uint64_t` stop id: a stop command answered (or
+/// failed). No reply.
+using session_stopped_atom = caf::atom_constant<caf::atom("sessstop")>;
+
+// ---- store ----
+
+/// registry → store, with `engine_record`: remember an engine (first/last seen). No reply.
+using store_engine_atom = caf::atom_constant<caf::atom("stengine")>;
+/// registry → store, with `stream_record`: insert or update a stream. No reply.
+using store_stream_atom = caf::atom_constant<caf::atom("ststream")>;
+/// registry → store, with `std::string` stream id, `stats_snapshot`: append a snapshot. No reply.
+using store_stats_atom = caf::atom_constant<caf::atom("ststats")>;
+/// store → itself (timer): purge old ended streams. No reply.
+using purge_atom = caf::atom_constant<caf::atom("purge")>;
+/// tests, shutdown → store: write what is queued now. Reply: `caf::ok_atom`.
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
 
 // ---- port_allocator ----
 
@@ -217,6 +294,24 @@ using probe_result_atom = caf::atom_constant<caf::atom("probe")>;
 /// actor → itself: periodic timer tick. No reply.
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 
+/// The answer to stream_ended_atom and end_stream_atom.
+struct stream_end_result {
+  bool updated = false;                 ///< this call ended it
+  std::optional<stream_record> stream;  ///< the stream (also when it had ended before)
+};
+
+/// The answer to stream_batch_atom, one entry per event in order.
+struct stream_batch_result {
+  std::vector<stream_record> started;
+  std::vector<stream_end_result> ended;
+};
+
+/// The answer to stream_history_atom.
+struct stream_history_result {
+  bool found = false;
+  std::vector<stats_snapshot> items;  ///< oldest first
+};
+
 /// Which circuit breaker.
 enum class breaker_kind { general, replacement };
 
@@ -286,3 +381,14 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::port_grant)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::removal_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::scale_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::gc_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::health_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::engine_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stream_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stats_snapshot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stream_started_event)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stream_ended_event)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stream_end_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stream_history_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stream_batch_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<acepool::actors::stream_started_event>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<acepool::actors::stream_ended_event>)

@@ -265,6 +265,15 @@ caf::behavior pool_manager(pm_actor* self, caf::actor registry, caf::actor provi
                               [finish_one](caf::error&) mutable { finish_one(); });
                     },
                     [rp](caf::error& e) mutable { rp.deliver(e); });
+            // Ended streams older than STREAM_HISTORY_TTL_S.
+            ++*pending;
+            self->request(st.registry, std::chrono::seconds(10), purge_streams_atom::value)
+                .then(
+                    [result, finish_one](int n) mutable {
+                      result->purged_streams = n;
+                      finish_one();
+                    },
+                    [finish_one](caf::error&) mutable { finish_one(); });
             return rp;
           },
       });

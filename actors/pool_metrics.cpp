@@ -13,17 +13,23 @@ void add_pool_metrics(metrics::registry& reg, const published_state& published) 
     std::map<std::string, int> by_state{
         {"starting", 0}, {"running", 0}, {"draining", 0}, {"stopping", 0}, {"static", 0}};
     std::map<std::string, int> by_health{{"healthy", 0}, {"unhealthy", 0}, {"unknown", 0}};
-    int streams = 0;
     for (const auto& e : engines->engines) {
       ++by_state[to_string(e.state)];
       ++by_health[to_string(e.health)];
-      streams += static_cast<int>(e.streams.size());
     }
     for (const auto& [state, n] : by_state)
       r.gauge("acepool_engines", "Engines by state", {{"state", state}}).set(n);
     for (const auto& [status, n] : by_health)
       r.gauge("acepool_engines_health", "Engines by health status", {{"status", status}}).set(n);
-    r.gauge("acepool_streams_active", "Active streams").set(streams);
+    auto streams = published.streams.load();
+    r.gauge("acepool_streams_active", "Active streams (relay and reported by events)")
+        .set(static_cast<double>(streams->active.size()));
+    r.gauge("acepool_streams_recorded",
+            "Stream records kept (active and ended within STREAM_HISTORY_TTL_S)")
+        .set(static_cast<double>(streams->total()));
+    r.gauge("acepool_engines_marked_for_replacement",
+            "Engines unhealthy past the grace period or being replaced")
+        .set(published.health.load()->marked_for_replacement);
     auto p = published.provisioning.load();
     r.gauge("acepool_provisioning", "Provisioning operations by phase", {{"phase", "in_flight"}})
         .set(p->in_flight);

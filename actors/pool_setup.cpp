@@ -4,10 +4,12 @@
 #include "actors/circuit_breaker.hpp"
 #include "actors/docker_watcher.hpp"
 #include "actors/engine_registry.hpp"
+#include "actors/health_prober.hpp"
 #include "actors/pool_manager.hpp"
 #include "actors/pool_metrics.hpp"
 #include "actors/provisioner.hpp"
 #include "actors/published_state.hpp"
+#include "actors/stats_collector.hpp"
 #include "config/settings.hpp"
 #include "support/async_http_client.hpp"
 #include "support/metrics_registry.hpp"
@@ -27,7 +29,14 @@ pool_actors spawn_pool_actors(caf::actor_system& sys, actor_directory& directory
   sizes.provisioning = static_cast<size_t>(settings.docker.max_concurrent_provisions);
   p.workers = spawn_docker_workers(sys, directory, metrics, sizes, options.make_client);
   p.http = std::make_shared<support::async_http_client>();
-  p.registry = spawn_engine_registry(sys, directory, published, settings);
+  if (options.database) {
+    store::store_options so;
+    so.history_ttl = settings.service.stream_history_ttl;
+    so.stats_history_max = static_cast<size_t>(settings.relay.stats_history_max);
+    p.store = store::spawn_store(sys, directory, options.database, metrics, so);
+  }
+  p.registry =
+      spawn_engine_registry(sys, directory, published, settings, p.store, options.restored);
   p.allocator = spawn_port_allocator(sys, directory, settings, options.probe);
   p.breaker = spawn_circuit_breaker(sys, directory, published, settings, metrics);
   provisioner_deps deps;
@@ -56,6 +65,22 @@ pool_actors spawn_pool_actors(caf::actor_system& sys, actor_directory& directory
   w.settings = &settings;
   w.metrics = metrics;
   p.watcher = spawn_docker_watcher(sys, directory, w);
+  health_prober_deps h;
+  h.registry = p.registry;
+  h.provisioner = p.provisioner;
+  h.breaker = p.breaker;
+  h.http = p.http;
+  h.published = &published;
+  h.settings = &settings;
+  h.metrics = metrics;
+  p.health = spawn_health_prober(sys, directory, h);
+  stats_collector_deps c;
+  c.registry = p.registry;
+  c.http = p.http;
+  c.published = &published;
+  c.settings = &settings;
+  c.metrics = metrics;
+  p.stats = spawn_stats_collector(sys, directory, c);
   if (metrics != nullptr) add_pool_metrics(*metrics, published);
   return p;
 }

@@ -9,6 +9,8 @@
 
 #include "actors/docker_worker.hpp"
 #include "actors/port_allocator.hpp"
+#include "actors/store/database.hpp"
+#include "actors/store/store.hpp"
 #include "docker/curl_docker_client.hpp"
 
 namespace acepool::config {
@@ -34,15 +36,18 @@ struct pool_options {
   docker::client_config events;  ///< where the /events stream connects
   bool event_stream = true;      ///< off when the daemon is a fake
   host_port_probe probe;         ///< OS check of host ports (bind_probe in production)
+  /// The open database (see store::database::open) and what it held; null: nothing is stored.
+  std::shared_ptr<store::database> database;
+  store::history restored;
 };
 
 /// The running engine pool: Docker workers, the async engine HTTP client and the actors of
-/// architecture.md (engine_registry, port_allocator, circuit_breaker, provisioner, pool_manager,
-/// docker_watcher), all registered in the directory.
+/// architecture.md (store, engine_registry, port_allocator, circuit_breaker, provisioner,
+/// pool_manager, docker_watcher, health_prober, stats_collector), all registered in the directory.
 struct pool_actors {
   docker_workers workers;
   std::shared_ptr<support::async_http_client> http;
-  caf::actor registry, allocator, breaker, provisioner, pool_manager, watcher;
+  caf::actor store, registry, allocator, breaker, provisioner, pool_manager, watcher, health, stats;
 
   /// Aborts Docker transfers and engine HTTP in flight; the caller then exits every actor in
   /// the directory and waits for them.

@@ -33,6 +33,7 @@ struct api_context {
   caf::actor provisioner;
   caf::actor pool_manager;
   caf::actor breaker;
+  caf::actor stats_collector;
 
   /// API_REQUEST_TIMEOUT_S: how long an ordinary request may wait on the actors.
   std::chrono::milliseconds request_timeout() const;

@@ -5,12 +5,14 @@
 #include "http/containers_handler.hpp"
 #include "http/debug_handler.hpp"
 #include "http/engines_handler.hpp"
+#include "http/events_handler.hpp"
 #include "http/health_handler.hpp"
 #include "http/metrics_handler.hpp"
 #include "http/pool_handler.hpp"
 #include "http/provision_handler.hpp"
 #include "http/status_handler.hpp"
 #include "http/status_model.hpp"
+#include "http/streams_handler.hpp"
 
 namespace acepool::http {
 
@@ -50,6 +52,8 @@ void add_api_routes(router& r, const api_context& ctx) {
   add_provision_routes(r, ctx);
   add_containers_routes(r, ctx);
   add_pool_routes(r, ctx);
+  add_streams_routes(r, ctx);
+  add_events_routes(r, ctx);
 }
 
 std::shared_ptr<router> make_api_router(const api_context& ctx) {

@@ -47,7 +47,7 @@ void add_engines_routes(router& r, const api_context& ctx) {
       out.status = 304;
       out.content_type.clear();
     } else {
-      out.body = snap->body;
+      out.body = snap->body();
     }
     out.headers = {{"ETag", etag}, {"Cache-Control", "max-age=1"}};
     c.reply.send(std::move(out));
@@ -74,10 +74,13 @@ void add_engines_routes(router& r, const api_context& ctx) {
     }
     if (found == nullptr || matches != 1)
       return c.reply.send(response::error(404, "engine not found"));
+    auto streams = nlohmann::json::array();
+    for (const auto& s : published->streams.load()->active)
+      if (s->container_id == found->container_id) streams.push_back(actors::stream_json(*s));
     c.reply.send(response::json(
         200,
         {{"engine", actors::engine_json(*found, settings->values.docker.engine_advertise_host)},
-         {"streams", nlohmann::json::array()}}));
+         {"streams", streams}}));
   });
 }
 

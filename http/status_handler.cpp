@@ -16,8 +16,16 @@ response with_status_inputs(const api_context& ctx, F f) {
   auto breakers = ctx.published->breakers.load();
   auto provisioning = ctx.published->provisioning.load();
   auto docker = ctx.published->docker.load();
-  status_inputs in{*engines, *breakers,          *provisioning,
-                   *docker,  ctx.config->values, std::chrono::steady_clock::now()};
+  auto streams = ctx.published->streams.load();
+  auto health = ctx.published->health.load();
+  status_inputs in{*engines,
+                   *streams,
+                   *health,
+                   *breakers,
+                   *provisioning,
+                   *docker,
+                   ctx.config->values,
+                   std::chrono::steady_clock::now()};
   return f(in);
 }
 

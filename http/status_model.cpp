@@ -14,8 +14,7 @@ using actors::health_status;
 namespace {
 
 struct engine_counts {
-  int total = 0, running = 0, healthy = 0, unhealthy = 0, starting = 0, used = 0, available = 0,
-      streams = 0;
+  int total = 0, running = 0, healthy = 0, unhealthy = 0, starting = 0, used = 0, available = 0;
 };
 
 engine_counts count_engines(const status_inputs& in) {
@@ -31,7 +30,6 @@ engine_counts count_engines(const status_inputs& in) {
     if (e.health == health_status::healthy) ++c.healthy;
     if (e.health == health_status::unhealthy) ++c.unhealthy;
     int n = static_cast<int>(e.streams.size());
-    c.streams += n;
     if (n > 0) ++c.used;
     if (n < per_engine && e.health != health_status::unhealthy && e.state != engine_state::draining)
       ++c.available;
@@ -99,8 +97,9 @@ nlohmann::json orchestrator_status(const status_inputs& in) {
             {"running", c.running},
             {"healthy", c.healthy},
             {"unhealthy", c.unhealthy},
-            {"starting", c.starting}}},
-          {"streams", {{"active", c.streams}, {"total", c.streams}}},
+            {"starting", c.starting},
+            {"marked_for_replacement", in.health.marked_for_replacement}}},
+          {"streams", {{"active", in.streams.active.size()}, {"total", in.streams.total()}}},
           {"capacity",
            {{"total", c.total},
             {"used", c.used},
@@ -133,13 +132,19 @@ nlohmann::json orchestrator_status(const status_inputs& in) {
 
 nlohmann::json health_status(const status_inputs& in) {
   auto c = count_engines(in);
-  int draining = 0;
-  for (const auto& e : in.engines.engines)
-    if (e.state == engine_state::draining) ++draining;
+  const auto& h = in.health;
   return {{"total_engines", c.total},
           {"healthy_engines", c.healthy},
           {"unhealthy_engines", c.unhealthy},
-          {"marked_for_replacement", draining},
+          {"marked_for_replacement", h.marked_for_replacement},
+          {"replacements",
+           {{"in_progress", h.replacing ? nlohmann::json(*h.replacing) : nlohmann::json(nullptr)},
+            {"started", h.replacements_started},
+            {"succeeded", h.replacements_succeeded},
+            {"failed", h.replacements_failed},
+            {"last_at", h.last_replacement_at
+                            ? nlohmann::json(support::format_rfc3339(*h.last_replacement_at))
+                            : nlohmann::json(nullptr)}}},
           {"minimum_required", in.settings.pool.min_replicas},
           {"health_check_interval",
            static_cast<double>(in.settings.health.check_interval.count()) / 1000.0},

@@ -17,6 +17,8 @@ namespace acepool::http {
 /// The snapshots a status is computed from.
 struct status_inputs {
   const actors::engines_snapshot& engines;
+  const actors::streams_snapshot& streams;
+  const actors::health_snapshot& health;
   const actors::breakers_snapshot& breakers;
   const actors::provisioning_snapshot& provisioning;
   const actors::docker_snapshot& docker;

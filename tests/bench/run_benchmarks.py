@@ -105,9 +105,13 @@ def start_baseline(build, mode, extra=()):
     return p, int(m.group(1))
 
 
-def wrk(url, connections=50, seconds=10, threads=1):
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-                         capture_output=True, text=True, timeout=seconds + 30).stdout
+def wrk(url, connections=50, seconds=10, threads=1, script=None, env=None):
+    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if script:
+        args += ["-s", script]
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    out = subprocess.run(args + [url], capture_output=True, text=True, timeout=seconds + 30, env=full_env).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
@@ -237,26 +241,76 @@ def remove_label(label):
         docker_api("DELETE", f"/containers/{c['Id']}?force=true")
 
 
+def http_json(method, url, body=None):
+    import urllib.request
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.load(r)
+
+
+def report_streams(port, engines, count):
+    """What acexy does for `count` streams spread over the engines: open a session on the engine,
+    then POST /events/stream_started naming it localhost:<host port>."""
+    for e in engines:  # keep the sessions alive while nobody reads them
+        http_json("POST", f"http://127.0.0.1:{e['port']}/sim/control", {"SIM_SESSION_IDLE_S": 3600})
+    for i in range(count):
+        engine_port = engines[i % len(engines)]["port"]
+        s = http_json("GET", f"http://127.0.0.1:{engine_port}/ace/getstream?id=bench-{i}&format=json")["response"]
+        http_json("POST", f"http://127.0.0.1:{port}/events/stream_started",
+                  {"engine": {"host": "localhost", "port": engine_port},
+                   "stream": {"key_type": "content_id", "key": f"bench-{i}"},
+                   "session": {k: s[k] for k in ("playback_session_id", "stat_url", "command_url", "is_live")}})
+
+
+def metric(port, name):
+    import urllib.request
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics") as r:
+        for line in r.read().decode().splitlines():
+            if line.startswith(name + " ") or line.startswith(name + "{"):
+                return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
 def bench_engines_api(build):
-    """GET /engines and /orchestrator/status with 20 engines under wrk -c50, and idle RSS."""
+    """Control API with 20 engines and 50 event-reported streams; then event ingestion."""
     run_id = f"{os.getpid()}-{time.time_ns()}"
+    db_dir = tempfile.mkdtemp(prefix="acepool-bench-db-")
     ace = start_acepool(build, pool_env(run_id, 19600, {"MIN_REPLICAS": "20", "MAX_REPLICAS": "20",
-                                                        "MIN_FREE_REPLICAS": "0"}))
+                                                        "MIN_FREE_REPLICAS": "0",
+                                                        "DB_URL": f"sqlite:///{db_dir}/acepool.db"}))
     base, base_port = start_baseline(build, "fixed")
     try:
         port = acepool_port(ace)
         wait_engines(port, 20)
-        time.sleep(5)  # idle
+        engines = http_json("GET", f"http://127.0.0.1:{port}/engines")
+        report_streams(port, engines, 50)
+        status_doc = http_json("GET", f"http://127.0.0.1:{port}/orchestrator/status")
+        if status_doc["streams"]["active"] != 50 or status_doc["capacity"]["used"] != 20:
+            raise CheckFailed(f"50 streams on 20 engines expected, status says {status_doc['streams']}, "
+                              f"capacity {status_doc['capacity']}")
+        time.sleep(5)  # idle (stats polling of the 50 streams goes on)
         rss = rss_mb(ace.p.pid)
-        engines = wrk(f"http://127.0.0.1:{port}/engines")
+        engines_r = wrk(f"http://127.0.0.1:{port}/engines")
         status = wrk(f"http://127.0.0.1:{port}/orchestrator/status")
         baseline = wrk(f"http://127.0.0.1:{base_port}/engines")
+        ports = ",".join(str(e["port"]) for e in engines)
+        events = wrk(f"http://127.0.0.1:{port}", script=os.path.join(ROOT, "tests", "bench", "stream_events.lua"),
+                     env={"ENGINE_PORTS": ports, "ACTIVE": "50"})
+        time.sleep(1.5)  # the store's next batch
+        if metric(port, "acepool_store_dropped_total") > 0:
+            raise CheckFailed("the store dropped writes")
+        records = http_json("GET", f"http://127.0.0.1:{port}/orchestrator/status")["streams"]["total"]
+        if records < events["rps"] * 10 * 0.5 * 0.9:  # half the requests start a stream
+            raise CheckFailed(f"only {records} stream records after {events['rps']:.0f} events/s for 10 s")
     finally:
         ace.stop()
         base.stop()
         remove_label(f"acepool.bench={run_id}")
-    return {"engines_rps": engines["rps"], "engines_p99_ms": engines["p99_ms"], "status_rps": status["rps"],
-            "status_p99_ms": status["p99_ms"], "baseline_rps": baseline["rps"], "idle_rss_mb": rss}
+        shutil.rmtree(db_dir, ignore_errors=True)
+    return {"engines_rps": engines_r["rps"], "engines_p99_ms": engines_r["p99_ms"], "status_rps": status["rps"],
+            "status_p99_ms": status["p99_ms"], "baseline_rps": baseline["rps"], "idle_rss_mb": rss,
+            "events_rps": events["rps"], "events_p99_ms": events["p99_ms"]}
 
 
 def bench_provisioning(build, count=20):
@@ -326,12 +380,20 @@ BENCHMARKS = {
             ("status_rps", "GET /orchestrator/status requests/s", "baseline_rps", ">= 20,000"),
             ("status_p99_ms", "GET /orchestrator/status latency p99 ms", None, None),
             ("baseline_rps", "fixed-response epoll baseline requests/s", None, None),
-            ("idle_rss_mb", "acepool RSS, 20 engines registered, idle (MB)", None, "<= 30"),
+            ("idle_rss_mb", "acepool RSS, 20 engines and 50 streams, idle (MB)", None, "<= 30"),
+            ("events_rps", "POST /events/stream_started + stream_ended per s (store on disk)", None, None),
+            ("events_p99_ms", "event latency p99 ms", None, None),
         ],
-        "notes": "acepool with MIN_REPLICAS=20 simulator engines on the real Docker daemon; wrk -t1 -c50 "
-                 "-d10s per route (the anchors: old orchestrator 112 req/s on /engines, 136 on status). "
-                 "The baseline is acepool-fanout-baseline --mode=fixed measured in the same run; its "
-                 "body is 15 bytes against ~14 kB for 20 engines.",
+        "notes": "acepool with MIN_REPLICAS=20 simulator engines on the real Docker daemon and 50 streams "
+                 "reported the way acexy reports them (a session opened on the engine, then "
+                 "POST /events/stream_started with localhost:<host port>); stats of all 50 are polled "
+                 "every 5 s. wrk -t1 -c50 -d10s per route (the anchors: old orchestrator 112 req/s on "
+                 "/engines, 136 on status). Then wrk with tests/bench/stream_events.lua: each request starts "
+                 "a new stream or ends the one started 50 before, so 50 stay active while ended records "
+                 "accumulate (tens of thousands per run), persisted by the store (SQLite file, WAL); the run fails if "
+                 "the store dropped a write or records are missing. The baseline is "
+                 "acepool-fanout-baseline --mode=fixed measured in the same run; its body is 15 bytes "
+                 "against ~14 kB for 20 engines.",
     },
     "provisioning": {
         "title": "Provisioning latency (real Docker daemon)",

@@ -18,7 +18,11 @@ api_server::api_server(config::env_map env, customizer customize, size_t io_thre
   actors::add_actor_metrics(metrics, directory);
   workers = actors::spawn_docker_workers(sys, *directory, &metrics, {1, 1, 1},
                                          [this](auto) { return docker->make_client(); });
-  context = http::api_context{&sys, directory, settings, &metrics, workers.quick};
+  context.system = &sys;
+  context.directory = directory;
+  context.config = settings;
+  context.metrics = &metrics;
+  context.docker_quick = workers.quick;
   auto routes = http::make_api_router(context);
   if (customize) customize(*this, *routes);
   http::server_options o;

@@ -31,33 +31,24 @@ sim_process::sim_process(const std::map<std::string, std::string>& env, std::str
 }
 
 std::string sim_process::url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  return endpoint().url(path);
 }
 
 nlohmann::json sim_process::get_json(const std::string& path,
                                      std::vector<std::string> headers) const {
-  auto r = http_get(url(path), std::move(headers));
-  return nlohmann::json::parse(r.body, nullptr, false);
+  return endpoint().get_json(path, std::move(headers));
 }
 
 nlohmann::json sim_process::control(const nlohmann::json& knobs) const {
-  http_request r;
-  r.method = "POST";
-  r.url = url("/sim/control");
-  r.body = knobs.dump();
-  auto reply = http_call(r);
-  REQUIRE(reply.status == 200);
-  return nlohmann::json::parse(reply.body, nullptr, false);
+  return endpoint().control(knobs);
 }
 
 nlohmann::json sim_process::stats() const {
-  return get_json("/sim/stats");
+  return endpoint().stats();
 }
 
 nlohmann::json sim_process::start_session(const std::string& id) const {
-  auto j = get_json("/ace/getstream?id=" + id + "&format=json");
-  if (!j.is_object() || !j.contains("response")) return nullptr;
-  return j["response"];
+  return endpoint().start_session(id);
 }
 
 }  // namespace acepool::testing

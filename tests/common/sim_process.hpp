@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/common/child_process.hpp"
+#include "tests/common/engine_endpoint.hpp"
 
 namespace acepool::testing {
 
@@ -25,6 +26,8 @@ class sim_process {
   sim_process& operator=(const sim_process&) = delete;
 
   uint16_t port() const { return port_; }
+  /// The calls a test makes to it.
+  engine_endpoint endpoint() const { return engine_endpoint(port_); }
   std::string url(const std::string& path) const;
   /// GET `path`, body parsed as JSON (null when not JSON or on failure).
   nlohmann::json get_json(const std::string& path, std::vector<std::string> headers = {}) const;

@@ -82,7 +82,7 @@ void ts_checker::packet(const uint8_t* p) {
         const uint8_t* b = p + 6;
         uint64_t base = (uint64_t{b[0]} << 25) | (uint64_t{b[1]} << 17) | (uint64_t{b[2]} << 9) |
                         (uint64_t{b[3]} << 1) | (b[4] >> 7);
-        uint64_t ext = (uint64_t{b[4] & 1} << 8) | b[5];
+        uint64_t ext = (static_cast<uint64_t>(b[4] & 1) << 8) | b[5];
         double t = static_cast<double>(base * 300 + ext) / 27e6;
         if (pid == pcr_pid_ || pcr_pid_ == 0xFFFF) {
           ++r.pcr;

@@ -1,8 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
 #include <sys/resource.h>
 
 #include <csignal>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -211,4 +213,46 @@ TEST_CASE("with no daemon at DOCKER_HOST acepool still serves and reports Docker
   auto ready = http_get("http://127.0.0.1:" + std::to_string(port) + "/health/ready");
   CHECK(ready.status == 503);
   CHECK(json::parse(ready.body)["docker"] == "unreachable");
+}
+
+TEST_CASE("an unusable database stops acepool at start with code 2 and says what to do") {
+  temp_dir dir;
+  auto corrupt = dir.write("corrupt.db", std::string(8192, 'x'));
+  auto r = run_program(binary, {}, base_env({{"DB_URL", "sqlite:///" + corrupt}}), 20s);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("invalid configuration: DB_URL=sqlite:///" + corrupt) &&
+                        Catch::Contains("not a usable SQLite database") &&
+                        Catch::Contains("point DB_URL at a new file"));
+  auto plain = dir.write("not-a-dir", "x");
+  auto nowhere =
+      run_program(binary, {}, base_env({{"DB_URL", "sqlite:///" + plain + "/acepool.db"}}), 20s);
+  CHECK(nowhere.exit_code == 2);
+  CHECK_THAT(nowhere.err, Catch::Contains("cannot open"));
+}
+
+TEST_CASE(
+    "a new database file is created with acepool's schema, the file of another application is "
+    "refused") {
+  temp_dir dir;
+  auto path = dir.path() + "/fresh.db";
+  child_process p(binary, {}, base_env({{"DB_URL", "sqlite:///" + path}}));
+  listening_port(p);
+  p.signal(SIGTERM);
+  CHECK(p.wait(20s) == 0);
+  auto header = std::string(16, '\0');
+  {
+    std::ifstream in(path, std::ios::binary);
+    in.read(header.data(), 16);
+  }
+  CHECK(header.rfind("SQLite format 3", 0) == 0);
+  // A database without acepool's tables (e.g. the old orchestrator's) is not touched.
+  auto foreign = dir.path() + "/orchestrator.db";
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(foreign.c_str(), &db) == SQLITE_OK);
+  CHECK(sqlite3_exec(db, "CREATE TABLE engines (container_id TEXT)", nullptr, nullptr, nullptr) ==
+        SQLITE_OK);
+  sqlite3_close(db);
+  auto r = run_program(binary, {}, base_env({{"DB_URL", "sqlite:///" + foreign}}), 20s);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("another application's database (tables: engines"));
 }

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+namespace acepool::metrics {
+class registry;
+}
+
+namespace acepool::actors {
+class actor_directory;
+}
+
+namespace acepool::store {
+
+class database;
+
+/// How the store batches and bounds its writes.
+struct store_options {
+  std::chrono::milliseconds flush_every{1000};
+  size_t batch_max = 2000;  ///< a batch this big is written at once, not at the next tick
+  size_t max_pending =
+      20000;  ///< writes waiting (the disk failing); beyond it the oldest are dropped
+  std::chrono::milliseconds history_ttl{std::chrono::hours(1)};  ///< STREAM_HISTORY_TTL_S
+  std::chrono::milliseconds purge_every{std::chrono::minutes(5)};
+  size_t stats_history_max = 720;  ///< STATS_HISTORY_MAX: rows kept per stream
+};
+
+/// Spawns `store`: a detached actor (SQLite blocks) that owns the database. Writes arrive as
+/// messages and are applied in one transaction per flush, so no request waits on the disk; when
+/// writes fail (disk full) the oldest pending ones are dropped with a log line and a counter.
+/// Ended streams older than STREAM_HISTORY_TTL_S are purged periodically.
+caf::actor spawn_store(caf::actor_system& sys, actors::actor_directory& directory,
+                       std::shared_ptr<database> db, metrics::registry* metrics,
+                       store_options options);
+
+}  // namespace acepool::store

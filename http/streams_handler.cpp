@@ -1,0 +1,103 @@
+#include "http/streams_handler.hpp"
+
+#include <algorithm>
+
+#include "actors/messages.hpp"
+#include "actors/published_state.hpp"
+#include "http/actor_bridge.hpp"
+#include "http/json_body.hpp"
+#include "support/time_format.hpp"
+
+namespace acepool::http {
+
+namespace {
+
+using nlohmann::json;
+
+response invalid_query(const char* name, const std::string& msg) {
+  validation_errors errors;
+  errors.add(json::array({"query", name}), msg, "value_error");
+  return errors.to_response();
+}
+
+/// `since` as RFC 3339; an unencoded `+` of an offset arrives as a space.
+std::optional<std::chrono::system_clock::time_point> parse_since(std::string text) {
+  std::replace(text.begin(), text.end(), ' ', '+');
+  return support::parse_rfc3339(text);
+}
+
+void list_streams(const api_context& ctx, call& c) {
+  auto status = c.query.get("status").value_or("started");
+  if (status != "started" && status != "ended")
+    return c.reply.send(invalid_query("status", "must be started or ended"));
+  auto container = c.query.get("container_id");
+  auto snap = ctx.published->streams.load();
+  auto out = json::array();
+  auto add = [&](const actors::stream_record& s) {
+    if (container && !container->empty() && s.container_id != *container &&
+        !(container->size() >= 12 && s.container_id.rfind(*container, 0) == 0))
+      return;
+    out.push_back(actors::stream_json(s));
+  };
+  if (status == "started") {
+    for (const auto& s : snap->active)
+      add(*s);
+  } else {
+    for (const auto& chunk : snap->ended)
+      for (const auto& s : *chunk)
+        add(*s);
+  }
+  c.reply.send(response::json(200, out));
+}
+
+void stream_stats(const api_context& ctx, call& c) {
+  int64_t since_ms = 0;
+  if (auto since = c.query.get("since")) {
+    auto t = parse_since(*since);
+    if (!t)
+      return c.reply.send(
+          invalid_query("since", "must be an RFC 3339 timestamp, e.g. 2026-01-02T03:04:05Z"));
+    since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
+  }
+  ask<actors::stream_history_result>(
+      *ctx.system, ctx.registry, ctx.request_timeout(), c.reply,
+      [](actors::stream_history_result& r) {
+        if (!r.found) return response::error(404, "stream not found");
+        auto out = json::array();
+        for (const auto& s : r.items)
+          out.push_back(actors::stats_json(s));
+        return response::json(200, out);
+      },
+      actors::stream_history_atom::value, c.param("id"), since_ms);
+}
+
+void stop_stream(const api_context& ctx, call& c) {
+  auto snap = ctx.published->streams.load();
+  const auto* s = snap->find(c.param("id"));
+  if (s == nullptr) return c.reply.send(response::error(404, "stream not found"));
+  if (s->ended) return c.reply.send(response::error(409, "stream already ended"));
+  ask<actors::stream_end_result>(
+      *ctx.system, ctx.stats_collector, ctx.long_timeout(), c.reply,
+      [](actors::stream_end_result& r) {
+        if (!r.stream) return response::error(404, "stream not found");
+        if (!r.updated) return response::error(409, "stream already ended");
+        return response::json(200, {{"stopped", true}, {"stream", actors::stream_json(*r.stream)}});
+      },
+      actors::stop_session_atom::value, s->id, std::string("stopped_by_api"));
+}
+
+}  // namespace
+
+void add_streams_routes(router& r, const api_context& ctx) {
+  r.add(method::get, "/streams", access::read, [ctx](call& c) { list_streams(ctx, c); });
+  r.add(method::get, "/streams/{id}", access::read, [ctx](call& c) {
+    auto snap = ctx.published->streams.load();
+    const auto* s = snap->find(c.param("id"));
+    if (s == nullptr) return c.reply.send(response::error(404, "stream not found"));
+    c.reply.send(response::json(200, actors::stream_json(*s)));
+  });
+  r.add(method::del, "/streams/{id}", access::write, [ctx](call& c) { stop_stream(ctx, c); });
+  r.add(method::get, "/streams/{id}/stats", access::read, [ctx](call& c) { stream_stats(ctx, c); });
+}
+
+}  // namespace acepool::http

@@ -1,0 +1,148 @@
+#include <catch2/catch.hpp>
+
+#include "config/settings_loader.hpp"
+#include "http/status_model.hpp"
+
+using namespace acepool;
+using namespace acepool::actors;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+/// Every snapshot a status is computed from, with a pool of `engines` idle healthy engines.
+struct status_world {
+  explicit status_world(int engines,
+                        config::env_map env = {{"MAX_REPLICAS", "4"}, {"MIN_REPLICAS", "1"}}) {
+    auto r = config::load_settings(env, {});
+    REQUIRE(r.loaded);
+    settings = r.loaded->values;
+    docker.reachable = true;
+    for (int i = 0; i < engines; ++i)
+      add_engine("e" + std::to_string(i), health_status::healthy);
+  }
+  engine_record& add_engine(const std::string& id, health_status h) {
+    engine_record e;
+    e.container_id = id;
+    e.port = static_cast<uint16_t>(19000 + this->engines.engines.size());
+    e.health = h;
+    this->engines.engines.push_back(e);
+    return this->engines.engines.back();
+  }
+  void add_stream(const std::string& id, const std::string& engine, bool ended = false) {
+    auto s = std::make_shared<stream_record>();
+    s->id = id;
+    s->container_id = engine;
+    s->ended = ended;
+    if (ended) {
+      streams.ended.push_back(
+          std::make_shared<const std::vector<streams_snapshot::record_ptr>>(1, s));
+      ++streams.ended_count;
+      return;
+    }
+    streams.active.push_back(s);
+    for (auto& e : engines.engines)
+      if (e.container_id == engine) e.streams.push_back(id);
+  }
+  http::status_inputs in() const {
+    return {engines, streams, health, breakers, provisioning, docker, settings, now};
+  }
+
+  config::settings settings;
+  engines_snapshot engines;
+  streams_snapshot streams;
+  health_snapshot health;
+  breakers_snapshot breakers;
+  provisioning_snapshot provisioning;
+  docker_snapshot docker;
+  std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now();
+};
+
+void open_general_breaker(status_world& w) {
+  w.breakers.general = breaker(1, 60s);
+  w.breakers.general.record_failure(w.now - 10s, std::chrono::system_clock::now());
+}
+
+}  // namespace
+
+TEST_CASE("status: engines, streams and capacity counted from the snapshots") {
+  status_world w(3);
+  w.add_engine("sick", health_status::unhealthy);
+  w.add_stream("s1", "e0");
+  w.add_stream("s2", "e1");
+  w.add_stream("old", "e1", true);
+  w.health.marked_for_replacement = 1;
+  auto s = http::orchestrator_status(w.in());
+  CHECK(s["engines"]["total"] == 4);
+  CHECK(s["engines"]["healthy"] == 3);
+  CHECK(s["engines"]["unhealthy"] == 1);
+  CHECK(s["engines"]["marked_for_replacement"] == 1);
+  CHECK(s["streams"] == json{{"active", 2}, {"total", 3}});
+  CHECK(s["capacity"]["used"] == 2);  // engines with a stream
+  CHECK(s["capacity"]["available"] ==
+        1);  // e2 (MAX_STREAMS_PER_ENGINE 1; the sick one has no room)
+  CHECK(s["status"] == "healthy");
+  auto h = http::health_status(w.in());
+  CHECK(h["marked_for_replacement"] == 1);
+  CHECK(h["unhealthy_engines"] == 1);
+}
+
+TEST_CASE("status: an open breaker blocks provisioning and degrades the status") {
+  status_world w(1);
+  open_general_breaker(w);
+  auto s = http::orchestrator_status(w.in());
+  CHECK(s["status"] == "degraded");
+  CHECK(s["provisioning"]["can_provision"] == false);
+  CHECK(s["provisioning"]["blocked_reason"] == "Circuit breaker is open");
+  CHECK(s["provisioning"]["blocked_reason_details"]["code"] == "circuit_breaker");
+  CHECK(s["provisioning"]["blocked_reason_details"]["recovery_eta_seconds"] == 50);
+  CHECK(s["provisioning"]["circuit_breaker_state"] == "open");
+}
+
+TEST_CASE("status: the breaker takes precedence over max capacity, which alone is not degraded") {
+  status_world full(4);
+  auto capacity = http::orchestrator_status(full.in());
+  CHECK(capacity["status"] == "healthy");
+  CHECK(capacity["provisioning"]["blocked_reason"] == "Maximum capacity reached");
+  CHECK(capacity["provisioning"]["blocked_reason_details"]["code"] == "max_capacity");
+  open_general_breaker(full);
+  CHECK(http::orchestrator_status(full.in())["provisioning"]["blocked_reason"] ==
+        "Circuit breaker is open");
+}
+
+TEST_CASE("status: claims of engines being provisioned count toward max capacity") {
+  status_world w(3);
+  w.engines.claims = 1;
+  CHECK(http::orchestrator_status(w.in())["provisioning"]["blocked_reason"] ==
+        "Maximum capacity reached");
+}
+
+TEST_CASE(
+    "status: unavailable when Docker is gone, or when no engine runs while MIN_REPLICAS > 0") {
+  status_world gone(2);
+  gone.docker.reachable = false;
+  auto s = http::orchestrator_status(gone.in());
+  CHECK(s["status"] == "unavailable");
+  CHECK(s["provisioning"]["can_provision"] == false);
+  status_world empty(0);
+  CHECK(http::orchestrator_status(empty.in())["status"] == "unavailable");
+  status_world empty_allowed(0, {{"MIN_REPLICAS", "0"}, {"MIN_FREE_REPLICAS", "0"}});
+  CHECK(http::orchestrator_status(empty_allowed.in())["status"] == "healthy");
+}
+
+TEST_CASE("health-score: streams, health and recent use, best first") {
+  status_world w(0);
+  w.add_engine("busy", health_status::healthy).streams = {"a", "b", "c", "d"};
+  w.add_engine("idle", health_status::healthy);
+  w.add_engine("sick", health_status::unhealthy);
+  w.add_engine("new", health_status::unknown).last_stream_usage = std::chrono::system_clock::now();
+  auto scores = http::health_scores(w.engines, std::chrono::system_clock::now());
+  REQUIRE(scores.size() == 4);
+  CHECK(scores[0]["container_id"] == "idle");
+  CHECK(scores[0]["health_score"] == 100);
+  CHECK(scores[1]["container_id"] == "new");
+  CHECK(scores[1]["health_score"] == 85);
+  CHECK(scores[2]["health_score"] == 50);  // sick
+  CHECK(scores[3]["health_score"] == 40);  // busy: -60 at most
+  CHECK(scores[3]["stream_count"] == 4);
+}
