@@ -11,14 +11,22 @@ namespace {
 
 constexpr size_t max_body = 1 << 20;
 
+constexpr long stream_buffer_size = 256 << 10;  // fewer, larger reads of a fast stream
+
 struct transfer {
   std::string body;
   char error[CURL_ERROR_SIZE] = {0};
   async_http_client::callback done;
+  uint64_t stream_id = 0;
+  async_http_client::stream_callbacks stream;
 };
 
 size_t on_body(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<transfer*>(user);
+  if (t->stream_id != 0) {
+    t->stream.on_data(data, size * n);
+    return size * n;
+  }
   if (t->body.size() + size * n > max_body)
     return 0;  // aborts: nothing an engine says is that large
   t->body.append(data, size * n);
@@ -51,6 +59,29 @@ bool async_http_client::get(std::string url, std::chrono::milliseconds timeout, 
   return true;
 }
 
+uint64_t async_http_client::stream(std::string url, std::chrono::milliseconds connect_timeout,
+                                   stream_callbacks callbacks) {
+  if (stopping_.load()) return 0;
+  uint64_t id = next_stream_id_++;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (pending_.load() >= max_pending_) return 0;
+    job j{std::move(url), connect_timeout, {}, id, std::move(callbacks)};
+    incoming_.push_back(std::move(j));
+    ++pending_;
+  }
+  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+  return id;
+}
+
+void async_http_client::cancel(uint64_t id) {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    cancels_.push_back(id);
+  }
+  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+}
+
 void async_http_client::stop() {
   stopping_ = true;
   curl_multi_wakeup(static_cast<CURLM*>(multi_));
@@ -60,11 +91,14 @@ void async_http_client::stop() {
 void async_http_client::run() {
   auto* m = static_cast<CURLM*>(multi_);
   std::unordered_map<CURL*, std::unique_ptr<transfer>> active;
-  auto finish = [&](CURL* h, CURLcode rc) {
+  std::unordered_map<uint64_t, CURL*> streams;
+  auto finish = [&](CURL* h, CURLcode rc, const char* why = nullptr) {
     auto it = active.find(h);
     if (it == active.end()) return;
     http_result r;
-    if (rc == CURLE_OK) {
+    if (why != nullptr) {
+      r.error = why;
+    } else if (rc == CURLE_OK) {
       long status = 0;
       curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
       r.status = static_cast<int>(status);
@@ -72,26 +106,46 @@ void async_http_client::run() {
     } else {
       r.error = it->second->error[0] != 0 ? it->second->error : curl_easy_strerror(rc);
     }
-    auto done = std::move(it->second->done);
+    if (rc == CURLE_HTTP_RETURNED_ERROR) {
+      long status = 0;
+      curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+      r.status = static_cast<int>(status);
+    }
+    auto t = std::move(it->second);
     curl_multi_remove_handle(m, h);
     curl_easy_cleanup(h);
     active.erase(it);
+    if (t->stream_id != 0) streams.erase(t->stream_id);
     --pending_;
-    if (done) done(std::move(r));
+    if (t->stream_id != 0) {
+      if (t->stream.on_end) t->stream.on_end(std::move(r));
+    } else if (t->done) {
+      t->done(std::move(r));
+    }
   };
   while (!stopping_.load()) {
     std::deque<job> jobs;
+    std::vector<uint64_t> cancels;
     {
       std::lock_guard<std::mutex> guard(mutex_);
       jobs.swap(incoming_);
+      cancels.swap(cancels_);
     }
     for (auto& j : jobs) {
       CURL* h = curl_easy_init();
       auto t = std::make_unique<transfer>();
       t->done = std::move(j.done);
+      t->stream_id = j.stream_id;
+      t->stream = std::move(j.stream);
       curl_easy_setopt(h, CURLOPT_URL, j.url.c_str());
       curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-      curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(j.timeout.count()));
+      if (t->stream_id == 0) {
+        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(j.timeout.count()));
+      } else {
+        curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
+        curl_easy_setopt(h, CURLOPT_BUFFERSIZE, stream_buffer_size);
+        streams[t->stream_id] = h;
+      }
       curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(j.timeout.count()));
       curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
       curl_easy_setopt(h, CURLOPT_WRITEDATA, t.get());
@@ -99,6 +153,9 @@ void async_http_client::run() {
       active.emplace(h, std::move(t));
       curl_multi_add_handle(m, h);
     }
+    for (auto id : cancels)
+      if (auto it = streams.find(id); it != streams.end())
+        finish(it->second, CURLE_OK, "cancelled");
     int running = 0;
     curl_multi_perform(m, &running);
     int queued = 0;
@@ -119,6 +176,7 @@ void async_http_client::run() {
   }
   for (auto& j : never_started) {
     --pending_;
+    if (j.stream_id != 0 && j.stream.on_end) j.stream.on_end(http_result{0, {}, "stopped"});
     if (j.done) j.done(http_result{0, {}, "stopped"});
   }
 }

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace acepool::support {
 
@@ -34,6 +35,21 @@ class async_http_client {
   /// (`done` is then not called).
   bool get(std::string url, std::chrono::milliseconds timeout, callback done);
 
+  /// A streaming GET's callbacks (both on the client's thread; keep them short).
+  struct stream_callbacks {
+    std::function<void(const char*, size_t)>
+        on_data;                              ///< body bytes of a 2xx answer as they arrive
+    std::function<void(http_result)> on_end;  ///< once: status, or the error (body empty)
+  };
+  /// Starts a streaming GET with no overall timeout (the caller watches for stalls); an answer
+  /// ≥ 400 ends it with that status. Returns an id for cancel(), 0 when the queue is full or
+  /// stopped (no callback runs then).
+  uint64_t stream(std::string url, std::chrono::milliseconds connect_timeout,
+                  stream_callbacks callbacks);
+
+  /// Ends a streaming GET; its on_end runs with the error "cancelled" (unless it ended already).
+  void cancel(uint64_t id);
+
   /// Aborts every transfer (their callbacks run with an error) and joins the thread.
   void stop();
 
@@ -45,6 +61,8 @@ class async_http_client {
     std::string url;
     std::chrono::milliseconds timeout;
     callback done;
+    uint64_t stream_id = 0;  ///< non-zero for a streaming GET
+    stream_callbacks stream;
   };
   void run();
 
@@ -52,6 +70,8 @@ class async_http_client {
   size_t max_connections_;
   std::mutex mutex_;
   std::deque<job> incoming_;
+  std::vector<uint64_t> cancels_;
+  std::atomic<uint64_t> next_stream_id_{1};
   std::atomic<size_t> pending_{0};
   std::atomic<bool> stopping_{false};
   void* multi_ = nullptr;  // CURLM*

@@ -7,17 +7,17 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const auto t0 = std::chrono::system_clock::time_point(std::chrono::seconds(1767323045));
+const auto book_t0 = std::chrono::system_clock::time_point(std::chrono::seconds(1767323045));
 
 stream_record on_engine(const std::string& id, const std::string& engine) {
   stream_record s;
   s.id = id;
   s.container_id = engine;
-  s.started_at = t0;
+  s.started_at = book_t0;
   return s;
 }
 
-stats_snapshot at(std::chrono::system_clock::time_point ts, int64_t peers) {
+stats_snapshot snapshot_at(std::chrono::system_clock::time_point ts, int64_t peers) {
   stats_snapshot s;
   s.ts = ts;
   s.peers = peers;
@@ -41,18 +41,18 @@ TEST_CASE(
   stream_book book(10);
   book.start(on_engine("s1", "e1"));
   book.start(on_engine("s2", "e1"));
-  auto unknown = book.end("s", "ended_by_event", t0);
+  auto unknown = book.end("s", "ended_by_event", book_t0);
   CHECK(unknown.stream == nullptr);
   CHECK(book.active_count() == 2);
-  auto first = book.end("s1", "ended_by_event", t0 + 5s);
+  auto first = book.end("s1", "ended_by_event", book_t0 + 5s);
   REQUIRE(first.stream);
   CHECK(first.changed);
   CHECK(first.stream->ended);
   CHECK(first.stream->end_reason == "ended_by_event");
-  auto second = book.end("s1", "client_disconnect", t0 + 9s);
+  auto second = book.end("s1", "client_disconnect", book_t0 + 9s);
   CHECK_FALSE(second.changed);
   CHECK(second.stream->end_reason == "ended_by_event");
-  CHECK(second.stream->ended_at == t0 + 5s);
+  CHECK(second.stream->ended_at == book_t0 + 5s);
   CHECK(book.active_count() == 1);
   CHECK(book.active_on("e1").size() == 1);
 }
@@ -62,16 +62,16 @@ TEST_CASE(
   stream_book book(3);
   book.start(on_engine("s1", "e1"));
   for (int i = 0; i < 5; ++i)
-    book.record_stats("s1", at(t0 + std::chrono::seconds(i), i));
+    book.record_stats("s1", snapshot_at(book_t0 + std::chrono::seconds(i), i));
   auto all = book.history("s1", std::nullopt);
   REQUIRE(all);
   REQUIRE(all->size() == 3);
   CHECK(all->front().peers == 2);
   CHECK(all->back().peers == 4);
   CHECK(book.find("s1")->latest->peers == 4);
-  CHECK(book.history("s1", t0 + 4s)->size() == 1);
+  CHECK(book.history("s1", book_t0 + 4s)->size() == 1);
   CHECK_FALSE(book.history("nope", std::nullopt));
-  book.record_stats("nope", at(t0, 1));  // ignored, creates nothing
+  book.record_stats("nope", snapshot_at(book_t0, 1));  // ignored, creates nothing
   CHECK(book.find("nope") == nullptr);
 }
 
@@ -79,7 +79,7 @@ TEST_CASE("streams: records handed out earlier do not change when the stream doe
   stream_book book(3);
   book.start(on_engine("s1", "e1"));
   auto published = book.active_by_start();
-  book.end("s1", "stopped_by_api", t0);
+  book.end("s1", "stopped_by_api", book_t0);
   CHECK_FALSE(published.at(0)->ended);  // a published snapshot stays as it was
   CHECK(book.find("s1")->ended);
   CHECK(book.active_by_start().empty());
@@ -90,10 +90,10 @@ TEST_CASE("streams: ended streams older than the cutoff are purged with their hi
   book.start(on_engine("old", "e1"));
   book.start(on_engine("recent", "e1"));
   book.start(on_engine("active", "e1"));
-  book.record_stats("old", at(t0, 1));
-  book.end("old", "ended_by_event", t0);
-  book.end("recent", "ended_by_event", t0 + 50min);
-  CHECK(book.purge_ended(t0 + 30min) == 1);
+  book.record_stats("old", snapshot_at(book_t0, 1));
+  book.end("old", "ended_by_event", book_t0);
+  book.end("recent", "ended_by_event", book_t0 + 50min);
+  CHECK(book.purge_ended(book_t0 + 30min) == 1);
   CHECK(book.find("old") == nullptr);
   CHECK_FALSE(book.history("old", std::nullopt));
   CHECK(book.find("recent") != nullptr);
@@ -104,7 +104,8 @@ TEST_CASE("streams: the book is capped, the oldest ended streams make room") {
   stream_book book(3, 10);
   for (int i = 0; i < 10; ++i) {
     book.start(on_engine("s" + std::to_string(i), "e1"));
-    if (i < 5) book.end("s" + std::to_string(i), "ended_by_event", t0 + std::chrono::seconds(i));
+    if (i < 5)
+      book.end("s" + std::to_string(i), "ended_by_event", book_t0 + std::chrono::seconds(i));
   }
   book.start(on_engine("new", "e1"));
   CHECK(book.size() <= 10);
@@ -118,7 +119,8 @@ TEST_CASE("streams: the book is capped, the oldest ended streams make room") {
 TEST_CASE("streams: restored history keeps its order and sets the latest snapshot") {
   stream_book book(2);
   auto s = on_engine("s1", "e1");
-  book.restore(s, {at(t0, 1), at(t0 + 1s, 2), at(t0 + 2s, 3)});
+  book.restore(
+      s, {snapshot_at(book_t0, 1), snapshot_at(book_t0 + 1s, 2), snapshot_at(book_t0 + 2s, 3)});
   CHECK(book.history("s1", std::nullopt)->size() == 2);
   CHECK(book.find("s1")->latest->peers == 3);
   CHECK(book.active_count() == 1);
@@ -128,7 +130,7 @@ TEST_CASE(
     "streams: active ones come by start time, ended ones in fixed chunks in the order they ended") {
   stream_book book(3);
   auto later = on_engine("later", "e1");
-  later.started_at = t0 + 1s;
+  later.started_at = book_t0 + 1s;
   book.start(later);
   book.start(on_engine("first", "e1"));
   auto active = book.active_by_start();
@@ -137,7 +139,7 @@ TEST_CASE(
   const size_t n = stream_book::chunk_size + 10;
   for (size_t i = 0; i < n; ++i) {
     book.start(on_engine("x" + std::to_string(i), "e2"));
-    book.end("x" + std::to_string(i), "ended_by_event", t0 + std::chrono::seconds(i));
+    book.end("x" + std::to_string(i), "ended_by_event", book_t0 + std::chrono::seconds(i));
   }
   auto chunks = book.ended_chunks();
   REQUIRE(chunks.size() == 2);
@@ -146,10 +148,10 @@ TEST_CASE(
   CHECK(chunks[1]->back()->id == "x" + std::to_string(n - 1));
   // A full chunk handed out is never touched again; only the last one is copied on change.
   auto first_chunk = chunks[0];
-  book.end("first", "ended_by_event", t0 + 1h);
+  book.end("first", "ended_by_event", book_t0 + 1h);
   CHECK(book.ended_chunks()[0] == first_chunk);
   CHECK(book.ended_chunks()[1]->back()->id == "first");
   CHECK(chunks[1]->size() == 10);
-  CHECK(book.purge_ended(t0 + 5s) == 5);
+  CHECK(book.purge_ended(book_t0 + 5s) == 5);
   CHECK(book.ended_chunks()[0]->front()->id == "x5");
 }

@@ -16,8 +16,8 @@ json started_body() {
                "command_url":"http://localhost:19001/ace/cmd/x/y","is_live":1}})");
 }
 
-engine_record engine(const std::string& id, const std::string& host, uint16_t port,
-                     const std::string& name = "") {
+engine_record make_engine(const std::string& id, const std::string& host, uint16_t port,
+                          const std::string& name = "") {
   engine_record e;
   e.container_id = id;
   e.container_name = name.empty() ? id : name;
@@ -77,8 +77,8 @@ TEST_CASE("a stream_ended event accepts nulls and refuses wrong types") {
 }
 
 TEST_CASE("events match engines by container id, then host and port, then port alone on loopback") {
-  auto a = engine("aaaaaaaaaaaaaaaaaaaa", "127.0.0.1", 19001, "acestream-1");
-  auto b = engine("bbbbbbbbbbbbbbbbbbbb", "10.0.0.5", 19002, "acestream-2");
+  auto a = make_engine("aaaaaaaaaaaaaaaaaaaa", "127.0.0.1", 19001, "acestream-1");
+  auto b = make_engine("bbbbbbbbbbbbbbbbbbbb", "10.0.0.5", 19002, "acestream-2");
   b.container_http_port = 6878;
   std::vector<const engine_record*> all{&a, &b};
   CHECK(match_engine(all, std::string("bbbbbbbbbbbbbbbb"), "localhost", 19001) ==
@@ -90,8 +90,8 @@ TEST_CASE("events match engines by container id, then host and port, then port a
   CHECK(match_engine(all, std::nullopt, "example.org", 19001) == nullptr);
   CHECK(match_engine(all, std::nullopt, "localhost", 19009) == nullptr);
   CHECK(match_engine(all, std::string("cccccccccccccccc"), "example.org", 1) == nullptr);
-  auto twin = engine("dddddddddddddddddddd", "10.0.0.6", 19001);
-  auto c = engine("eeeeeeeeeeeeeeeeeeee", "10.0.0.7", 19001);
+  auto twin = make_engine("dddddddddddddddddddd", "10.0.0.6", 19001);
+  auto c = make_engine("eeeeeeeeeeeeeeeeeeee", "10.0.0.7", 19001);
   std::vector<const engine_record*> two_on_port{&twin, &c};
   CHECK(match_engine(two_on_port, std::nullopt, "localhost", 19001) == nullptr);  // never guesses
 }
@@ -115,7 +115,7 @@ TEST_CASE("stat answers: numbers of a live session, or the unknown-session marke
 }
 
 TEST_CASE("engine URLs are rewritten to the address acepool reaches the engine on") {
-  auto e = engine("a", "127.0.0.1", 19005);
+  auto e = make_engine("a", "127.0.0.1", 19005);
   CHECK(reachable_url("http://localhost:6878/ace/stat/x/y", &e) ==
         "http://127.0.0.1:19005/ace/stat/x/y");
   CHECK(reachable_url("http://gluetun:6878?x=1", &e) == "http://127.0.0.1:19005?x=1");

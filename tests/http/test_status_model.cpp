@@ -7,6 +7,7 @@ using namespace acepool;
 using namespace acepool::actors;
 using namespace std::chrono_literals;
 using nlohmann::json;
+using engine_health = acepool::actors::health_status;
 
 namespace {
 
@@ -19,9 +20,9 @@ struct status_world {
     settings = r.loaded->values;
     docker.reachable = true;
     for (int i = 0; i < engines; ++i)
-      add_engine("e" + std::to_string(i), health_status::healthy);
+      add_engine("e" + std::to_string(i), engine_health::healthy);
   }
-  engine_record& add_engine(const std::string& id, health_status h) {
+  engine_record& add_engine(const std::string& id, engine_health h) {
     engine_record e;
     e.container_id = id;
     e.port = static_cast<uint16_t>(19000 + this->engines.engines.size());
@@ -67,7 +68,7 @@ void open_general_breaker(status_world& w) {
 
 TEST_CASE("status: engines, streams and capacity counted from the snapshots") {
   status_world w(3);
-  w.add_engine("sick", health_status::unhealthy);
+  w.add_engine("sick", engine_health::unhealthy);
   w.add_stream("s1", "e0");
   w.add_stream("s2", "e1");
   w.add_stream("old", "e1", true);
@@ -132,10 +133,10 @@ TEST_CASE(
 
 TEST_CASE("health-score: streams, health and recent use, best first") {
   status_world w(0);
-  w.add_engine("busy", health_status::healthy).streams = {"a", "b", "c", "d"};
-  w.add_engine("idle", health_status::healthy);
-  w.add_engine("sick", health_status::unhealthy);
-  w.add_engine("new", health_status::unknown).last_stream_usage = std::chrono::system_clock::now();
+  w.add_engine("busy", engine_health::healthy).streams = {"a", "b", "c", "d"};
+  w.add_engine("idle", engine_health::healthy);
+  w.add_engine("sick", engine_health::unhealthy);
+  w.add_engine("new", engine_health::unknown).last_stream_usage = std::chrono::system_clock::now();
   auto scores = http::health_scores(w.engines, std::chrono::system_clock::now());
   REQUIRE(scores.size() == 4);
   CHECK(scores[0]["container_id"] == "idle");

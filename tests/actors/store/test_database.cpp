@@ -12,9 +12,9 @@ using acepool::testing::temp_dir;
 
 namespace {
 
-const auto t0 = std::chrono::system_clock::time_point(std::chrono::seconds(1767323045));
+const auto db_t0 = std::chrono::system_clock::time_point(std::chrono::seconds(1767323045));
 
-actors::stream_record stream(const std::string& id, bool ended = false) {
+actors::stream_record db_stream(const std::string& id, bool ended = false) {
   actors::stream_record s;
   s.id = id;
   s.key_type = "infohash";
@@ -23,25 +23,25 @@ actors::stream_record stream(const std::string& id, bool ended = false) {
   s.playback_session_id = "ps";
   s.stat_url = "http://127.0.0.1:19001/ace/stat/a/b";
   s.command_url = "http://127.0.0.1:19001/ace/cmd/a/b";
-  s.started_at = t0;
+  s.started_at = db_t0;
   s.labels = {{"stream_id", id}};
   if (ended) {
     s.ended = true;
-    s.ended_at = t0 + 10s;
+    s.ended_at = db_t0 + 10s;
     s.end_reason = "stale_stream_detected";
   }
   return s;
 }
 
-actors::stats_snapshot snapshot(int i) {
+actors::stats_snapshot db_snapshot(int i) {
   actors::stats_snapshot x;
-  x.ts = t0 + std::chrono::seconds(i);
+  x.ts = db_t0 + std::chrono::seconds(i);
   x.peers = i;
   x.status = "dl";
   return x;
 }
 
-void sql(const std::string& path, const std::string& text) {
+void run_sql(const std::string& path, const std::string& text) {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   CHECK(sqlite3_exec(db, text.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
@@ -60,18 +60,18 @@ TEST_CASE(
     auto& db = *opened.db;
     actors::engine_record e;
     e.container_id = "c1";
-    e.first_seen = t0 - 1h;
-    e.last_seen = t0;
+    e.first_seen = db_t0 - 1h;
+    e.last_seen = db_t0;
     CHECK_FALSE(db.upsert_engine(e));
-    CHECK_FALSE(db.upsert_stream(stream("live")));
-    CHECK_FALSE(db.upsert_stream(stream("done", true)));
+    CHECK_FALSE(db.upsert_stream(db_stream("live")));
+    CHECK_FALSE(db.upsert_stream(db_stream("done", true)));
     for (int i = 0; i < 5; ++i)
-      CHECK_FALSE(db.insert_stats("live", snapshot(i)));
+      CHECK_FALSE(db.insert_stats("live", db_snapshot(i)));
   }
   auto reopened = database::open(path);
   REQUIRE(reopened.db);
-  auto h = reopened.db->load(t0, 3);
-  CHECK(h.engine_first_seen.at("c1") == t0 - 1h);
+  auto h = reopened.db->load(db_t0, 3);
+  CHECK(h.engine_first_seen.at("c1") == db_t0 - 1h);
   REQUIRE(h.streams.size() == 2);
   const auto& [live, stats] = h.streams[0].first.id == "live" ? h.streams[0] : h.streams[1];
   CHECK(live.stat_url == "http://127.0.0.1:19001/ace/stat/a/b");
@@ -83,7 +83,7 @@ TEST_CASE(
   const auto& done = h.streams[0].first.id == "done" ? h.streams[0].first : h.streams[1].first;
   CHECK(done.ended);
   CHECK(done.end_reason == "stale_stream_detected");
-  CHECK(done.ended_at == t0 + 10s);
+  CHECK(done.ended_at == db_t0 + 10s);
 }
 
 TEST_CASE("database: streams that ended before the cutoff are neither loaded nor kept by purge") {
@@ -91,14 +91,14 @@ TEST_CASE("database: streams that ended before the cutoff are neither loaded nor
   auto opened = database::open(dir.path() + "/a.db");
   REQUIRE(opened.db);
   auto& db = *opened.db;
-  db.upsert_stream(stream("live"));
-  db.upsert_stream(stream("done", true));
-  db.insert_stats("done", snapshot(1));
-  CHECK(db.load(t0 + 11s, 10).streams.size() == 1);  // ended at t0+10s
-  auto [purged, err] = db.purge(t0 + 11s);
+  db.upsert_stream(db_stream("live"));
+  db.upsert_stream(db_stream("done", true));
+  db.insert_stats("done", db_snapshot(1));
+  CHECK(db.load(db_t0 + 11s, 10).streams.size() == 1);  // ended at db_t0+10s
+  auto [purged, err] = db.purge(db_t0 + 11s);
   CHECK_FALSE(err);
   CHECK(purged == 1);
-  CHECK(db.load(t0, 10).streams.size() == 1);
+  CHECK(db.load(db_t0, 10).streams.size() == 1);
 }
 
 TEST_CASE("database: stats rows are trimmed to STATS_HISTORY_MAX per stream") {
@@ -106,15 +106,15 @@ TEST_CASE("database: stats rows are trimmed to STATS_HISTORY_MAX per stream") {
   auto opened = database::open(dir.path() + "/a.db");
   REQUIRE(opened.db);
   auto& db = *opened.db;
-  db.upsert_stream(stream("a"));
-  db.upsert_stream(stream("b"));
+  db.upsert_stream(db_stream("a"));
+  db.upsert_stream(db_stream("b"));
   for (int i = 0; i < 10; ++i)
-    db.insert_stats("a", snapshot(i));
-  db.insert_stats("b", snapshot(1));
+    db.insert_stats("a", db_snapshot(i));
+  db.insert_stats("b", db_snapshot(1));
   auto [trimmed, err] = db.trim_stats(4);
   CHECK_FALSE(err);
   CHECK(trimmed == 6);
-  auto h = db.load(t0, 100);
+  auto h = db.load(db_t0, 100);
   for (const auto& [s, stats] : h.streams)
     CHECK(stats.size() == (s.id == "a" ? 4u : 1u));
 }
@@ -122,7 +122,8 @@ TEST_CASE("database: stats rows are trimmed to STATS_HISTORY_MAX per stream") {
 TEST_CASE("database: a foreign, corrupt, newer or unreachable file is refused with a hint") {
   temp_dir dir;
   auto foreign = dir.path() + "/orchestrator.db";
-  sql(foreign, "CREATE TABLE engines (container_id TEXT); CREATE TABLE stream_state (id TEXT);");
+  run_sql(foreign,
+          "CREATE TABLE engines (container_id TEXT); CREATE TABLE stream_state (id TEXT);");
   auto f = database::open(foreign);
   CHECK_FALSE(f.db);
   CHECK_THAT(f.error, Catch::Contains("another application") &&
@@ -136,7 +137,7 @@ TEST_CASE("database: a foreign, corrupt, newer or unreachable file is refused wi
 
   auto newer = dir.path() + "/newer.db";
   REQUIRE(database::open(newer).db);
-  sql(newer, "UPDATE acepool_meta SET value = '99' WHERE key = 'schema_version'");
+  run_sql(newer, "UPDATE acepool_meta SET value = '99' WHERE key = 'schema_version'");
   auto n = database::open(newer);
   CHECK_FALSE(n.db);
   CHECK_THAT(n.error, Catch::Contains("newer acepool"));
@@ -154,7 +155,7 @@ TEST_CASE("database: a full disk makes writes fail with an error, never a crash"
   auto& db = *opened.db;
   db.limit_pages(8);
   std::optional<std::string> err;
-  auto big = stream("s");
+  auto big = db_stream("s");
   big.labels["pad"] = std::string(4000, 'p');
   for (int i = 0; i < 50 && !err; ++i) {
     big.id = "s" + std::to_string(i);
