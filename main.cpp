@@ -31,6 +31,7 @@
 #include "docker/curl_docker_client.hpp"
 #include "http/api_routes.hpp"
 #include "http/healthcheck.hpp"
+#include "http/relay_handler.hpp"
 #include "http/server.hpp"
 #include "support/logging.hpp"
 #include "support/metrics_registry.hpp"
@@ -96,9 +97,12 @@ class shutdown_watchdog {
 };
 
 http::server_options make_server_options(const config::settings& s,
-                                         std::shared_ptr<const http::router> api) {
+                                         std::shared_ptr<const http::router> api,
+                                         std::shared_ptr<const http::router> relay) {
   http::server_options o;
   o.listeners.push_back({"api", s.service.app_bind, s.service.app_port, std::move(api)});
+  if (s.service.relay_port)
+    o.listeners.push_back({"relay", s.service.relay_bind, *s.service.relay_port, std::move(relay)});
   o.hard_body_limit = s.service.max_body_bytes * 8;
   // Above every deadline acepool enforces itself (api.md "Timeouts").
   auto longest = std::max({s.service.api_request_timeout, s.service.api_long_operation_timeout,
@@ -162,7 +166,9 @@ int run_service(std::shared_ptr<const config::loaded_settings> loaded, bool clea
                         &registry,     pool.workers.quick, &published,
                         pool.registry, pool.provisioner,   pool.pool_manager,
                         pool.breaker,  pool.stats};
-  http::http_server server(make_server_options(s, http::make_api_router(ctx)));
+  ctx.streams = pool.streams;
+  http::http_server server(
+      make_server_options(s, http::make_api_router(ctx), http::make_relay_router(ctx)));
   if (auto err = server.start()) {
     log::event(spdlog::level::err, "acepool.listen_failed", {{"detail", *err}});
     std::fprintf(stderr, "acepool: %s\n", err->c_str());

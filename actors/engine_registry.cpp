@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/actor_directory.hpp"
+#include "actors/engine_selection.hpp"
 #include "actors/introspection.hpp"
 #include "actors/messages.hpp"
 #include "actors/published_state.hpp"
@@ -35,8 +36,9 @@ struct engine_registry_state {
   const config::settings* settings = nullptr;
   published_state* published = nullptr;
   caf::actor store;
-  std::map<std::string, engine_record> engines;  // by container id
-  std::map<std::string, std::string> claims;     // claim id → container id ("" until created)
+  std::map<std::string, engine_record> engines;     // by container id
+  std::map<std::string, std::string> claims;        // claim id → container id ("" until created)
+  std::map<std::string, std::string> reservations;  // relay session being opened → container
   std::map<std::string, wall::time_point> first_seen;  // restored from the database
   std::optional<stream_book> book;
   std::vector<caf::actor> subscribers;
@@ -178,6 +180,7 @@ struct engine_registry_state {
     }
     return {{"engines", list},
             {"claims", claims},
+            {"relay_reservations", reservations},
             {"max_replicas", settings->pool.max_replicas},
             {"streams_active", book->active_count()},
             {"version", version}};
@@ -213,8 +216,14 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
   st.store = std::move(store);
   st.book.emplace(static_cast<size_t>(settings->relay.stats_history_max));
   st.first_seen = std::move(restored.engine_first_seen);
-  for (auto& [record, history] : restored.streams)
+  std::vector<std::string> interrupted;
+  for (auto& [record, history] : restored.streams) {
+    if (!record.ended && record.source == "relay") interrupted.push_back(record.id);
     st.book->restore(std::move(record), std::move(history));
+  }
+  // A relay's clients and session did not survive the restart that ended it.
+  for (const auto& id : interrupted)
+    st.end(id, "shutdown");
   for (const auto& hp : settings->pool.static_engines) {
     engine_record e;
     e.container_id = "static-" + hp.host + "-" + std::to_string(hp.port);
@@ -423,6 +432,48 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
             auto r = self->state.end(id, reason);
             if (r.updated) changed(self);
             return r;
+          },
+          [self](select_engine_atom, const std::string& reservation, const std::string& preferred,
+                 const std::vector<std::string>& excluded) {
+            auto& s = self->state;
+            s.reservations.erase(reservation);
+            std::vector<const engine_record*> candidates;
+            for (const auto& [id, e] : s.engines)
+              candidates.push_back(&e);
+            std::map<std::string, int> reserved;
+            for (const auto& [r, container] : s.reservations)
+              ++reserved[container];
+            engine_choice choice;
+            if (const auto* e =
+                    select_engine(candidates, reserved, s.settings->pool.max_streams_per_engine,
+                                  preferred, excluded)) {
+              s.reservations[reservation] = e->container_id;
+              choice.engine = *e;
+            }
+            return choice;
+          },
+          [self](release_engine_atom, const std::string& reservation) {
+            self->state.reservations.erase(reservation);
+          },
+          [self](stream_session_atom, const std::string& id, const relay_session& session) {
+            auto& s = self->state;
+            const auto* old = s.book->find(id);
+            if (old == nullptr || old->ended) return;
+            s.detach(*old);
+            const auto* now = s.book->modify(id, [&](stream_record& r) {
+              r.container_id = session.container_id;
+              r.playback_session_id = session.playback_session_id;
+              r.stat_url = session.stat_url;
+              r.command_url = session.command_url;
+            });
+            s.attach(*now);
+            s.persist(*now);
+            changed(self);
+          },
+          [self](stream_clients_atom, const std::string& id, int clients) {
+            auto& s = self->state;
+            if (s.book->modify(id, [clients](stream_record& r) { r.clients = clients; }) != nullptr)
+              s.publish_streams();
           },
           [self](stream_stats_atom, const std::string& id, const stats_snapshot& snap) {
             auto& s = self->state;

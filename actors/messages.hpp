@@ -14,6 +14,7 @@
 #include "actors/engine_record.hpp"
 #include "actors/pool_policy.hpp"
 #include "actors/provision_types.hpp"
+#include "actors/relay/relay_types.hpp"
 #include "actors/stream_record.hpp"
 #include "docker/docker_result.hpp"
 #include "docker/docker_types.hpp"
@@ -152,6 +153,59 @@ using stream_history_atom = caf::atom_constant<caf::atom("strhistory")>;
 /// pool_manager (/gc) → registry: purge ended streams older than STREAM_HISTORY_TTL_S.
 /// Reply: `int` how many.
 using purge_streams_atom = caf::atom_constant<caf::atom("purgestr")>;
+
+// ---- engine_registry: relay engines and sessions ----
+
+/// stream_relay → registry, with `std::string` reservation id, `std::string` preferred container
+/// (may be empty), `std::vector<std::string>` excluded containers: pick an engine for a new
+/// session (behaviour.md §7 selection; the preferred one when it qualifies) and count a stream on
+/// it until release_engine_atom. Reply: `engine_choice`.
+using select_engine_atom = caf::atom_constant<caf::atom("selengine")>;
+
+/// stream_relay → registry, with `std::string` reservation id: drop the reservation. No reply.
+using release_engine_atom = caf::atom_constant<caf::atom("relengine")>;
+
+/// stream_relay → registry, with `std::string` stream id, `relay_session`: failover moved the
+/// stream to a new engine session. No reply.
+using stream_session_atom = caf::atom_constant<caf::atom("strsession")>;
+
+/// stream_relay → registry, with `std::string` stream id, `int` clients. No reply.
+using stream_clients_atom = caf::atom_constant<caf::atom("strclients")>;
+
+// ---- stream_manager and stream_relay ----
+
+/// HTTP → stream_manager, with `relay_request`: attach the client to its key's relay (spawned
+/// for a new key). No reply: the client is answered through its sink. stream_manager →
+/// stream_relay: the same.
+using open_stream_atom = caf::atom_constant<caf::atom("openstream")>;
+
+/// HTTP → stream_manager, with `std::string` key ("" = every relay). Reply: `std::string`, the
+/// /ace/status JSON ("" when no relay runs the key).
+using relay_status_atom = caf::atom_constant<caf::atom("relstatus")>;
+
+/// HTTP (DELETE /streams/{id}) → stream_manager → stream_relay, with `std::string` stream id,
+/// `std::string` end reason: stop the relay and close its clients. Reply: `stream_end_result`
+/// (no stream when no relay runs it).
+using stop_relay_atom = caf::atom_constant<caf::atom("stoprelay")>;
+
+/// stream_relay → stream_manager, with `std::string` key: the relay is ending; later clients of
+/// the key get a new relay. No reply.
+using relay_ended_atom = caf::atom_constant<caf::atom("relended")>;
+
+/// async HTTP thread → stream_relay, with `uint64_t` session, `int` status, `std::string` body:
+/// the engine's getstream answer. No reply.
+using session_answer_atom = caf::atom_constant<caf::atom("sessanswer")>;
+
+/// upstream thread → stream_relay, with `uint64_t` session, `std::string` error ("" = EOF): the
+/// playback stream ended. No reply.
+using upstream_end_atom = caf::atom_constant<caf::atom("upend")>;
+
+/// async HTTP thread → stream_relay, with `uint64_t` session, `int` status, `std::string` body:
+/// a stat URL poll answered. No reply.
+using relay_stat_atom = caf::atom_constant<caf::atom("relstat")>;
+
+/// stream_relay → itself, with `uint64_t` attempt: open the next session after a backoff.
+using relay_retry_atom = caf::atom_constant<caf::atom("relretry")>;
 
 // ---- health_prober ----
 
@@ -392,3 +446,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stream_history_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stream_batch_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<acepool::actors::stream_started_event>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<acepool::actors::stream_ended_event>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::relay_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::engine_choice)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::relay_session)

@@ -1,5 +1,8 @@
 #include "actors/pool_setup.hpp"
 
+#include "actors/relay/relay_metrics.hpp"
+#include "actors/relay/stream_manager.hpp"
+
 #include "actors/actor_directory.hpp"
 #include "actors/circuit_breaker.hpp"
 #include "actors/docker_watcher.hpp"
@@ -19,6 +22,7 @@ namespace acepool::actors {
 void pool_actors::shutdown() {
   workers.shutdown();
   if (http) http->stop();
+  if (relay_http) relay_http->stop();
 }
 
 pool_actors spawn_pool_actors(caf::actor_system& sys, actor_directory& directory,
@@ -81,7 +85,21 @@ pool_actors spawn_pool_actors(caf::actor_system& sys, actor_directory& directory
   c.settings = &settings;
   c.metrics = metrics;
   p.stats = spawn_stats_collector(sys, directory, c);
-  if (metrics != nullptr) add_pool_metrics(*metrics, published);
+  // Stream bytes get their own transfer thread: probes never queue behind them.
+  p.relay_http = std::make_shared<support::async_http_client>();
+  relay_deps r;
+  r.settings = &settings;
+  r.published = &published;
+  r.http = p.relay_http;
+  r.registry = p.registry;
+  r.provisioner = p.provisioner;
+  r.counters = std::make_shared<relay::relay_counters>();
+  r.metrics = metrics;
+  p.streams = spawn_stream_manager(sys, directory, r);
+  if (metrics != nullptr) {
+    add_pool_metrics(*metrics, published);
+    add_relay_metrics(*metrics, r.counters);
+  }
   return p;
 }
 

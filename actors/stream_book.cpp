@@ -63,6 +63,19 @@ stream_book::end_result stream_book::end(const std::string& id, const std::strin
   return {r.get(), true};
 }
 
+const stream_record* stream_book::modify(const std::string& id,
+                                         const std::function<void(stream_record&)>& change) {
+  auto it = streams_.find(id);
+  if (it == streams_.end() || it->second->ended) return nullptr;
+  auto copy = std::make_shared<stream_record>(*it->second);
+  change(*copy);
+  copy->id = id;  // the key of every index
+  copy->started_at = it->second->started_at;
+  const auto* raw = copy.get();
+  store(std::move(copy));
+  return raw;
+}
+
 void stream_book::record_stats(const std::string& id, stats_snapshot snapshot) {
   auto it = streams_.find(id);
   if (it == streams_.end() || it->second->ended) return;

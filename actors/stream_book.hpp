@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -38,6 +39,11 @@ class stream_book {
   };
   /// Ends the stream `id` with `reason` (one of end_reasons()).
   end_result end(const std::string& id, const std::string& reason, wall now);
+
+  /// Replaces active stream `id` with `change(copy)`; the stored record, or null when `id` is
+  /// unknown or ended.
+  const stream_record* modify(const std::string& id,
+                              const std::function<void(stream_record&)>& change);
 
   /// Appends a snapshot (bounded to the history size) and makes it the latest (active streams).
   void record_stats(const std::string& id, stats_snapshot s);

@@ -34,6 +34,7 @@ struct api_context {
   caf::actor pool_manager;
   caf::actor breaker;
   caf::actor stats_collector;
+  caf::actor streams;  ///< stream_manager (the relay)
 
   /// API_REQUEST_TIMEOUT_S: how long an ordinary request may wait on the actors.
   std::chrono::milliseconds request_timeout() const;

@@ -10,6 +10,7 @@
 #include "http/metrics_handler.hpp"
 #include "http/pool_handler.hpp"
 #include "http/provision_handler.hpp"
+#include "http/relay_handler.hpp"
 #include "http/status_handler.hpp"
 #include "http/status_model.hpp"
 #include "http/streams_handler.hpp"
@@ -54,6 +55,7 @@ void add_api_routes(router& r, const api_context& ctx) {
   add_pool_routes(r, ctx);
   add_streams_routes(r, ctx);
   add_events_routes(r, ctx);
+  add_relay_routes(r, ctx);
 }
 
 std::shared_ptr<router> make_api_router(const api_context& ctx) {

@@ -11,39 +11,59 @@ response internal_error(const std::string& request_id) {
   return response::json(500, {{"detail", "internal error"}, {"request_id", request_id}});
 }
 
-void exchange::complete(response r) {
-  if (done.exchange(true)) return;
-  for (auto& h : common_headers)
-    r.headers.push_back(h);
-  if (extra_headers) {
-    for (auto& h : extra_headers())
-      r.headers.push_back(std::move(h));
-  }
-  const int status = r.status;
-  sink->send(std::move(r));
+namespace {
+
+/// Counts and logs one answered request.
+void record(const exchange& ex, int status) {
   const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (metrics != nullptr) {
-    metrics
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - ex.started).count();
+  if (ex.metrics != nullptr) {
+    ex.metrics
         ->counter("acepool_api_requests_total", "HTTP requests by route pattern, method and status",
-                  {{"route", route_label},
-                   {"method", method_name(verb)},
+                  {{"route", ex.route_label},
+                   {"method", method_name(ex.verb)},
                    {"status", std::to_string(status)}})
         .inc();
-    metrics
+    ex.metrics
         ->histogram("acepool_api_duration_seconds",
                     "HTTP request duration by route pattern and method",
                     metrics::default_latency_buckets(),
-                    {{"route", route_label}, {"method", method_name(verb)}})
+                    {{"route", ex.route_label}, {"method", method_name(ex.verb)}})
         .observe(seconds);
   }
   auto level = status >= 500 ? spdlog::level::warn : spdlog::level::debug;
   log::event(level, "http.request",
-             {{"request_id", request_id},
-              {"method", method_name(verb)},
-              {"route", route_label},
+             {{"request_id", ex.request_id},
+              {"method", method_name(ex.verb)},
+              {"route", ex.route_label},
               {"status", status},
               {"duration_ms", seconds * 1000.0}});
+}
+
+}  // namespace
+
+header_list exchange::response_headers() const {
+  header_list out = common_headers;
+  if (extra_headers) {
+    for (auto& h : extra_headers())
+      out.push_back(std::move(h));
+  }
+  return out;
+}
+
+void exchange::complete(response r) {
+  if (done.exchange(true)) return;
+  for (auto& h : response_headers())
+    r.headers.push_back(std::move(h));
+  const int status = r.status;
+  sink->send(std::move(r));
+  record(*this, status);
+}
+
+std::optional<header_list> exchange::begin_stream() {
+  if (done.exchange(true)) return std::nullopt;
+  record(*this, 200);
+  return response_headers();
 }
 
 exchange::~exchange() {

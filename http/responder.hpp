@@ -4,9 +4,11 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "http/http_message.hpp"
+#include "http/stream_body.hpp"
 
 namespace acepool::metrics {
 class registry;
@@ -20,6 +22,8 @@ class response_sink {
   virtual ~response_sink() = default;
   /// Writes the response; called at most once, from any thread.
   virtual void send(response r) = 0;
+  /// A streaming body instead of send() (null when the transport cannot stream).
+  virtual std::shared_ptr<stream_body> open_stream() { return nullptr; }
 };
 
 /// Everything the router knows about one request in flight.
@@ -36,6 +40,11 @@ struct exchange {
 
   /// Sends `r` unless a response was already sent; adds the common headers, records metrics.
   void complete(response r);
+  /// Claims the exchange for a streaming 200 (records it like complete()); the headers the
+  /// stream's head must carry, or nothing when a response was already sent.
+  std::optional<header_list> begin_stream();
+  /// The common headers plus those of the published-snapshot hook.
+  header_list response_headers() const;
   /// A request dropped without an answer gets 500 (never a hanging connection).
   ~exchange();
 };
@@ -53,6 +62,8 @@ class responder {
   bool sent() const;
   /// The request id echoed in X-Request-Id.
   const std::string& request_id() const;
+  /// The request in flight (for a streaming answer).
+  const std::shared_ptr<exchange>& shared_exchange() const { return ex_; }
 
  private:
   std::shared_ptr<exchange> ex_;

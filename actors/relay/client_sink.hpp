@@ -1,0 +1,41 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "actors/relay/fanout_buffer.hpp"
+
+namespace acepool::relay {
+
+/// How one write to a client ended.
+enum class write_outcome {
+  ok,
+  closed,     ///< the client went away (or the connection failed)
+  timed_out,  ///< the write did not finish within CLIENT_WRITE_TIMEOUT_S: a stuck client
+};
+
+/// One relay client connection as the data path sees it; http/ implements it over RESTinio.
+/// Methods may be called from any thread; the hub keeps at most one write in flight.
+class client_sink {
+ public:
+  virtual ~client_sink() = default;
+
+  /// Writes `data` (the first write sends the 200 response head first); `done` runs exactly once,
+  /// on any thread, possibly before write() returns.
+  virtual void write(std::vector<buffer_slice> data, std::function<void(write_outcome)> done) = 0;
+
+  /// Before the first write only: answers with an error instead (JSON body).
+  virtual void fail(int status, std::string body,
+                    std::vector<std::pair<std::string, std::string>> headers) = 0;
+
+  /// Ends the response once the write in flight (if any) completed. Idempotent.
+  virtual void finish() = 0;
+
+  /// Whether the connection is known to be gone (also when no write was pending).
+  virtual bool closed() const = 0;
+};
+
+}  // namespace acepool::relay

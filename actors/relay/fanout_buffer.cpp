@@ -1,0 +1,52 @@
+#include "actors/relay/fanout_buffer.hpp"
+
+#include <algorithm>
+
+#include "actors/relay/ts_packets.hpp"
+
+namespace acepool::relay {
+
+void fanout_buffer::append(std::shared_ptr<const std::string> chunk,
+                           const std::vector<size_t>& pat_offsets) {
+  if (!chunk || chunk->empty()) return;
+  for (auto offset : pat_offsets)
+    pats_.push_back(head_ + offset);
+  chunks_.push_back({head_, chunk});
+  head_ += chunk->size();
+  while (chunks_.size() > 1 && size() > capacity_)
+    chunks_.pop_front();
+  while (!pats_.empty() && pats_.front() < tail())
+    pats_.pop_front();
+}
+
+uint64_t fanout_buffer::join_position() const {
+  return pats_.empty() ? head_ : pats_.back();
+}
+
+fanout_buffer::read_result fanout_buffer::read(uint64_t pos, size_t max_bytes) const {
+  read_result r;
+  if (pos < tail()) {
+    pos = join_position();
+    r.skipped = true;
+  }
+  r.next = pos;
+  if (pos >= head_) return r;
+  // The chunk holding `pos`: chunks are ordered by start.
+  auto it = std::upper_bound(chunks_.begin(), chunks_.end(), pos,
+                             [](uint64_t p, const entry& e) { return p < e.start; });
+  --it;
+  size_t budget = std::max(max_bytes, ts_packet_size);
+  for (; it != chunks_.end() && r.bytes < budget; ++it) {
+    size_t offset = static_cast<size_t>(pos - it->start);
+    size_t length = std::min(it->data->size() - offset, budget - r.bytes);
+    if (length < it->data->size() - offset) length -= length % ts_packet_size;  // whole packets
+    if (length == 0) break;
+    r.slices.push_back({it->data, offset, length});
+    r.bytes += length;
+    pos += length;
+  }
+  r.next = pos;
+  return r;
+}
+
+}  // namespace acepool::relay

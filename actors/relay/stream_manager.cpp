@@ -1,0 +1,140 @@
+// stream_manager: routes clients to the relay of their stream key, starting relays on demand.
+#include "actors/relay/stream_manager.hpp"
+
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/actor_directory.hpp"
+#include "actors/introspection.hpp"
+#include "actors/messages.hpp"
+#include "config/settings.hpp"
+#include "support/logging.hpp"
+
+namespace acepool::actors {
+
+namespace {
+
+struct stream_manager_state {
+  static inline const char* name = "stream_manager";
+  relay_deps deps;
+  std::shared_ptr<actor_directory> directory;
+  std::map<std::string, caf::actor> relays;  // by stream key
+  uint64_t started = 0, refused = 0;
+
+  nlohmann::json summary() const {
+    return {{"relays", relays.size()},
+            {"clients", deps.counters->clients.load()},
+            {"relays_started", started},
+            {"clients_refused", refused}};
+  }
+
+  nlohmann::json full_state() const {
+    auto keys = nlohmann::json::array();
+    for (const auto& [key, relay] : relays)
+      keys.push_back(key);
+    auto j = summary();
+    j["keys"] = keys;
+    return j;
+  }
+};
+
+using manager_actor = tracked_actor<stream_manager_state>;
+
+void open_stream(manager_actor* self, relay_request& req) {
+  auto& st = self->state;
+  if (st.deps.counters->clients.load() >= st.deps.settings->relay.max_clients) {
+    ++st.refused;
+    req.client->fail(503, R"({"detail":"too many clients"})", {});
+    return;
+  }
+  auto it = st.relays.find(req.key);
+  if (it == st.relays.end()) {
+    auto relay =
+        spawn_stream_relay(self->system(), *st.directory, st.deps,
+                           caf::actor_cast<caf::actor>(self), req.key, req.key_type, req.params);
+    self->monitor(relay);
+    it = st.relays.emplace(req.key, relay).first;
+    ++st.started;
+  }
+  self->send(it->second, open_stream_atom::value, std::move(req));
+}
+
+/// DELETE /streams/{id} of a relay stream: its relay stops.
+void stop_relay(manager_actor* self, const std::string& stream_id, const std::string& reason) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<stream_end_result>();
+  // A relay's stream id is `<key>|<first session id>`.
+  auto bar = stream_id.rfind('|');
+  auto it = bar == std::string::npos ? st.relays.end() : st.relays.find(stream_id.substr(0, bar));
+  if (it == st.relays.end()) {
+    rp.deliver(stream_end_result{});
+    return;
+  }
+  self->request(it->second, std::chrono::seconds(15), stop_relay_atom::value, stream_id, reason)
+      .then([rp](const stream_end_result& r) mutable { rp.deliver(r); },
+            [rp](caf::error&) mutable { rp.deliver(stream_end_result{}); });
+}
+
+caf::behavior stream_manager(manager_actor* self, relay_deps deps,
+                             std::shared_ptr<actor_directory> directory) {
+  self->state.deps = std::move(deps);
+  self->state.directory = std::move(directory);
+  self->set_down_handler([self](caf::down_msg& m) {
+    auto& relays = self->state.relays;
+    for (auto it = relays.begin(); it != relays.end(); ++it) {
+      if (it->second.address() == m.source) {
+        relays.erase(it);
+        return;
+      }
+    }
+  });
+  // Relays are not linked (one failing must not take the others down): stop them on exit.
+  self->set_exit_handler([self](caf::exit_msg& m) {
+    for (auto& [key, relay] : self->state.relays)
+      self->send_exit(relay, m.reason);
+    self->quit(m.reason);
+  });
+  return introspectable(
+      self, caf::message_handler{
+                [self](open_stream_atom, relay_request& req) { open_stream(self, req); },
+                [self](relay_ended_atom, const std::string& key) {
+                  auto& relays = self->state.relays;
+                  auto it = relays.find(key);
+                  if (it != relays.end() && it->second.address() == self->current_sender())
+                    relays.erase(it);
+                },
+                [self](relay_status_atom, const std::string& key) {
+                  auto& st = self->state;
+                  auto rp = self->make_response_promise<std::string>();
+                  auto it = st.relays.find(key);
+                  if (key.empty()) {
+                    rp.deliver(
+                        nlohmann::json{{"streams", st.relays.size()},
+                                       {"clients", std::max<int64_t>(0, st.deps.counters->clients)}}
+                            .dump());
+                  } else if (it == st.relays.end()) {
+                    rp.deliver(std::string());
+                  } else {
+                    self->request(it->second, std::chrono::seconds(5), relay_status_atom::value)
+                        .then([rp](const std::string& s) mutable { rp.deliver(s); },
+                              [rp](caf::error&) mutable { rp.deliver(std::string()); });
+                  }
+                  return rp;
+                },
+                [self](stop_relay_atom, const std::string& stream_id, const std::string& reason) {
+                  stop_relay(self, stream_id, reason);
+                },
+            });
+}
+
+}  // namespace
+
+caf::actor spawn_stream_manager(caf::actor_system& sys, actor_directory& directory,
+                                relay_deps deps) {
+  auto a = sys.spawn(stream_manager, std::move(deps), directory.shared_from_this());
+  directory.add(a, "stream_manager", "stream_manager");
+  return a;
+}
+
+}  // namespace acepool::actors

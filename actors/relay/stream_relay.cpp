@@ -1,0 +1,563 @@
+// stream_relay: one stream key's engine session and clients. The actor handles control only
+// (selection, provisioning, session start, failover, stats, end); stream bytes go from the
+// upstream reader thread straight into the stream_hub and from there to the clients' sockets.
+#include "actors/relay/stream_relay.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <vector>
+
+#include <caf/send.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/actor_directory.hpp"
+#include "actors/introspection.hpp"
+#include "actors/messages.hpp"
+#include "actors/published_state.hpp"
+#include "actors/relay/ts_packets.hpp"
+#include "config/settings.hpp"
+#include "support/async_http_client.hpp"
+#include "support/logging.hpp"
+#include "support/metrics_registry.hpp"
+#include "support/random_id.hpp"
+#include "support/time_format.hpp"
+
+namespace acepool::actors {
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+using wall = std::chrono::system_clock;
+using namespace std::chrono_literals;
+
+constexpr auto tick_every = 500ms;
+constexpr auto keepalive_every = 1s;  // behaviour.md: null packets at least every 2 s
+constexpr auto healthy_flow = 60s;    // failover attempts reset after this much good flow
+constexpr auto stop_command_timeout = 5s;
+constexpr auto stat_timeout = 5s;
+constexpr size_t keepalive_packets = 7;  // 1316 bytes, one UDP-sized TS burst
+
+enum class phase { selecting, provisioning, starting, connecting, streaming, backoff, ending };
+
+const char* to_string(phase p) {
+  switch (p) {
+    case phase::selecting:
+      return "selecting";
+    case phase::provisioning:
+      return "provisioning";
+    case phase::starting:
+      return "starting";
+    case phase::connecting:
+      return "connecting";
+    case phase::streaming:
+      return "streaming";
+    case phase::backoff:
+      return "failover_backoff";
+    case phase::ending:
+      return "ending";
+  }
+  return "?";
+}
+
+/// What the upstream reader thread touches: the aligner (only that thread uses it) and flags.
+struct upstream_feed {
+  relay::ts_aligner aligner{true};
+  std::weak_ptr<relay::stream_hub> hub;
+  std::atomic<bool> live{true};
+  std::atomic<bool> got_bytes{false};
+};
+
+/// Why a session was given up, and whether its engine should be avoided next.
+struct session_loss {
+  std::string detail;
+  bool avoid_engine = false;
+};
+
+struct stream_relay_state {
+  static inline const char* name = "stream_relay";
+  relay_deps deps;
+  caf::actor manager;
+  std::string key, key_type, params;
+  std::shared_ptr<relay::stream_hub> hub;
+  phase now = phase::selecting;
+  uint64_t session_no = 0;
+  std::string reservation;
+  std::optional<engine_record> engine;
+  relay_session session;
+  std::string playback_url;
+  std::string stream_id;
+  wall::time_point started_at = wall::now();
+  uint64_t upstream_id = 0;
+  std::shared_ptr<upstream_feed> feed;
+  steady::time_point deadline{};  // first byte of the session being opened
+  steady::time_point streaming_since{}, last_keepalive{}, last_stat{};
+  std::optional<steady::time_point> empty_since;
+  bool streamed = false;  // clients have had stream bytes (so a loss is a failover)
+  bool provisioned = false;
+  bool stat_in_flight = false;
+  std::string preferred;
+  std::vector<std::string> excluded;
+  int attempts = 0;
+  uint64_t failovers = 0;
+  int reported_clients = -1;
+  std::string end_reason;
+  std::vector<caf::response_promise> stop_replies;
+
+  const config::settings& s() const { return *deps.settings; }
+
+  nlohmann::json engine_json_brief() const {
+    if (!engine) return nullptr;
+    return {{"container_id", engine->container_id}, {"host", engine->host}, {"port", engine->port}};
+  }
+
+  /// /ace/status for this stream.
+  nlohmann::json status() const {
+    return {{"clients", hub->clients()},
+            {"stream_id", stream_id},
+            {"stat_url", session.stat_url},
+            {"engine", engine_json_brief()},
+            {"started_at", support::format_rfc3339(started_at)},
+            {"bytes_relayed", hub->bytes_out()}};
+  }
+
+  nlohmann::json summary() const {
+    return {{"key", key},
+            {"state", to_string(now)},
+            {"clients", hub->clients()},
+            {"failovers", failovers},
+            {"bytes_in", hub->bytes_in()}};
+  }
+
+  nlohmann::json full_state() const {
+    auto j = summary();
+    j["stream_id"] = stream_id;
+    j["engine"] = engine_json_brief();
+    j["playback_session_id"] = session.playback_session_id;
+    j["attempts"] = attempts;
+    j["hub"] = hub->state();
+    return j;
+  }
+};
+
+using relay_actor = tracked_actor<stream_relay_state>;
+
+void count(relay_actor* self, const char* name, const char* help) {
+  if (auto* m = self->state.deps.metrics) m->counter(name, help).inc();
+}
+
+void begin_select(relay_actor* self);
+void end_relay(relay_actor* self, const std::string& reason, int status, const std::string& detail);
+
+/// Cuts the current upstream and stops its engine session (fire and forget).
+void drop_session(relay_actor* self) {
+  auto& st = self->state;
+  if (st.feed) st.feed->live = false;
+  st.feed.reset();
+  if (st.upstream_id != 0) st.deps.http->cancel(st.upstream_id);
+  st.upstream_id = 0;
+  if (!st.session.command_url.empty()) {
+    auto url = stop_url(st.session.command_url);
+    st.deps.http->get(url, stop_command_timeout, [url](support::http_result r) {
+      if (r.status != 200)
+        log::event(spdlog::level::debug, "stream.stop_command_failed",
+                   {{"status", r.status}, {"detail", r.error}});
+    });
+  }
+  st.session = relay_session{};
+  if (!st.reservation.empty())
+    self->send(st.deps.registry, release_engine_atom::value, st.reservation);
+}
+
+/// A session was lost or could not be opened: a failover when clients have been streaming,
+/// otherwise the start failed and waiting clients get `status` with `detail`.
+void session_lost(relay_actor* self, const session_loss& loss, int status) {
+  auto& st = self->state;
+  if (st.now == phase::ending) return;
+  if (st.feed && st.feed->got_bytes) st.streamed = true;
+  auto engine_id = st.engine ? st.engine->container_id : std::string();
+  drop_session(self);
+  if (!st.streamed) {
+    end_relay(self, "upstream_failed", status, loss.detail);
+    return;
+  }
+  ++st.failovers;
+  ++st.attempts;
+  count(self, "acepool_relay_failovers_total", "Relay sessions replaced after an upstream loss");
+  log::event(spdlog::level::warn, "stream.failover",
+             {{"stream", st.stream_id},
+              {"key", st.key},
+              {"engine", engine_id},
+              {"attempt", st.attempts},
+              {"detail", loss.detail}});
+  if (st.attempts > st.s().relay.failover_attempts) {
+    end_relay(self, "upstream_failed", 502, "stream failed: " + loss.detail);
+    return;
+  }
+  st.excluded.clear();
+  st.preferred.clear();
+  if (loss.avoid_engine)
+    st.excluded.push_back(engine_id);
+  else
+    st.preferred = engine_id;
+  st.provisioned = false;
+  st.now = phase::backoff;
+  auto delay = std::min<std::chrono::milliseconds>(500ms * (st.attempts - 1), 2s);
+  self->delayed_send(self, delay, relay_retry_atom::value, st.session_no);
+}
+
+void start_upstream(relay_actor* self) {
+  auto& st = self->state;
+  auto feed = std::make_shared<upstream_feed>();
+  feed->hub = st.hub;
+  st.feed = feed;
+  st.now = phase::connecting;
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  auto no = st.session_no;
+  support::async_http_client::stream_callbacks cb;
+  cb.on_data = [feed](const char* data, size_t n) {
+    if (!feed->live) return;
+    auto out = feed->aligner.feed(data, n);
+    if (out.packets.empty()) return;
+    feed->got_bytes = true;
+    if (auto hub = feed->hub.lock()) hub->append(std::move(out.packets), out.pat_offsets);
+  };
+  cb.on_end = [me, no, feed](support::http_result r) {
+    if (!feed->live) return;
+    auto why = !r.error.empty()  ? r.error
+               : r.status >= 400 ? "engine answered HTTP " + std::to_string(r.status)
+                                 : std::string("end of stream");
+    caf::anon_send(me, upstream_end_atom::value, no, why);
+  };
+  st.upstream_id = st.deps.http->stream(st.playback_url, 5s, std::move(cb));
+  if (st.upstream_id == 0) session_lost(self, {"the engine HTTP client is saturated", false}, 503);
+}
+
+void on_session_answer(relay_actor* self, uint64_t no, int status, const std::string& body) {
+  auto& st = self->state;
+  if (no != st.session_no || st.now != phase::starting) return;
+  auto a = parse_session_answer(status, body);
+  if (!a.error.empty()) {
+    session_lost(self, {"Failed to start stream: " + a.error, false}, 502);
+    return;
+  }
+  const engine_record* e = st.engine ? &*st.engine : nullptr;
+  st.session = {e ? e->container_id : "", a.playback_session_id, reachable_url(a.stat_url, e),
+                reachable_url(a.command_url, e)};
+  st.playback_url = reachable_url(a.playback_url, e);
+  count(self, "acepool_relay_sessions_total", "Engine sessions opened by the relay");
+  if (st.stream_id.empty()) {
+    st.stream_id = st.key + "|" + a.playback_session_id;
+    stream_started_event ev;
+    ev.container_id = st.session.container_id;
+    ev.engine_host = e ? e->host : "";
+    ev.engine_port = e ? e->port : 0;
+    ev.key_type = st.key_type;
+    ev.key = st.key;
+    ev.playback_session_id = a.playback_session_id;
+    ev.stat_url = st.session.stat_url;
+    ev.command_url = st.session.command_url;
+    ev.is_live = a.is_live;
+    ev.labels["stream_id"] = st.stream_id;
+    self->send(st.deps.registry, stream_started_atom::value, ev, std::string("relay"));
+    log::event(spdlog::level::info, "relay.started",
+               {{"stream", st.stream_id}, {"engine", st.session.container_id}});
+  } else {
+    self->send(st.deps.registry, stream_session_atom::value, st.stream_id, st.session);
+  }
+  // The record now counts the stream on its engine.
+  self->send(st.deps.registry, release_engine_atom::value, st.reservation);
+  st.reported_clients = -1;
+  start_upstream(self);
+}
+
+void open_session(relay_actor* self, const engine_record& e) {
+  auto& st = self->state;
+  st.engine = e;
+  st.now = phase::starting;
+  st.deadline = steady::now() + st.s().relay.stream_start_timeout;
+  auto url = "http://" + e.host + ":" + std::to_string(e.port) + "/ace/getstream?" + st.params +
+             "&format=json&pid=" + support::random_hex(32);
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  auto no = st.session_no;
+  bool queued =
+      st.deps.http->get(url, st.s().relay.stream_start_timeout, [me, no](support::http_result r) {
+        caf::anon_send(me, session_answer_atom::value, no, r.status, std::move(r.body));
+      });
+  if (!queued) session_lost(self, {"the engine HTTP client is saturated", false}, 503);
+}
+
+void fail_provisioning(relay_actor* self, const provision_error& err) {
+  auto& st = self->state;
+  if (st.streamed) {
+    session_lost(self, {"no engine: " + err.message, false}, 503);
+    return;
+  }
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (err.eta_s) headers.emplace_back("Retry-After", std::to_string(*err.eta_s));
+  st.hub->fail_waiting(http_status(err.code, true), error_body(err).dump(), headers);
+  end_relay(self, "upstream_failed", 503, err.message);
+}
+
+void provision(relay_actor* self) {
+  auto& st = self->state;
+  st.now = phase::provisioning;
+  st.provisioned = true;
+  engine_request req;
+  req.origin = "relay";
+  req.may_be_rate_limited = false;
+  auto no = st.session_no;
+  self->request(st.deps.provisioner, st.s().docker.provision_timeout + 15s,
+                provision_engine_atom::value, req)
+      .then(
+          [self, no](const provision_result& r) {
+            auto& st = self->state;
+            if (no != st.session_no || st.now != phase::provisioning) return;
+            if (!r.ok() || !r.engine) {
+              fail_provisioning(self, r.error.value_or(provision_error{}));
+              return;
+            }
+            st.preferred = r.engine->container_id;
+            begin_select(self);
+          },
+          [self, no](caf::error& e) {
+            if (no != self->state.session_no) return;
+            fail_provisioning(self, {provision_code::general_error,
+                                     "provisioning did not answer: " + to_string(e), 10});
+          });
+}
+
+void begin_select(relay_actor* self) {
+  auto& st = self->state;
+  ++st.session_no;
+  st.now = phase::selecting;
+  st.reservation = "relay/" + st.key + "/" + std::to_string(st.session_no);
+  auto no = st.session_no;
+  self->request(st.deps.registry, 10s, select_engine_atom::value, st.reservation, st.preferred,
+                st.excluded)
+      .then(
+          [self, no](const engine_choice& choice) {
+            auto& st = self->state;
+            if (no != st.session_no || st.now != phase::selecting) return;
+            if (choice.engine) {
+              open_session(self, *choice.engine);
+            } else if (!st.provisioned) {
+              provision(self);
+            } else {
+              fail_provisioning(self, {provision_code::max_capacity,
+                                       "no engine with a free stream slot", std::nullopt});
+            }
+          },
+          [self](caf::error& e) {
+            session_lost(self, {"engine registry did not answer: " + to_string(e), false}, 503);
+          });
+}
+
+void report_clients(relay_actor* self) {
+  auto& st = self->state;
+  int n = static_cast<int>(st.hub->clients());
+  if (n == st.reported_clients || st.stream_id.empty()) return;
+  st.reported_clients = n;
+  self->send(st.deps.registry, stream_clients_atom::value, st.stream_id, n);
+}
+
+void poll_stats(relay_actor* self, steady::time_point now) {
+  auto& st = self->state;
+  if (st.stat_in_flight || st.session.stat_url.empty() ||
+      now - st.last_stat < st.s().relay.collect_interval)
+    return;
+  st.last_stat = now;
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  auto no = st.session_no;
+  st.stat_in_flight =
+      st.deps.http->get(st.session.stat_url, stat_timeout, [me, no](support::http_result r) {
+        caf::anon_send(me, relay_stat_atom::value, no, r.status, std::move(r.body));
+      });
+}
+
+void on_stat(relay_actor* self, uint64_t no, int status, const std::string& body) {
+  auto& st = self->state;
+  st.stat_in_flight = false;
+  if (no != st.session_no || st.now != phase::streaming || status != 200) return;
+  auto answer = parse_stat_answer(body, wall::now());
+  if (answer.snapshot)
+    self->send(st.deps.registry, stream_stats_atom::value, st.stream_id, *answer.snapshot);
+  else if (answer.unknown_session)
+    session_lost(self, {"unknown playback session id", false}, 502);
+}
+
+/// Whether the session's engine is still fit to stream from (the published engines snapshot).
+std::optional<session_loss> engine_problem(const stream_relay_state& st) {
+  if (!st.engine) return std::nullopt;
+  auto engines = st.deps.published->engines.load();
+  for (const auto& e : engines->engines) {
+    if (e.container_id != st.engine->container_id) continue;
+    if (e.state == engine_state::stopping) return session_loss{"engine is being removed", true};
+    if (e.health == health_status::unhealthy) return session_loss{"engine is unhealthy", true};
+    return std::nullopt;
+  }
+  return session_loss{"engine is gone", true};
+}
+
+void on_tick(relay_actor* self) {
+  auto& st = self->state;
+  auto now = steady::now();
+  self->delayed_send(self, tick_every, tick_atom::value);
+  if (st.now == phase::ending) return;
+  if (st.now == phase::connecting && st.feed && st.feed->got_bytes) {
+    st.now = phase::streaming;
+    st.streamed = true;
+    st.streaming_since = now;
+  }
+  st.hub->publish();
+  st.hub->sweep(now);
+  report_clients(self);
+  if (st.hub->clients() == 0) {
+    if (!st.empty_since) st.empty_since = now;
+    if (now - *st.empty_since >= st.s().relay.stream_linger) {
+      end_relay(self, "client_disconnect", 502, "stream ended");
+      return;
+    }
+  } else {
+    st.empty_since.reset();
+  }
+  if ((st.now == phase::starting || st.now == phase::connecting) && now > st.deadline) {
+    auto secs = std::chrono::duration_cast<std::chrono::seconds>(st.s().relay.stream_start_timeout);
+    session_lost(self,
+                 {"no stream data from the engine within STREAM_START_TIMEOUT_S (" +
+                      std::to_string(secs.count()) + " s)",
+                  false},
+                 504);
+    return;
+  }
+  if (st.now == phase::streaming) {
+    if (now - st.hub->last_upstream() >= st.s().relay.stream_empty_timeout) {
+      session_lost(self, {"no data within STREAM_EMPTY_TIMEOUT_S", false}, 502);
+      return;
+    }
+    if (auto problem = engine_problem(st)) {
+      session_lost(self, *problem, 502);
+      return;
+    }
+    if (st.attempts > 0 && now - st.streaming_since >= healthy_flow) st.attempts = 0;
+    poll_stats(self, now);
+  } else if (st.streamed && now - st.last_keepalive >= keepalive_every) {
+    // Clients wait for the next session: keep players and proxies from timing out.
+    st.last_keepalive = now;
+    st.hub->append(relay::null_packets(keepalive_packets), {}, false);
+    st.hub->publish();
+  }
+}
+
+void finish(relay_actor* self) {
+  auto& st = self->state;
+  for (auto& rp : st.stop_replies)
+    rp.deliver(stream_end_result{});
+  st.stop_replies.clear();
+  self->quit();
+}
+
+void end_relay(relay_actor* self, const std::string& reason, int status,
+               const std::string& detail) {
+  auto& st = self->state;
+  if (st.now == phase::ending) return;
+  st.now = phase::ending;
+  st.end_reason = reason;
+  drop_session(self);
+  st.hub->fail_waiting(status, nlohmann::json{{"detail", detail}}.dump(), {});
+  st.hub->finish_all();
+  self->send(st.manager, relay_ended_atom::value, st.key);
+  log::event(reason == "client_disconnect" ? spdlog::level::info : spdlog::level::warn,
+             "relay.ended",
+             {{"stream", st.stream_id}, {"key", st.key}, {"reason", reason}, {"detail", detail}});
+  if (st.stream_id.empty()) {
+    finish(self);
+    return;
+  }
+  self->request(st.deps.registry, 10s, end_stream_atom::value, st.stream_id, reason)
+      .then(
+          [self](const stream_end_result& r) {
+            for (auto& rp : self->state.stop_replies)
+              rp.deliver(r);
+            self->state.stop_replies.clear();
+            finish(self);
+          },
+          [self](caf::error&) { finish(self); });
+}
+
+caf::behavior stream_relay(relay_actor* self, relay_deps deps, caf::actor manager, std::string key,
+                           std::string key_type, std::string params) {
+  auto& st = self->state;
+  st.deps = std::move(deps);
+  st.manager = std::move(manager);
+  st.key = std::move(key);
+  st.key_type = std::move(key_type);
+  st.params = std::move(params);
+  relay::hub_options o;
+  o.buffer_bytes = st.s().relay.buffer_bytes;
+  o.write_timeout = st.s().relay.client_write_timeout;
+  st.hub = std::make_shared<relay::stream_hub>(o, st.deps.counters, nullptr);
+  self->set_exit_handler([self](caf::exit_msg& m) {
+    auto& st = self->state;
+    if (st.now != phase::ending) {
+      st.now = phase::ending;
+      if (st.feed) st.feed->live = false;
+      if (st.upstream_id != 0) st.deps.http->cancel(st.upstream_id);
+      st.hub->fail_waiting(503, R"({"detail":"service is shutting down"})", {});
+      st.hub->finish_all();
+      // The registry ends the record as `shutdown` when it next starts.
+    }
+    self->quit(m.reason);
+  });
+  begin_select(self);
+  self->delayed_send(self, tick_every, tick_atom::value);
+  return introspectable(
+      self, caf::message_handler{
+                [self](open_stream_atom, relay_request& req) {
+                  auto& st = self->state;
+                  if (st.now == phase::ending) {
+                    // The manager forgot this relay already: it starts a new one for the client.
+                    self->send(st.manager, open_stream_atom::value, std::move(req));
+                    return;
+                  }
+                  st.empty_since.reset();
+                  st.hub->attach(std::move(req.client));
+                },
+                [self](session_answer_atom, uint64_t no, int status, const std::string& body) {
+                  on_session_answer(self, no, status, body);
+                },
+                [self](upstream_end_atom, uint64_t no, const std::string& why) {
+                  if (no == self->state.session_no &&
+                      (self->state.now == phase::connecting || self->state.now == phase::streaming))
+                    session_lost(self, {why, false}, 502);
+                },
+                [self](relay_stat_atom, uint64_t no, int status, const std::string& body) {
+                  on_stat(self, no, status, body);
+                },
+                [self](relay_retry_atom, uint64_t no) {
+                  if (no == self->state.session_no && self->state.now == phase::backoff)
+                    begin_select(self);
+                },
+                [self](tick_atom) { on_tick(self); },
+                [self](relay_status_atom) { return self->state.status().dump(); },
+                [self](stop_relay_atom, const std::string&, const std::string& reason) {
+                  auto rp = self->make_response_promise();
+                  self->state.stop_replies.push_back(rp);
+                  end_relay(self, reason, 503, "stream stopped");
+                  return rp;
+                },
+            });
+}
+
+}  // namespace
+
+caf::actor spawn_stream_relay(caf::actor_system& sys, actor_directory& directory,
+                              const relay_deps& deps, caf::actor manager, std::string key,
+                              std::string key_type, std::string params) {
+  auto name = "stream_relay/" + key;
+  auto a = sys.spawn(stream_relay, deps, std::move(manager), std::move(key), std::move(key_type),
+                     std::move(params));
+  directory.add(a, std::move(name), "stream_relay", false);
+  return a;
+}
+
+}  // namespace acepool::actors

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "actors/relay/stream_hub.hpp"
+
+namespace acepool::config {
+struct settings;
+}
+namespace acepool::metrics {
+class registry;
+}
+namespace acepool::support {
+class async_http_client;
+}
+
+namespace acepool::actors {
+
+class actor_directory;
+struct published_state;
+
+/// What every stream relay works with.
+struct relay_deps {
+  const config::settings* settings = nullptr;
+  published_state* published = nullptr;
+  std::shared_ptr<support::async_http_client> http;
+  caf::actor registry, provisioner;
+  std::shared_ptr<relay::relay_counters> counters;
+  metrics::registry* metrics = nullptr;  ///< may be null
+};
+
+/// Spawns the `stream_relay` of one stream key (registered as `stream_relay/<key>`): it picks or
+/// provisions an engine, opens one engine session, fans its bytes out to every client through a
+/// stream_hub, fails over to a new session when the upstream breaks, and ends after the last
+/// client left (STREAM_LINGER_S). Clients arrive as open_stream_atom; `manager` hears
+/// relay_ended_atom when it ends.
+caf::actor spawn_stream_relay(caf::actor_system& sys, actor_directory& directory,
+                              const relay_deps& deps, caf::actor manager, std::string key,
+                              std::string key_type, std::string params);
+
+}  // namespace acepool::actors

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "actors/relay/client_sink.hpp"
+#include "http/http_message.hpp"
+
+namespace acepool::http {
+
+/// A long-lived chunked response body (the relay's MPEG-TS), written piece by piece. Nothing is
+/// sent until the first write, so the request can still be answered with an error status until
+/// then. Thread-safe; at most one write may be in flight.
+class stream_body {
+ public:
+  virtual ~stream_body() = default;
+
+  /// Writes `data`; the first write sends the head (200, `head` headers) before it. `done` runs
+  /// exactly once, on any thread, possibly before write() returns.
+  virtual void write(std::vector<relay::buffer_slice> data, const header_list& head,
+                     std::function<void(relay::write_outcome)> done) = 0;
+
+  /// Ends the body (after the write in flight). Idempotent.
+  virtual void finish() = 0;
+
+  /// Whether the connection is known to be gone.
+  virtual bool closed() const = 0;
+};
+
+}  // namespace acepool::http
