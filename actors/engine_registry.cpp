@@ -434,7 +434,7 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
             return r;
           },
           [self](select_engine_atom, const std::string& reservation, const std::string& preferred,
-                 const std::vector<std::string>& excluded) {
+                 const std::vector<std::string>& excluded, const std::string& own_stream) {
             auto& s = self->state;
             s.reservations.erase(reservation);
             std::vector<const engine_record*> candidates;
@@ -443,6 +443,9 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
             std::map<std::string, int> reserved;
             for (const auto& [r, container] : s.reservations)
               ++reserved[container];
+            // A failing-over stream's own record does not occupy the engine it may return to.
+            if (const auto* own = s.book->find(own_stream); own != nullptr && !own->ended)
+              --reserved[own->container_id];
             engine_choice choice;
             if (const auto* e =
                     select_engine(candidates, reserved, s.settings->pool.max_streams_per_engine,

@@ -157,9 +157,10 @@ using purge_streams_atom = caf::atom_constant<caf::atom("purgestr")>;
 // ---- engine_registry: relay engines and sessions ----
 
 /// stream_relay → registry, with `std::string` reservation id, `std::string` preferred container
-/// (may be empty), `std::vector<std::string>` excluded containers: pick an engine for a new
-/// session (behaviour.md §7 selection; the preferred one when it qualifies) and count a stream on
-/// it until release_engine_atom. Reply: `engine_choice`.
+/// (may be empty), `std::vector<std::string>` excluded containers, `std::string` the relay's own
+/// stream id (may be empty; it does not count as load while it fails over): pick an engine for a
+/// new session (behaviour.md §7 selection; the preferred one when it qualifies) and count a
+/// stream on it until release_engine_atom. Reply: `engine_choice`.
 using select_engine_atom = caf::atom_constant<caf::atom("selengine")>;
 
 /// stream_relay → registry, with `std::string` reservation id: drop the reservation. No reply.

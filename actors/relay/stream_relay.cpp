@@ -237,7 +237,8 @@ void on_session_answer(relay_actor* self, uint64_t no, int status, const std::st
   if (no != st.session_no || st.now != phase::starting) return;
   auto a = parse_session_answer(status, body);
   if (!a.error.empty()) {
-    session_lost(self, {"Failed to start stream: " + a.error, false}, 502);
+    // The next attempt tries another engine: this one could not start the content.
+    session_lost(self, {"Failed to start stream: " + a.error, true}, 502);
     return;
   }
   const engine_record* e = st.engine ? &*st.engine : nullptr;
@@ -333,7 +334,7 @@ void begin_select(relay_actor* self) {
   st.reservation = "relay/" + st.key + "/" + std::to_string(st.session_no);
   auto no = st.session_no;
   self->request(st.deps.registry, 10s, select_engine_atom::value, st.reservation, st.preferred,
-                st.excluded)
+                st.excluded, st.stream_id)
       .then(
           [self, no](const engine_choice& choice) {
             auto& st = self->state;

@@ -60,6 +60,7 @@ CURL* prepare(const http_request& req, transfer& t) {
 }
 
 void finish(CURL* h, CURLcode rc, transfer& t) {
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &t.reply.status_seen);
   if (rc == CURLE_OK) {
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &t.reply.status);
   } else {

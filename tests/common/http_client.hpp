@@ -10,7 +10,8 @@ namespace acepool::testing {
 
 /// One HTTP exchange as a real client saw it.
 struct http_reply {
-  long status = 0;  ///< 0 when the transfer failed
+  long status = 0;       ///< 0 when the transfer failed
+  long status_seen = 0;  ///< the status line received, even when the transfer failed later
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string error;  ///< libcurl's message when the transfer failed

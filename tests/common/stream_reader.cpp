@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cstdlib>
 
 namespace acepool::testing {
 
@@ -76,6 +77,10 @@ size_t stream_reader::on_header(char* data, size_t size, size_t n, void* self_pt
   std::string lower;
   for (char c : line)
     lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (lower.rfind("http/", 0) == 0) {
+    auto space = line.find(' ');
+    if (space != std::string::npos) self->status_ = std::atol(line.c_str() + space + 1);
+  }
   if (lower.rfind("content-type:", 0) == 0) {
     auto v = line.substr(13);
     while (!v.empty() && (v.front() == ' '))
@@ -117,7 +122,7 @@ void stream_reader::run() {
   CURLcode rc = curl_easy_perform(h);
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-  status_ = status;
+  if (status != 0) status_ = status;
   {
     std::lock_guard<std::mutex> guard(mutex_);
     error_ = err[0] ? err : curl_easy_strerror(rc);

@@ -36,7 +36,7 @@ class stream_reader {
   uint64_t bytes() const { return bytes_.load(); }
   /// Whether the transfer has ended (by itself or by stop()).
   bool finished() const { return finished_.load(); }
-  /// HTTP status (0 before headers or on failure).
+  /// HTTP status from the status line (0 before it arrived).
   long status() const { return status_.load(); }
   /// libcurl's result code once finished (0 = the server ended the body cleanly).
   int curl_code() const { return curl_code_.load(); }
