@@ -34,10 +34,12 @@ for _ in $(seq 1 60); do
   kill -0 $pid 2>/dev/null || exit 1
   sleep 1
 done
-engine_port=$(curl -s "$base/engines" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["port"])' 2>/dev/null || echo "")
 cat <<MSG
 
 acepool demo: $engines simulated engines ready on $base
+  ffplay "$base/ace/getstream?id=demo"         # a stream through the relay (or VLC, ffprobe)
+  curl "$base/ace/status"                       # relays and their clients
+  curl $base/streams
   curl $base/engines
   curl $base/orchestrator/status
   curl $base/health/ready
@@ -46,11 +48,5 @@ acepool demo: $engines simulated engines ready on $base
   curl -X POST $base/provision/acestream        # one more engine, answered when ready
   curl -X POST $base/scale/4                    # grow or shrink the pool
 MSG
-if [ -n "$engine_port" ]; then
-  cat <<MSG
-A stream straight from the first engine (the relay arrives with the stream issue):
-  ffplay "http://127.0.0.1:$engine_port/ace/getstream?id=demo"
-MSG
-fi
 printf '\nCtrl-C stops acepool and removes the demo engines.\n\n'
 wait $pid
