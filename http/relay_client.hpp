@@ -26,7 +26,6 @@ class relay_client final : public relay::client_sink {
   std::shared_ptr<exchange> ex_;
   std::shared_ptr<stream_body> body_;
   std::mutex mutex_;
-  std::optional<header_list> head_;  // set once the stream was claimed
   bool streaming_ = false;
 };
 
