@@ -135,63 +135,53 @@ void stream_hub::publish() {
   start(std::move(writes));
 }
 
-void stream_hub::fail_waiting(int status, const std::string& body,
-                              const std::vector<std::pair<std::string, std::string>>& headers) {
-  std::vector<std::shared_ptr<client_sink>> failed;
+std::vector<std::shared_ptr<client_sink>> stream_hub::take_clients(
+    const std::function<bool(const client&)>& which) {
+  std::vector<std::shared_ptr<client_sink>> taken;
   size_t n;
   {
     std::lock_guard<std::mutex> guard(mutex_);
     for (auto it = clients_.begin(); it != clients_.end();) {
-      if (it->second.started) {
+      if (!which(it->second)) {
         ++it;
         continue;
       }
-      failed.push_back(std::move(it->second.sink));
+      taken.push_back(std::move(it->second.sink));
       it = clients_.erase(it);
     }
     n = clients_.size();
   }
-  counters_->clients -= static_cast<int64_t>(failed.size());
-  for (auto& s : failed)
+  counters_->clients -= static_cast<int64_t>(taken.size());
+  if (!taken.empty()) changed(n);
+  return taken;
+}
+
+void stream_hub::fail_waiting(int status, const std::string& body,
+                              const std::vector<std::pair<std::string, std::string>>& headers) {
+  for (auto& s : take_clients([](const client& c) { return !c.started; }))
     s->fail(status, body, headers);
-  if (!failed.empty()) changed(n);
 }
 
 void stream_hub::finish_all() {
-  std::map<uint64_t, client> all;
-  {
-    std::lock_guard<std::mutex> guard(mutex_);
-    all.swap(clients_);
-  }
-  counters_->clients -= static_cast<int64_t>(all.size());
-  for (auto& [id, c] : all)
-    c.sink->finish();
-  if (!all.empty()) changed(0);
+  for (auto& s : take_clients([](const client&) { return true; }))
+    s->finish();
 }
 
 void stream_hub::sweep(clock::time_point now) {
-  std::vector<std::shared_ptr<client_sink>> gone;
-  size_t n;
-  {
-    std::lock_guard<std::mutex> guard(mutex_);
-    for (auto it = clients_.begin(); it != clients_.end();) {
-      auto& c = it->second;
-      bool stuck =
-          c.in_flight && now - c.write_started > options_.write_timeout + std::chrono::seconds(5);
-      if (!c.sink->closed() && !stuck) {
-        ++it;
-        continue;
-      }
-      ++(stuck ? counters_->drops : counters_->disconnects);
-      gone.push_back(std::move(c.sink));
-      it = clients_.erase(it);
-    }
-    n = clients_.size();
-  }
-  counters_->clients -= static_cast<int64_t>(gone.size());
-  for (auto& s : gone)
+  auto stuck = [&](const client& c) {
+    return c.in_flight && now - c.write_started > options_.write_timeout + std::chrono::seconds(5);
+  };
+  // Runs under the lock, where the counters of what is taken are updated too.
+  for (auto& s : take_clients([&](const client& c) {
+         if (stuck(c)) {
+           ++counters_->drops;
+           return true;
+         }
+         if (!c.sink->closed()) return false;
+         ++counters_->disconnects;
+         return true;
+       }))
     s->finish();
-  if (!gone.empty()) changed(n);
 }
 
 size_t stream_hub::clients() const {

@@ -104,6 +104,10 @@ class stream_hub : public std::enable_shared_from_this<stream_hub> {
   /// Prepares the next write of client `id` when it has something to read (under the lock).
   void next_write(uint64_t id, client& c, uint64_t limit, std::vector<pending_write>& out);
   void start(std::vector<pending_write> writes);
+  /// Removes the clients `which` selects (called under the lock), updates the counts and
+  /// returns their sinks, to be answered outside the lock.
+  std::vector<std::shared_ptr<client_sink>> take_clients(
+      const std::function<bool(const client&)>& which);
   void on_written(uint64_t id, size_t bytes, write_outcome outcome);
   void changed(size_t n) const;
 
