@@ -23,8 +23,10 @@ uint64_t stream_hub::attach(std::shared_ptr<client_sink> sink) {
     id = next_id_++;
     auto& c = clients_[id];
     c.sink = std::move(sink);
+    flush_staged();
     c.pos = buffer_.join_position();
     next_write(id, c, buffer_.head(), writes);
+    if (!c.started) has_waiting_ = true;
     n = clients_.size();
   }
   ++counters_->clients;
@@ -101,6 +103,13 @@ void stream_hub::on_written(uint64_t id, size_t bytes, write_outcome outcome) {
   start(std::move(writes));
 }
 
+void stream_hub::flush_staged() {
+  if (staged_.empty()) return;
+  buffer_.append(std::make_shared<const std::string>(std::move(staged_)), staged_pats_);
+  staged_.clear();
+  staged_pats_.clear();
+}
+
 void stream_hub::append(std::string packets, const std::vector<size_t>& pat_offsets,
                         bool from_upstream) {
   if (packets.empty()) return;
@@ -110,15 +119,25 @@ void stream_hub::append(std::string packets, const std::vector<size_t>& pat_offs
     std::lock_guard<std::mutex> guard(mutex_);
     bytes_in_ += packets.size();
     if (from_upstream) last_upstream_ = now;
-    buffer_.append(std::make_shared<const std::string>(std::move(packets)), pat_offsets);
-    bool due = now - last_publish_ >= options_.coalesce ||
-               buffer_.head() - published_ >= options_.coalesce_bytes;
+    // Upstream reads are small; staging them makes one buffer chunk (one slice, one HTTP chunk
+    // per client) per coalesced write instead of dozens.
+    for (auto offset : pat_offsets)
+      staged_pats_.push_back(staged_.size() + offset);
+    staged_ += packets;
+    bool due =
+        now - last_publish_ >= options_.coalesce || staged_.size() >= options_.coalesce_bytes;
+    if (!due && !has_waiting_) return;
+    flush_staged();
     if (due) {
       published_ = buffer_.head();
       last_publish_ = now;
     }
-    for (auto& [id, c] : clients_)
+    bool waiting = false;
+    for (auto& [id, c] : clients_) {
       if (!c.started || due) next_write(id, c, c.started ? published_ : buffer_.head(), writes);
+      waiting = waiting || !c.started;
+    }
+    has_waiting_ = waiting;
   }
   start(std::move(writes));
 }
@@ -127,6 +146,7 @@ void stream_hub::publish() {
   std::vector<pending_write> writes;
   {
     std::lock_guard<std::mutex> guard(mutex_);
+    flush_staged();
     published_ = buffer_.head();
     last_publish_ = clock::now();
     for (auto& [id, c] : clients_)

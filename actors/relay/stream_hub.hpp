@@ -104,6 +104,8 @@ class stream_hub : public std::enable_shared_from_this<stream_hub> {
   /// Prepares the next write of client `id` when it has something to read (under the lock).
   void next_write(uint64_t id, client& c, uint64_t limit, std::vector<pending_write>& out);
   void start(std::vector<pending_write> writes);
+  /// Moves the staged upstream bytes into the buffer as one chunk (under the lock).
+  void flush_staged();
   /// Removes the clients `which` selects (called under the lock), updates the counts and
   /// returns their sinks, to be answered outside the lock.
   std::vector<std::shared_ptr<client_sink>> take_clients(
@@ -116,6 +118,9 @@ class stream_hub : public std::enable_shared_from_this<stream_hub> {
   clients_changed on_change_;
   mutable std::mutex mutex_;
   fanout_buffer buffer_;
+  std::string staged_;  // appended, not yet in the buffer (at most coalesce_bytes + one read)
+  std::vector<size_t> staged_pats_;
+  bool has_waiting_ = false;  // a client may not have received a byte yet
   uint64_t published_ = 0;
   clock::time_point last_publish_{};
   clock::time_point last_upstream_;

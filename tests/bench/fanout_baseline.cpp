@@ -1,7 +1,8 @@
 // acepool-fanout-baseline: the same-run "speed of light" for the relay and the HTTP API.
 //   stream mode: generates MPEG-TS at --bitrate into one shared ring and writes it to every
-//                client with large chunked writes from one epoll thread (what a minimal relay
-//                costs on this machine);
+//                client with large chunked writes from one epoll thread, one write per client
+//                every --coalesce-ms like acepool's relay (what a minimal relay costs on this
+//                machine); a joining client gets the last --coalesce-ms of data at once;
 //   fixed mode:  answers every HTTP request with a fixed small JSON body (keep-alive).
 // Prints "port N" on stdout once listening.
 #include <arpa/inet.h>
@@ -13,6 +14,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -131,8 +133,11 @@ int run_fixed(int lfd) {
   return 0;
 }
 
-int run_stream(int lfd, double bitrate, size_t ring_bytes) {
+int run_stream(int lfd, double bitrate, size_t ring_bytes, int coalesce_ms) {
   ring_bytes -= ring_bytes % packet;
+  const auto coalesce_bytes = std::max<uint64_t>(
+      packet, static_cast<uint64_t>(bitrate / 8 * coalesce_ms / 1000) / packet * packet);
+  uint64_t pushed_head = 0;
   std::vector<unsigned char> ring(ring_bytes);
   uint64_t head = 0;
   uint8_t cc = 0;
@@ -233,7 +238,11 @@ int run_stream(int lfd, double bitrate, size_t ring_bytes) {
           if (c.request.find("\r\n\r\n") != std::string::npos) {
             c.request_seen = true;
             c.pending_header = response_head;
-            c.cursor = head;  // live edge, packet aligned
+            c.cursor = head - std::min(head, coalesce_bytes);  // packet aligned
+            if (!flush(fd, c))
+              dead = true;
+            else if (c.blocked)
+              set_events(ep, fd, EPOLLIN | EPOLLOUT);
           }
         }
       }
@@ -261,6 +270,8 @@ int run_stream(int lfd, double bitrate, size_t ring_bytes) {
           p[b] = static_cast<unsigned char>(packets + b);
         head += packet;
       }
+      if (head - pushed_head < coalesce_bytes) continue;
+      pushed_head = head;
       std::vector<int> gone;
       for (auto& [fd, c] : clients) {
         if (!c.request_seen || c.blocked) continue;
@@ -286,6 +297,7 @@ int main(int argc, char** argv) {
   uint16_t port = 0;
   double bitrate = 4e6;
   size_t ring = 4 << 20;
+  int coalesce_ms = 100;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--mode=", 0) == 0)
@@ -296,15 +308,18 @@ int main(int argc, char** argv) {
       bitrate = std::stod(a.substr(10));
     else if (a.rfind("--ring-bytes=", 0) == 0)
       ring = std::stoul(a.substr(13));
+    else if (a.rfind("--coalesce-ms=", 0) == 0)
+      coalesce_ms = std::stoi(a.substr(14));
     else {
       std::fprintf(
           stderr,
           "usage: acepool-fanout-baseline [--mode=stream|fixed] [--port=N] [--bitrate=BPS] "
-          "[--ring-bytes=N]\n");
+          "[--ring-bytes=N] [--coalesce-ms=N]\n");
       return 2;
     }
   }
-  if ((mode != "stream" && mode != "fixed") || bitrate <= 0 || ring < 65536) {
+  if ((mode != "stream" && mode != "fixed") || bitrate <= 0 || ring < 65536 || coalesce_ms < 0 ||
+      coalesce_ms > 10000) {
     std::fprintf(stderr, "acepool-fanout-baseline: bad arguments\n");
     return 2;
   }
@@ -312,5 +327,5 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, [](int) { stop_requested = 1; });
   std::signal(SIGPIPE, SIG_IGN);
   int lfd = listen_on(port);
-  return mode == "fixed" ? run_fixed(lfd) : run_stream(lfd, bitrate, ring);
+  return mode == "fixed" ? run_fixed(lfd) : run_stream(lfd, bitrate, ring, coalesce_ms);
 }

@@ -35,6 +35,8 @@ struct options {
   int rcvbuf = 0;            // 0 = kernel default
   double read_bps = 0;       // per connection; 0 = as fast as possible
   bool check_ts = false;
+  double full_rate_bps = 0;             // a connection at >= 95 % of this counts as "at full rate"
+  bool close_after_first_byte = false;  // join-latency probes
 };
 
 enum class phase { connecting, sending, headers, body, done };
@@ -56,6 +58,7 @@ struct connection {
   uint64_t sync_errors = 0;
   bool failed = false;
   bool eof = false;
+  bool closed_by_us = false;
   clock_type::time_point next_read;  // throttling
   bool paused = false;
 };
@@ -175,13 +178,18 @@ int main(int argc, char** argv) {
       o.rcvbuf = std::stoi(value("--rcvbuf"));
     else if (!value("--read-bps").empty())
       o.read_bps = std::stod(value("--read-bps"));
+    else if (!value("--full-rate").empty())
+      o.full_rate_bps = std::stod(value("--full-rate"));
+    else if (a == "--close-after-first-byte")
+      o.close_after_first_byte = true;
     else if (a == "--check-ts")
       o.check_ts = true;
     else {
       std::fprintf(
           stderr,
           "usage: acepool-load --url=http://127.0.0.1:PORT/path [--connections=N] [--duration=S]\n"
-          "       [--connect-rate=N/s] [--rcvbuf=BYTES] [--read-bps=B] [--check-ts]\n");
+          "       [--connect-rate=N/s] [--rcvbuf=BYTES] [--read-bps=B] [--full-rate=BPS]\n"
+          "       [--close-after-first-byte] [--check-ts]\n");
       return 2;
     }
   }
@@ -278,6 +286,7 @@ int main(int argc, char** argv) {
         ssize_t r = recv(c.fd, buf.data(), want, 0);
         if (r > 0) {
           consume(c, buf.data(), static_cast<size_t>(r), o);
+          if (o.close_after_first_byte && c.got_first_byte) c.closed_by_us = true;
           if (o.read_bps > 0) {
             c.next_read = clock_type::now() + std::chrono::microseconds(static_cast<int64_t>(
                                                   1e6 * static_cast<double>(r) / o.read_bps));
@@ -292,7 +301,7 @@ int main(int argc, char** argv) {
           c.failed = true;
         }
       }
-      if (c.failed || c.eof) {
+      if (c.failed || c.eof || c.closed_by_us) {
         epoll_ctl(ep, EPOLL_CTL_DEL, c.fd, nullptr);
         close(c.fd);
         c.fd = -1;
@@ -315,25 +324,31 @@ int main(int argc, char** argv) {
       ttfb_ms.push_back(
           std::chrono::duration<double, std::milli>(c.first_byte - c.started).count());
       double active = std::chrono::duration<double>(clock_type::now() - c.first_byte).count();
-      if (active > 0) rates.push_back(static_cast<double>(c.payload) * 8 / active);
+      if (active > 0 && !c.closed_by_us)
+        rates.push_back(static_cast<double>(c.payload) * 8 / active);
     }
   }
-  nlohmann::json out{{"connections", o.connections},
-                     {"duration_s", elapsed},
-                     {"statuses", statuses},
-                     {"bytes", total},
-                     {"failed", failed},
-                     {"ended_early", ended_early},
-                     {"sync_errors", sync_errors},
-                     {"with_data", ttfb_ms.size()},
-                     {"bits_per_s_per_conn",
-                      {{"min", percentile(rates, 0)},
-                       {"median", percentile(rates, 0.5)},
-                       {"max", percentile(rates, 1)}}},
-                     {"ttfb_ms",
-                      {{"p50", percentile(ttfb_ms, 0.5)},
-                       {"p99", percentile(ttfb_ms, 0.99)},
-                       {"max", percentile(ttfb_ms, 1)}}}};
+  size_t at_full_rate = 0;
+  for (double r : rates)
+    if (o.full_rate_bps > 0 && r >= 0.95 * o.full_rate_bps) ++at_full_rate;
+  nlohmann::json out{
+      {"connections", o.connections},
+      {"full_rate_share", static_cast<double>(at_full_rate) / static_cast<double>(o.connections)},
+      {"duration_s", elapsed},
+      {"statuses", statuses},
+      {"bytes", total},
+      {"failed", failed},
+      {"ended_early", ended_early},
+      {"sync_errors", sync_errors},
+      {"with_data", ttfb_ms.size()},
+      {"bits_per_s_per_conn",
+       {{"min", percentile(rates, 0)},
+        {"median", percentile(rates, 0.5)},
+        {"max", percentile(rates, 1)}}},
+      {"ttfb_ms",
+       {{"p50", percentile(ttfb_ms, 0.5)},
+        {"p99", percentile(ttfb_ms, 0.99)},
+        {"max", percentile(ttfb_ms, 1)}}}};
   std::printf("%s\n", out.dump().c_str());
   return 0;
 }

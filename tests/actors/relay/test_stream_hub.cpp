@@ -22,6 +22,7 @@ class manual_sink : public client_sink {
     for (const auto& s : data)
       received.append(s.chunk->data() + s.offset, s.length);
     ++writes;
+    last_slices = data.size();
     pending = std::move(done);
   }
   void fail(int s, std::string b, std::vector<std::pair<std::string, std::string>>) override {
@@ -51,6 +52,7 @@ class manual_sink : public client_sink {
   std::mutex mutex_;
   std::string received;
   int writes = 0;
+  size_t last_slices = 0;  // buffer chunks in the latest write (one HTTP chunk each)
   std::function<void(write_outcome)> pending;
   int status = 0;
   std::string body;
@@ -200,6 +202,7 @@ TEST_CASE("stream hub coalesces writes to streaming clients") {
   CHECK(a->writes == 1);  // held back: under 50 packets
   hub->publish();         // the relay's tick
   CHECK(a->writes == 2);
+  CHECK(a->last_slices == 1);  // 39 small upstream reads went out as one chunk
   a->drain();
   CHECK(a->received == packets(0, 40));
 }
