@@ -165,8 +165,7 @@ int run_service(std::shared_ptr<const config::loaded_settings> loaded, bool clea
   http::api_context ctx{&system,       directory,          loaded,
                         &registry,     pool.workers.quick, &published,
                         pool.registry, pool.provisioner,   pool.pool_manager,
-                        pool.breaker,  pool.stats};
-  ctx.streams = pool.streams;
+                        pool.breaker,  pool.stats,         pool.streams};
   http::http_server server(
       make_server_options(s, http::make_api_router(ctx), http::make_relay_router(ctx)));
   if (auto err = server.start()) {

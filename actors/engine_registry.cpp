@@ -199,8 +199,7 @@ void changed(registry_actor* self) {
 bool grant_claim(registry_actor* self, const std::string& claim, int extra) {
   auto& s = self->state;
   if (s.claims.count(claim)) return true;
-  if (s.managed_count() + static_cast<int>(s.claims.size()) >=
-      s.settings->pool.max_replicas + extra)
+  if (s.managed_count() + static_cast<int>(s.claims.size()) >= s.settings->engine_cap() + extra)
     return false;
   s.claims[claim] = "";
   changed(self);

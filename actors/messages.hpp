@@ -349,6 +349,23 @@ using probe_result_atom = caf::atom_constant<caf::atom("probe")>;
 /// actor → itself: periodic timer tick. No reply.
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 
+/// vpn_watcher → itself, with `uint64_t` check number, `int` which answer (vpn_answer), `int`
+/// HTTP status (0: none), `std::string` body: one answer of the Gluetun control server.
+using vpn_answer_atom = caf::atom_constant<caf::atom("vpnanswer")>;
+
+/// vpn_watcher → pool_manager, with `bool` whether it had been connected before: the VPN is
+/// connected (provision again; after an outage recycle engines when
+/// VPN_RESTART_ENGINES_ON_RECONNECT). No reply.
+using vpn_reconnected_atom = caf::atom_constant<caf::atom("vpnrecon")>;
+
+/// vpn_watcher → pool_manager, with `int` the new forwarded port (0: none): the forwarded engine
+/// must change. No reply.
+using vpn_forwarded_atom = caf::atom_constant<caf::atom("vpnfwd")>;
+
+/// vpn_watcher → pool_manager: the Gluetun container restarted; every engine in its namespace is
+/// stranded and is recreated. No reply.
+using vpn_restarted_atom = caf::atom_constant<caf::atom("vpnrestart")>;
+
 /// The answer to stream_ended_atom and end_stream_atom.
 struct stream_end_result {
   bool updated = false;                 ///< this call ended it

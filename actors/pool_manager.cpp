@@ -11,6 +11,7 @@
 #include "actors/actor_directory.hpp"
 #include "actors/introspection.hpp"
 #include "actors/messages.hpp"
+#include "actors/published_state.hpp"
 #include "config/settings.hpp"
 #include "docker/engine_spec.hpp"
 #include "support/logging.hpp"
@@ -26,7 +27,9 @@ struct pool_manager_state {
   static inline const char* name = "pool_manager";
   caf::actor registry, provisioner, quick_pool;
   const config::settings* settings = nullptr;
+  const published_state* published = nullptr;
   std::optional<pool_policy> policy;
+  std::map<std::string, std::string> recycle;  // engine → reason: removed once it has no stream
   std::optional<int> scale_target;
   bool adopted = false;
   bool busy = false;
@@ -119,6 +122,43 @@ void provision(pm_actor* self, int n, std::function<void(int)> then) {
   }
 }
 
+void reconcile(pm_actor* self);
+
+/// Removes the engines marked for recycling that have no stream now (they are counted as
+/// stopping in `view`, so the policy replaces them in the same decision).
+void remove_recycled(pm_actor* self, sizing_view& view) {
+  auto& st = self->state;
+  for (auto it = st.recycle.begin(); it != st.recycle.end();) {
+    auto e = std::find_if(view.engines.begin(), view.engines.end(),
+                          [&](const sizing_engine& x) { return x.id == it->first; });
+    if (e == view.engines.end()) {
+      it = st.recycle.erase(it);
+      continue;
+    }
+    if (e->streams > 0) {
+      ++it;
+      continue;
+    }
+    e->state = engine_state::stopping;
+    request_removal(self, it->first, it->second);
+    it = st.recycle.erase(it);
+  }
+}
+
+/// Marks the managed engines `which` selects for recycling (at once when idle, otherwise when
+/// their streams end) and reconciles.
+void recycle_engines(pm_actor* self, const std::function<bool(const engine_record&)>& which,
+                     const std::string& reason) {
+  auto& st = self->state;
+  std::vector<std::string> marked;
+  for (const auto& e : st.published->engines.load()->engines)
+    if (e.managed() && which(e) && st.recycle.emplace(e.container_id, reason).second)
+      marked.push_back(e.container_id);
+  if (!marked.empty())
+    log::event(spdlog::level::info, "pool.recycle", {{"engines", marked}, {"reason", reason}});
+  reconcile(self);
+}
+
 void reconcile(pm_actor* self) {
   auto& st = self->state;
   if (!st.adopted) return;
@@ -132,8 +172,11 @@ void reconcile(pm_actor* self) {
           [self](sizing_view& v) {
             auto& st = self->state;
             auto view = without_removing(std::move(v), st.removing);
+            remove_recycled(self, view);
             auto d = st.policy->reconcile(view, st.scale_target, clock::now());
             if (d.provision > 0 && clock::now() < st.blocked_until) d.provision = 0;
+            // behaviour.md §6: the pool waits for the VPN instead of collecting 503s.
+            if (st.settings->vpn.enabled() && !st.published->vpn.load()->connected) d.provision = 0;
             if (!d.empty()) {
               st.last_decision = "provision " + std::to_string(d.provision) + ", remove " +
                                  std::to_string(d.remove.size());
@@ -157,8 +200,10 @@ void reconcile(pm_actor* self) {
 }
 
 caf::behavior pool_manager(pm_actor* self, caf::actor registry, caf::actor provisioner,
-                           caf::actor quick_pool, const config::settings* settings) {
+                           caf::actor quick_pool, const config::settings* settings,
+                           const published_state* published) {
   auto& st = self->state;
+  st.published = published;
   st.registry = std::move(registry);
   st.provisioner = std::move(provisioner);
   st.quick_pool = std::move(quick_pool);
@@ -166,7 +211,7 @@ caf::behavior pool_manager(pm_actor* self, caf::actor registry, caf::actor provi
   sizing_limits l;
   l.min_replicas = settings->pool.min_replicas;
   l.min_free_replicas = settings->pool.min_free_replicas;
-  l.max_replicas = settings->pool.max_replicas;
+  l.max_replicas = settings->engine_cap();
   l.auto_delete = settings->pool.auto_delete;
   l.grace = settings->pool.engine_grace_period;
   l.idle_ttl = settings->pool.idle_ttl;
@@ -184,6 +229,29 @@ caf::behavior pool_manager(pm_actor* self, caf::actor registry, caf::actor provi
           [self](reconcile_atom) { reconcile(self); },
           [self](registry_changed_atom) { reconcile(self); },
           [self](caf::ok_atom) {},  // the registry's answer to subscribe
+          [self](vpn_reconnected_atom, bool was_down) {
+            auto& st = self->state;
+            st.blocked_until = {};
+            if (was_down && st.settings->vpn.restart_engines_on_reconnect)
+              return recycle_engines(
+                  self, [](const engine_record&) { return true; }, "vpn_reconnect");
+            reconcile(self);
+          },
+          [self](vpn_forwarded_atom, int port) {
+            // The engine holding the previous forwarded port gives way to a new forwarded one.
+            recycle_engines(
+                self,
+                [port](const engine_record& e) { return e.forwarded && e.forwarded_port != port; },
+                "forwarded_port_changed");
+          },
+          [self](vpn_restarted_atom) {
+            // Every engine in the old namespace lost its network: recreate them all at once.
+            auto& st = self->state;
+            for (const auto& e : st.published->engines.load()->engines)
+              if (e.managed() && e.vpn_container)
+                request_removal(self, e.container_id, "vpn_restarted");
+            reconcile(self);
+          },
           [self](tick_atom) {
             reconcile(self);
             self->delayed_send(self, self->state.settings->pool.autoscale_interval,
@@ -283,9 +351,9 @@ caf::behavior pool_manager(pm_actor* self, caf::actor registry, caf::actor provi
 
 caf::actor spawn_pool_manager(caf::actor_system& sys, actor_directory& directory,
                               caf::actor registry, caf::actor provisioner, caf::actor quick_pool,
-                              const config::settings& settings) {
+                              const config::settings& settings, const published_state& published) {
   auto a = sys.spawn(pool_manager, std::move(registry), std::move(provisioner),
-                     std::move(quick_pool), &settings);
+                     std::move(quick_pool), &settings, &published);
   directory.add(a, "pool_manager", "pool_manager");
   return a;
 }

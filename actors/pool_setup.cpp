@@ -13,6 +13,7 @@
 #include "actors/provisioner.hpp"
 #include "actors/published_state.hpp"
 #include "actors/stats_collector.hpp"
+#include "actors/vpn_watcher.hpp"
 #include "config/settings.hpp"
 #include "support/async_http_client.hpp"
 #include "support/metrics_registry.hpp"
@@ -55,8 +56,8 @@ pool_actors spawn_pool_actors(caf::actor_system& sys, actor_directory& directory
   deps.settings = &settings;
   deps.metrics = metrics;
   p.provisioner = spawn_provisioner(sys, directory, deps);
-  p.pool_manager =
-      spawn_pool_manager(sys, directory, p.registry, p.provisioner, p.workers.quick, settings);
+  p.pool_manager = spawn_pool_manager(sys, directory, p.registry, p.provisioner, p.workers.quick,
+                                      settings, published);
   docker_watcher_deps w;
   w.quick_pool = p.workers.quick;
   w.registry = p.registry;
@@ -69,6 +70,16 @@ pool_actors spawn_pool_actors(caf::actor_system& sys, actor_directory& directory
   w.settings = &settings;
   w.metrics = metrics;
   p.watcher = spawn_docker_watcher(sys, directory, w);
+  if (settings.vpn.enabled()) {
+    vpn_watcher_deps v;
+    v.quick_pool = p.workers.quick;
+    v.pool_manager = p.pool_manager;
+    v.http = p.http;
+    v.published = &published;
+    v.settings = &settings;
+    v.metrics = metrics;
+    p.vpn = spawn_vpn_watcher(sys, directory, v);
+  }
   health_prober_deps h;
   h.registry = p.registry;
   h.provisioner = p.provisioner;

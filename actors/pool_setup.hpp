@@ -49,7 +49,7 @@ struct pool_actors {
   docker_workers workers;
   std::shared_ptr<support::async_http_client> http, relay_http;
   caf::actor store, registry, allocator, breaker, provisioner, pool_manager, watcher, health, stats,
-      streams;
+      streams, vpn;
 
   /// Aborts Docker transfers and engine HTTP in flight; the caller then exits every actor in
   /// the directory and waits for them.

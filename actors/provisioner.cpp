@@ -80,6 +80,7 @@ struct operation {
   int name_index = 0;
   std::string name_prefix;
   docker::engine_ports ports;
+  std::optional<int> forwarded_port;  // VPN mode: this engine gets P2P_PORT
   std::vector<uint16_t> generic_ports;
   std::string container_id;
   std::string container_name;
@@ -400,6 +401,30 @@ void begin(prov_actor* self, uint64_t id) {
           });
 }
 
+/// VPN mode (behaviour.md §6): the engine is reached through the host port Gluetun publishes for
+/// its container port, and it becomes the forwarded engine when no engine or operation holds the
+/// current forwarded port. Returns why the engine cannot be reached, if it cannot.
+std::optional<std::string> join_vpn_namespace(provisioner_state& st, operation& op) {
+  auto vpn = st.deps.published->vpn.load();
+  if (st.s().docker.access != config::engine_access::network) {
+    auto host = vpn->host_port(op.ports.container_http);
+    if (!host)
+      return "the Gluetun container " + st.s().vpn.gluetun_container_name.value_or("") +
+             " does not publish port " + std::to_string(op.ports.container_http) +
+             " (publish GLUETUN_PORT_RANGE)";
+    op.ports.host_http = *host;
+  }
+  if (!vpn->forwarded_port) return std::nullopt;
+  int port = *vpn->forwarded_port;
+  for (const auto& e : st.deps.published->engines.load()->engines)
+    if (e.forwarded && e.forwarded_port == port && e.state != engine_state::stopping)
+      return std::nullopt;
+  for (const auto& [other_id, other] : st.ops)
+    if (&other != &op && other.forwarded_port == port) return std::nullopt;
+  op.forwarded_port = port;
+  return std::nullopt;
+}
+
 void reserve_ports(prov_actor* self, uint64_t id) {
   auto& st = self->state;
   auto* op = st.find(id);
@@ -417,6 +442,10 @@ void reserve_ports(prov_actor* self, uint64_t id) {
       return fail(self, id, make_error(g.code, g.message, eta));
     }
     op->ports = g.ports;
+    if (op->engine && self->state.s().vpn.enabled()) {
+      if (auto why = join_vpn_namespace(self->state, *op))
+        return fail(self, id, make_error(provision_code::general_error, *why));
+    }
     run_container(self, id);
   };
   auto on_error = [self, id](caf::error&) {
@@ -433,6 +462,8 @@ void reserve_ports(prov_actor* self, uint64_t id) {
     return;
   }
   port_request req;
+  req.vpn = st.s().vpn.enabled();
+  req.publish_http = !req.vpn;
   req.publish_https = st.s().docker.ace_map_https;
   req.host_http = op->ereq.host_port;
   if (auto it = op->ereq.env.find("CONF"); it != op->ereq.env.end()) {
@@ -457,6 +488,8 @@ docker::container_spec spec_of(const provisioner_state& st, const operation& op)
   in.caller_labels = op.ereq.labels;
   in.caller_env = op.ereq.env;
   in.ports = op.ports;
+  if (st.s().vpn.enabled()) in.vpn_container = st.s().vpn.gluetun_container_name;
+  in.p2p_port = op.forwarded_port;
   return docker::build_engine_spec(st.s(), in);
 }
 
@@ -622,6 +655,9 @@ void on_probe(prov_actor* self, uint64_t id, int epoch, bool ready) {
   e.container_https_port = op->ports.container_https;
   e.host_https_port = op->ports.host_https;
   e.labels = spec_of(st, *op).labels;
+  e.forwarded = op->forwarded_port.has_value();
+  e.forwarded_port = op->forwarded_port;
+  e.vpn_container = st.s().vpn.gluetun_container_name;
   e.state = engine_state::running;
   e.health = health_status::healthy;
   e.last_health_check = std::chrono::system_clock::now();
@@ -649,6 +685,14 @@ void admit(prov_actor* self, operation op, bool may_be_rate_limited,
     provision_result r;
     r.error = make_error(provision_code::image_not_allowed,
                          "image " + op.image + " is not in ALLOWED_IMAGES");
+    if (preclaimed) caf::anon_send(st.deps.registry, unclaim_atom::value, *preclaimed);
+    op.rp.deliver(std::move(r));
+    return;
+  }
+  // behaviour.md §6: no new engine while the VPN is down (checked before the breaker).
+  if (op.engine && s.vpn.enabled() && !st.deps.published->vpn.load()->connected) {
+    provision_result r;
+    r.error = make_error(provision_code::vpn_disconnected, "VPN not connected");
     if (preclaimed) caf::anon_send(st.deps.registry, unclaim_atom::value, *preclaimed);
     op.rp.deliver(std::move(r));
     return;

@@ -11,6 +11,7 @@
 #include "actors/breaker.hpp"
 #include "actors/engine_record.hpp"
 #include "actors/stream_record.hpp"
+#include "actors/vpn_state.hpp"
 #include "support/snapshot_cell.hpp"
 
 namespace acepool::actors {
@@ -108,6 +109,7 @@ struct published_state {
   support::snapshot_cell<provisioning_snapshot> provisioning;
   support::snapshot_cell<docker_snapshot> docker;
   support::snapshot_cell<health_snapshot> health;
+  support::snapshot_cell<vpn_snapshot> vpn;
 };
 
 }  // namespace acepool::actors

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -159,6 +160,14 @@ struct settings {
   health_settings health;
   vpn_settings vpn;
   relay_settings relay;
+
+  /// The most managed engines that may exist: MAX_REPLICAS, and in VPN mode also
+  /// MAX_ACTIVE_REPLICAS and the size of GLUETUN_PORT_RANGE.
+  int engine_cap() const {
+    if (!vpn.enabled()) return pool.max_replicas;
+    return std::min({pool.max_replicas, vpn.max_active_replicas,
+                     static_cast<int>(vpn.gluetun_port_range.size())});
+  }
 };
 
 }  // namespace acepool::config

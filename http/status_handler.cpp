@@ -18,14 +18,10 @@ response with_status_inputs(const api_context& ctx, F f) {
   auto docker = ctx.published->docker.load();
   auto streams = ctx.published->streams.load();
   auto health = ctx.published->health.load();
-  status_inputs in{*engines,
-                   *streams,
-                   *health,
-                   *breakers,
-                   *provisioning,
-                   *docker,
-                   ctx.config->values,
-                   std::chrono::steady_clock::now()};
+  auto vpn = ctx.published->vpn.load();
+  status_inputs in{*engines,  *streams,           *health,
+                   *breakers, *provisioning,      *docker,
+                   *vpn,      ctx.config->values, std::chrono::steady_clock::now()};
   return f(in);
 }
 
@@ -35,6 +31,9 @@ void add_status_routes(router& r, const api_context& ctx) {
   r.add(method::get, "/orchestrator/status", access::read, [ctx](call& c) {
     c.reply.send(with_status_inputs(
         ctx, [](const status_inputs& in) { return response::json(200, orchestrator_status(in)); }));
+  });
+  r.add(method::get, "/vpn/status", access::read, [ctx](call& c) {
+    c.reply.send(response::json(200, actors::vpn_status_json(*ctx.published->vpn.load())));
   });
   r.add(method::get, "/health/status", access::read, [ctx](call& c) {
     c.reply.send(with_status_inputs(

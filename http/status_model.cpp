@@ -63,12 +63,13 @@ nlohmann::json breaker_status(const breaker& b, std::chrono::steady_clock::time_
 }
 
 std::optional<block> provisioning_block(const status_inputs& in) {
-  // VPN mode arrives with its own issue; until then it never blocks.
+  if (in.vpn.enabled && !in.vpn.connected)
+    return block{"VPN not connected", "vpn_disconnected", 60};
   auto state = in.breakers.general.current(in.now);
   if (state == breaker::state::open)
     return block{"Circuit breaker is open", "circuit_breaker",
                  seconds_up(in.breakers.general.time_left(in.now))};
-  if (running_managed(in) + in.engines.claims >= in.settings.pool.max_replicas) {
+  if (running_managed(in) + in.engines.claims >= in.settings.engine_cap()) {
     std::optional<int> eta;
     if (in.settings.pool.auto_delete)
       eta = static_cast<int>(in.settings.pool.engine_grace_period.count() / 1000);
@@ -104,15 +105,10 @@ nlohmann::json orchestrator_status(const status_inputs& in) {
            {{"total", c.total},
             {"used", c.used},
             {"available", c.available},
-            {"max_replicas", s.pool.max_replicas},
+            {"max_replicas", s.engine_cap()},
             {"min_replicas", s.pool.min_replicas},
             {"max_streams_per_engine", s.pool.max_streams_per_engine}}},
-          {"vpn",
-           {{"enabled", false},
-            {"connected", false},
-            {"health", "unknown"},
-            {"container", nullptr},
-            {"forwarded_port", nullptr}}},
+          {"vpn", actors::vpn_summary_json(in.vpn)},
           {"provisioning",
            {{"can_provision", !blocked.has_value() && in.docker.reachable},
             {"circuit_breaker_state", to_string(in.breakers.general.current(in.now))},

@@ -22,6 +22,7 @@ struct status_inputs {
   const actors::breakers_snapshot& breakers;
   const actors::provisioning_snapshot& provisioning;
   const actors::docker_snapshot& docker;
+  const actors::vpn_snapshot& vpn;
   const config::settings& settings;
   std::chrono::steady_clock::time_point now;
 };

@@ -19,6 +19,13 @@ struct transfer {
   async_http_client::callback done;
   uint64_t stream_id = 0;
   async_http_client::stream_callbacks stream;
+  curl_slist* headers = nullptr;  // owned; outlives the easy handle
+  transfer() = default;
+  transfer(const transfer&) = delete;
+  transfer& operator=(const transfer&) = delete;
+  ~transfer() {
+    if (headers != nullptr) curl_slist_free_all(headers);
+  }
 };
 
 size_t on_body(char* data, size_t size, size_t n, void* user) {
@@ -48,11 +55,16 @@ async_http_client::~async_http_client() {
 }
 
 bool async_http_client::get(std::string url, std::chrono::milliseconds timeout, callback done) {
+  return get(std::move(url), timeout, {}, std::move(done));
+}
+
+bool async_http_client::get(std::string url, std::chrono::milliseconds timeout,
+                            std::vector<std::string> headers, callback done) {
   if (stopping_.load()) return false;
   {
     std::lock_guard<std::mutex> guard(mutex_);
     if (pending_.load() >= max_pending_) return false;
-    incoming_.push_back({std::move(url), timeout, std::move(done)});
+    incoming_.push_back({std::move(url), timeout, std::move(done), 0, {}, std::move(headers)});
     ++pending_;
   }
   curl_multi_wakeup(static_cast<CURLM*>(multi_));
@@ -66,7 +78,7 @@ uint64_t async_http_client::stream(std::string url, std::chrono::milliseconds co
   {
     std::lock_guard<std::mutex> guard(mutex_);
     if (pending_.load() >= max_pending_) return 0;
-    job j{std::move(url), connect_timeout, {}, id, std::move(callbacks)};
+    job j{std::move(url), connect_timeout, {}, id, std::move(callbacks), {}};
     incoming_.push_back(std::move(j));
     ++pending_;
   }
@@ -139,6 +151,9 @@ void async_http_client::run() {
       t->stream = std::move(j.stream);
       curl_easy_setopt(h, CURLOPT_URL, j.url.c_str());
       curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+      for (const auto& line : j.headers)
+        t->headers = curl_slist_append(t->headers, line.c_str());
+      if (t->headers != nullptr) curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->headers);
       if (t->stream_id == 0) {
         curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(j.timeout.count()));
       } else {

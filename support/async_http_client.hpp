@@ -34,6 +34,9 @@ class async_http_client {
   /// Queues a GET with a whole-request timeout; false when the queue is full or stopped
   /// (`done` is then not called).
   bool get(std::string url, std::chrono::milliseconds timeout, callback done);
+  /// The same with request headers ("Name: value" lines).
+  bool get(std::string url, std::chrono::milliseconds timeout, std::vector<std::string> headers,
+           callback done);
 
   /// A streaming GET's callbacks (both on the client's thread; keep them short).
   struct stream_callbacks {
@@ -63,6 +66,7 @@ class async_http_client {
     callback done;
     uint64_t stream_id = 0;  ///< non-zero for a streaming GET
     stream_callbacks stream;
+    std::vector<std::string> headers;
   };
   void run();
 

@@ -92,6 +92,7 @@ struct stream_relay_state {
   steady::time_point deadline{};  // first byte of the session being opened
   steady::time_point streaming_since{}, last_keepalive{}, last_stat{};
   std::optional<steady::time_point> empty_since;
+  std::optional<steady::time_point> vpn_wait_since;  // failover waiting for the VPN
   bool streamed = false;  // clients have had stream bytes (so a loss is a failover)
   bool provisioned = false;
   bool stat_in_flight = false;
@@ -287,8 +288,22 @@ void open_session(relay_actor* self, const engine_record& e) {
   if (!queued) session_lost(self, {"the engine HTTP client is saturated", false}, 503);
 }
 
+/// A failover blocked only because the VPN is down (e.g. Gluetun restarting) waits for it, with
+/// keep-alive packets, up to PROVISION_TIMEOUT_S without spending a failover attempt.
+bool wait_for_vpn(relay_actor* self) {
+  auto& st = self->state;
+  auto now = steady::now();
+  if (!st.vpn_wait_since) st.vpn_wait_since = now;
+  if (now - *st.vpn_wait_since >= st.s().docker.provision_timeout) return false;
+  st.provisioned = false;
+  st.now = phase::backoff;
+  self->delayed_send(self, 1s, relay_retry_atom::value, st.session_no);
+  return true;
+}
+
 void fail_provisioning(relay_actor* self, const provision_error& err) {
   auto& st = self->state;
+  if (st.streamed && err.code == provision_code::vpn_disconnected && wait_for_vpn(self)) return;
   if (st.streamed) {
     session_lost(self, {"no engine: " + err.message, false}, 503);
     return;
@@ -408,6 +423,7 @@ void on_tick(relay_actor* self) {
     st.now = phase::streaming;
     st.streamed = true;
     st.streaming_since = now;
+    st.vpn_wait_since.reset();
   }
   st.hub->publish();
   st.hub->sweep(now);

@@ -46,7 +46,7 @@ struct status_world {
       if (e.container_id == engine) e.streams.push_back(id);
   }
   http::status_inputs in() const {
-    return {engines, streams, health, breakers, provisioning, docker, settings, now};
+    return {engines, streams, health, breakers, provisioning, docker, vpn, settings, now};
   }
 
   config::settings settings;
@@ -56,6 +56,7 @@ struct status_world {
   breakers_snapshot breakers;
   provisioning_snapshot provisioning;
   docker_snapshot docker;
+  vpn_snapshot vpn;
   std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now();
 };
 
@@ -108,6 +109,25 @@ TEST_CASE("status: the breaker takes precedence over max capacity, which alone i
   CHECK(capacity["provisioning"]["blocked_reason_details"]["code"] == "max_capacity");
   open_general_breaker(full);
   CHECK(http::orchestrator_status(full.in())["provisioning"]["blocked_reason"] ==
+        "Circuit breaker is open");
+}
+
+TEST_CASE("status: a disconnected VPN degrades the status and takes precedence over the breaker") {
+  status_world w(1);
+  w.vpn.enabled = true;
+  w.vpn.container_name = "gluetun";
+  w.vpn.health = "unhealthy";
+  open_general_breaker(w);
+  auto s = http::orchestrator_status(w.in());
+  CHECK(s["status"] == "degraded");
+  CHECK(s["provisioning"]["blocked_reason"] == "VPN not connected");
+  CHECK(s["provisioning"]["blocked_reason_details"]["code"] == "vpn_disconnected");
+  CHECK(s["provisioning"]["blocked_reason_details"]["recovery_eta_seconds"] == 60);
+  CHECK(s["vpn"]["enabled"] == true);
+  CHECK(s["vpn"]["connected"] == false);
+  CHECK(s["vpn"]["container"] == "gluetun");
+  w.vpn.connected = true;
+  CHECK(http::orchestrator_status(w.in())["provisioning"]["blocked_reason"] ==
         "Circuit breaker is open");
 }
 
