@@ -257,6 +257,8 @@ TEST_CASE(
   CHECK_FALSE(r.finished());
   CHECK(r.report().sync_errors == 0);
   CHECK(vpn_status(ace)["connected"] == true);
+  r.stop();  // the busy engine is recycled once its stream ends
+  CHECK(eventually([&] { return engine_ids(ace).count(serving.get<std::string>()) == 0; }, 30s));
 }
 
 TEST_CASE("vpn: a new forwarded port moves P2P_PORT to a new engine, never two at once") {
