@@ -5,7 +5,7 @@ ACEPOOL_PACKAGES=(
   build-essential cmake pkg-config clang-format
   libcaf-dev librestinio-dev libasio-dev libhttp-parser-dev libfmt-dev nlohmann-json3-dev
   libspdlog-dev libcurl4-openssl-dev catch2 libsqlite3-dev
-  docker.io ffmpeg wrk curl ca-certificates python3 procps iproute2
+  docker.io ffmpeg wrk curl ca-certificates python3 python3-yaml procps iproute2
 )
 
 log() { printf '[acepool] %s\n' "$*" >&2; }
@@ -46,4 +46,23 @@ ensure_docker() {
   done
   log "dockerd did not come up; see /var/log/acepool-dockerd.log"
   return 1
+}
+
+# The image scripts' common ends. require_docker_for TAG: exit 77 (ctest: skipped) without a
+# daemon, unless CI=true (then fail). build_image CONTEXT TAG: a quiet legacy build (its
+# deprecation notice is noise; the output is shown only on failure), then the image size.
+require_docker_for() {
+  docker info >/dev/null 2>&1 && return 0
+  echo "no Docker daemon: cannot build $1"
+  [ "${CI:-}" = "true" ] && exit 1
+  exit 77
+}
+
+build_image() {
+  local out
+  if ! out=$(DOCKER_BUILDKIT=0 docker build -q -t "$2" "$1" 2>&1); then
+    echo "$out"
+    exit 1
+  fi
+  echo "built $2 ($(docker image inspect -f '{{.Size}}' "$2") bytes)"
 }

@@ -5,11 +5,8 @@
 set -euo pipefail
 bin=${1:?usage: build-image.sh path/to/acepool-sim [tag]}
 tag=${2:-acepool/sim:latest}
-if ! docker info >/dev/null 2>&1; then
-  echo "no Docker daemon: cannot build $tag"
-  [ "${CI:-}" = "true" ] && exit 1
-  exit 77
-fi
+source "$(dirname "$0")/../../scripts/lib.sh"
+require_docker_for "$tag"
 ctx=$(mktemp -d)
 trap 'rm -rf "$ctx"' EXIT
 cp "$bin" "$ctx/acepool-sim"
@@ -23,10 +20,4 @@ LABEL org.opencontainers.image.title="acepool-sim" \
 ENTRYPOINT ["/acepool-sim"]
 CMD ["engine"]
 DOCKERFILE
-# The legacy builder's deprecation notice is noise; show the output only when the build fails.
-if ! out=$(DOCKER_BUILDKIT=0 docker build -q -t "$tag" "$ctx" 2>&1); then
-  echo "$out"
-  exit 1
-fi
-size=$(docker image inspect -f '{{.Size}}' "$tag")
-echo "built $tag ($size bytes)"
+build_image "$ctx" "$tag"
