@@ -1,5 +1,8 @@
 #include "http/status_handler.hpp"
 
+#include <atomic>
+#include <memory>
+
 #include "actors/messages.hpp"
 #include "actors/published_state.hpp"
 #include "config/settings_loader.hpp"
@@ -10,28 +13,77 @@ namespace acepool::http {
 
 namespace {
 
+/// Every snapshot a status document is computed from, held so that a pointer seen again really
+/// is the same snapshot.
+struct status_sources {
+  std::shared_ptr<const actors::engines_snapshot> engines;
+  std::shared_ptr<const actors::breakers_snapshot> breakers;
+  std::shared_ptr<const actors::provisioning_snapshot> provisioning;
+  std::shared_ptr<const actors::docker_snapshot> docker;
+  std::shared_ptr<const actors::streams_snapshot> streams;
+  std::shared_ptr<const actors::health_snapshot> health;
+  std::shared_ptr<const actors::vpn_snapshot> vpn;
+
+  explicit status_sources(const actors::published_state& p)
+      : engines(p.engines.load()),
+        breakers(p.breakers.load()),
+        provisioning(p.provisioning.load()),
+        docker(p.docker.load()),
+        streams(p.streams.load()),
+        health(p.health.load()),
+        vpn(p.vpn.load()) {}
+
+  bool same(const status_sources& o) const {
+    return engines == o.engines && breakers == o.breakers && provisioning == o.provisioning &&
+           docker == o.docker && streams == o.streams && health == o.health && vpn == o.vpn;
+  }
+
+  status_inputs inputs(const api_context& ctx, std::chrono::steady_clock::time_point now) const {
+    return {*engines, *streams,           *health, *breakers, *provisioning, *docker,
+            *vpn,     ctx.config->values, now};
+  }
+};
+
 template <class F>
 response with_status_inputs(const api_context& ctx, F f) {
-  auto engines = ctx.published->engines.load();
-  auto breakers = ctx.published->breakers.load();
-  auto provisioning = ctx.published->provisioning.load();
-  auto docker = ctx.published->docker.load();
-  auto streams = ctx.published->streams.load();
-  auto health = ctx.published->health.load();
-  auto vpn = ctx.published->vpn.load();
-  status_inputs in{*engines,  *streams,           *health,
-                   *breakers, *provisioning,      *docker,
-                   *vpn,      ctx.config->values, std::chrono::steady_clock::now()};
-  return f(in);
+  status_sources sources(*ctx.published);
+  return f(sources.inputs(ctx, std::chrono::steady_clock::now()));
 }
+
+/// The rendered /orchestrator/status, reused while every snapshot it came from is still the
+/// published one, for at most `max_age` (its timestamp and the breaker's open → half-open
+/// reading move with time). Shared by the io threads; a miss renders outside any lock.
+class status_cache {
+ public:
+  std::string body(const api_context& ctx) {
+    auto now = std::chrono::steady_clock::now();
+    auto sources = std::make_shared<status_sources>(*ctx.published);
+    auto hit = std::atomic_load(&entry_);
+    if (hit && hit->sources->same(*sources) && now - hit->rendered_at < max_age) return hit->body;
+    auto fresh = std::make_shared<entry>();
+    fresh->body = orchestrator_status(sources->inputs(ctx, now)).dump();
+    fresh->rendered_at = now;
+    fresh->sources = std::move(sources);
+    std::atomic_store(&entry_, std::shared_ptr<const entry>(fresh));
+    return fresh->body;
+  }
+
+ private:
+  static constexpr std::chrono::milliseconds max_age{250};
+  struct entry {
+    std::shared_ptr<const status_sources> sources;
+    std::chrono::steady_clock::time_point rendered_at;
+    std::string body;
+  };
+  std::shared_ptr<const entry> entry_;
+};
 
 }  // namespace
 
 void add_status_routes(router& r, const api_context& ctx) {
-  r.add(method::get, "/orchestrator/status", access::read, [ctx](call& c) {
-    c.reply.send(with_status_inputs(
-        ctx, [](const status_inputs& in) { return response::json(200, orchestrator_status(in)); }));
-  });
+  auto cache = std::make_shared<status_cache>();
+  r.add(method::get, "/orchestrator/status", access::read,
+        [ctx, cache](call& c) { c.reply.send(response::raw_json(200, cache->body(ctx))); });
   r.add(method::get, "/vpn/status", access::read, [ctx](call& c) {
     c.reply.send(response::json(200, actors::vpn_status_json(*ctx.published->vpn.load())));
   });
