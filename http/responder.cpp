@@ -55,9 +55,9 @@ void exchange::complete(response r) {
   if (done.exchange(true)) return;
   for (auto& h : response_headers())
     r.headers.push_back(std::move(h));
-  const int status = r.status;
+  // Counted before it leaves: a client that reads /metrics right after its answer sees it.
+  record(*this, r.status);
   sink->send(std::move(r));
-  record(*this, status);
 }
 
 std::optional<header_list> exchange::begin_stream() {

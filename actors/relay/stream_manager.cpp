@@ -57,7 +57,18 @@ void open_stream(manager_actor* self, relay_request& req) {
     it = st.relays.emplace(req.key, relay).first;
     ++st.started;
   }
-  self->send(it->second, open_stream_atom::value, std::move(req));
+  // A relay that has just ended may be gone before its relay_ended arrives: then the client
+  // (kept alive by this copy) goes to a fresh relay instead of being dropped unanswered.
+  auto relay = it->second;
+  self->request(relay, caf::infinite, open_stream_atom::value, req)
+      .then([](caf::ok_atom) {},
+            [self, req, relay](caf::error& e) mutable {
+              auto& relays = self->state.relays;
+              auto found = relays.find(req.key);
+              if (found != relays.end() && found->second == relay) relays.erase(found);
+              if (e == caf::sec::request_receiver_down) return open_stream(self, req);
+              req.client->fail(503, R"({"detail":"stream relay unavailable"})", {});
+            });
 }
 
 /// DELETE /streams/{id} of a relay stream: its relay stops.

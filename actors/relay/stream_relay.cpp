@@ -534,10 +534,11 @@ caf::behavior stream_relay(relay_actor* self, relay_deps deps, caf::actor manage
                   if (st.now == phase::ending) {
                     // The manager forgot this relay already: it starts a new one for the client.
                     self->send(st.manager, open_stream_atom::value, std::move(req));
-                    return;
+                    return caf::ok_atom::value;
                   }
                   st.empty_since.reset();
                   st.hub->attach(std::move(req.client));
+                  return caf::ok_atom::value;
                 },
                 [self](session_answer_atom, uint64_t no, int status, const std::string& body) {
                   on_session_answer(self, no, status, body);
