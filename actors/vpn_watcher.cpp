@@ -3,6 +3,8 @@
 // vpn_snapshot.
 #include "actors/vpn_watcher.hpp"
 
+#include <cstdio>
+
 #include <caf/send.hpp>
 #include <nlohmann/json.hpp>
 
@@ -124,10 +126,13 @@ void apply_container(vpn_watcher_state& st, const docker::result<docker::contain
   v.health = d.health.value_or("unknown");
   v.started_at = d.started_at;
   for (const auto& [key, bindings] : d.ports) {
-    auto slash = key.find('/');
-    if (bindings.empty() || key.compare(slash, std::string::npos, "/tcp") != 0) continue;
-    v.published[static_cast<uint16_t>(std::stoi(key.substr(0, slash)))] =
-        bindings.front().host_port;
+    // Keys are "<port>/tcp" (or /udp); anything else is not a port this needs.
+    unsigned port = 0;
+    char proto[4] = {0};
+    if (bindings.empty() || std::sscanf(key.c_str(), "%5u/%3s", &port, proto) != 2 ||
+        std::string(proto) != "tcp" || port == 0 || port > 65535)
+      continue;
+    v.published[static_cast<uint16_t>(port)] = bindings.front().host_port;
   }
 }
 
