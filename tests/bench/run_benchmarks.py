@@ -66,6 +66,8 @@ def render(results):
             lines.append(f"| {label} | {fmt(s['min'])} | {fmt(s['median'])} | {fmt(s['max'])} | {fmt(base)} | "
                          f"{ratio} | {target or '-'} |")
         lines.append("")
+        if spec.get("analysis"):
+            lines += [spec["analysis"], ""]
     return "\n".join(lines)
 
 
