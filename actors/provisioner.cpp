@@ -681,33 +681,25 @@ void admit(prov_actor* self, operation op, bool may_be_rate_limited,
            std::optional<std::string> preclaimed) {
   auto& st = self->state;
   auto& s = st.s();
-  if (!image_allowed(s, op.image)) {
-    provision_result r;
-    r.error = make_error(provision_code::image_not_allowed,
-                         "image " + op.image + " is not in ALLOWED_IMAGES");
+  // Refused before admission: answered at once, the caller's claim handed back.
+  auto refuse = [&](provision_error err) {
     if (preclaimed) caf::anon_send(st.deps.registry, unclaim_atom::value, *preclaimed);
+    provision_result r;
+    r.error = std::move(err);
     op.rp.deliver(std::move(r));
-    return;
-  }
+  };
+  if (!image_allowed(s, op.image))
+    return refuse(make_error(provision_code::image_not_allowed,
+                             "image " + op.image + " is not in ALLOWED_IMAGES"));
   // behaviour.md §6: no new engine while the VPN is down (checked before the breaker).
-  if (op.engine && s.vpn.enabled() && !st.deps.published->vpn.load()->connected) {
-    provision_result r;
-    r.error = make_error(provision_code::vpn_disconnected, "VPN not connected");
-    if (preclaimed) caf::anon_send(st.deps.registry, unclaim_atom::value, *preclaimed);
-    op.rp.deliver(std::move(r));
-    return;
-  }
+  if (op.engine && s.vpn.enabled() && !st.deps.published->vpn.load()->connected)
+    return refuse(make_error(provision_code::vpn_disconnected, "VPN not connected"));
   // Every admitted operation counts (running, queued, or still being admitted), so requests
   // arriving together cannot all slip past the limit.
   if (may_be_rate_limited && static_cast<int>(st.ops.size()) >=
-                                 static_cast<int>(st.slots.size()) + s.docker.provision_queue_max) {
-    provision_result r;
-    r.error = make_error(provision_code::rate_limited,
-                         "the provisioning queue is full (PROVISION_QUEUE_MAX)", 5);
-    if (preclaimed) caf::anon_send(st.deps.registry, unclaim_atom::value, *preclaimed);
-    op.rp.deliver(std::move(r));
-    return;
-  }
+                                 static_cast<int>(st.slots.size()) + s.docker.provision_queue_max)
+    return refuse(make_error(provision_code::rate_limited,
+                             "the provisioning queue is full (PROVISION_QUEUE_MAX)", 5));
   op.id = st.next_id++;
   op.key = "op-" + std::to_string(op.id);
   auto id = op.id;

@@ -57,13 +57,13 @@ class status_cache {
  public:
   std::string body(const api_context& ctx) {
     auto now = std::chrono::steady_clock::now();
-    auto sources = std::make_shared<status_sources>(*ctx.published);
+    status_sources sources(*ctx.published);
     auto hit = std::atomic_load(&entry_);
-    if (hit && hit->sources->same(*sources) && now - hit->rendered_at < max_age) return hit->body;
+    if (hit && hit->sources->same(sources) && now - hit->rendered_at < max_age) return hit->body;
     auto fresh = std::make_shared<entry>();
-    fresh->body = orchestrator_status(sources->inputs(ctx, now)).dump();
+    fresh->body = orchestrator_status(sources.inputs(ctx, now)).dump();
     fresh->rendered_at = now;
-    fresh->sources = std::move(sources);
+    fresh->sources = std::make_shared<const status_sources>(std::move(sources));
     std::atomic_store(&entry_, std::shared_ptr<const entry>(fresh));
     return fresh->body;
   }

@@ -5,21 +5,15 @@
 
 #include "actors/relay/fanout_buffer.hpp"
 #include "actors/relay/ts_packets.hpp"
+#include "tests/common/numbered_packets.hpp"
 
 namespace {
 
 using namespace acepool::relay;
 
-/// `n` packets whose first byte after the sync byte numbers them (0..255).
+/// `n` numbered packets as one buffer chunk.
 std::shared_ptr<const std::string> numbered_packets(int first, int n) {
-  std::string out;
-  for (int i = 0; i < n; ++i) {
-    std::string p(ts_packet_size, '\0');
-    p[0] = static_cast<char>(ts_sync_byte);
-    p[1] = static_cast<char>((first + i) & 0xFF);
-    out += p;
-  }
-  return std::make_shared<const std::string>(std::move(out));
+  return std::make_shared<const std::string>(acepool::testing::numbered_ts_packets(first, n));
 }
 
 std::string joined(const fanout_buffer::read_result& r) {

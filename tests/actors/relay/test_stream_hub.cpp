@@ -8,6 +8,7 @@
 
 #include "actors/relay/stream_hub.hpp"
 #include "actors/relay/ts_packets.hpp"
+#include "tests/common/numbered_packets.hpp"
 
 namespace {
 
@@ -61,14 +62,7 @@ class manual_sink : public client_sink {
 };
 
 std::string packets(int first, int n) {
-  std::string out;
-  for (int i = 0; i < n; ++i) {
-    std::string p(ts_packet_size, '\0');
-    p[0] = static_cast<char>(ts_sync_byte);
-    p[1] = static_cast<char>((first + i) & 0xFF);
-    out += p;
-  }
-  return out;
+  return acepool::testing::numbered_ts_packets(first, n);
 }
 
 struct hub_world {
