@@ -20,10 +20,29 @@ namespace acepool::actors {
 
 namespace {
 
+// Stops then removes a container; one that is already gone is what the caller wanted.
+docker::result<docker::done> stop_and_remove(docker::docker_client& client, const std::string& id,
+                                             int stop_timeout_s) {
+  auto stopped = client.stop_container(id, stop_timeout_s);
+  auto removed = client.remove_container(id, true);
+  // Another removal of the same container is in progress: wait for it to finish.
+  for (int i = 0; i < 50 && !removed && removed.error().code == docker::docker_errc::conflict;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    removed = client.remove_container(id, true);
+  }
+  if (!removed && removed.error().code == docker::docker_errc::not_found)
+    removed = docker::result<docker::done>(docker::done{});
+  if (!stopped && stopped.error().code != docker::docker_errc::not_found && !removed)
+    return stopped.error();
+  return removed;
+}
+
 struct docker_worker_state {
   static inline const char* name = "docker_worker";
   std::shared_ptr<docker::docker_client> client;  // used by this worker only
   metrics::registry* metrics = nullptr;
+  actor_vitals* vitals = nullptr;  // the worker's own
   uint64_t calls = 0;
   uint64_t failures = 0;
   std::string last_error;
@@ -36,9 +55,15 @@ struct docker_worker_state {
             {"last_error_at", last_error_at}};
   }
 
-  /// Counts the call; records and counts its failure by operation.
-  template <class T>
-  docker::result<T> note(const char* op, docker::result<T> r) {
+  /// Runs one blocking Docker call, visible as such in the worker's vitals (readiness counts a
+  /// worker inside a call as busy, not stuck: every call has a deadline). Counts the call;
+  /// records and counts its failure by operation.
+  template <class Call>
+  auto perform(const char* op, Call&& blocking_call) {
+    auto r = [&] {
+      blocking_call_scope busy(*vitals);
+      return blocking_call();
+    }();
     ++calls;
     if (!r) {
       ++failures;
@@ -64,44 +89,34 @@ caf::behavior docker_worker(tracked_actor<docker_worker_state>* self,
                             metrics::registry* metrics) {
   self->state.client = std::move(client);
   self->state.metrics = metrics;
+  self->state.vitals = self->vitals().get();
   auto& st = self->state;
   return introspectable(
       self,
       caf::message_handler{
-          [&st](docker_ping_atom) { return st.note("ping", st.client->ping()); },
+          [&st](docker_ping_atom) { return st.perform("ping", [&] { return st.client->ping(); }); },
           [&st](docker_list_atom, const docker::filters& f, bool all) {
-            return st.note("list", st.client->list_containers(f, all));
+            return st.perform("list", [&] { return st.client->list_containers(f, all); });
           },
           [&st](docker_run_atom, const docker::container_spec& spec) {
-            return st.note("run", docker::create_and_start(*st.client, spec));
+            return st.perform("run", [&] { return docker::create_and_start(*st.client, spec); });
           },
           [&st](docker_inspect_atom, const std::string& id) {
-            return st.note("inspect", st.client->inspect_container(id));
+            return st.perform("inspect", [&] { return st.client->inspect_container(id); });
           },
           [&st](docker_remove_atom, const std::string& id, int stop_timeout_s) {
-            auto stopped = st.client->stop_container(id, stop_timeout_s);
-            auto removed = st.client->remove_container(id, true);
-            // Another removal of the same container is in progress: wait for it to finish.
-            for (int i = 0;
-                 i < 50 && !removed && removed.error().code == docker::docker_errc::conflict; ++i) {
-              std::this_thread::sleep_for(std::chrono::milliseconds(100));
-              removed = st.client->remove_container(id, true);
-            }
-            // A container that is already gone is what the caller wanted.
-            if (!removed && removed.error().code == docker::docker_errc::not_found)
-              removed = docker::result<docker::done>(docker::done{});
-            if (!stopped && stopped.error().code != docker::docker_errc::not_found && !removed)
-              return st.note("remove", docker::result<docker::done>(stopped.error()));
-            return st.note("remove", std::move(removed));
+            return st.perform("remove",
+                              [&] { return stop_and_remove(*st.client, id, stop_timeout_s); });
           },
           [&st](docker_restart_atom, const std::string& id, int timeout_s) {
-            return st.note("restart", st.client->restart_container(id, timeout_s));
+            return st.perform("restart",
+                              [&] { return st.client->restart_container(id, timeout_s); });
           },
           [&st](docker_image_atom, const std::string& image) {
-            return st.note("image", st.client->inspect_image(image));
+            return st.perform("image", [&] { return st.client->inspect_image(image); });
           },
           [&st](docker_pull_atom, const std::string& image) {
-            return st.note("pull", st.client->pull_image(image));
+            return st.perform("pull", [&] { return st.client->pull_image(image); });
           },
       });
 }

@@ -15,6 +15,21 @@ struct actor_vitals {
   std::atomic<int64_t> last_message_ms{
       0};                            ///< wall clock (ms since epoch) of the last one; 0 = none
   std::atomic<uint64_t> mailbox{0};  ///< mailbox size after the last message
+  /// Wall clock (ms since epoch) at which the actor entered a blocking call it is still in;
+  /// 0 = none. Only detached workers block, and each of their calls has its own deadline.
+  std::atomic<int64_t> blocking_since_ms{0};
+};
+
+/// Marks the actor whose vitals these are as inside a blocking call for the scope's lifetime.
+class blocking_call_scope {
+ public:
+  explicit blocking_call_scope(actor_vitals& v);
+  ~blocking_call_scope();
+  blocking_call_scope(const blocking_call_scope&) = delete;
+  blocking_call_scope& operator=(const blocking_call_scope&) = delete;
+
+ private:
+  actor_vitals& vitals_;
 };
 
 /// An event-based actor that counts every message it consumes and publishes its own mailbox

@@ -11,8 +11,12 @@
 
 namespace acepool::actors {
 
-/// The JSON answer to get_stats_atom: `{"id","mailbox","processed","last_message_at",
-/// "state_summary"}`. Must be called by the actor itself (it reads its own mailbox).
+/// The counters anyone may read: `{"processed","last_message_at","in_blocking_call_since"}`
+/// (times RFC 3339 or null).
+nlohmann::json vitals_json(const actor_vitals& v);
+
+/// The JSON answer to get_stats_atom: `{"id","mailbox",...vitals_json,"state_summary"}`. Must be
+/// called by the actor itself (it reads its own mailbox).
 nlohmann::json stats_of(instrumented_actor* self, nlohmann::json state_summary);
 
 namespace detail {

@@ -3,10 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/actor_directory.hpp"
+#include "actors/introspection.hpp"
 #include "actors/messages.hpp"
 #include "config/config_reference.hpp"
 #include "http/actor_bridge.hpp"
-#include "support/time_format.hpp"
 
 namespace acepool::http {
 
@@ -14,16 +14,10 @@ namespace {
 
 // An entry for an actor that did not answer: what its counters last said.
 nlohmann::json silent_entry(const actors::directory_entry& e) {
-  auto last_ms = e.vitals->last_message_ms.load();
-  nlohmann::json last = nullptr;
-  if (last_ms > 0)
-    last = support::format_rfc3339(
-        support::wall_clock::time_point(std::chrono::milliseconds(last_ms)));
-  return {{"id", e.handle ? e.handle.id() : 0},
-          {"mailbox", e.vitals->mailbox.load()},
-          {"processed", e.vitals->processed.load()},
-          {"last_message_at", last},
-          {"state_summary", nullptr}};
+  nlohmann::json out{{"id", e.handle ? e.handle.id() : 0}, {"mailbox", e.vitals->mailbox.load()}};
+  out.update(actors::vitals_json(*e.vitals));
+  out["state_summary"] = nullptr;
+  return out;
 }
 
 void list_actors(const api_context& ctx, call& c) {

@@ -31,14 +31,23 @@ void answer_ready(const api_context& ctx, const responder& reply, std::chrono::m
       *ctx.system, std::move(targets), timeout,
       [reply, entries, docker,
        published = ctx.published](std::vector<std::optional<caf::ok_atom>> answers) {
+        // A worker inside a blocking Docker call (a pull can take minutes) cannot answer until
+        // the call returns, and every such call has a deadline: it is busy, not stuck.
         nlohmann::json silent = nlohmann::json::array();
-        for (size_t i = 0; i < answers.size(); ++i)
-          if (!answers[i]) silent.push_back(entries[i].name);
+        nlohmann::json busy = nlohmann::json::array();
+        for (size_t i = 0; i < answers.size(); ++i) {
+          if (answers[i]) continue;
+          if (entries[i].vitals && entries[i].vitals->blocking_since_ms.load() != 0)
+            busy.push_back(entries[i].name);
+          else
+            silent.push_back(entries[i].name);
+        }
         bool is_ready = silent.empty() && docker.ok;
-        nlohmann::json body{{"ready", is_ready},
-                            {"docker", docker.ok ? "ok" : "unreachable"},
-                            {"actors", {{"total", entries.size()}, {"not_answering", silent}}},
-                            {"timestamp", support::now_rfc3339()}};
+        nlohmann::json body{
+            {"ready", is_ready},
+            {"docker", docker.ok ? "ok" : "unreachable"},
+            {"actors", {{"total", entries.size()}, {"not_answering", silent}, {"busy", busy}}},
+            {"timestamp", support::now_rfc3339()}};
         if (published != nullptr) {
           auto engines = published->engines.load();
           int running = 0, streams = 0;

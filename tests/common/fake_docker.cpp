@@ -100,6 +100,35 @@ void fake_docker::kill(const std::string& id, int exit_code) {
   it->second.exit_code = exit_code;
 }
 
+void fake_docker::hold(const std::string& op) {
+  std::lock_guard<std::mutex> g(mutex_);
+  held_.insert(op);
+}
+
+void fake_docker::release(const std::string& op) {
+  {
+    std::lock_guard<std::mutex> g(mutex_);
+    held_.erase(op);
+  }
+  released_.notify_all();
+}
+
+int fake_docker::waiting(const std::string& op) const {
+  std::lock_guard<std::mutex> g(mutex_);
+  auto it = waiting_.find(op);
+  return it == waiting_.end() ? 0 : it->second;
+}
+
+std::unique_lock<std::mutex> fake_docker::enter(const std::string& op) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (held_.count(op)) {
+    ++waiting_[op];
+    released_.wait(lock, [&] { return held_.count(op) == 0; });
+    --waiting_[op];
+  }
+  return lock;
+}
+
 // Called with the mutex held.
 std::optional<docker_error> fake_docker::injected(const std::string& op) {
   ++calls_[op];
@@ -120,13 +149,13 @@ std::map<std::string, container_details>::iterator fake_docker::find(
 }
 
 result<done> fake_docker::ping() {
-  std::lock_guard<std::mutex> g(mutex_);
+  auto g = enter("ping");
   if (auto e = injected("ping")) return *e;
   return done{};
 }
 
 result<std::vector<container_summary>> fake_docker::list(const filters& f, bool all) {
-  std::lock_guard<std::mutex> g(mutex_);
+  auto g = enter("list");
   if (auto e = injected("list")) return *e;
   std::vector<container_summary> out;
   for (const auto& [id, c] : containers_) {
@@ -145,7 +174,7 @@ result<std::vector<container_summary>> fake_docker::list(const filters& f, bool 
 }
 
 result<std::string> fake_docker::create(const container_spec& spec) {
-  std::lock_guard<std::mutex> g(mutex_);
+  auto g = enter("create");
   if (auto e = injected("create")) return *e;
   if (!images_.count(spec.image))
     return docker_error{docker_errc::image_missing, 404, "No such image: " + spec.image};
@@ -168,7 +197,7 @@ result<std::string> fake_docker::create(const container_spec& spec) {
 }
 
 result<done> fake_docker::start(const std::string& id) {
-  std::lock_guard<std::mutex> g(mutex_);
+  auto g = enter("start");
   if (auto e = injected("start")) return *e;
   auto it = find(id);
   if (it == containers_.end())
@@ -179,7 +208,7 @@ result<done> fake_docker::start(const std::string& id) {
 }
 
 result<container_details> fake_docker::inspect(const std::string& id) {
-  std::lock_guard<std::mutex> g(mutex_);
+  auto g = enter("inspect");
   if (auto e = injected("inspect")) return *e;
   auto it = find(id);
   if (it == containers_.end())
@@ -188,7 +217,7 @@ result<container_details> fake_docker::inspect(const std::string& id) {
 }
 
 result<done> fake_docker::stop(const std::string& id) {
-  std::lock_guard<std::mutex> g(mutex_);
+  auto g = enter("stop");
   if (auto e = injected("stop")) return *e;
   auto it = find(id);
   if (it == containers_.end())
@@ -199,7 +228,7 @@ result<done> fake_docker::stop(const std::string& id) {
 }
 
 result<done> fake_docker::remove(const std::string& id, bool force) {
-  std::lock_guard<std::mutex> g(mutex_);
+  auto g = enter("remove");
   if (auto e = injected("remove")) return *e;
   auto it = find(id);
   if (it == containers_.end())
@@ -211,7 +240,7 @@ result<done> fake_docker::remove(const std::string& id, bool force) {
 }
 
 result<done> fake_docker::restart(const std::string& id) {
-  std::lock_guard<std::mutex> g(mutex_);
+  auto g = enter("restart");
   if (auto e = injected("restart")) return *e;
   auto it = find(id);
   if (it == containers_.end())
@@ -222,7 +251,7 @@ result<done> fake_docker::restart(const std::string& id) {
 }
 
 result<image_info> fake_docker::inspect_image(const std::string& ref) {
-  std::lock_guard<std::mutex> g(mutex_);
+  auto g = enter("inspect_image");
   if (auto e = injected("inspect_image")) return *e;
   if (!images_.count(ref))
     return docker_error{docker_errc::image_missing, 404, "No such image: " + ref};
@@ -230,7 +259,7 @@ result<image_info> fake_docker::inspect_image(const std::string& ref) {
 }
 
 result<done> fake_docker::pull(const std::string& ref) {
-  std::lock_guard<std::mutex> g(mutex_);
+  auto g = enter("pull");
   if (auto e = injected("pull")) return *e;
   images_.insert(ref);
   return done{};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,6 +24,12 @@ class fake_docker : public std::enable_shared_from_this<fake_docker> {
   /// The next `times` calls of `op` (ping, list, create, start, inspect, stop, remove, restart,
   /// inspect_image, pull) fail with `error`.
   void fail(const std::string& op, docker::docker_error error, int times = 1);
+  /// Calls of `op` block (as a slow daemon would) until release(op).
+  void hold(const std::string& op);
+  /// Lets held and later calls of `op` through.
+  void release(const std::string& op);
+  /// How many calls of `op` are blocked by hold() right now.
+  int waiting(const std::string& op) const;
   /// Images that exist locally (others are missing; pull adds an image unless failed).
   void add_image(const std::string& ref);
 
@@ -46,10 +53,14 @@ class fake_docker : public std::enable_shared_from_this<fake_docker> {
   docker::result<docker::done> pull(const std::string& ref);
 
  private:
+  std::unique_lock<std::mutex> enter(const std::string& op);
   std::optional<docker::docker_error> injected(const std::string& op);
   std::map<std::string, docker::container_details>::iterator find(const std::string& id_or_name);
 
   mutable std::mutex mutex_;
+  std::condition_variable released_;
+  std::set<std::string> held_;
+  std::map<std::string, int> waiting_;
   bool reachable_ = true;
   std::map<std::string, std::vector<docker::docker_error>> failures_;
   std::map<std::string, int> calls_;

@@ -195,6 +195,31 @@ TEST_CASE("GET /health/ready is 200 when every actor answers and 503 naming the 
   }
 }
 
+TEST_CASE("GET /health/ready counts a Docker worker inside a long call as busy and stays ready") {
+  api_server s(config::env_map{{"API_REQUEST_TIMEOUT_S", "1"}});
+  s.docker->hold("pull");
+  caf::anon_send(s.workers.provisioning.at(0), actors::docker_pull_atom::value,
+                 std::string("example/slow:1"));
+  for (int i = 0; i < 500 && s.docker->waiting("pull") == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(s.docker->waiting("pull") == 1);
+  auto during = http_get(s.url("/health/ready"));
+  auto b = body_json(during);
+  CHECK(during.status == 200);
+  CHECK(b["actors"]["busy"] == json::array({"docker_provision/1"}));
+  CHECK(b["actors"]["not_answering"] == json::array());
+  auto worker = entry_named(body_json(http_get(s.url("/debug/actors"))), "docker_provision/1");
+  CHECK(worker["responding"] == false);
+  CHECK(worker["in_blocking_call_since"].is_string());
+  s.docker->release("pull");
+  auto after = body_json(http_get(s.url("/health/ready")));
+  CHECK(after["actors"]["busy"] == json::array());
+  auto idle = entry_named(body_json(http_get(s.url("/debug/actors"))), "docker_provision/1");
+  CHECK(idle["responding"] == true);
+  CHECK(idle["in_blocking_call_since"].is_null());
+  CHECK(s.docker->calls("pull") == 1);
+}
+
 TEST_CASE("GET /health/ready is 503 while Docker is unreachable and 200 once it answers again") {
   api_server s({});
   s.docker->set_reachable(false);
