@@ -90,7 +90,7 @@ void stream_status(const api_context& ctx, call& c) {
 
 void add_relay_routes(router& r, const api_context& ctx) {
   for (const char* path : {"/ace/getstream", "/ace/getstream/"})
-    r.add(method::get, path, access::open, [ctx](call& c) { get_stream(ctx, c); });
+    r.add_stream(path, access::open, [ctx](call& c) { get_stream(ctx, c); });
   r.add(method::get, "/ace/status", access::open, [ctx](call& c) { stream_status(ctx, c); });
 }
 

@@ -11,6 +11,7 @@
 
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "http/socket_stream.hpp"
 #include "support/logging.hpp"
 
 namespace acepool::http {
@@ -60,152 +61,16 @@ class restinio_logger {
   }
 };
 
-class restinio_stream;
-
-/// Tells open streams that RESTinio closed their connection: a connection closed by one of
-/// RESTinio's timers is reported nowhere else (field guide §4.3).
-class connection_watch {
- public:
-  void state_changed(const restinio::connection_state::notice_t& notice) noexcept;
-  void watch(restinio::connection_id_t id, std::weak_ptr<restinio_stream> stream);
-
- private:
-  std::mutex mutex_;
-  std::map<restinio::connection_id_t, std::weak_ptr<restinio_stream>> streams_;
-};
-
 struct traits : restinio::default_traits_t {
   using logger_t = restinio_logger;
-  using connection_state_listener_t = connection_watch;
 };
 using server_t = restinio::http_server_t<traits>;
-
-/// A chunked MPEG-TS response over RESTinio. The head goes out with the first flush; one flush
-/// is in flight at a time (the caller's contract) and flush() is never called under the lock
-/// (a flush on the connection's strand may complete inline and call back into this object).
-class restinio_stream final : public stream_body,
-                              public std::enable_shared_from_this<restinio_stream> {
- public:
-  restinio_stream(restinio::request_handle_t req, std::chrono::milliseconds write_timeout)
-      : req_(std::move(req)), write_timeout_(write_timeout) {}
-
-  void write(std::vector<relay::buffer_slice> data, const header_list& head,
-             std::function<void(relay::write_outcome)> done) override {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (closed_ || finished_) {
-      lock.unlock();
-      done(relay::write_outcome::closed);
-      return;
-    }
-    if (!builder_) {
-      builder_.emplace(req_->create_response<restinio::chunked_output_t>());
-      builder_->append_header(restinio::http_field::content_type, "video/MP2T");
-      for (const auto& [name, value] : head)
-        builder_->append_header(name, value);
-    }
-    for (const auto& s : data)
-      builder_->append_chunk(restinio::const_buffer(s.chunk->data() + s.offset, s.length));
-    in_flight_ = true;
-    auto started = std::chrono::steady_clock::now();
-    auto self = shared_from_this();
-    // The slices keep their chunks alive until the write completed.
-    auto on_written = [self, data = std::move(data), done = std::move(done),
-                       started](const asio::error_code& ec) { self->written(ec, started, done); };
-    auto* builder = &*builder_;
-    lock.unlock();
-    builder->flush(std::move(on_written));
-  }
-
-  void finish() override {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (finished_) return;
-    finished_ = true;
-    if (in_flight_) return;  // written() ends it
-    end(lock);
-  }
-
-  bool closed() const override { return closed_.load(); }
-
-  void mark_closed() { closed_ = true; }
-
- private:
-  void written(const asio::error_code& ec, std::chrono::steady_clock::time_point started,
-               const std::function<void(relay::write_outcome)>& done) {
-    auto outcome = relay::write_outcome::ok;
-    if (ec) {
-      closed_ = true;
-      // RESTinio closes a connection whose write exceeded write_http_response_timelimit.
-      outcome = std::chrono::steady_clock::now() - started >= write_timeout_
-                    ? relay::write_outcome::timed_out
-                    : relay::write_outcome::closed;
-    }
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      in_flight_ = false;
-      if (finished_) end(lock);
-    }
-    done(outcome);
-  }
-
-  /// Sends the final chunk (or, before any byte, an empty 200 head and body).
-  void end(std::unique_lock<std::mutex>& lock) {
-    if (ended_) return;
-    ended_ = true;
-    if (closed_) return;
-    if (!builder_) builder_.emplace(req_->create_response<restinio::chunked_output_t>());
-    auto* builder = &*builder_;
-    lock.unlock();
-    try {
-      builder->done();
-    } catch (const std::exception&) {
-    }
-    lock.lock();
-  }
-
-  restinio::request_handle_t req_;
-  std::chrono::milliseconds write_timeout_;
-  std::mutex mutex_;
-  std::optional<restinio::response_builder_t<restinio::chunked_output_t>> builder_;
-  bool in_flight_ = false, finished_ = false, ended_ = false;
-  std::atomic<bool> closed_{false};
-};
-
-void connection_watch::state_changed(const restinio::connection_state::notice_t& notice) noexcept {
-  if (!restinio::holds_alternative<restinio::connection_state::closed_t>(notice.cause())) return;
-  std::shared_ptr<restinio_stream> stream;
-  {
-    std::lock_guard<std::mutex> guard(mutex_);
-    auto it = streams_.find(notice.connection_id());
-    if (it == streams_.end()) return;
-    stream = it->second.lock();
-    streams_.erase(it);
-  }
-  if (stream) stream->mark_closed();
-}
-
-void connection_watch::watch(restinio::connection_id_t id, std::weak_ptr<restinio_stream> stream) {
-  std::lock_guard<std::mutex> guard(mutex_);
-  // Forget streams that ended on connections still open (keep-alive), so the map stays bounded.
-  if (streams_.size() > 64) {
-    for (auto it = streams_.begin(); it != streams_.end();)
-      it = it->second.expired() ? streams_.erase(it) : std::next(it);
-  }
-  streams_[id] = std::move(stream);
-}
 
 /// Writes one http::response through RESTinio; safe from any thread (RESTinio dispatches the
 /// write onto the connection's strand).
 class restinio_sink final : public response_sink {
  public:
-  restinio_sink(restinio::request_handle_t req, std::shared_ptr<connection_watch> watch,
-                std::chrono::milliseconds write_timeout)
-      : req_(std::move(req)), watch_(std::move(watch)), write_timeout_(write_timeout) {}
-
-  std::shared_ptr<stream_body> open_stream() override {
-    auto stream = std::make_shared<restinio_stream>(req_, write_timeout_);
-    watch_->watch(req_->connection_id(), stream);
-    return stream;
-  }
+  explicit restinio_sink(restinio::request_handle_t req) : req_(std::move(req)) {}
 
   void send(response r) override {
     auto builder = req_->create_response(restinio::http_status_line_t{
@@ -221,9 +86,28 @@ class restinio_sink final : public response_sink {
 
  private:
   restinio::request_handle_t req_;
-  std::shared_ptr<connection_watch> watch_;
-  std::chrono::milliseconds write_timeout_;
 };
+
+/// Takes the connection of a stream request away from RESTinio (as its WebSocket upgrade does):
+/// relay bodies are written straight to the socket, without RESTinio's per-write strand hop,
+/// write group and chunk bookkeeping, which cost as much CPU as the kernel's copy at high
+/// fan-out. Runs on the connection's strand (inside the request handler). Null when the
+/// connection is no longer RESTinio's to give.
+std::shared_ptr<socket_stream> take_over(const restinio::request_handle_t& req,
+                                         std::chrono::milliseconds write_timeout) {
+  auto& handle = restinio::impl::access_req_connection(*req);
+  if (!handle) return nullptr;
+  auto* conn = dynamic_cast<restinio::impl::connection_t<traits>*>(handle.get());
+  if (conn == nullptr) return nullptr;
+  auto owned = std::move(handle);
+  auto internals = conn->move_upgrade_internals();
+  using monitor_t = decltype(internals.m_lifetime_monitor);
+  auto monitor = std::make_shared<monitor_t>(std::move(internals.m_lifetime_monitor));
+  auto stream = std::make_shared<socket_stream>(std::move(internals.m_socket), write_timeout,
+                                                std::move(monitor));
+  stream->start();
+  return stream;
+}
 
 std::shared_ptr<request> convert(const restinio::request_handle_t& req) {
   auto out = std::make_shared<request>();
@@ -271,20 +155,21 @@ std::optional<std::string> http_server::start() {
   for (size_t i = 0; i < s.options.listeners.size(); ++i) {
     const auto& l = s.options.listeners[i];
     auto routes = l.routes;
-    auto watch = std::make_shared<restinio_adapter::connection_watch>();
     auto write_timeout = s.options.write_timeout;
     uint16_t* bound_port = &s.ports[i];
     auto server =
         std::make_unique<server_t>(restinio::external_io_context(s.io), [&](auto& settings) {
           settings.address(l.bind)
               .port(l.port)
-              .request_handler([routes, watch, write_timeout](restinio::request_handle_t req) {
-                auto sink =
-                    std::make_shared<restinio_adapter::restinio_sink>(req, watch, write_timeout);
-                routes->dispatch(restinio_adapter::convert(req), std::move(sink));
+              .request_handler([routes, write_timeout](restinio::request_handle_t req) {
+                auto converted = restinio_adapter::convert(req);
+                std::shared_ptr<response_sink> sink;
+                if (converted->verb == method::get && routes->streams(converted->path))
+                  sink = restinio_adapter::take_over(req, write_timeout);
+                if (!sink) sink = std::make_shared<restinio_adapter::restinio_sink>(req);
+                routes->dispatch(std::move(converted), std::move(sink));
                 return restinio::request_accepted();
               })
-              .connection_state_listener(watch)
               .handle_request_timeout(s.options.handle_request_timeout)
               .write_http_response_timelimit(s.options.write_timeout)
               .read_next_http_message_timelimit(std::chrono::seconds(60))

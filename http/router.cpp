@@ -63,6 +63,19 @@ void router::add(method verb, std::string pattern, access level, handler fn) {
   routes_.push_back(std::move(r));
 }
 
+void router::add_stream(std::string pattern, access level, handler fn) {
+  route r{method::get, pattern, split_path(pattern), level, std::move(fn), true};
+  routes_.push_back(std::move(r));
+}
+
+bool router::streams(std::string_view path) const {
+  auto m = find(path);
+  if (!m) return false;
+  for (const route* r : m->routes)
+    if (r->verb == method::get) return r->streaming;
+  return false;
+}
+
 std::vector<router::route_info> router::routes() const {
   std::vector<route_info> out;
   for (const auto& r : routes_)

@@ -62,6 +62,11 @@ class router {
 
   /// Registers a route.
   void add(method verb, std::string pattern, access level, handler fn);
+  /// Registers a GET route whose answer may be a long-lived stream (stream_body): the transport
+  /// gives such requests a connection of their own (see streams()).
+  void add_stream(std::string pattern, access level, handler fn);
+  /// Whether a GET of `path` goes to a route registered with add_stream().
+  bool streams(std::string_view path) const;
 
   /// Handles one request; the response goes to `sink` exactly once (possibly later).
   void dispatch(std::shared_ptr<request> req, std::shared_ptr<response_sink> sink) const;
@@ -81,6 +86,7 @@ class router {
     std::vector<std::string> segments;
     access level;
     handler fn;
+    bool streaming = false;
   };
   struct match {
     std::string pattern;

@@ -26,7 +26,8 @@ struct server_options {
   uint64_t hard_body_limit = 8 << 20;
   /// RESTinio's handle_request_timeout: above every deadline acepool enforces itself.
   std::chrono::milliseconds handle_request_timeout{std::chrono::seconds(180)};
-  /// RESTinio's write_http_response_timelimit = CLIENT_WRITE_TIMEOUT_S.
+  /// RESTinio's write_http_response_timelimit and the relay streams' write deadline:
+  /// CLIENT_WRITE_TIMEOUT_S.
   std::chrono::milliseconds write_timeout{std::chrono::seconds(5)};
   size_t io_threads = 2;
 };

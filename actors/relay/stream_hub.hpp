@@ -29,7 +29,9 @@ struct relay_counters {
 /// How a hub buffers and writes.
 struct hub_options {
   size_t buffer_bytes = 4 << 20;  ///< RELAY_BUFFER_BYTES
-  size_t max_write_bytes = 1 << 20;
+  /// One write at most: a client that reads slower than the stream but keeps reading finishes
+  /// each write well within the write timeout, so it is skipped to the live edge, not dropped.
+  size_t max_write_bytes = 256 << 10;
   /// Streaming clients are written to when this much time or data accumulated (large writes
   /// cost far less per byte); a client that has not received anything yet is written to at once.
   std::chrono::milliseconds coalesce{100};

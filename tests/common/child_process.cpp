@@ -16,14 +16,14 @@ extern char** environ;
 
 namespace acepool::testing {
 
-namespace {
-
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
 }
+
+namespace {
 
 int decode_status(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);

@@ -54,6 +54,9 @@ run_result run_program(const std::string& program, const std::vector<std::string
                        std::chrono::milliseconds timeout = std::chrono::seconds(30),
                        const std::string& workdir = {});
 
+/// The whole content of a file (empty when it cannot be read).
+std::string read_file(const std::string& path);
+
 /// A fresh empty directory under /tmp, removed with its contents on destruction.
 class temp_dir {
  public:

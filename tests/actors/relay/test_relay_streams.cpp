@@ -121,6 +121,32 @@ TEST_CASE("relay: ffprobe reads a relayed stream") {
   CHECK(relay_streams(ace, "ended")[0]["key"] == "abcdef0123456789abcdef0123456789abcdef01");
 }
 
+TEST_CASE("relay: the stream is a chunked video/MP2T answer on a connection of its own") {
+  sim_process sim;
+  acepool_process ace(relay_env({&sim}));
+  temp_dir dir;
+  // A live stream never ends: curl reads for four seconds (the first one starts the stream) and
+  // is stopped by --max-time (28).
+  auto r = run_program("/usr/bin/curl",
+                       {"-s", "--max-time", "4", "-D", dir.path() + "/head", "-o",
+                        dir.path() + "/body", stream_url(ace, "id=1010")},
+                       {}, 20s);
+  CHECK(r.exit_code == 28);
+  auto head = read_file(dir.path() + "/head");
+  CHECK(head.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(head.find("Content-Type: video/MP2T\r\n") != std::string::npos);
+  CHECK(head.find("Transfer-Encoding: chunked\r\n") != std::string::npos);
+  CHECK(head.find("Connection: close\r\n") != std::string::npos);
+  CHECK(head.find("X-Request-Id: ") != std::string::npos);
+  // curl removes the chunk framing: what remains is bare TS packets.
+  auto body = read_file(dir.path() + "/body");
+  REQUIRE(body.size() >= 188 * 100);
+  int sync_bytes = 0;
+  for (size_t at = 0; at < 188 * 100; at += 188)
+    sync_bytes += static_cast<unsigned char>(body[at]) == 0x47 ? 1 : 0;
+  CHECK(sync_bytes == 100);
+}
+
 TEST_CASE("relay: 500 clients asking for the same new stream at once open one engine session") {
   sim_process sim;
   acepool_process ace(relay_env({&sim}, {{"SIM_PREBUFFER_MS", "500"}}));
@@ -214,6 +240,20 @@ TEST_CASE("relay: the last client leaving stops the engine session and ends the 
   REQUIRE(eventually([&] { return relay_streams(ace, "ended").size() == 1; }, 15s));
   CHECK(relay_streams(ace, "ended")[0]["end_reason"] == "client_disconnect");
   CHECK(ace.get("/ace/status?id=eeee5555").status == 404);
+}
+
+TEST_CASE("relay: a client that hangs up before the first byte is let go without waiting for it") {
+  // The engine takes 30 s to produce a byte (and may); the client gives up after half a second.
+  sim_process sim({{"SIM_PREBUFFER_MS", "30000"}});
+  acepool_process ace(relay_env({&sim}, {{"STREAM_START_TIMEOUT_S", "60"}}));
+  {
+    stream_reader impatient(stream_url(ace, "id=abab1212"));
+    REQUIRE(eventually([&] { return relay_status(ace)["clients"] == 1; }, 10s));
+    std::this_thread::sleep_for(500ms);
+  }
+  CHECK(eventually([&] { return relay_status(ace)["clients"] == 0; }, 10s));
+  CHECK(relay_metric(ace, "acepool_relay_client_disconnects_total") == 1);
+  CHECK(eventually([&] { return sim.stats()["stops"] == 1; }, 10s));
 }
 
 TEST_CASE("relay: DELETE /streams/{id} closes the relay's clients") {
