@@ -29,8 +29,11 @@ instrumented_actor::instrumented_actor(caf::actor_config& cfg)
   // CAF's defaults print unexpected messages to stderr (breaking JSON logs) and make an actor
   // quit on an unhandled error message; a long-lived actor must do neither.
   set_default_handler(
-      [](caf::scheduled_actor* self, caf::message_view&) -> caf::result<caf::message> {
-        log::event(spdlog::level::debug, "actor.unexpected_message", {{"actor", self->name()}});
+      [](caf::scheduled_actor* self, caf::message_view& x) -> caf::result<caf::message> {
+        auto text = to_string(x.copy_content_to_message());
+        if (text.size() > 200) text.resize(200);
+        log::event(spdlog::level::debug, "actor.unexpected_message",
+                   {{"actor", self->name()}, {"message", text}});
         return caf::message{};
       });
   set_error_handler([](caf::scheduled_actor* self, caf::error& err) {

@@ -260,7 +260,8 @@ void on_session_answer(relay_actor* self, uint64_t no, int status, const std::st
     ev.command_url = st.session.command_url;
     ev.is_live = a.is_live;
     ev.labels["stream_id"] = st.stream_id;
-    self->send(st.deps.registry, stream_started_atom::value, ev, std::string("relay"));
+    // Anonymous: the registry answers with the record, which the relay does not need.
+    caf::anon_send(st.deps.registry, stream_started_atom::value, ev, std::string("relay"));
     log::event(spdlog::level::info, "relay.started",
                {{"stream", st.stream_id}, {"engine", st.session.container_id}});
   } else {
