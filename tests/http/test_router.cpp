@@ -272,3 +272,18 @@ TEST_CASE("request metrics are labelled by route pattern, never the raw path") {
              Catch::Contains(
                  "acepool_api_duration_seconds_count{route=\"/engines/{id}\",method=\"GET\"} 2"));
 }
+
+TEST_CASE("only GETs of routes added as streams get a connection of their own") {
+  acepool::metrics::registry metrics;
+  router r({}, &metrics);
+  r.add_stream("/ace/getstream", access::open,
+               [](call& c) { c.reply.send(response::json(200, {})); });
+  r.add(method::get, "/ace/status", access::open,
+        [](call& c) { c.reply.send(response::json(200, {})); });
+  r.add(method::del, "/streams/{id}", access::write,
+        [](call& c) { c.reply.send(response::json(200, {})); });
+  CHECK(r.streams("/ace/getstream"));
+  CHECK_FALSE(r.streams("/ace/status"));
+  CHECK_FALSE(r.streams("/streams/abc"));
+  CHECK_FALSE(r.streams("/nowhere"));
+}
