@@ -25,7 +25,9 @@ namespace acepool::http {
 /// A write goes out at once with a non-blocking sendmsg from the calling thread; only the part
 /// the socket buffer cannot take waits for writability on the io threads, bounded by the write
 /// timeout (then the client is dropped with `timed_out`). A read on the socket notices a client
-/// that hangs up even while nothing is being written. Thread-safe: every use of the socket
+/// that hangs up even while nothing is being written. The body is always chunked: RESTinio 0.6
+/// does not keep the request's HTTP version (it answered HTTP/1.0 clients chunked as well).
+/// Thread-safe: every use of the socket
 /// happens under one mutex, so no thread ever writes to a descriptor closed under it.
 class socket_stream final : public response_sink,
                             public stream_body,
