@@ -27,8 +27,8 @@ namespace acepool::http {
 /// timeout (then the client is dropped with `timed_out`). A read on the socket notices a client
 /// that hangs up even while nothing is being written. The body is always chunked: RESTinio 0.6
 /// does not keep the request's HTTP version (it answered HTTP/1.0 clients chunked as well).
-/// Thread-safe: every use of the socket
-/// happens under one mutex, so no thread ever writes to a descriptor closed under it.
+/// Thread-safe: every use of the socket happens under one mutex, so no thread ever writes to a
+/// descriptor closed under it.
 class socket_stream final : public response_sink,
                             public stream_body,
                             public std::enable_shared_from_this<socket_stream> {
