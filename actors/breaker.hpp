@@ -63,4 +63,8 @@ class breaker {
 
 const char* to_string(breaker::state s);
 
+/// A breaker as /health/status and /orchestrator/status show it: state, failure count and
+/// threshold, last failure and success times, recovery timeout in seconds.
+nlohmann::json breaker_json(const breaker& b, breaker::clock::time_point now);
+
 }  // namespace acepool::actors

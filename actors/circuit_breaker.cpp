@@ -12,25 +12,12 @@
 #include "config/settings.hpp"
 #include "support/logging.hpp"
 #include "support/metrics_registry.hpp"
-#include "support/time_format.hpp"
 
 namespace acepool::actors {
 
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-nlohmann::json breaker_json(const breaker& b, clock::time_point now) {
-  auto t = [](const std::optional<std::chrono::system_clock::time_point>& x) {
-    return x ? nlohmann::json(support::format_rfc3339(*x)) : nlohmann::json(nullptr);
-  };
-  return {{"state", to_string(b.current(now))},
-          {"failure_count", b.failure_count()},
-          {"failure_threshold", b.threshold()},
-          {"last_failure_time", t(b.last_failure())},
-          {"last_success_time", t(b.last_success())},
-          {"recovery_timeout", static_cast<double>(b.recovery_timeout().count()) / 1000.0}};
-}
 
 struct circuit_breaker_state {
   static inline const char* name = "circuit_breaker";

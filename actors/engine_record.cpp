@@ -10,10 +10,6 @@ namespace acepool::actors {
 
 namespace {
 
-nlohmann::json time_or_null(const std::optional<std::chrono::system_clock::time_point>& t) {
-  return t ? nlohmann::json(support::format_rfc3339(*t)) : nlohmann::json(nullptr);
-}
-
 std::optional<uint16_t> label_port(const std::map<std::string, std::string>& labels,
                                    const char* key) {
   auto it = labels.find(key);
@@ -36,8 +32,8 @@ nlohmann::json engine_json(const engine_record& e,
           {"last_seen", support::format_rfc3339(e.last_seen)},
           {"streams", e.streams},
           {"health_status", to_string(e.health)},
-          {"last_health_check", time_or_null(e.last_health_check)},
-          {"last_stream_usage", time_or_null(e.last_stream_usage)},
+          {"last_health_check", support::rfc3339_or_null(e.last_health_check)},
+          {"last_stream_usage", support::rfc3339_or_null(e.last_stream_usage)},
           {"last_cache_cleanup", nullptr},
           {"cache_size_bytes", nullptr},
           {"forwarded", e.forwarded},

@@ -8,9 +8,10 @@ namespace acepool::actors {
 
 namespace {
 
+// Vitals keep wall-clock times as milliseconds since the epoch, 0 for none.
 nlohmann::json wall_ms_or_null(int64_t ms) {
   if (ms <= 0) return nullptr;
-  return support::format_rfc3339(support::wall_clock::time_point(std::chrono::milliseconds(ms)));
+  return support::rfc3339_or_null(support::wall_clock::time_point(std::chrono::milliseconds(ms)));
 }
 
 }  // namespace

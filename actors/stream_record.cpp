@@ -58,7 +58,7 @@ json stream_json(const stream_record& s) {
           {"command_url", s.command_url},
           {"is_live", s.is_live},
           {"started_at", support::format_rfc3339(s.started_at)},
-          {"ended_at", s.ended_at ? json(support::format_rfc3339(*s.ended_at)) : json(nullptr)},
+          {"ended_at", support::rfc3339_or_null(s.ended_at)},
           {"status", s.ended ? "ended" : "started"},
           {"end_reason", s.end_reason ? json(*s.end_reason) : json(nullptr)},
           {"clients", s.clients},

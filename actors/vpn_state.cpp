@@ -29,19 +29,17 @@ nlohmann::json vpn_status_json(const vpn_snapshot& v) {
     return {{"enabled", false},          {"status", "disabled"}, {"container", nullptr},
             {"container_name", nullptr}, {"health", "unknown"},  {"connected", false},
             {"forwarded_port", nullptr}, {"public_ip", nullptr}, {"last_check_at", nullptr}};
-  return {
-      {"enabled", true},
-      {"status", v.status},
-      {"container", or_null(v.container_id)},
-      {"container_name", v.container_name},
-      {"health", v.health},
-      {"vpn_status", v.vpn_status},
-      {"connected", v.connected},
-      {"forwarded_port", or_null(v.forwarded_port)},
-      {"public_ip", or_null(v.public_ip)},
-      {"country", or_null(v.country)},
-      {"last_check_at", v.last_check_at ? nlohmann::json(support::format_rfc3339(*v.last_check_at))
-                                        : nlohmann::json(nullptr)}};
+  return {{"enabled", true},
+          {"status", v.status},
+          {"container", or_null(v.container_id)},
+          {"container_name", v.container_name},
+          {"health", v.health},
+          {"vpn_status", v.vpn_status},
+          {"connected", v.connected},
+          {"forwarded_port", or_null(v.forwarded_port)},
+          {"public_ip", or_null(v.public_ip)},
+          {"country", or_null(v.country)},
+          {"last_check_at", support::rfc3339_or_null(v.last_check_at)}};
 }
 
 nlohmann::json vpn_summary_json(const vpn_snapshot& v) {

@@ -50,18 +50,6 @@ int seconds_up(std::chrono::milliseconds ms) {
 
 }  // namespace
 
-nlohmann::json breaker_status(const breaker& b, std::chrono::steady_clock::time_point now) {
-  auto t = [](const std::optional<std::chrono::system_clock::time_point>& x) {
-    return x ? nlohmann::json(support::format_rfc3339(*x)) : nlohmann::json(nullptr);
-  };
-  return {{"state", to_string(b.current(now))},
-          {"failure_count", b.failure_count()},
-          {"failure_threshold", b.threshold()},
-          {"last_failure_time", t(b.last_failure())},
-          {"last_success_time", t(b.last_success())},
-          {"recovery_timeout", static_cast<double>(b.recovery_timeout().count()) / 1000.0}};
-}
-
 std::optional<block> provisioning_block(const status_inputs& in) {
   if (in.vpn.enabled && !in.vpn.connected)
     return block{"VPN not connected", "vpn_disconnected", 60};
@@ -138,15 +126,13 @@ nlohmann::json health_status(const status_inputs& in) {
             {"started", h.replacements_started},
             {"succeeded", h.replacements_succeeded},
             {"failed", h.replacements_failed},
-            {"last_at", h.last_replacement_at
-                            ? nlohmann::json(support::format_rfc3339(*h.last_replacement_at))
-                            : nlohmann::json(nullptr)}}},
+            {"last_at", support::rfc3339_or_null(h.last_replacement_at)}}},
           {"minimum_required", in.settings.pool.min_replicas},
           {"health_check_interval",
            static_cast<double>(in.settings.health.check_interval.count()) / 1000.0},
           {"circuit_breakers",
-           {{"general", breaker_status(in.breakers.general, in.now)},
-            {"replacement", breaker_status(in.breakers.replacement, in.now)}}}};
+           {{"general", breaker_json(in.breakers.general, in.now)},
+            {"replacement", breaker_json(in.breakers.replacement, in.now)}}}};
 }
 
 std::vector<std::pair<std::string, std::string>> provisioning_headers(

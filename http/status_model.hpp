@@ -33,9 +33,6 @@ nlohmann::json orchestrator_status(const status_inputs& in);
 /// GET /health/status.
 nlohmann::json health_status(const status_inputs& in);
 
-/// The breaker object of /health/status.
-nlohmann::json breaker_status(const actors::breaker& b, std::chrono::steady_clock::time_point now);
-
 /// Why provisioning is blocked now, api.md precedence (VPN > breaker > capacity): the reason
 /// string, its code and ETA; nothing when it is not blocked.
 struct block {

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include <nlohmann/json.hpp>
+
 namespace acepool::support {
 
 std::string format_rfc3339(wall_clock::time_point t) {
@@ -24,6 +26,10 @@ std::string format_rfc3339(wall_clock::time_point t) {
 
 std::string now_rfc3339() {
   return format_rfc3339(wall_clock::now());
+}
+
+nlohmann::json rfc3339_or_null(const std::optional<wall_clock::time_point>& t) {
+  return t ? nlohmann::json(format_rfc3339(*t)) : nlohmann::json(nullptr);
 }
 
 namespace {

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace acepool::support {
 
 using wall_clock = std::chrono::system_clock;
@@ -16,6 +18,9 @@ std::string format_rfc3339(wall_clock::time_point t);
 
 /// The current wall-clock time formatted by format_rfc3339().
 std::string now_rfc3339();
+
+/// `t` formatted by format_rfc3339() as a JSON string, or JSON null when there is no time.
+nlohmann::json rfc3339_or_null(const std::optional<wall_clock::time_point>& t);
 
 /// Parses an RFC 3339 timestamp (`Z` or `±hh:mm` offset, optional fraction).
 /// Returns nothing when the text is not a valid timestamp.

@@ -1,22 +1,17 @@
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
-
 #include "config/config_reference.hpp"
 #include "config/env_source.hpp"
 #include "config/settings_loader.hpp"
 #include "config/settings_schema.hpp"
+#include "tests/common/child_process.hpp"
 
 using namespace acepool::config;
 
 namespace {
 
 std::string read_source_file(const std::string& relative) {
-  std::ifstream in(std::string(ACEPOOL_SOURCE_DIR) + "/" + relative);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return acepool::testing::read_file(std::string(ACEPOOL_SOURCE_DIR) + "/" + relative);
 }
 
 }  // namespace
