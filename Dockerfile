@@ -14,7 +14,7 @@ FROM debian:12 AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config \
-      libcaf-dev librestinio-dev libasio-dev libhttp-parser-dev libfmt-dev nlohmann-json3-dev \
+      libcaf-dev libasio-dev libhttp-parser-dev libfmt-dev nlohmann-json3-dev \
       libspdlog-dev libcurl4-openssl-dev libsqlite3-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

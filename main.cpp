@@ -33,6 +33,7 @@
 #include "http/healthcheck.hpp"
 #include "http/relay_handler.hpp"
 #include "http/server.hpp"
+#include "http/transport_options.hpp"
 #include "support/logging.hpp"
 #include "support/metrics_registry.hpp"
 #include "support/process_metrics.hpp"
@@ -96,19 +97,14 @@ class shutdown_watchdog {
   std::thread thread_;
 };
 
-http::server_options make_server_options(const config::settings& s,
+http::server_options make_server_options(const config::settings& s, uint64_t open_files,
+                                         metrics::registry* metrics,
                                          std::shared_ptr<const http::router> api,
                                          std::shared_ptr<const http::router> relay) {
-  http::server_options o;
+  auto o = http::transport_options(s, open_files, metrics);
   o.listeners.push_back({"api", s.service.app_bind, s.service.app_port, std::move(api)});
   if (s.service.relay_port)
     o.listeners.push_back({"relay", s.service.relay_bind, *s.service.relay_port, std::move(relay)});
-  o.hard_body_limit = s.service.max_body_bytes * 8;
-  // Above every deadline acepool enforces itself (api.md "Timeouts").
-  auto longest = std::max({s.service.api_request_timeout, s.service.api_long_operation_timeout,
-                           s.docker.provision_timeout + s.relay.stream_start_timeout});
-  o.handle_request_timeout = longest + std::chrono::seconds(10);
-  o.write_timeout = s.relay.client_write_timeout;
   return o;
 }
 
@@ -166,8 +162,8 @@ int run_service(std::shared_ptr<const config::loaded_settings> loaded, bool clea
                         &registry,     pool.workers.quick, &published,
                         pool.registry, pool.provisioner,   pool.pool_manager,
                         pool.breaker,  pool.stats,         pool.streams};
-  http::http_server server(
-      make_server_options(s, http::make_api_router(ctx), http::make_relay_router(ctx)));
+  http::http_server server(make_server_options(s, open_files, &registry, http::make_api_router(ctx),
+                                               http::make_relay_router(ctx)));
   if (auto err = server.start()) {
     log::event(spdlog::level::err, "acepool.listen_failed", {{"detail", *err}});
     std::fprintf(stderr, "acepool: %s\n", err->c_str());

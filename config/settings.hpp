@@ -62,6 +62,10 @@ struct service_settings {
   std::string db_url;
   std::string db_path;  ///< file path from DB_URL, or ":memory:"
   milliseconds stream_history_ttl{};
+  int max_connections = 0;  ///< 0 = derived from the open-file limit at start
+  milliseconds http_header_timeout{};
+  milliseconds http_body_timeout{};
+  milliseconds http_idle_timeout{};
 };
 
 /// Docker and engine containers (section "Docker and engines").

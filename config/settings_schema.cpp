@@ -261,6 +261,20 @@ std::vector<setting_spec> build_specs() {
   v.push_back(seconds({"STREAM_HISTORY_TTL_S", service, "3600",
                        "ended streams and their stats are purged after this"},
                       ACEPOOL_FIELD(service.stream_history_ttl), 1, 31536000));
+  v.push_back(integer({"MAX_CONNECTIONS", service, "0",
+                       "open client connections across both listeners, relay clients included; "
+                       "0 = the open-file limit minus 512 kept for Docker, engines and the "
+                       "database (a larger value is lowered to that)"},
+                      ACEPOOL_FIELD(service.max_connections), 0, 1000000));
+  v.push_back(seconds({"HTTP_HEADER_TIMEOUT_S", service, "10",
+                       "a request's head must arrive within this of its first byte (408)"},
+                      ACEPOOL_FIELD(service.http_header_timeout), 0.1, 600));
+  v.push_back(seconds({"HTTP_BODY_TIMEOUT_S", service, "30",
+                       "a request's body must arrive within this of its head (408)"},
+                      ACEPOOL_FIELD(service.http_body_timeout), 0.1, 3600));
+  v.push_back(seconds({"HTTP_IDLE_TIMEOUT_S", service, "60",
+                       "a kept-alive connection without a request is closed after this"},
+                      ACEPOOL_FIELD(service.http_idle_timeout), 0.1, 3600));
 
   // Docker and engines
   v.push_back(text({"DOCKER_HOST", docker, "unix:///var/run/docker.sock", "Docker daemon address"},

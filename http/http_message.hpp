@@ -31,6 +31,11 @@ struct request {
   header_list headers;
   std::string body;
   uint64_t connection_id = 0;
+  int http_minor = 1;                ///< HTTP/1.<minor>
+  uint64_t declared_body_bytes = 0;  ///< Content-Length (0 for chunked or no body)
+  bool chunked_body = false;         ///< Transfer-Encoding: chunked
+  std::string peer_address;          ///< the client's address, without port
+  bool peer_is_loopback = false;     ///< the client connected from 127.0.0.0/8 or ::1
 
   /// The first header called `name` (case-insensitive).
   std::optional<std::string_view> header(std::string_view name) const;

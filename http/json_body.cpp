@@ -2,6 +2,13 @@
 
 namespace acepool::http {
 
+namespace {
+
+constexpr int max_json_depth = 32;
+struct too_deep {};
+
+}  // namespace
+
 void validation_errors::add(nlohmann::json loc, std::string msg, std::string type) {
   items_.push_back({{"loc", std::move(loc)}, {"msg", std::move(msg)}, {"type", std::move(type)}});
 }
@@ -18,7 +25,13 @@ json_body parse_json_object(const request& req, bool empty_is_object) {
   }
   validation_errors errors;
   try {
-    auto parsed = nlohmann::json::parse(req.body);
+    // No body acepool reads nests deeply; a limit keeps hostile nesting off every later
+    // recursion over the value (dump, comparisons).
+    auto depth_guard = [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+      if (depth > max_json_depth) throw too_deep{};
+      return true;
+    };
+    auto parsed = nlohmann::json::parse(req.body, depth_guard);
     if (parsed.is_object()) {
       out.value = std::move(parsed);
       return out;
@@ -26,6 +39,12 @@ json_body parse_json_object(const request& req, bool empty_is_object) {
     errors.add({"body"}, "value is not a valid dict", "type_error.dict");
   } catch (const nlohmann::json::parse_error& e) {
     errors.add({"body", e.byte}, std::string("JSON decode error: ") + e.what(), "json_invalid");
+  } catch (const too_deep&) {
+    errors.add({"body"}, "JSON nested deeper than " + std::to_string(max_json_depth) + " levels",
+               "json_invalid");
+  } catch (const nlohmann::json::exception& e) {
+    // e.g. out_of_range.406 for a number beyond double (1e400)
+    errors.add({"body"}, std::string("JSON value out of range: ") + e.what(), "value_error.number");
   }
   out.error = errors.to_response();
   return out;
@@ -71,8 +90,10 @@ std::optional<int64_t> read_integer(const nlohmann::json& body, const char* key,
     errors.add({"body", key}, "value is not a valid integer", "type_error.integer");
     return std::nullopt;
   }
-  auto n = v.get<int64_t>();
-  if (n < min || n > max) {
+  // An unsigned value above INT64_MAX must not wrap into range.
+  bool too_big = v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX);
+  auto n = too_big ? INT64_MAX : v.get<int64_t>();
+  if (too_big || n < min || n > max) {
     errors.add(
         {"body", key},
         "ensure this value is between " + std::to_string(min) + " and " + std::to_string(max),

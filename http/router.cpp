@@ -6,6 +6,7 @@
 
 #include "support/logging.hpp"
 #include "support/random_id.hpp"
+#include "support/text_safety.hpp"
 
 namespace acepool::http {
 
@@ -30,6 +31,24 @@ bool is_param(const std::string& segment) {
 bool valid_request_id(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   return std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+std::optional<std::string> unsafe_text_in(std::string_view where, std::string_view text) {
+  if (!support::is_valid_utf8(text)) return std::string(where) + " is not valid UTF-8";
+  if (support::has_control_chars(text)) return std::string(where) + " contains control characters";
+  return std::nullopt;
+}
+
+/// Why a decoded path parameter or query parameter is unfit as text (nothing when all are fine).
+std::optional<std::string> unsafe_text(
+    const std::vector<std::pair<std::string, std::string>>& params, const query_params& query) {
+  for (const auto& [name, value] : params)
+    if (auto why = unsafe_text_in("path parameter '" + name + "'", value)) return why;
+  for (const auto& [name, value] : query.items()) {
+    if (auto why = unsafe_text_in("a query parameter name", name)) return why;
+    if (auto why = unsafe_text_in("query parameter '" + name + "'", value)) return why;
+  }
+  return std::nullopt;
 }
 
 const std::string exposed_headers =
@@ -149,34 +168,20 @@ header_list router::cors_headers(const request& req) const {
   return out;
 }
 
-void router::dispatch(std::shared_ptr<request> req, std::shared_ptr<response_sink> sink) const {
-  auto ex = std::make_shared<exchange>();
-  ex->sink = std::move(sink);
-  ex->verb = req->verb;
-  ex->metrics = metrics_;
-  ex->extra_headers = options_.extra_headers;
-  auto given_id = req->header("X-Request-Id");
-  ex->request_id =
-      given_id && valid_request_id(*given_id) ? std::string(*given_id) : support::random_hex(16);
-  ex->common_headers.emplace_back("X-Request-Id", ex->request_id);
-  for (auto& h : cors_headers(*req))
-    ex->common_headers.push_back(std::move(h));
-
-  auto found = find(req->path);
-  if (!found) {
-    ex->route_label = "unmatched";
-    ex->complete(response::error(404, "not found"));
-    return;
+router::decision router::decide(const request& req) const {
+  decision d;
+  d.found = find(req.path);
+  if (!d.found) {
+    d.answer = response::error(404, "not found");
+    return d;
   }
-  ex->route_label = found->pattern;
-  const route* target = nullptr;
-  for (const auto* r : found->routes)
-    if (r->verb == req->verb) target = r;
+  for (const auto* r : d.found->routes)
+    if (r->verb == req.verb) d.target = r;
   std::string allow;
-  for (const auto* r : found->routes)
+  for (const auto* r : d.found->routes)
     allow += std::string(allow.empty() ? "" : ", ") + method_name(r->verb);
   allow += ", OPTIONS";
-  if (req->verb == method::options) {
+  if (req.verb == method::options) {
     response pre;
     pre.status = 204;
     pre.content_type.clear();
@@ -185,25 +190,64 @@ void router::dispatch(std::shared_ptr<request> req, std::shared_ptr<response_sin
                    {"Access-Control-Allow-Headers",
                     "Authorization, Content-Type, X-Request-Id, If-None-Match"},
                    {"Access-Control-Max-Age", "600"}};
-    ex->complete(std::move(pre));
-    return;
+    d.answer = std::move(pre);
+    return d;
   }
-  if (target == nullptr) {
+  if (d.target == nullptr) {
     auto r = response::error(405, "method not allowed");
     r.headers.emplace_back("Allow", allow);
-    ex->complete(std::move(r));
+    d.answer = std::move(r);
+    return d;
+  }
+  if (auto denied = check_access(d.target->level, req)) {
+    d.answer = std::move(denied);
+    return d;
+  }
+  auto size = std::max<uint64_t>(req.body.size(), req.declared_body_bytes);
+  if (size > options_.max_body_bytes)
+    d.answer = response::error(413, "request body of " + std::to_string(size) +
+                                        " bytes exceeds MAX_BODY_BYTES (" +
+                                        std::to_string(options_.max_body_bytes) + ")");
+  return d;
+}
+
+bool router::admits_body(const request& head) const {
+  return !decide(head).answer.has_value();
+}
+
+std::shared_ptr<exchange> router::open_exchange(const request& req,
+                                                std::shared_ptr<response_sink> sink) const {
+  auto ex = std::make_shared<exchange>();
+  ex->sink = std::move(sink);
+  ex->verb = req.verb;
+  ex->metrics = metrics_;
+  ex->extra_headers = options_.extra_headers;
+  auto given_id = req.header("X-Request-Id");
+  ex->request_id =
+      given_id && valid_request_id(*given_id) ? std::string(*given_id) : support::random_hex(16);
+  ex->common_headers.emplace_back("X-Request-Id", ex->request_id);
+  for (auto& h : cors_headers(req))
+    ex->common_headers.push_back(std::move(h));
+  return ex;
+}
+
+void router::answer_unreadable(const request& head, int status, std::string detail,
+                               std::shared_ptr<response_sink> sink) const {
+  auto ex = open_exchange(head, std::move(sink));
+  ex->route_label = "unreadable";
+  ex->complete(response::error(status, detail));
+}
+
+void router::dispatch(std::shared_ptr<request> req, std::shared_ptr<response_sink> sink) const {
+  auto ex = open_exchange(*req, std::move(sink));
+  auto d = decide(*req);
+  ex->route_label = d.found ? d.found->pattern : "unmatched";
+  if (d.answer) {
+    ex->complete(std::move(*d.answer));
     return;
   }
-  if (auto denied = check_access(target->level, *req)) {
-    ex->complete(std::move(*denied));
-    return;
-  }
-  if (req->body.size() > options_.max_body_bytes) {
-    ex->complete(response::error(413, "request body of " + std::to_string(req->body.size()) +
-                                          " bytes exceeds MAX_BODY_BYTES (" +
-                                          std::to_string(options_.max_body_bytes) + ")"));
-    return;
-  }
+  const auto& found = d.found;
+  const route* target = d.target;
   call c;
   for (auto& [name, raw] : found->raw_params) {
     auto decoded = percent_decode(raw);
@@ -222,6 +266,12 @@ void router::dispatch(std::shared_ptr<request> req, std::shared_ptr<response_sin
         422, nlohmann::json::array({{{"loc", {"query"}},
                                      {"msg", "malformed percent-encoding"},
                                      {"type", "value_error.percent_encoding"}}})));
+    return;
+  }
+  // Ids and parameters become log fields, database rows and JSON answers: text that is not
+  // UTF-8, or carries control characters, is refused here, once, for every route.
+  if (auto bad = unsafe_text(c.params, *query)) {
+    ex->complete(response::error(400, *bad));
     return;
   }
   c.query = std::move(*query);

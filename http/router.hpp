@@ -71,6 +71,20 @@ class router {
   /// Handles one request; the response goes to `sink` exactly once (possibly later).
   void dispatch(std::shared_ptr<request> req, std::shared_ptr<response_sink> sink) const;
 
+  /// Whether the body of a request with this head may be read: false when dispatch() would
+  /// answer without running a handler (unknown route, wrong method, OPTIONS, missing or wrong
+  /// credentials, a declared body above the limit). The transport then dispatches the head alone
+  /// and closes the connection instead of reading the body.
+  bool admits_body(const request& head) const;
+  /// The most body bytes a request may carry (MAX_BODY_BYTES).
+  uint64_t body_limit() const { return options_.max_body_bytes; }
+
+  /// Answers a request the transport could not read whole (malformed, too large, too slow,
+  /// over capacity) with `status` and `{"detail": ...}`, counted and labelled `unreadable`.
+  /// `head` holds what was read of it (possibly nothing).
+  void answer_unreadable(const request& head, int status, std::string detail,
+                         std::shared_ptr<response_sink> sink) const;
+
   /// A registered route.
   struct route_info {
     method verb;
@@ -94,7 +108,16 @@ class router {
     std::vector<std::pair<std::string, std::string>> raw_params;
   };
   std::optional<match> find(std::string_view path) const;
+  /// The route a request goes to, or the answer it gets without a handler.
+  struct decision {
+    std::optional<match> found;
+    const route* target = nullptr;
+    std::optional<response> answer;  ///< set when no handler runs
+  };
+  decision decide(const request& req) const;
   std::optional<response> check_access(access level, const request& req) const;
+  std::shared_ptr<exchange> open_exchange(const request& req,
+                                          std::shared_ptr<response_sink> sink) const;
   header_list cors_headers(const request& req) const;
 
   router_options options_;

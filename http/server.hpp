@@ -7,6 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "http/connection.hpp"
+
+namespace acepool::metrics {
+class registry;
+}
+
 namespace acepool::http {
 
 class router;
@@ -19,21 +25,21 @@ struct listener_options {
   std::shared_ptr<const router> routes;
 };
 
-/// Server-wide transport settings (api.md "Timeouts").
+/// Server-wide transport settings (docs/api.md "Connections").
 struct server_options {
   std::vector<listener_options> listeners;
-  /// Bodies above this close the connection (RESTinio cannot answer there): 8 × MAX_BODY_BYTES.
-  uint64_t hard_body_limit = 8 << 20;
-  /// RESTinio's handle_request_timeout: above every deadline acepool enforces itself.
-  std::chrono::milliseconds handle_request_timeout{std::chrono::seconds(180)};
-  /// RESTinio's write_http_response_timelimit and the relay streams' write deadline:
-  /// CLIENT_WRITE_TIMEOUT_S.
-  std::chrono::milliseconds write_timeout{std::chrono::seconds(5)};
+  /// Deadlines and limits of every connection (write_timeout = CLIENT_WRITE_TIMEOUT_S).
+  connection_settings connections;
+  /// MAX_CONNECTIONS: open client connections across every listener, relay streams included.
+  size_t max_connections = 4096;
+  /// What all request bodies being received may take together.
+  uint64_t body_budget_bytes = 64 << 20;
   size_t io_threads = 2;
+  metrics::registry* metrics = nullptr;
 };
 
-/// The HTTP transport: RESTinio listeners on one io_context run by `io_threads` threads.
-/// RESTinio is confined to this class's implementation file.
+/// The HTTP/1.1 transport: listeners and connections on one io_context run by `io_threads`
+/// threads, answering through the routers (docs/architecture.md "HTTP transport").
 class http_server {
  public:
   explicit http_server(server_options options);
@@ -52,6 +58,9 @@ class http_server {
 
   /// Stops the io threads and drops every connection. Idempotent.
   void stop();
+
+  /// Open client connections (for tests and metrics).
+  size_t open_connections() const;
 
  private:
   struct impl;

@@ -7,6 +7,8 @@
 
 #include <asio/buffer.hpp>
 
+#include "http/response_wire.hpp"
+
 namespace acepool::http {
 
 namespace {
@@ -15,27 +17,12 @@ constexpr char crlf[] = "\r\n";
 constexpr size_t max_iov_per_call = 64;
 constexpr int send_buffer_bytes = 256 << 10;  // the kernel doubles it
 
-void append_head(std::string& out, int status, const std::string& content_type,
-                 const header_list& headers) {
-  out += "HTTP/1.1 ";
-  out += std::to_string(status);
-  out += ' ';
-  out += reason_phrase(status);
-  out += crlf;
-  if (!content_type.empty()) out += "Content-Type: " + content_type + crlf;
-  for (const auto& [name, value] : headers) {
-    out += name;
-    out += ": ";
-    out += value;
-    out += crlf;
-  }
-}
-
-// The head of a streamed (chunked) answer; the connection closes after it.
-void append_stream_head(std::string& out, const std::string& content_type,
+// The head of a streamed answer; the connection closes after it.
+void append_stream_head(std::string& out, bool chunked, const std::string& content_type,
                         const header_list& headers) {
-  append_head(out, 200, content_type, headers);
-  out += "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+  append_head(out, chunked ? 1 : 0, 200, content_type, headers);
+  out += chunked ? "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                 : "Connection: close\r\n\r\n";
 }
 
 // The chunk-size line of HTTP/1.1 chunked encoding: hex digits and CRLF.
@@ -54,11 +41,12 @@ void append_chunk_size(std::string& out, size_t size) {
 }  // namespace
 
 socket_stream::socket_stream(asio::ip::tcp::socket socket, std::chrono::milliseconds write_timeout,
-                             std::shared_ptr<void> keep_alive)
+                             std::shared_ptr<void> keep_alive, bool chunked)
     : socket_(std::move(socket)),
       deadline_(socket_.get_executor()),
       write_timeout_(write_timeout),
-      keep_alive_(std::move(keep_alive)) {
+      keep_alive_(std::move(keep_alive)),
+      chunked_(chunked) {
   // A fixed send buffer instead of the kernel's autotuning (up to 4 MiB per socket): bounded
   // memory per client, and a slow client's pending write completes as it reads instead of
   // waiting for a third of a huge buffer to drain before the socket reports writable again.
@@ -80,7 +68,7 @@ void socket_stream::send(response r) {
   if (head_sent_ || closed_) return;
   head_sent_ = finished_ = ended_ = true;
   prefix_.clear();
-  append_head(prefix_, r.status, r.content_type, r.headers);
+  append_head(prefix_, chunked_ ? 1 : 0, r.status, r.content_type, r.headers);
   prefix_ += "Content-Length: " + std::to_string(r.body.size()) + crlf;
   prefix_ += "Connection: close\r\n\r\n";
   prefix_ += r.body;
@@ -101,12 +89,12 @@ void socket_stream::write(std::vector<relay::buffer_slice> data, const header_li
   prefix_.clear();
   if (!head_sent_) {
     head_sent_ = true;
-    append_stream_head(prefix_, "video/MP2T", head);
+    append_stream_head(prefix_, chunked_, "video/MP2T", head);
   }
   size_t total = 0;
   for (const auto& s : data)
     total += s.length;
-  if (total > 0) append_chunk_size(prefix_, total);
+  if (total > 0 && chunked_) append_chunk_size(prefix_, total);
   slices_ = std::move(data);
   auto then = start_write_locked(std::move(done), false);
   lock.unlock();
@@ -129,9 +117,9 @@ std::function<void()> socket_stream::end_locked() {
   prefix_.clear();
   if (!head_sent_) {
     head_sent_ = true;
-    append_stream_head(prefix_, "", {});
+    append_stream_head(prefix_, chunked_, "", {});
   }
-  prefix_ += "0\r\n\r\n";
+  if (chunked_) prefix_ += "0\r\n\r\n";
   slices_.clear();
   return start_write_locked(nullptr, true);
 }
@@ -146,7 +134,7 @@ std::function<void()> socket_stream::start_write_locked(completion done, bool cl
     pending_.push_back({const_cast<char*>(s.chunk->data() + s.offset), s.length});
     total += s.length;
   }
-  if (total > 0) pending_.push_back({const_cast<char*>(crlf), 2});
+  if (total > 0 && chunked_) pending_.push_back({const_cast<char*>(crlf), 2});
   done_ = std::move(done);
   close_after_ = close_after;
   in_flight_ = true;

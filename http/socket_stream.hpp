@@ -19,23 +19,24 @@
 
 namespace acepool::http {
 
-/// The answer to a stream route, written straight to the client's socket (taken over from
-/// RESTinio when the request arrived): one response, then the connection closes.
+/// The answer to a stream route, written straight to the client's socket (handed over by its
+/// connection once every earlier answer was written): one response, then the connection closes.
 ///
 /// A write goes out at once with a non-blocking sendmsg from the calling thread; only the part
 /// the socket buffer cannot take waits for writability on the io threads, bounded by the write
 /// timeout (then the client is dropped with `timed_out`). A read on the socket notices a client
-/// that hangs up even while nothing is being written. The body is always chunked: RESTinio 0.6
-/// does not keep the request's HTTP version (it answered HTTP/1.0 clients chunked as well).
+/// that hangs up even while nothing is being written. The body is chunked for HTTP/1.1 clients;
+/// an HTTP/1.0 client gets the bytes as they are, the close ending the body.
 /// Thread-safe: every use of the socket happens under one mutex, so no thread ever writes to a
 /// descriptor closed under it.
 class socket_stream final : public response_sink,
                             public stream_body,
                             public std::enable_shared_from_this<socket_stream> {
  public:
-  /// `keep_alive` is whatever must live as long as the connection (RESTinio's connection count).
+  /// `keep_alive` is whatever must live as long as the connection (its place under
+  /// MAX_CONNECTIONS); `chunked` is false for HTTP/1.0 clients.
   socket_stream(asio::ip::tcp::socket socket, std::chrono::milliseconds write_timeout,
-                std::shared_ptr<void> keep_alive);
+                std::shared_ptr<void> keep_alive, bool chunked = true);
 
   /// Starts watching for the client hanging up. Call once, after construction.
   void start();
@@ -75,6 +76,7 @@ class socket_stream final : public response_sink,
   asio::steady_timer deadline_;
   const std::chrono::milliseconds write_timeout_;
   std::shared_ptr<void> keep_alive_;
+  const bool chunked_;
   std::array<char, 512> discard_{};  // what a client sends after its request is read and dropped
 
   // The write in flight: iovecs into prefix_, the slices and the chunk trailer.

@@ -3,7 +3,7 @@
 # Debian 12 packages the project needs to build, test and run its demo.
 ACEPOOL_PACKAGES=(
   build-essential cmake pkg-config clang-format
-  libcaf-dev librestinio-dev libasio-dev libhttp-parser-dev libfmt-dev nlohmann-json3-dev
+  libcaf-dev libasio-dev libhttp-parser-dev libfmt-dev nlohmann-json3-dev
   libspdlog-dev libcurl4-openssl-dev catch2 libsqlite3-dev
   docker.io ffmpeg wrk curl ca-certificates python3 python3-yaml procps iproute2
 )

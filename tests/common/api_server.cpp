@@ -5,7 +5,9 @@
 
 #include "actors/actor_metrics.hpp"
 #include "http/api_routes.hpp"
+#include "http/transport_options.hpp"
 #include "support/process_metrics.hpp"
+#include "support/process_stats.hpp"
 
 namespace acepool::testing {
 
@@ -25,10 +27,8 @@ api_server::api_server(config::env_map env, customizer customize, size_t io_thre
   context.docker_quick = workers.quick;
   auto routes = http::make_api_router(context);
   if (customize) customize(*this, *routes);
-  http::server_options o;
+  auto o = http::transport_options(settings->values, support::raise_open_file_limit(), &metrics);
   o.listeners.push_back({"api", "127.0.0.1", 0, routes});
-  o.hard_body_limit = settings->values.service.max_body_bytes * 8;
-  o.write_timeout = settings->values.relay.client_write_timeout;
   o.io_threads = io_threads;
   server = std::make_unique<http::http_server>(o);
   auto err = server->start();

@@ -248,15 +248,15 @@ TEST_CASE("malformed JSON bodies get 422 with a detail list") {
   CHECK(body_json(good) == json{{"image", "x"}});
 }
 
-TEST_CASE("bodies above MAX_BODY_BYTES get 413 JSON, above 8x the connection is closed") {
+TEST_CASE("bodies above MAX_BODY_BYTES get 413 JSON, however large") {
   api_server s(config::env_map{{"MAX_BODY_BYTES", "1024"}},
                [](api_server&, http::router& r) { add_echo_route(r); });
-  auto big = post(s.url("/test/echo"), std::string(2000, ' ') + "{}");
-  CHECK(big.status == 413);
-  CHECK_THAT(body_json(big)["detail"].get<std::string>(),
-             Catch::Contains("exceeds MAX_BODY_BYTES (1024)"));
-  auto huge = post(s.url("/test/echo"), std::string(9000, ' ') + "{}");
-  CHECK(huge.status == 0);  // RESTinio 0.6 cannot answer past its hard cap: no response at all
+  for (size_t size : {size_t{2000}, size_t{9000}, size_t{3} << 20}) {
+    auto big = post(s.url("/test/echo"), std::string(size, ' ') + "{}");
+    CHECK(big.status == 413);
+    CHECK_THAT(body_json(big)["detail"].get<std::string>(),
+               Catch::Contains("exceeds MAX_BODY_BYTES (1024)"));
+  }
   CHECK(http_get(s.url("/health")).status == 200);  // and the server is unharmed
 }
 

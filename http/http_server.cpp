@@ -1,0 +1,132 @@
+#include "http/server.hpp"
+
+#include <thread>
+
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+
+#include "http/listener.hpp"
+#include "support/logging.hpp"
+#include "support/metrics_registry.hpp"
+
+namespace acepool::http {
+
+namespace {
+
+/// The transport's counters, every series present from the first scrape.
+transport_counters make_counters(metrics::registry* m) {
+  transport_counters c;
+  if (m == nullptr) return c;
+  const char* help = "requests the transport refused or cut before a handler ran, by reason";
+  auto reason = [&](const char* r) -> metrics::counter_metric* {
+    return &m->counter("acepool_http_refused_requests_total", help, {{"reason", r}});
+  };
+  c.malformed = reason("malformed");
+  c.too_large = reason("too_large");
+  c.header_timeouts = reason("header_timeout");
+  c.body_timeouts = reason("body_timeout");
+  c.over_budget = reason("body_budget");
+  c.write_timeouts = &m->counter("acepool_http_write_timeouts_total",
+                                 "connections dropped because an answer's write was pending "
+                                 "longer than CLIENT_WRITE_TIMEOUT_S");
+  return c;
+}
+
+void add_connection_metrics(metrics::registry& m, std::shared_ptr<connection_table> table) {
+  auto& open =
+      m.gauge("acepool_http_connections", "open client connections (MAX_CONNECTIONS caps them)");
+  auto& cap = m.gauge("acepool_http_connections_max", "MAX_CONNECTIONS in effect");
+  auto& evicted = m.gauge("acepool_http_connections_evicted",
+                          "idle keep-alive connections closed to make room at the cap (count)");
+  auto& refused =
+      m.gauge("acepool_http_connections_refused", "connections answered 503 at the cap (count)");
+  auto& dropped = m.gauge("acepool_http_connections_dropped",
+                          "connections closed at once far above the cap (count)");
+  std::weak_ptr<connection_table> weak = table;
+  m.add_collector([weak, &open, &cap, &evicted, &refused, &dropped](metrics::registry&) {
+    auto t = weak.lock();
+    if (!t) return;
+    open.set(static_cast<double>(t->open()));
+    cap.set(static_cast<double>(t->max()));
+    evicted.set(static_cast<double>(t->evicted()));
+    refused.set(static_cast<double>(t->refused()));
+    dropped.set(static_cast<double>(t->dropped()));
+  });
+}
+
+}  // namespace
+
+struct http_server::impl {
+  server_options options;
+  asio::io_context io;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<std::thread> threads;
+  std::shared_ptr<connection_table> table;
+  std::shared_ptr<transport_shared> shared;
+  std::vector<std::shared_ptr<listener>> listeners;
+  bool stopped = false;
+};
+
+http_server::http_server(server_options options) : impl_(std::make_unique<impl>()) {
+  auto& s = *impl_;
+  s.options = std::move(options);
+  s.table = std::make_shared<connection_table>(s.options.max_connections);
+  s.shared = std::make_shared<transport_shared>(s.options.connections, s.options.body_budget_bytes,
+                                                s.table);
+  s.shared->counters = make_counters(s.options.metrics);
+  if (s.options.metrics != nullptr) add_connection_metrics(*s.options.metrics, s.table);
+}
+
+http_server::~http_server() {
+  stop();
+}
+
+std::optional<std::string> http_server::start() {
+  auto& s = *impl_;
+  for (const auto& l : s.options.listeners) {
+    auto ln = std::make_shared<listener>(s.io, l.name, l.routes, s.shared, s.options.metrics);
+    if (auto err = ln->open(l.bind, l.port)) return err;
+    s.listeners.push_back(ln);
+  }
+  s.work.emplace(asio::make_work_guard(s.io));
+  for (size_t i = 0; i < std::max<size_t>(1, s.options.io_threads); ++i)
+    s.threads.emplace_back([&io = s.io] { io.run(); });
+  for (size_t i = 0; i < s.listeners.size(); ++i) {
+    const auto& l = s.options.listeners[i];
+    s.listeners[i]->start();
+    log::event(spdlog::level::info, "http.listening",
+               {{"listener", l.name},
+                {"address", l.bind},
+                {"port", s.listeners[i]->port()},
+                {"max_connections", s.options.max_connections}});
+  }
+  return std::nullopt;
+}
+
+uint16_t http_server::port(size_t index) const {
+  return index < impl_->listeners.size() ? impl_->listeners[index]->port() : 0;
+}
+
+size_t http_server::open_connections() const {
+  return impl_->table->open();
+}
+
+void http_server::stop_accepting() {
+  for (auto& l : impl_->listeners)
+    l->close();
+}
+
+void http_server::stop() {
+  auto& s = *impl_;
+  if (s.stopped) return;
+  s.stopped = true;
+  stop_accepting();
+  s.work.reset();
+  s.io.stop();
+  for (auto& t : s.threads)
+    if (t.joinable()) t.join();
+  s.threads.clear();
+  s.listeners.clear();
+}
+
+}  // namespace acepool::http
