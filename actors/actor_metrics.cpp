@@ -38,6 +38,17 @@ void add_actor_metrics(metrics::registry& reg, std::shared_ptr<actor_directory> 
           .set(static_cast<double>(n));
       seen_kinds->insert(kind);
     }
+    // Every kind's series exists from the first scrape, at 0 (actor kinds are their state names).
+    auto exceptions = handler_exceptions();
+    for (const auto& kind : *seen_kinds)
+      exceptions.emplace(kind, 0);
+    for (const auto& [actor, n] : exceptions) {
+      auto& total = r.counter(
+          "acepool_actor_handler_exceptions_total",
+          "Exceptions that escaped an actor's handler (logged, answered, survived), by actor",
+          {{"actor", actor}});
+      if (n > total.value()) total.inc(n - total.value());
+    }
   });
 }
 

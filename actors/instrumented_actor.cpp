@@ -1,6 +1,10 @@
 #include "actors/instrumented_actor.hpp"
 
 #include <chrono>
+#include <mutex>
+
+#include <caf/response_promise.hpp>
+#include <caf/sec.hpp>
 
 #include "support/logging.hpp"
 
@@ -14,7 +18,23 @@ int64_t wall_ms_now() {
       .count();
 }
 
+struct exception_counts {
+  std::mutex mutex;
+  std::map<std::string, uint64_t> by_actor;
+};
+
+exception_counts& counts() {
+  static exception_counts c;
+  return c;
+}
+
 }  // namespace
+
+std::map<std::string, uint64_t> handler_exceptions() {
+  auto& c = counts();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  return c.by_actor;
+}
 
 blocking_call_scope::blocking_call_scope(actor_vitals& v) : vitals_(v) {
   vitals_.blocking_since_ms.store(wall_ms_now(), std::memory_order_relaxed);
@@ -46,9 +66,38 @@ caf::invoke_message_result instrumented_actor::consume(caf::mailbox_element& x) 
   auto now = wall_ms_now();
   vitals_->processed.fetch_add(1, std::memory_order_relaxed);
   vitals_->last_message_ms.store(now, std::memory_order_relaxed);
-  auto result = caf::event_based_actor::consume(x);
+  auto result = caf::invoke_message_result::consumed;
+  try {
+    result = caf::event_based_actor::consume(x);
+  } catch (const std::exception& e) {
+    survive_exception(x, e.what());
+  } catch (...) {
+    survive_exception(x, "unknown exception");
+  }
   vitals_->mailbox.store(mailbox().size(), std::memory_order_relaxed);
   return result;
+}
+
+void instrumented_actor::survive_exception(caf::mailbox_element& x, const char* what) {
+  {
+    auto& c = counts();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    ++c.by_actor[name()];
+  }
+  std::string message;
+  try {
+    message = to_string(x.content());
+  } catch (...) {
+    message = "?";
+  }
+  if (message.size() > 200) message.resize(200);
+  log::event(spdlog::level::err, "actor.handler_exception",
+             {{"actor", name()}, {"message", message}, {"error", what}});
+  if (x.mid.is_request() && !x.mid.is_answered()) {
+    // The requester gets an error now instead of waiting for its timeout.
+    auto rp = make_response_promise();
+    rp.deliver(caf::make_error(caf::sec::runtime_error, std::string("handler failed: ") + what));
+  }
 }
 
 }  // namespace acepool::actors

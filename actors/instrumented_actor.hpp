@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <string>
 
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -34,6 +36,11 @@ class blocking_call_scope {
 
 /// An event-based actor that counts every message it consumes and publishes its own mailbox
 /// size (which only the actor itself may read) after each one.
+///
+/// It also survives its own handlers: CAF 0.17 makes an actor quit on an exception escaping a
+/// handler, which would silently take a core actor (and everything waiting on it) down. Here the
+/// exception is logged with the message, counted (handler_exceptions()), and a request is
+/// answered with an error, and the actor goes on with its next message.
 class instrumented_actor : public caf::event_based_actor {
  public:
   explicit instrumented_actor(caf::actor_config& cfg);
@@ -44,8 +51,13 @@ class instrumented_actor : public caf::event_based_actor {
   caf::invoke_message_result consume(caf::mailbox_element& x) override;
 
  private:
+  void survive_exception(caf::mailbox_element& x, const char* what);
+
   std::shared_ptr<actor_vitals> vitals_;
 };
+
+/// Exceptions that escaped a handler since start, by actor name (the state's `name`).
+std::map<std::string, uint64_t> handler_exceptions();
 
 /// A stateful actor with instrumentation: the base of every long-lived acepool actor.
 /// `State` has a `name` and may offer `summary()` and `full_state()` (see introspection.hpp).

@@ -8,6 +8,7 @@
 
 #include "actors/instrumented_actor.hpp"
 #include "actors/messages.hpp"
+#include "support/text_safety.hpp"
 
 namespace acepool::actors {
 
@@ -69,8 +70,10 @@ caf::behavior introspectable(tracked_actor<State>* self, caf::message_handler ha
       return summary();
   };
   return handlers.or_else(
-      [self, summary](get_stats_atom) -> std::string { return stats_of(self, summary()).dump(); },
-      [full](get_state_atom) -> std::string { return full().dump(); },
+      [self, summary](get_stats_atom) -> std::string {
+        return support::dump_json(stats_of(self, summary()));
+      },
+      [full](get_state_atom) -> std::string { return support::dump_json(full()); },
       [](ping_atom) { return caf::ok_atom::value; });
 }
 

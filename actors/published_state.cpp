@@ -1,4 +1,5 @@
 #include "actors/published_state.hpp"
+#include "support/text_safety.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -9,7 +10,7 @@ const std::string& engines_snapshot::body() const {
     auto list = nlohmann::json::array();
     for (const auto& e : engines)
       list.push_back(engine_json(e, advertise_host));
-    body_->text = list.dump();
+    body_->text = support::dump_json(list);
   });
   return body_->text;
 }

@@ -16,7 +16,12 @@ json opt(const std::optional<int64_t>& v) {
 
 std::optional<int64_t> number_field(const json& obj, const char* key) {
   if (!obj.contains(key) || !obj[key].is_number()) return std::nullopt;
-  return static_cast<int64_t>(obj[key].get<double>());
+  // An engine's numbers are small; anything beyond ±2^53 (or NaN) is not one of them, and
+  // casting an out-of-range double to an integer is undefined.
+  constexpr double limit = 9007199254740992.0;
+  auto v = obj[key].get<double>();
+  if (!(v >= -limit && v <= limit)) return std::nullopt;
+  return static_cast<int64_t>(v);
 }
 
 bool is_loopback_name(const std::string& host) {

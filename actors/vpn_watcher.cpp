@@ -152,8 +152,8 @@ void on_answer(watcher_actor* self, int which, int status, const std::string& bo
   } else if (which == port_answer && j) {
     st.port_fetched_at = clock::now();
     auto p = (*j)["port"];
-    if (p.is_number_integer() && p.get<int>() > 0 && p.get<int>() <= 65535)
-      v.forwarded_port = static_cast<uint16_t>(p.get<int>());
+    if (p.is_number_integer() && p.get<int64_t>() > 0 && p.get<int64_t>() <= 65535)
+      v.forwarded_port = static_cast<uint16_t>(p.get<int64_t>());
     else
       v.forwarded_port.reset();
   } else if (which == ip_answer && j) {

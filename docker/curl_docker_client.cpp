@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "docker/docker_json.hpp"
+#include "support/text_safety.hpp"
 
 namespace acepool::docker {
 
@@ -192,7 +193,7 @@ result<version_info> curl_docker_client::version() {
 result<std::vector<container_summary>> curl_docker_client::list_containers(const filters& f,
                                                                            bool all) {
   std::string path = std::string("/containers/json?all=") + (all ? "1" : "0");
-  if (!f.empty()) path += "&filters=" + escape(json(f).dump());
+  if (!f.empty()) path += "&filters=" + escape(support::dump_json(json(f)));
   auto r = versioned("GET", path, nullptr, cfg_.call_timeout);
   if (!r) return r.error();
   if (r->status != 200)
@@ -201,7 +202,7 @@ result<std::vector<container_summary>> curl_docker_client::list_containers(const
 }
 
 result<std::string> curl_docker_client::create_container(const container_spec& spec) {
-  auto body = create_body(spec).dump();
+  auto body = support::dump_json(create_body(spec));
   auto r =
       versioned("POST", "/containers/create?name=" + escape(spec.name), &body, cfg_.call_timeout);
   if (!r) return r.error();

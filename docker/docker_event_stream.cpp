@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "docker/docker_json.hpp"
+#include "support/text_safety.hpp"
 
 namespace acepool::docker {
 
@@ -99,7 +100,7 @@ bool docker_event_stream::stream_once(const std::string& prefix) {
   std::string path = prefix + "/events";
   char sep = '?';
   if (!filters_.empty()) {
-    auto json = nlohmann::json(filters_).dump();
+    auto json = support::dump_json(nlohmann::json(filters_));
     char* e = curl_easy_escape(h, json.c_str(), static_cast<int>(json.size()));
     path += std::string(1, sep) + "filters=" + e;
     sep = '&';

@@ -4,6 +4,7 @@
 #include "http/actor_bridge.hpp"
 #include "http/json_body.hpp"
 #include "support/metrics_registry.hpp"
+#include "support/text_safety.hpp"
 
 namespace acepool::http {
 
@@ -87,12 +88,12 @@ void batch(const api_context& ctx, call& c) {
   for (const auto& item : items("started")) {
     auto p = actors::parse_stream_started(item);
     if (p.event) valid_started.push_back(*p.event);
-    started.push_back({p.event, p.event ? "" : p.loc.dump() + ": " + p.error});
+    started.push_back({p.event, p.event ? "" : support::dump_json(p.loc) + ": " + p.error});
   }
   for (const auto& item : items("ended")) {
     auto p = actors::parse_stream_ended(item);
     if (p.event) valid_ended.push_back(*p.event);
-    ended.push_back({p.event, p.event ? "" : p.loc.dump() + ": " + p.error});
+    ended.push_back({p.event, p.event ? "" : support::dump_json(p.loc) + ": " + p.error});
   }
   count_event(ctx, "stream_started", valid_started.size());
   count_event(ctx, "stream_ended", valid_ended.size());

@@ -8,6 +8,7 @@
 #include "config/settings_loader.hpp"
 #include "http/actor_bridge.hpp"
 #include "http/status_model.hpp"
+#include "support/text_safety.hpp"
 
 namespace acepool::http {
 
@@ -61,7 +62,7 @@ class status_cache {
     auto hit = std::atomic_load(&entry_);
     if (hit && hit->sources->same(sources) && now - hit->rendered_at < max_age) return hit->body;
     auto fresh = std::make_shared<entry>();
-    fresh->body = orchestrator_status(sources.inputs(ctx, now)).dump();
+    fresh->body = support::dump_json(orchestrator_status(sources.inputs(ctx, now)));
     fresh->rendered_at = now;
     fresh->sources = std::make_shared<const status_sources>(std::move(sources));
     std::atomic_store(&entry_, std::shared_ptr<const entry>(fresh));

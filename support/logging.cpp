@@ -1,4 +1,5 @@
 #include "support/logging.hpp"
+#include "support/text_safety.hpp"
 
 #include <atomic>
 #include <memory>
@@ -96,13 +97,13 @@ void event(spdlog::level::level_enum level, std::string_view name, const nlohman
   if (active_format.load(std::memory_order_relaxed) == format::json) {
     line.push_back(structured_marker);
     line += "\"event\":";
-    line += nlohmann::json(std::string(name)).dump();
+    line += support::dump_json(nlohmann::json(std::string(name)));
     if (fields.is_object()) {
       for (const auto& [k, v] : fields.items()) {
         line += ',';
-        line += nlohmann::json(k).dump();
+        line += support::dump_json(nlohmann::json(k));
         line += ':';
-        line += v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        line += support::dump_json(v);
       }
     }
   } else {

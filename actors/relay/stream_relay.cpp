@@ -20,6 +20,7 @@
 #include "support/logging.hpp"
 #include "support/metrics_registry.hpp"
 #include "support/random_id.hpp"
+#include "support/text_safety.hpp"
 #include "support/time_format.hpp"
 
 namespace acepool::actors {
@@ -311,7 +312,7 @@ void fail_provisioning(relay_actor* self, const provision_error& err) {
   }
   std::vector<std::pair<std::string, std::string>> headers;
   if (err.eta_s) headers.emplace_back("Retry-After", std::to_string(*err.eta_s));
-  st.hub->fail_waiting(http_status(err.code, true), error_body(err).dump(), headers);
+  st.hub->fail_waiting(http_status(err.code, true), support::dump_json(error_body(err)), headers);
   end_relay(self, "upstream_failed", 503, err.message);
 }
 
@@ -481,7 +482,7 @@ void end_relay(relay_actor* self, const std::string& reason, int status,
   st.now = phase::ending;
   st.end_reason = reason;
   drop_session(self);
-  st.hub->fail_waiting(status, nlohmann::json{{"detail", detail}}.dump(), {});
+  st.hub->fail_waiting(status, support::dump_json(nlohmann::json{{"detail", detail}}), {});
   st.hub->finish_all();
   self->send(st.manager, relay_ended_atom::value, st.key);
   log::event(reason == "client_disconnect" ? spdlog::level::info : spdlog::level::warn,
@@ -557,7 +558,7 @@ caf::behavior stream_relay(relay_actor* self, relay_deps deps, caf::actor manage
                     begin_select(self);
                 },
                 [self](tick_atom) { on_tick(self); },
-                [self](relay_status_atom) { return self->state.status().dump(); },
+                [self](relay_status_atom) { return support::dump_json(self->state.status()); },
                 [self](stop_relay_atom, const std::string&, const std::string& reason) {
                   auto rp = self->make_response_promise();
                   self->state.stop_replies.push_back(rp);

@@ -1,4 +1,5 @@
 #include "actors/store/database.hpp"
+#include "support/text_safety.hpp"
 
 #include <sqlite3.h>
 
@@ -236,7 +237,7 @@ std::optional<std::string> database::upsert_stream(const actors::stream_record& 
       .integer(9, to_ms(r.started_at));
   s.maybe(10, r.ended_at ? std::optional<int64_t>(to_ms(*r.ended_at)) : std::nullopt);
   s.integer(11, r.ended ? 1 : 0).maybe_text(12, r.end_reason).text(13, r.source);
-  s.text(14, nlohmann::json(r.labels).dump());
+  s.text(14, support::dump_json(nlohmann::json(r.labels)));
   return done(db_, s.step());
 }
 
