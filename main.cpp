@@ -1,5 +1,6 @@
 // acepool: wiring only. Load the configuration, start the actor system and the actors, serve
 // HTTP, and shut down cleanly on SIGTERM/SIGINT within SHUTDOWN_TIMEOUT_S.
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,6 +47,7 @@ using namespace acepool;
 
 constexpr const char* version = ACEPOOL_VERSION;
 constexpr int exit_bad_config = 2;
+constexpr int exit_actor_lost = 70;  // EX_SOFTWARE
 
 bool file_exists(const char* path) {
   struct stat st {};
@@ -176,9 +178,26 @@ int run_service(std::shared_ptr<const config::loaded_settings> loaded, bool clea
   }
   log::event(spdlog::level::info, "acepool.ready", {{"port", server.port()}});
 
+  // A core actor that ends while acepool runs cannot be replaced inside this process: readiness
+  // turns 503 naming it, and after a moment for probes to see that, acepool shuts down
+  // gracefully and exits with exit_actor_lost so its supervisor (the container's restart policy)
+  // starts it again; engines are adopted and history kept.
+  std::atomic<bool> actor_lost{false};
+  directory->require_registered([&actor_lost](const std::string& name) {
+    log::event(spdlog::level::critical, "actor.lost",
+               {{"actor", name}, {"exit_code", exit_actor_lost}, {"exit_in_ms", 2000}});
+    if (actor_lost.exchange(true)) return;
+    std::thread([] {
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+      ::kill(::getpid(), SIGTERM);
+    }).detach();
+  });
+
   int sig = support::wait_for_termination_signal();
+  directory->stop_watching();
   log::event(spdlog::level::info, "shutdown.begin",
              {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"},
+              {"reason", actor_lost ? "actor_lost" : "signal"},
               {"timeout_ms", s.service.shutdown_timeout.count()}});
   shutdown_watchdog watchdog(s.service.shutdown_timeout);
   // Cleanup must finish inside the watchdog's deadline.
@@ -196,7 +215,7 @@ int run_service(std::shared_ptr<const config::loaded_settings> loaded, bool clea
   }
   log::event(spdlog::level::info, "shutdown.complete");
   log::logger().flush();
-  return 0;
+  return actor_lost ? exit_actor_lost : 0;
 }
 
 }  // namespace

@@ -23,9 +23,36 @@ void actor_directory::add(const caf::actor& handle, std::string name, std::strin
 }
 
 void actor_directory::remove_if_same(const std::string& name, const caf::actor_addr& who) {
+  std::function<void(const std::string&)> lost;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    auto it = entries_.find(name);
+    if (it == entries_.end() || it->second.handle.address() != who) return;
+    entries_.erase(it);
+    if (watching_ && required_.count(name) != 0) lost = on_lost_;
+  }
+  if (lost) lost(name);
+}
+
+void actor_directory::require_registered(std::function<void(const std::string&)> on_lost) {
   std::lock_guard<std::mutex> guard(mutex_);
-  auto it = entries_.find(name);
-  if (it != entries_.end() && it->second.handle.address() == who) entries_.erase(it);
+  for (const auto& [name, e] : entries_)
+    if (e.long_lived) required_.insert(name);
+  on_lost_ = std::move(on_lost);
+  watching_ = true;
+}
+
+void actor_directory::stop_watching() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  watching_ = false;
+}
+
+std::vector<std::string> actor_directory::missing_required() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  std::vector<std::string> out;
+  for (const auto& name : required_)
+    if (entries_.count(name) == 0) out.push_back(name);
+  return out;
 }
 
 std::vector<directory_entry> actor_directory::list() const {

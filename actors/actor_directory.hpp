@@ -1,7 +1,9 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -40,11 +42,23 @@ class actor_directory : public std::enable_shared_from_this<actor_directory> {
   /// Number of entries.
   size_t size() const;
 
+  /// Makes every long-lived actor registered so far *required*: the process cannot work without
+  /// it. `on_lost` runs (on the thread where the actor ended) when a required actor terminates
+  /// before stop_watching(); readiness lists it in missing_required() either way.
+  void require_registered(std::function<void(const std::string& name)> on_lost);
+  /// Shutdown has begun: required actors ending from now on are expected.
+  void stop_watching();
+  /// Required actors that are no longer registered, sorted.
+  std::vector<std::string> missing_required() const;
+
  private:
   void remove_if_same(const std::string& name, const caf::actor_addr& who);
 
   mutable std::mutex mutex_;
   std::map<std::string, directory_entry, std::less<>> entries_;
+  std::set<std::string> required_;
+  std::function<void(const std::string&)> on_lost_;
+  bool watching_ = false;
 };
 
 }  // namespace acepool::actors

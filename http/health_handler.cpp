@@ -24,12 +24,13 @@ struct docker_reachability {
 void answer_ready(const api_context& ctx, const responder& reply, std::chrono::milliseconds timeout,
                   docker_reachability docker) {
   auto entries = ctx.directory->list();
+  auto missing = ctx.directory->missing_required();
   std::vector<caf::actor> targets;
   for (const auto& e : entries)
     targets.push_back(e.handle);
   gather<caf::ok_atom>(
       *ctx.system, std::move(targets), timeout,
-      [reply, entries, docker,
+      [reply, entries, missing, docker,
        published = ctx.published](std::vector<std::optional<caf::ok_atom>> answers) {
         // A worker inside a blocking Docker call (a pull can take minutes) cannot answer until
         // the call returns, and every such call has a deadline: it is busy, not stuck.
@@ -42,11 +43,17 @@ void answer_ready(const api_context& ctx, const responder& reply, std::chrono::m
           else
             silent.push_back(entries[i].name);
         }
-        bool is_ready = silent.empty() && docker.ok;
+        // A required actor that is gone never comes back in this process: acepool is then
+        // shutting down to be restarted (docs/operations.md).
+        bool is_ready = silent.empty() && missing.empty() && docker.ok;
         nlohmann::json body{
             {"ready", is_ready},
             {"docker", docker.ok ? "ok" : "unreachable"},
-            {"actors", {{"total", entries.size()}, {"not_answering", silent}, {"busy", busy}}},
+            {"actors",
+             {{"total", entries.size()},
+              {"not_answering", silent},
+              {"busy", busy},
+              {"missing", missing}}},
             {"timestamp", support::now_rfc3339()}};
         if (published != nullptr) {
           auto engines = published->engines.load();

@@ -157,3 +157,77 @@ TEST_CASE("mailbox gauges per long-lived actor, per-stream actors aggregated by 
   CHECK_THAT(after, Catch::Contains("acepool_actors{kind=\"stream_relay\"} 0"));
   CHECK_THAT(after, Catch::Contains("acepool_actor_mailbox{actor=\"engine_registry\"} 0"));
 }
+
+namespace {
+
+/// An actor whose handlers throw on demand (as json::dump() once did on hostile text).
+struct fragile_state {
+  static inline const char* name = "fragile";
+  int calls = 0;
+};
+
+caf::behavior fragile_actor(tracked_actor<fragile_state>* self) {
+  return introspectable(self, caf::message_handler{
+                                  [self](caf::get_atom, int x) -> int {
+                                    ++self->state.calls;
+                                    if (x < 0) throw std::runtime_error("negative input");
+                                    return x * 2;
+                                  },
+                                  [self](caf::put_atom) {
+                                    ++self->state.calls;
+                                    throw 42;  // not even a std::exception
+                                  },
+                              });
+}
+
+}  // namespace
+
+TEST_CASE("an actor survives exceptions in its handlers, answers the requester and counts them") {
+  testing::deterministic_actors t;
+  auto a = t.sys.spawn(fragile_actor);
+  auto before = handler_exceptions()["fragile"];
+  // The request that throws gets an error at once, not a timeout.
+  auto pending = t.self->request(a, caf::infinite, caf::get_atom::value, -1);
+  t.run();
+  bool got_error = false;
+  pending.receive([](int) {},
+                  [&](caf::error& err) { got_error = err == caf::sec::runtime_error; });
+  CHECK(got_error);
+  caf::anon_send(a, caf::put_atom::value);  // a one-way message that throws something odd
+  t.run();
+  // Still alive and serving.
+  CHECK(t.ask<int>(a, caf::get_atom::value, 21) == 42);
+  CHECK(t.ask<caf::ok_atom>(a, ping_atom::value));
+  CHECK(handler_exceptions()["fragile"] == before + 2);
+  metrics::registry reg;
+  auto dir = std::make_shared<actor_directory>();
+  dir->add(a, "fragile", "fragile");
+  add_actor_metrics(reg, dir);
+  CHECK_THAT(reg.render(), Catch::Contains("acepool_actor_handler_exceptions_total{actor=\"fragile\"} " +
+                                           std::to_string(before + 2)));
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("a required actor that ends is reported once, and not when shutdown has begun") {
+  testing::deterministic_actors t;
+  auto dir = std::make_shared<actor_directory>();
+  auto core = t.sys.spawn(counter_actor);
+  auto other = t.sys.spawn(counter_actor);
+  auto relay = t.sys.spawn(counter_actor);
+  dir->add(core, "engine_registry", "engine_registry");
+  dir->add(other, "store", "store");
+  dir->add(relay, "stream_relay/x", "stream_relay", false);
+  std::vector<std::string> lost;
+  dir->require_registered([&](const std::string& name) { lost.push_back(name); });
+  CHECK(dir->missing_required().empty());
+  caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);  // per-stream: not required
+  caf::anon_send_exit(core, caf::exit_reason::kill);
+  t.run();
+  CHECK(lost == std::vector<std::string>{"engine_registry"});
+  CHECK(dir->missing_required() == std::vector<std::string>{"engine_registry"});
+  dir->stop_watching();
+  caf::anon_send_exit(other, caf::exit_reason::user_shutdown);
+  t.run();
+  CHECK(lost.size() == 1);
+  CHECK(dir->missing_required() == std::vector<std::string>{"engine_registry", "store"});
+}

@@ -195,6 +195,27 @@ TEST_CASE("GET /health/ready is 200 when every actor answers and 503 naming the 
   }
 }
 
+TEST_CASE("GET /health/ready is 503 naming a required actor that is gone") {
+  caf::actor victim;
+  api_server s({}, [&](api_server& srv, http::router&) {
+    victim = srv.sys.spawn(counter_actor);
+    srv.directory->add(victim, "engine_registry", "engine_registry");
+  });
+  std::atomic<int> lost{0};
+  s.directory->require_registered([&](const std::string&) { ++lost; });
+  CHECK(http_get(s.url("/health/ready")).status == 200);
+  caf::anon_send_exit(victim, caf::exit_reason::kill);
+  for (int i = 0; i < 100 && lost == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK(lost == 1);
+  auto r = http_get(s.url("/health/ready"));
+  CHECK(r.status == 503);
+  auto b = body_json(r);
+  CHECK(b["ready"] == false);
+  CHECK(b["actors"]["missing"] == json::array({"engine_registry"}));
+  s.directory->stop_watching();
+}
+
 TEST_CASE("GET /health/ready counts a Docker worker inside a long call as busy and stays ready") {
   api_server s(config::env_map{{"API_REQUEST_TIMEOUT_S", "1"}});
   s.docker->hold("pull");
