@@ -3,9 +3,9 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <set>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -46,15 +46,14 @@ void answer_ready(const api_context& ctx, const responder& reply, std::chrono::m
         // A required actor that is gone never comes back in this process: acepool is then
         // shutting down to be restarted (docs/operations.md).
         bool is_ready = silent.empty() && missing.empty() && docker.ok;
-        nlohmann::json body{
-            {"ready", is_ready},
-            {"docker", docker.ok ? "ok" : "unreachable"},
-            {"actors",
-             {{"total", entries.size()},
-              {"not_answering", silent},
-              {"busy", busy},
-              {"missing", missing}}},
-            {"timestamp", support::now_rfc3339()}};
+        nlohmann::json body{{"ready", is_ready},
+                            {"docker", docker.ok ? "ok" : "unreachable"},
+                            {"actors",
+                             {{"total", entries.size()},
+                              {"not_answering", silent},
+                              {"busy", busy},
+                              {"missing", missing}}},
+                            {"timestamp", support::now_rfc3339()}};
         if (published != nullptr) {
           auto engines = published->engines.load();
           int running = 0, streams = 0;

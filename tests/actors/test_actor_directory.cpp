@@ -190,8 +190,7 @@ TEST_CASE("an actor survives exceptions in its handlers, answers the requester a
   auto pending = t.self->request(a, caf::infinite, caf::get_atom::value, -1);
   t.run();
   bool got_error = false;
-  pending.receive([](int) {},
-                  [&](caf::error& err) { got_error = err == caf::sec::runtime_error; });
+  pending.receive([](int) {}, [&](caf::error& err) { got_error = err == caf::sec::runtime_error; });
   CHECK(got_error);
   caf::anon_send(a, caf::put_atom::value);  // a one-way message that throws something odd
   t.run();
@@ -203,8 +202,9 @@ TEST_CASE("an actor survives exceptions in its handlers, answers the requester a
   auto dir = std::make_shared<actor_directory>();
   dir->add(a, "fragile", "fragile");
   add_actor_metrics(reg, dir);
-  CHECK_THAT(reg.render(), Catch::Contains("acepool_actor_handler_exceptions_total{actor=\"fragile\"} " +
-                                           std::to_string(before + 2)));
+  CHECK_THAT(reg.render(),
+             Catch::Contains("acepool_actor_handler_exceptions_total{actor=\"fragile\"} " +
+                             std::to_string(before + 2)));
   caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
 
