@@ -432,8 +432,8 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
             if (r.updated) changed(self);
             return r;
           },
-          [self](select_engine_atom, const std::string& reservation, const std::string& preferred,
-                 const std::vector<std::string>& excluded, const std::string& own_stream) {
+          [self](select_engine_atom, const std::string& reservation, const engine_wishes& wishes,
+                 const std::string& own_stream) {
             auto& s = self->state;
             s.reservations.erase(reservation);
             std::vector<const engine_record*> candidates;
@@ -446,9 +446,8 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
             if (const auto* own = s.book->find(own_stream); own != nullptr && !own->ended)
               --reserved[own->container_id];
             engine_choice choice;
-            if (const auto* e =
-                    select_engine(candidates, reserved, s.settings->pool.max_streams_per_engine,
-                                  preferred, excluded)) {
+            if (const auto* e = select_engine(candidates, reserved,
+                                              s.settings->pool.max_streams_per_engine, wishes)) {
               s.reservations[reservation] = e->container_id;
               choice.engine = *e;
             }

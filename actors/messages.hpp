@@ -12,6 +12,7 @@
 
 #include "actors/breaker.hpp"
 #include "actors/engine_record.hpp"
+#include "actors/engine_selection.hpp"
 #include "actors/pool_policy.hpp"
 #include "actors/provision_types.hpp"
 #include "actors/relay/relay_types.hpp"
@@ -156,11 +157,10 @@ using purge_streams_atom = caf::atom_constant<caf::atom("purgestr")>;
 
 // ---- engine_registry: relay engines and sessions ----
 
-/// stream_relay → registry, with `std::string` reservation id, `std::string` preferred container
-/// (may be empty), `std::vector<std::string>` excluded containers, `std::string` the relay's own
-/// stream id (may be empty; it does not count as load while it fails over): pick an engine for a
-/// new session (behaviour.md §7 selection; the preferred one when it qualifies) and count a
-/// stream on it until release_engine_atom. Reply: `engine_choice`.
+/// stream_relay → registry, with `std::string` reservation id, `engine_wishes` (preferred,
+/// excluded and avoided containers), `std::string` the relay's own stream id (may be empty; it
+/// does not count as load while it fails over): pick an engine for a new session
+/// (`select_engine`) and count a stream on it until release_engine_atom. Reply: `engine_choice`.
 using select_engine_atom = caf::atom_constant<caf::atom("selengine")>;
 
 /// stream_relay → registry, with `std::string` reservation id: drop the reservation. No reply.
@@ -467,3 +467,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<acepool::actors::stream_ended_event>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::relay_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::engine_choice)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::relay_session)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::engine_wishes)

@@ -147,10 +147,23 @@ std::optional<docker_event> parse_event(const std::string& line) {
   return e;
 }
 
+bool is_container_reference(std::string_view ref) {
+  if (!ref.empty() && ref.front() == '/') ref.remove_prefix(1);
+  if (ref.empty() || ref.size() > 255 || !std::isalnum(static_cast<unsigned char>(ref.front())))
+    return false;
+  for (char c : ref) {
+    auto u = static_cast<unsigned char>(c);
+    if (!std::isalnum(u) && c != '_' && c != '.' && c != '-') return false;
+  }
+  return true;
+}
+
 docker_error classify_http_error(int http_status, std::string message) {
   docker_error e;
   e.http_status = http_status;
-  if (http_status == 404) {
+  if (message.empty()) message = "HTTP " + std::to_string(http_status) + " from the Docker API";
+  if (http_status == 404 || (http_status >= 300 && http_status < 400)) {
+    // Docker redirects a path it had to clean: the reference named nothing.
     e.code =
         contains_ci(message, "no such image") ? docker_errc::image_missing : docker_errc::not_found;
   } else if (http_status == 409) {

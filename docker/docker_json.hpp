@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -26,6 +27,12 @@ std::optional<docker_event> parse_event(const std::string& line);
 
 /// Maps Docker's HTTP status and message to an error class.
 docker_error classify_http_error(int http_status, std::string message);
+
+/// Whether `ref` can name a container: an id (1-64 hex digits) or a name
+/// (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`, at most 255 characters, optionally after one `/`). Anything
+/// else cannot exist, so it is answered 404 without asking Docker (and never becomes part of a
+/// Docker API path: `../` there makes Docker redirect).
+bool is_container_reference(std::string_view ref);
 
 /// `"repo:tag"` split for POST /images/create (`fromImage`, `tag`); a digest or no tag keeps the
 /// whole reference as `fromImage` (tag `latest` when there is neither).

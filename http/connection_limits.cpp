@@ -49,7 +49,9 @@ connection_table::connection_table(size_t max_connections, size_t overflow)
 connection_table::admission connection_table::admit() {
   admission out;
   bool over_cap = false;
-  if (open_.load(std::memory_order_relaxed) >= max_ && !evict_longest_idle()) {
+  auto full = [this] { return open_.load(std::memory_order_relaxed) >= max_; };
+  // A scan that found nothing to evict may still have seen a connection leave.
+  if (full() && !evict_longest_idle() && full()) {
     if (overflow_.fetch_add(1, std::memory_order_relaxed) >= overflow_max_) {
       overflow_.fetch_sub(1, std::memory_order_relaxed);
       dropped_.fetch_add(1, std::memory_order_relaxed);
@@ -84,20 +86,26 @@ void connection_table::leave(uint64_t id, bool over_cap) {
 }
 
 bool connection_table::evict_longest_idle() {
-  std::function<void()> victim;
+  // The callbacks run without the lock: asking a connection may drop the last reference to it,
+  // and its slot then leaves the table, which takes the lock.
+  std::vector<evictable> candidates;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    int64_t oldest = 0;
-    for (auto& [id, e] : tracked_) {
-      auto since = e.idle_since_ms();
-      if (since != 0 && (oldest == 0 || since < oldest)) {
-        oldest = since;
-        victim = e.evict;
-      }
+    candidates.reserve(tracked_.size());
+    for (const auto& [id, e] : tracked_)
+      candidates.push_back(e);
+  }
+  const evictable* victim = nullptr;
+  int64_t oldest = 0;
+  for (const auto& e : candidates) {
+    auto since = e.idle_since_ms();
+    if (since != 0 && (oldest == 0 || since < oldest)) {
+      oldest = since;
+      victim = &e;
     }
   }
-  if (!victim) return false;
-  victim();
+  if (victim == nullptr) return false;
+  victim->evict();
   evicted_.fetch_add(1, std::memory_order_relaxed);
   return true;
 }

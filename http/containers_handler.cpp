@@ -2,6 +2,7 @@
 
 #include "actors/messages.hpp"
 #include "config/settings_loader.hpp"
+#include "docker/docker_json.hpp"
 #include "http/actor_bridge.hpp"
 
 namespace acepool::http {
@@ -30,6 +31,8 @@ bool managed(const std::map<std::string, std::string>& labels,
 void add_containers_routes(router& r, const api_context& ctx) {
   auto label = ctx.config->values.docker.container_label;
   r.add(method::get, "/containers/{id}", access::read, [ctx, label](call& c) {
+    if (!docker::is_container_reference(c.param("id")))
+      return c.reply.send(response::error(404, "container not found"));
     ask<docker::result<docker::container_details>>(
         *ctx.system, ctx.docker_quick, ctx.request_timeout(), c.reply,
         [label](docker::result<docker::container_details>& d) {
@@ -48,6 +51,8 @@ void add_containers_routes(router& r, const api_context& ctx) {
         actors::docker_inspect_atom::value, c.param("id"));
   });
   r.add(method::del, "/containers/{id}", access::write, [ctx](call& c) {
+    if (!docker::is_container_reference(c.param("id")))
+      return c.reply.send(response::error(404, "container not found"));
     ask<actors::removal_result>(
         *ctx.system, ctx.provisioner, ctx.long_timeout(), c.reply,
         [](actors::removal_result& rr) {

@@ -30,7 +30,7 @@ void answer_ready(const api_context& ctx, const responder& reply, std::chrono::m
     targets.push_back(e.handle);
   gather<caf::ok_atom>(
       *ctx.system, std::move(targets), timeout,
-      [reply, entries, missing, docker,
+      [reply, entries, missing, docker, directory = ctx.directory,
        published = ctx.published](std::vector<std::optional<caf::ok_atom>> answers) {
         // A worker inside a blocking Docker call (a pull can take minutes) cannot answer until
         // the call returns, and every such call has a deadline: it is busy, not stuck.
@@ -38,6 +38,9 @@ void answer_ready(const api_context& ctx, const responder& reply, std::chrono::m
         nlohmann::json busy = nlohmann::json::array();
         for (size_t i = 0; i < answers.size(); ++i) {
           if (answers[i]) continue;
+          // An actor that ended meanwhile (a relay whose last client left) is not silent.
+          auto now = directory->find(entries[i].name);
+          if (!now || now->handle != entries[i].handle) continue;
           if (entries[i].vitals && entries[i].vitals->blocking_since_ms.load() != 0)
             busy.push_back(entries[i].name);
           else

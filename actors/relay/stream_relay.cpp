@@ -68,10 +68,17 @@ struct upstream_feed {
   std::atomic<bool> got_bytes{false};
 };
 
-/// Why a session was given up, and whether its engine should be avoided next.
+/// What a lost session says about its engine, for the next selection (engine_wishes).
+enum class engine_verdict {
+  keep,     ///< the session failed, not the engine: go back to it (its cache is warm)
+  avoid,    ///< the connection to it broke or went silent: others first, it only as a fallback
+  exclude,  ///< being removed, unhealthy, or it could not start the content: not again
+};
+
+/// Why a session was given up, and what that says about its engine.
 struct session_loss {
   std::string detail;
-  bool avoid_engine = false;
+  engine_verdict engine = engine_verdict::keep;
 };
 
 struct stream_relay_state {
@@ -97,8 +104,7 @@ struct stream_relay_state {
   bool streamed = false;  // clients have had stream bytes (so a loss is a failover)
   bool provisioned = false;
   bool stat_in_flight = false;
-  std::string preferred;
-  std::vector<std::string> excluded;
+  engine_wishes wishes;  // for the next engine selection
   int attempts = 0;
   uint64_t failovers = 0;
   int reported_clients = -1;
@@ -195,12 +201,18 @@ void session_lost(relay_actor* self, const session_loss& loss, int status) {
     end_relay(self, "upstream_failed", 502, "stream failed: " + loss.detail);
     return;
   }
-  st.excluded.clear();
-  st.preferred.clear();
-  if (loss.avoid_engine)
-    st.excluded.push_back(engine_id);
-  else
-    st.preferred = engine_id;
+  st.wishes = engine_wishes{};
+  switch (loss.engine) {
+    case engine_verdict::exclude:
+      st.wishes.excluded.push_back(engine_id);
+      break;
+    case engine_verdict::avoid:
+      st.wishes.avoided.push_back(engine_id);
+      break;
+    case engine_verdict::keep:
+      st.wishes.preferred = engine_id;
+      break;
+  }
   st.provisioned = false;
   st.now = phase::backoff;
   auto delay = std::min<std::chrono::milliseconds>(500ms * (st.attempts - 1), 2s);
@@ -231,7 +243,7 @@ void start_upstream(relay_actor* self) {
     caf::anon_send(me, upstream_end_atom::value, no, why);
   };
   st.upstream_id = st.deps.http->stream(st.playback_url, 5s, std::move(cb));
-  if (st.upstream_id == 0) session_lost(self, {"the engine HTTP client is saturated", false}, 503);
+  if (st.upstream_id == 0) session_lost(self, {"the engine HTTP client is saturated"}, 503);
 }
 
 void on_session_answer(relay_actor* self, uint64_t no, int status, const std::string& body) {
@@ -240,7 +252,7 @@ void on_session_answer(relay_actor* self, uint64_t no, int status, const std::st
   auto a = parse_session_answer(status, body);
   if (!a.error.empty()) {
     // The next attempt tries another engine: this one could not start the content.
-    session_lost(self, {"Failed to start stream: " + a.error, true}, 502);
+    session_lost(self, {"Failed to start stream: " + a.error, engine_verdict::exclude}, 502);
     return;
   }
   const engine_record* e = st.engine ? &*st.engine : nullptr;
@@ -287,7 +299,7 @@ void open_session(relay_actor* self, const engine_record& e) {
       st.deps.http->get(url, st.s().relay.stream_start_timeout, [me, no](support::http_result r) {
         caf::anon_send(me, session_answer_atom::value, no, r.status, std::move(r.body));
       });
-  if (!queued) session_lost(self, {"the engine HTTP client is saturated", false}, 503);
+  if (!queued) session_lost(self, {"the engine HTTP client is saturated"}, 503);
 }
 
 /// A failover blocked only because the VPN is down (e.g. Gluetun restarting) waits for it, with
@@ -307,7 +319,7 @@ void fail_provisioning(relay_actor* self, const provision_error& err) {
   auto& st = self->state;
   if (st.streamed && err.code == provision_code::vpn_disconnected && wait_for_vpn(self)) return;
   if (st.streamed) {
-    session_lost(self, {"no engine: " + err.message, false}, 503);
+    session_lost(self, {"no engine: " + err.message}, 503);
     return;
   }
   std::vector<std::pair<std::string, std::string>> headers;
@@ -334,7 +346,7 @@ void provision(relay_actor* self) {
               fail_provisioning(self, r.error.value_or(provision_error{}));
               return;
             }
-            st.preferred = r.engine->container_id;
+            st.wishes.preferred = r.engine->container_id;
             begin_select(self);
           },
           [self, no](caf::error& e) {
@@ -350,8 +362,8 @@ void begin_select(relay_actor* self) {
   st.now = phase::selecting;
   st.reservation = "relay/" + st.key + "/" + std::to_string(st.session_no);
   auto no = st.session_no;
-  self->request(st.deps.registry, 10s, select_engine_atom::value, st.reservation, st.preferred,
-                st.excluded, st.stream_id)
+  self->request(st.deps.registry, 10s, select_engine_atom::value, st.reservation, st.wishes,
+                st.stream_id)
       .then(
           [self, no](const engine_choice& choice) {
             auto& st = self->state;
@@ -366,7 +378,7 @@ void begin_select(relay_actor* self) {
             }
           },
           [self](caf::error& e) {
-            session_lost(self, {"engine registry did not answer: " + to_string(e), false}, 503);
+            session_lost(self, {"engine registry did not answer: " + to_string(e)}, 503);
           });
 }
 
@@ -400,7 +412,7 @@ void on_stat(relay_actor* self, uint64_t no, int status, const std::string& body
   if (answer.snapshot)
     self->send(st.deps.registry, stream_stats_atom::value, st.stream_id, *answer.snapshot);
   else if (answer.unknown_session)
-    session_lost(self, {"unknown playback session id", false}, 502);
+    session_lost(self, {"unknown playback session id"}, 502);
 }
 
 /// Whether the session's engine is still fit to stream from (the published engines snapshot).
@@ -409,11 +421,13 @@ std::optional<session_loss> engine_problem(const stream_relay_state& st) {
   auto engines = st.deps.published->engines.load();
   for (const auto& e : engines->engines) {
     if (e.container_id != st.engine->container_id) continue;
-    if (e.state == engine_state::stopping) return session_loss{"engine is being removed", true};
-    if (e.health == health_status::unhealthy) return session_loss{"engine is unhealthy", true};
+    if (e.state == engine_state::stopping)
+      return session_loss{"engine is being removed", engine_verdict::exclude};
+    if (e.health == health_status::unhealthy)
+      return session_loss{"engine is unhealthy", engine_verdict::exclude};
     return std::nullopt;
   }
-  return session_loss{"engine is gone", true};
+  return session_loss{"engine is gone", engine_verdict::exclude};
 }
 
 void on_tick(relay_actor* self) {
@@ -444,13 +458,13 @@ void on_tick(relay_actor* self) {
     session_lost(self,
                  {"no stream data from the engine within STREAM_START_TIMEOUT_S (" +
                       std::to_string(secs.count()) + " s)",
-                  false},
+                  engine_verdict::avoid},
                  504);
     return;
   }
   if (st.now == phase::streaming) {
     if (now - st.hub->last_upstream() >= st.s().relay.stream_empty_timeout) {
-      session_lost(self, {"no data within STREAM_EMPTY_TIMEOUT_S", false}, 502);
+      session_lost(self, {"no data within STREAM_EMPTY_TIMEOUT_S", engine_verdict::avoid}, 502);
       return;
     }
     if (auto problem = engine_problem(st)) {
@@ -548,7 +562,7 @@ caf::behavior stream_relay(relay_actor* self, relay_deps deps, caf::actor manage
                 [self](upstream_end_atom, uint64_t no, const std::string& why) {
                   if (no == self->state.session_no &&
                       (self->state.now == phase::connecting || self->state.now == phase::streaming))
-                    session_lost(self, {why, false}, 502);
+                    session_lost(self, {why, engine_verdict::avoid}, 502);
                 },
                 [self](relay_stat_atom, uint64_t no, int status, const std::string& body) {
                   on_stat(self, no, status, body);

@@ -22,7 +22,7 @@ std::string pick(const std::vector<engine_record>& engines,
   std::vector<const engine_record*> ptrs;
   for (const auto& e : engines)
     ptrs.push_back(&e);
-  const auto* e = select_engine(ptrs, reserved, 2, preferred, excluded);
+  const auto* e = select_engine(ptrs, reserved, 2, engine_wishes{preferred, excluded, {}});
   return e ? e->container_id : "none";
 }
 
@@ -72,4 +72,18 @@ TEST_CASE("selection prefers the forwarded engine, then the least recently used"
   auto s = selectable("s", health_status::healthy, 0);
   s.state = engine_state::static_engine;
   CHECK(pick({s}) == "s");
+}
+
+TEST_CASE("selection takes an avoided engine only when nothing else qualifies") {
+  // The engine whose connection just broke (maybe killed, not yet known as gone) comes last,
+  // even before a less loaded or healthier one.
+  std::vector<engine_record> engines{selectable("dead", health_status::healthy, 0),
+                                     selectable("other", health_status::unknown, 1)};
+  std::vector<const engine_record*> ptrs{&engines[0], &engines[1]};
+  CHECK(select_engine(ptrs, {}, 2, engine_wishes{"", {}, {"dead"}})->container_id == "other");
+  // Alone, it is still a fallback (a stream that merely hiccupped keeps going).
+  std::vector<const engine_record*> alone{&engines[0]};
+  CHECK(select_engine(alone, {}, 2, engine_wishes{"", {}, {"dead"}})->container_id == "dead");
+  // Excluded is never taken.
+  CHECK(select_engine(alone, {}, 2, engine_wishes{"", {"dead"}, {}}) == nullptr);
 }

@@ -37,7 +37,7 @@ port_block::~port_block() {
 }
 
 acepool_process::acepool_process(std::map<std::string, std::string> env,
-                                 std::vector<std::string> args) {
+                                 std::vector<std::string> args, uint64_t open_file_limit) {
   std::map<std::string, std::string> full{{"APP_PORT", "0"},
                                           {"APP_BIND", "127.0.0.1"},
                                           {"DB_URL", "sqlite:///:memory:"},
@@ -45,7 +45,13 @@ acepool_process::acepool_process(std::map<std::string, std::string> env,
                                           {"LOG_LEVEL", "debug"}};
   for (auto& [k, v] : env)
     full[k] = v;
-  process_ = std::make_unique<child_process>(acepool_binary(), std::move(args), full);
+  if (open_file_limit > 0) {
+    auto limit = std::to_string(open_file_limit);
+    args.insert(args.begin(), {"--nofile=" + limit + ":" + limit, "--", acepool_binary()});
+    process_ = std::make_unique<child_process>("/usr/bin/prlimit", std::move(args), full);
+  } else {
+    process_ = std::make_unique<child_process>(acepool_binary(), std::move(args), full);
+  }
   auto line = process_->wait_for_line(
       [](const std::string& l) {
         return l.find("\"event\":\"http.listening\"") != std::string::npos;

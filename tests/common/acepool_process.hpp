@@ -33,8 +33,9 @@ class port_block {
 /// disk), with `env` on top; helpers for its API.
 class acepool_process {
  public:
+  /// `open_file_limit` > 0 starts it under that RLIMIT_NOFILE (soft and hard, via prlimit).
   explicit acepool_process(std::map<std::string, std::string> env,
-                           std::vector<std::string> args = {});
+                           std::vector<std::string> args = {}, uint64_t open_file_limit = 0);
   ~acepool_process();
 
   uint16_t port() const { return port_; }

@@ -91,6 +91,19 @@ TEST_CASE("Docker's answers are mapped to the error classes, keeping its message
   CHECK(classify_http_error(500, "pull access denied for x").code == docker_errc::image_missing);
   CHECK(classify_http_error(500, "something else").code == docker_errc::other);
   CHECK(std::string(to_string(docker_errc::daemon_unreachable)) == "daemon_unreachable");
+  // A redirect means Docker cleaned the path: the reference named nothing.
+  auto moved = classify_http_error(301, "");
+  CHECK(moved.code == docker_errc::not_found);
+  CHECK(moved.message == "HTTP 301 from the Docker API");
+}
+
+TEST_CASE("only ids and names can be container references") {
+  for (const char* ok : {"acestream-1", "/acestream-1", "3f2a9c", "a_b.c-d", "A"})
+    CHECK(is_container_reference(ok));
+  for (const char* bad :
+       {"", "/", "../etc", "..", "a/b", "-x", ".hidden", "a b", "a%2fb", "\xFF", "a?b", "a#b"})
+    CHECK_FALSE(is_container_reference(bad));
+  CHECK_FALSE(is_container_reference(std::string(256, 'a')));
 }
 
 TEST_CASE("image references are split into fromImage and tag") {

@@ -62,3 +62,19 @@ TEST_CASE("at the cap the longest idle connection is evicted, then 503, then dro
   c.slot.reset();
   CHECK(table->open() == 0);
 }
+
+TEST_CASE("asking a connection whether it is idle may drop its last reference without deadlock") {
+  // A connection can go away while the table looks at it: its slot then leaves the table from
+  // inside the table's own scan.
+  auto table = std::make_shared<connection_table>(1, 1);
+  auto first = table->admit();
+  auto held = std::make_shared<std::shared_ptr<void>>(std::move(first.slot));
+  table->track(first.id, {[held] {
+                            held->reset();  // the last reference goes here
+                            return int64_t{0};
+                          },
+                          [] {}});
+  auto next = table->admit();  // scans for an idle connection to evict
+  REQUIRE(next.slot);
+  CHECK(table->open() == 1);
+}
