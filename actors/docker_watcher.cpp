@@ -120,7 +120,7 @@ void sync(watcher_actor* self) {
             if (!st.adopted) {
               st.adopted = true;
               log::event(spdlog::level::info, "docker.adopted",
-                         {{"engines", running_engines.size()},
+                         {{"running_engine_containers", running_engines.size()},
                           {"containers", running.size()},
                           {"removed", dead.size()}});
               caf::anon_send(d.pool_manager, adopted_atom::value);

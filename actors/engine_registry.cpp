@@ -36,9 +36,12 @@ struct engine_registry_state {
   const config::settings* settings = nullptr;
   published_state* published = nullptr;
   caf::actor store;
-  std::map<std::string, engine_record> engines;     // by container id
-  std::map<std::string, std::string> claims;        // claim id → container id ("" until created)
-  std::map<std::string, std::string> reservations;  // relay session being opened → container
+  std::map<std::string, engine_record> engines;  // by container id
+  std::map<std::string, std::string> claims;     // claim id → container id ("" until created)
+  // Managed containers that are no engine acepool can use (no usable HTTP port): never counted,
+  // logged once each while they exist.
+  std::map<std::string, std::string> unadoptable;      // container id → name
+  std::map<std::string, std::string> reservations;     // relay session being opened → container
   std::map<std::string, wall::time_point> first_seen;  // restored from the database
   std::optional<stream_book> book;
   std::vector<caf::actor> subscribers;
@@ -179,6 +182,7 @@ struct engine_registry_state {
       list.push_back(std::move(j));
     }
     return {{"engines", list},
+            {"unadoptable", unadoptable},
             {"claims", claims},
             {"relay_reservations", reservations},
             {"max_replicas", settings->pool.max_replicas},
@@ -364,6 +368,7 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
               provisioning.insert(container);
             auto now_wall = wall::now();
             auto now = steady::now();
+            std::map<std::string, std::string> unusable;
             for (const auto& c : running) {
               if (auto it = s.engines.find(c.id); it != s.engines.end()) {
                 it->second.last_seen = now_wall;
@@ -372,9 +377,14 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
               if (provisioning.count(c.id)) continue;  // its operation registers it when ready
               auto e = engine_from_container(c, *s.settings);
               if (!e) {
-                log::event(
-                    spdlog::level::warn, "engine.unadoptable",
-                    {{"container", c.name}, {"detail", "no usable HTTP port in its labels"}});
+                if (!s.unadoptable.count(c.id))
+                  log::event(spdlog::level::warn, "engine.unadoptable",
+                             {{"container", c.name},
+                              {"id", c.id},
+                              {"detail",
+                               "carries CONTAINER_LABEL but no usable HTTP port in its labels: "
+                               "not counted, not used; remove it or give it another label"}});
+                unusable[c.id] = c.name;
                 continue;
               }
               auto seen = s.first_seen.find(c.id);
@@ -392,6 +402,7 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
               s.persist(*e);
               s.engines[c.id] = std::move(*e);
             }
+            s.unadoptable = std::move(unusable);
             changed(self);
             return forgotten;
           },

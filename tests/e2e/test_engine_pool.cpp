@@ -2,6 +2,8 @@
 // image: provisioning, removal, scaling, gc, generic containers, lookups and metrics.
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "docker/container_launcher.hpp"
@@ -253,4 +255,31 @@ TEST_CASE("/metrics reports engines, provisioning, breakers and Docker calls") {
   CHECK_THAT(m, Catch::Contains("acepool_docker_events_total{action=\"start\"}"));
   CHECK_THAT(m, Catch::Contains("acepool_api_requests_total{route=\"/provision/"
                                 "acestream\",method=\"POST\",status=\"403\"} 1"));
+}
+
+TEST_CASE("a managed container without a usable port is reported once and never counted") {
+  require_docker();
+  docker_run_scope run;
+  port_block ports;
+  // Carries the pool's label (e.g. an old orchestrator's engine) but no port labels acepool
+  // could reach it by.
+  docker::container_spec stray;
+  stray.name = run.name("stray");
+  stray.image = sim_image;
+  stray.labels = {run.label()};
+  auto sid = docker::create_and_start(run.client(), stray);
+  REQUIRE(sid.ok());
+  acepool_process ace(pool_env(run, ports, {{"MIN_REPLICAS", "1"}, {"MONITOR_INTERVAL_S", "1"}}));
+  REQUIRE(eventually([&] { return ace.engines().size() == 1; }, 60s));
+  auto engines = ace.engines();
+  CHECK(engines[0]["container_id"] != *sid);
+  CHECK(ace.actor_state("engine_registry")["unadoptable"].contains(*sid));
+  std::this_thread::sleep_for(3s);  // several syncs
+  auto log = ace.process().stderr_text();
+  size_t reports = 0;
+  for (auto at = log.find("engine.unadoptable"); at != std::string::npos;
+       at = log.find("engine.unadoptable", at + 1))
+    ++reports;
+  CHECK(reports == 1);
+  CHECK(ace.engines().size() == 1);
 }
