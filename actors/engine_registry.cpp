@@ -153,8 +153,12 @@ struct engine_registry_state {
   }
 
   stream_end_result end(const std::string& id, const std::string& reason) {
+    return end(id, reason, wall::now());
+  }
+
+  stream_end_result end(const std::string& id, const std::string& reason, wall::time_point at) {
     stream_end_result r;
-    auto ended = book->end(id, reason, wall::now());
+    auto ended = book->end(id, reason, at);
     if (ended.stream == nullptr) return r;
     r.stream = *ended.stream;
     r.updated = ended.changed;
@@ -224,9 +228,23 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
     if (!record.ended && record.source == "relay") interrupted.push_back(record.id);
     st.book->restore(std::move(record), std::move(history));
   }
-  // A relay's clients and session did not survive the restart that ended it.
+  // A relay's clients and session did not survive the restart that ended it: a clean stop ended
+  // them itself (see the exit handler below); after a crash they end when that process was last
+  // known alive (the store's heartbeat, at most 30 s before the crash), not now.
+  auto crashed_at = restored.last_alive.value_or(wall::now());
   for (const auto& id : interrupted)
-    st.end(id, "shutdown");
+    st.end(id, "shutdown", crashed_at);
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    // A clean stop ends the relay streams at the moment they end (the store is stopped after
+    // every other actor, so it writes these).
+    auto& s = self->state;
+    std::vector<std::string> relayed;
+    for (const auto& stream : s.book->active_by_start())
+      if (stream->source == "relay") relayed.push_back(stream->id);
+    for (const auto& id : relayed)
+      s.end(id, "shutdown");
+    self->quit(msg.reason);
+  });
   for (const auto& hp : settings->pool.static_engines) {
     engine_record e;
     e.container_id = "static-" + hp.host + "-" + std::to_string(hp.port);

@@ -1,7 +1,8 @@
 #include "actors/published_state.hpp"
-#include "support/text_safety.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include "support/text_safety.hpp"
 
 namespace acepool::actors {
 

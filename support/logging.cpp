@@ -1,5 +1,4 @@
 #include "support/logging.hpp"
-#include "support/text_safety.hpp"
 
 #include <atomic>
 #include <memory>
@@ -9,6 +8,8 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <nlohmann/json.hpp>
+
+#include "support/text_safety.hpp"
 
 namespace acepool::log {
 

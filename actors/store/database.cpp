@@ -1,12 +1,14 @@
 #include "actors/store/database.hpp"
-#include "support/text_safety.hpp"
 
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 
 #include <nlohmann/json.hpp>
+
+#include "support/text_safety.hpp"
 
 namespace acepool::store {
 
@@ -93,6 +95,33 @@ CREATE INDEX streams_by_end ON streams (ended, ended_at);
 
 const char* const hint = "point DB_URL at a new file, e.g. sqlite:///./acepool.db";
 
+/// The one line saying why `path` cannot be used, by SQLite's error class: a wrong cause (a
+/// read-only file called "not a database") sends the operator the wrong way.
+std::string unusable(const std::string& path, sqlite3* db) {
+  std::string msg = sqlite3_errmsg(db);
+  switch (sqlite3_errcode(db) & 0xff) {
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      return path + " is not a SQLite database or is corrupt (" + msg + "): " + hint;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return path + " is locked by another process (" + msg +
+             "): is another acepool using the same DB_URL?";
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+    case SQLITE_IOERR:
+      return "cannot read and write " + path + " (" + msg +
+             "): check the permissions of the file and its directory, and that the volume is "
+             "not mounted read-only";
+    case SQLITE_FULL:
+      return "cannot write " + path + " (" + msg + "): the disk is full";
+    default:
+      return path + " cannot be used (" + msg + "): " + hint;
+  }
+}
+
 }  // namespace
 
 database::opened database::open(const std::string& path) {
@@ -108,25 +137,31 @@ database::opened database::open(const std::string& path) {
     return out;
   }
   sqlite3_busy_timeout(raw, 2000);
+  if (sqlite3_db_readonly(raw, "main") == 1) {
+    out.error = "cannot write " + path +
+                ": it opens read-only (check the permissions of the file and its directory, and "
+                "that the volume is not mounted read-only)";
+    return out;
+  }
   // Reading the schema is the first real access: a file that is not a database fails here.
   std::set<std::string> tables;
   {
     statement q(raw, "SELECT name FROM sqlite_master WHERE type = 'table'");
     if (!q.ok()) {
-      out.error = path + " is not a usable SQLite database (" + sqlite3_errmsg(raw) + "): " + hint;
+      out.error = unusable(path, raw);
       return out;
     }
     int step;
     while ((step = q.step()) == SQLITE_ROW)
       tables.insert(q.column_text(0));
     if (step != SQLITE_DONE) {
-      out.error = path + " is not a usable SQLite database (" + sqlite3_errmsg(raw) + "): " + hint;
+      out.error = unusable(path, raw);
       return out;
     }
   }
   if (path != ":memory:") {
-    if (auto err = db->exec("PRAGMA journal_mode = WAL")) {
-      out.error = "cannot use " + path + ": " + *err;
+    if (db->exec("PRAGMA journal_mode = WAL")) {
+      out.error = unusable(path, raw);
       return out;
     }
   }
@@ -158,9 +193,9 @@ database::opened database::open(const std::string& path) {
     // Migrations from older versions go here, one step per version.
   }
   // A write proves the file is writable (a read-only file opens fine and fails later).
-  if (auto err = db->exec("INSERT OR REPLACE INTO acepool_meta (key, value) VALUES ('opened_at', "
-                          "datetime('now'))")) {
-    out.error = "cannot write to " + path + ": " + *err;
+  if (db->exec("INSERT OR REPLACE INTO acepool_meta (key, value) VALUES ('opened_at', "
+               "datetime('now'))")) {
+    out.error = unusable(path, raw);
     return out;
   }
   out.db = std::move(db);
@@ -267,6 +302,17 @@ std::pair<size_t, std::optional<std::string>> database::purge(wall cutoff) {
   return {static_cast<size_t>(sqlite3_changes(db_)), std::nullopt};
 }
 
+std::pair<size_t, std::optional<std::string>> database::purge_orphan_stats() {
+  if (auto err = exec("DELETE FROM stats WHERE stream_id NOT IN (SELECT id FROM streams)"))
+    return {0, err};
+  return {static_cast<size_t>(sqlite3_changes(db_)), std::nullopt};
+}
+
+std::optional<std::string> database::mark_alive(wall now) {
+  return exec("INSERT OR REPLACE INTO acepool_meta (key, value) VALUES ('alive_at', '" +
+              std::to_string(to_ms(now)) + "')");
+}
+
 std::pair<size_t, std::optional<std::string>> database::trim_stats(size_t history_max) {
   auto err = exec(
       "DELETE FROM stats WHERE rowid IN (SELECT rowid FROM (SELECT rowid, ROW_NUMBER() OVER "
@@ -278,6 +324,11 @@ std::pair<size_t, std::optional<std::string>> database::trim_stats(size_t histor
 
 history database::load(wall cutoff, size_t history_max) {
   history h;
+  {
+    statement a(db_, "SELECT value FROM acepool_meta WHERE key = 'alive_at'");
+    if (a.ok() && a.step() == SQLITE_ROW)
+      h.last_alive = from_ms(std::strtoll(a.column_text(0).c_str(), nullptr, 10));
+  }
   {
     statement s(db_, "SELECT container_id, first_seen FROM engines");
     while (s.ok() && s.step() == SQLITE_ROW)

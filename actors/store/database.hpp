@@ -20,6 +20,9 @@ constexpr int schema_version = 1;
 
 /// What a database held at start (behaviour.md §8: a restart keeps history).
 struct history {
+  /// When the previous process last said it was alive (store heartbeat, clean shutdown): the
+  /// time streams it left open ended. Nothing for a new file.
+  std::optional<std::chrono::system_clock::time_point> last_alive;
   std::map<std::string, std::chrono::system_clock::time_point> engine_first_seen;
   std::vector<std::pair<actors::stream_record, std::vector<actors::stats_snapshot>>> streams;
 };
@@ -51,6 +54,13 @@ class database {
                                           const actors::stats_snapshot& s);
   /// Deletes ended streams (and their stats) that ended before `cutoff`; how many, or an error.
   std::pair<size_t, std::optional<std::string>> purge(std::chrono::system_clock::time_point cutoff);
+
+  /// Deletes stats rows of streams that have no record (their record was never written, or was
+  /// purged without them); how many, or an error.
+  std::pair<size_t, std::optional<std::string>> purge_orphan_stats();
+
+  /// Records that the process is alive at `now` (read back by load() as `last_alive`).
+  std::optional<std::string> mark_alive(std::chrono::system_clock::time_point now);
 
   /// Keeps the newest `history_max` stats rows of every stream (STATS_HISTORY_MAX bounds the disk
   /// as it bounds memory); how many rows went, or an error.

@@ -133,7 +133,8 @@ TEST_CASE("database: a foreign, corrupt, newer or unreachable file is refused wi
   auto corrupt = dir.write("corrupt.db", std::string(8192, 'x'));
   auto c = database::open(corrupt);
   CHECK_FALSE(c.db);
-  CHECK_THAT(c.error, Catch::Contains("not a usable SQLite database"));
+  CHECK_THAT(c.error, Catch::Contains("is not a SQLite database or is corrupt") &&
+                          Catch::Contains("point DB_URL at a new file"));
 
   auto newer = dir.path() + "/newer.db";
   REQUIRE(database::open(newer).db);
@@ -163,4 +164,34 @@ TEST_CASE("database: a full disk makes writes fail with an error, never a crash"
   }
   REQUIRE(err);
   CHECK_THAT(*err, Catch::Contains("full"));
+}
+
+TEST_CASE("database: a file another process holds locked is named as locked, not as broken") {
+  temp_dir dir;
+  auto path = dir.path() + "/locked.db";
+  REQUIRE(database::open(path).db);
+  run_sql(path, "PRAGMA journal_mode = DELETE");
+  sqlite3* holder = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &holder) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(holder, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  auto l = database::open(path);
+  CHECK_FALSE(l.db);
+  CHECK_THAT(l.error, Catch::Contains("locked by another process") &&
+                          Catch::Contains("another acepool using the same DB_URL"));
+  sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(holder);
+  CHECK(database::open(path).db);
+}
+
+TEST_CASE("database: the heartbeat is read back as when the previous process was last alive") {
+  temp_dir dir;
+  auto path = dir.path() + "/alive.db";
+  {
+    auto db = database::open(path).db;
+    CHECK_FALSE(db->load({}, 10).last_alive);
+    REQUIRE_FALSE(db->mark_alive(db_t0));
+  }
+  auto db = database::open(path).db;
+  REQUIRE(db->load({}, 10).last_alive);
+  CHECK(*db->load({}, 10).last_alive == db_t0);
 }

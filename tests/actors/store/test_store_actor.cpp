@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
+
 #include <caf/scoped_actor.hpp>
 
 #include "actors/actor_directory.hpp"
@@ -74,8 +76,24 @@ TEST_CASE("store: writes arrive as messages and reach the file in batches") {
 }
 
 TEST_CASE(
-    "store: on a full disk the oldest pending writes are dropped and counted, the store keeps "
-    "answering") {
+    "store: while the disk is full nothing is lost, and the file catches up when space returns") {
+  store::store_options o;
+  o.flush_every = 1h;
+  store_fixture f(o);
+  f.db->limit_pages(6);
+  for (int i = 0; i < 1000; ++i)
+    caf::anon_send(f.actor, actors::store_stream_atom::value,
+                   padded_stream("s" + std::to_string(i), 500));
+  for (int i = 0; i < 10; ++i)
+    CHECK(f.flush());  // each answers, although every write fails
+  CHECK(f.metrics.counter("acepool_store_dropped_total", "").value() == 0);
+  f.db->limit_pages(1000000);
+  REQUIRE(f.flush());
+  CHECK(f.stored_streams() == 1000);
+  CHECK(f.metrics.counter("acepool_store_writes_total", "").value() == 1000);
+}
+
+TEST_CASE("store: beyond its pending bound it gives up the oldest, counted, and keeps answering") {
   store::store_options o;
   o.flush_every = 1h;
   o.max_pending = 50;
@@ -84,14 +102,38 @@ TEST_CASE(
   for (int i = 0; i < 200; ++i)
     caf::anon_send(f.actor, actors::store_stream_atom::value,
                    padded_stream("s" + std::to_string(i), 3000));
-  for (int i = 0; i < 10; ++i)
-    CHECK(f.flush());  // each answers, although every write fails
-  auto dropped = f.metrics.counter("acepool_store_dropped_total", "").value();
-  CHECK(dropped >= 150);  // the bound on pending writes, then the failing flushes
-  // Space comes back: what is still pending and new writes go through.
+  CHECK(f.flush());
+  CHECK(f.metrics.counter("acepool_store_dropped_total", "").value() == 150);
   f.db->limit_pages(1000000);
-  caf::anon_send(f.actor, actors::store_stream_atom::value, padded_stream("after", 10));
   REQUIRE(f.flush());
-  CHECK(f.stored_streams() >= 1);
-  CHECK(f.stored_streams() <= 51);
+  CHECK(f.stored_streams() == 50);  // the newest 50
+}
+
+TEST_CASE("store: stats rows of streams without a record are purged") {
+  store::store_options o;
+  o.flush_every = 1h;
+  o.purge_every = 1h;
+  store_fixture f(o);
+  actors::stats_snapshot x;
+  x.ts = store_t0;
+  caf::anon_send(f.actor, actors::store_stream_atom::value, padded_stream("kept", 1));
+  caf::anon_send(f.actor, actors::store_stats_atom::value, std::string("kept"), x);
+  caf::anon_send(f.actor, actors::store_stats_atom::value, std::string("orphan"), x);
+  REQUIRE(f.flush());
+  caf::anon_send(f.actor, actors::purge_atom::value);
+  REQUIRE(f.flush());  // behind the purge
+  auto count = [&](const std::string& id) {
+    sqlite3* db = nullptr;
+    sqlite3_open((f.dir.path() + "/store.db").c_str(), &db);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM stats WHERE stream_id = ?1", -1, &st, nullptr);
+    sqlite3_bind_text(st, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_step(st);
+    int n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+  };
+  CHECK(count("kept") == 1);
+  CHECK(count("orphan") == 0);
 }
