@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "docker/docker_types.hpp"
+
 namespace acepool::actors {
 
 /// What the vpn_watcher last saw of the Gluetun container and its control server
@@ -37,6 +39,25 @@ struct vpn_snapshot {
 /// `healthy` or it has no health check, and the control server reports the VPN `running`.
 bool vpn_connected(const std::string& docker_status, const std::optional<std::string>& health,
                    const std::string& vpn_status);
+
+/// The answers of Gluetun's control server as acepool reads them; anything else (another status,
+/// not JSON, a field missing or of another type, a port outside 1-65535) reads as unknown.
+/// `GET /v1/openvpn/status` (or the VPN status route): `running`, `stopped`, ... or `unknown`.
+std::string read_vpn_status(int http_status, const std::string& body);
+/// `GET /v1/openvpn/portforwarded`: nothing when it gave no JSON answer; else the forwarded port,
+/// if it names a valid one.
+std::optional<std::optional<uint16_t>> read_forwarded_port(int http_status,
+                                                           const std::string& body);
+/// `GET /v1/publicip/ip`: the public address and country, when present.
+struct public_ip_answer {
+  std::optional<std::string> ip;
+  std::optional<std::string> country;
+};
+std::optional<public_ip_answer> read_public_ip(int http_status, const std::string& body);
+
+/// Gluetun's published ports from Docker's `"<port>/tcp"` keys (other protocols and malformed
+/// keys ignored): container port → host port.
+std::map<uint16_t, uint16_t> read_published_tcp_ports(const docker::port_map& bindings);
 
 /// GET /vpn/status (api.md).
 nlohmann::json vpn_status_json(const vpn_snapshot& v);

@@ -125,44 +125,26 @@ void apply_container(vpn_watcher_state& st, const docker::result<docker::contain
   v.status = d.status;
   v.health = d.health.value_or("unknown");
   v.started_at = d.started_at;
-  for (const auto& [key, bindings] : d.ports) {
-    // Keys are "<port>/tcp" (or /udp); anything else is not a port this needs.
-    unsigned port = 0;
-    char proto[4] = {0};
-    if (bindings.empty() || std::sscanf(key.c_str(), "%5u/%3s", &port, proto) != 2 ||
-        std::string(proto) != "tcp" || port == 0 || port > 65535)
-      continue;
-    v.published[static_cast<uint16_t>(port)] = bindings.front().host_port;
-  }
-}
-
-std::optional<nlohmann::json> json_object(int status, const std::string& body) {
-  if (status != 200) return std::nullopt;
-  auto j = nlohmann::json::parse(body, nullptr, false);
-  if (!j.is_object()) return std::nullopt;
-  return j;
+  for (const auto& [container, host] : read_published_tcp_ports(d.ports))
+    v.published[container] = host;
 }
 
 void on_answer(watcher_actor* self, int which, int status, const std::string& body) {
   auto& st = self->state;
   auto& v = st.now;
-  auto j = json_object(status, body);
   if (which == status_answer) {
-    v.vpn_status = j && (*j)["status"].is_string() ? (*j)["status"].get<std::string>() : "unknown";
-  } else if (which == port_answer && j) {
+    v.vpn_status = read_vpn_status(status, body);
+  } else if (which == port_answer) {
+    auto answer = read_forwarded_port(status, body);
+    if (!answer) return;
     st.port_fetched_at = clock::now();
-    auto p = (*j)["port"];
-    if (p.is_number_integer() && p.get<int64_t>() > 0 && p.get<int64_t>() <= 65535)
-      v.forwarded_port = static_cast<uint16_t>(p.get<int64_t>());
-    else
-      v.forwarded_port.reset();
-  } else if (which == ip_answer && j) {
+    v.forwarded_port = *answer;
+  } else if (which == ip_answer) {
+    auto ip = read_public_ip(status, body);
+    if (!ip) return;
     st.ip_fetched_at = clock::now();
-    auto ip = (*j)["public_ip"];
-    v.public_ip = ip.is_string() ? std::optional<std::string>(ip.get<std::string>()) : std::nullopt;
-    auto country = (*j)["country"];
-    v.country =
-        country.is_string() ? std::optional<std::string>(country.get<std::string>()) : std::nullopt;
+    v.public_ip = ip->ip;
+    v.country = ip->country;
   }
 }
 

@@ -10,9 +10,12 @@ cd "$root"
 
 install_packages
 ensure_docker || { log "the demo needs a Docker daemon"; exit 1; }
-cmake -S "$root" -B "$root/build" -DACEPOOL_TESTS=ON >/dev/null
-cmake --build "$root/build" -j2 --target acepool acepool-sim
-"$root/tests/sim/build-image.sh" "$root/build/tests/sim/acepool-sim" >&2
+# An optimised product build of its own (the test build keeps assertions on and -O0); only the
+# two programs the demo runs are built.
+build="$root/build-demo"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DACEPOOL_TESTS=ON >/dev/null
+cmake --build "$build" -j2 --target acepool acepool-sim
+"$root/tests/sim/build-image.sh" "$build/tests/sim/acepool-sim" >&2
 
 port=${APP_PORT:-8000}
 export APP_PORT=$port
@@ -20,10 +23,10 @@ export TARGET_IMAGE=acepool/sim:latest
 export MIN_REPLICAS=${MIN_REPLICAS:-2}
 # Its own label, so the demo never adopts or removes engines that belong to a real deployment.
 export CONTAINER_LABEL=${CONTAINER_LABEL:-acepool.demo=true}
-export DB_URL=${DB_URL:-sqlite:///$root/build/acepool-demo.db}
+export DB_URL=${DB_URL:-sqlite:///$build/acepool-demo.db}
 export LOG_FORMAT=${LOG_FORMAT:-text}
 
-"$root/build/acepool" --cleanup-on-exit &
+"$build/acepool" --cleanup-on-exit &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid' INT TERM
 base="http://127.0.0.1:$port"

@@ -12,6 +12,15 @@ install_packages
 # Docker tests skip (ctest exit code 77) without a daemon, or fail when CI=true (testing.md).
 ensure_docker || log "no Docker daemon: docker and e2e tests will skip (or fail under CI=true)"
 
+# Like a fresh machine: no image or container an earlier run left is reused (the tests build
+# acepool/sim:latest and acepool:local themselves).
+if docker info >/dev/null 2>&1; then
+  leftovers=$(docker ps -aq --filter label=acepool.test.run)
+  [ -n "$leftovers" ] && docker rm -f $leftovers >/dev/null
+  docker image rm -f acepool/sim:latest acepool:local >/dev/null 2>&1 || true
+  log "removed earlier test images and containers"
+fi
+
 build="$root/build-test"
 rm -rf "$build"
 # A clean build: unity (35% faster from scratch) and no precompiled headers.
