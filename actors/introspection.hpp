@@ -58,16 +58,21 @@ caf::behavior introspectable(tracked_actor<State>* self, caf::message_handler ha
   static_assert(detail::has_full_state<State>::value || !detail::has_any_full_state<State>::value,
                 "State::full_state() must be const, or /debug/actors would silently ignore it");
   auto summary = [self]() -> nlohmann::json {
-    if constexpr (detail::has_summary<State>::value)
+    if constexpr (detail::has_summary<State>::value) {
       return self->state.summary();
-    else
+    } else {
+      (void)self;
       return nlohmann::json::object();
+    }
   };
   auto full = [self, summary]() -> nlohmann::json {
-    if constexpr (detail::has_full_state<State>::value)
+    if constexpr (detail::has_full_state<State>::value) {
+      (void)summary;
       return self->state.full_state();
-    else
+    } else {
+      (void)self;
       return summary();
+    }
   };
   return handlers.or_else(
       [self, summary](get_stats_atom) -> std::string {

@@ -228,7 +228,7 @@ caf::behavior pool_manager(pm_actor* self, caf::actor registry, caf::actor provi
           },
           [self](reconcile_atom) { reconcile(self); },
           [self](registry_changed_atom) { reconcile(self); },
-          [self](caf::ok_atom) {},  // the registry's answer to subscribe
+          [](caf::ok_atom) {},  // the registry's answer to subscribe
           [self](vpn_reconnected_atom, bool was_down) {
             auto& st = self->state;
             st.blocked_until = {};

@@ -202,7 +202,7 @@ void discard_container(prov_actor* self, const std::string& id_or_name, const st
   self->request(d.removal_pool, std::chrono::seconds(stop_s + 60), docker_remove_atom::value,
                 id_or_name, stop_s)
       .then(
-          [self, allocator, id_or_name, owner](docker::result<docker::done>&) {
+          [allocator, id_or_name, owner](docker::result<docker::done>&) {
             caf::anon_send(allocator, release_ports_atom::value, id_or_name);
             if (!owner.empty()) caf::anon_send(allocator, release_ports_atom::value, owner);
           },

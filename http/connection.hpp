@@ -134,7 +134,6 @@ class connection : public std::enable_shared_from_this<connection> {
   size_t in_begin_ = 0, in_end_ = 0;
   request_parser parser_;
   uint64_t body_reserved_ = 0;
-  bool reject_body_ = false;  ///< the head was refused: answer, do not read the body
 
   std::deque<slot> slots_;
   uint64_t next_seq_ = 1;

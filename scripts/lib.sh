@@ -1,11 +1,13 @@
 # Shared by the README's commands. Idempotent; needs root for apt-get and dockerd.
 
-# Debian 12 packages the project needs to build, test and run its demo.
+# Debian 12 packages the project needs to build, test and run its demo (clang and its runtime:
+# the test command's sanitizer build and libFuzzer harnesses).
 ACEPOOL_PACKAGES=(
   build-essential cmake pkg-config clang-format
   libcaf-dev libasio-dev libhttp-parser-dev libfmt-dev nlohmann-json3-dev
   libspdlog-dev libcurl4-openssl-dev catch2 libsqlite3-dev
   docker.io ffmpeg wrk curl ca-certificates python3 python3-yaml procps iproute2
+  clang libclang-rt-14-dev
 )
 
 log() { printf '[acepool] %s\n' "$*" >&2; }

@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
 #include "config/config_reference.hpp"
 #include "config/env_source.hpp"
 #include "config/settings_loader.hpp"

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "http/request_parser.hpp"
 #include "http/response_wire.hpp"
 
