@@ -120,6 +120,18 @@ int run_service(std::shared_ptr<const config::loaded_settings> loaded, bool clea
     log::event(spdlog::level::warn, "config.warning", {{"detail", w}});
   log::event(spdlog::level::info, "acepool.starting",
              {{"version", version}, {"open_file_limit", open_files}, {"pid", ::getpid()}});
+  // One line that says who may change what (docs/operations.md "Security").
+  const auto& svc = s.service;
+  log::event(
+      svc.api_key ? spdlog::level::info : spdlog::level::warn, "security.mode",
+      {{"mode", svc.api_key ? "api_key" : "protected"},
+       {"detail", svc.api_key ? "write routes, /debug and /by-label need API_KEY"
+                              : "API_KEY is not set: write routes, /debug and /by-label answer "
+                                "only clients on this host; set API_KEY to use them remotely"},
+       {"reads_need_key", svc.api_key && svc.api_key_reads},
+       {"app_bind", svc.app_bind},
+       {"cors_origins", svc.cors_origins},
+       {"allowed_hosts", svc.allowed_hosts}});
 
   // An unusable database is a configuration error, reported before anything starts.
   auto opened = store::database::open(s.service.db_path);

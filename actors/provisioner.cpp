@@ -331,6 +331,10 @@ void handle_docker_error(prov_actor* self, uint64_t id, const docker::docker_err
       return fail(self, id, make_error(provision_code::image_missing, e.message));
     case docker::docker_errc::daemon_unreachable:
       return transient(self, id, provision_code::docker_unavailable, e.message);
+    case docker::docker_errc::bad_request:
+      // Docker refused what was asked (an invalid spec): the caller's mistake, answered at once,
+      // never retried and never counted against the breaker.
+      return fail(self, id, make_error(provision_code::invalid_request, e.message));
     default:
       return transient(self, id, provision_code::general_error, e.message);
   }
@@ -874,6 +878,43 @@ void reap(prov_actor* self, const std::vector<docker::container_summary>& listed
   }
 }
 
+/// MAX_GENERIC_CONTAINERS: the generic containers that exist (Docker's list, stopped ones
+/// included) and those being created count; beyond the cap the request is 409 max_capacity.
+void admit_generic(prov_actor* self, operation op) {
+  auto& st = self->state;
+  const auto& label = st.s().docker.container_label;
+  docker::filters f{
+      {"label", {label.first + "=" + label.second, std::string(docker::label_kind) + "=generic"}}};
+  auto pending = std::make_shared<operation>(std::move(op));
+  self->request(st.deps.quick_pool, std::chrono::seconds(30), docker_list_atom::value, f, true)
+      .then(
+          [self, pending](docker::result<std::vector<docker::container_summary>>& r) {
+            auto& st = self->state;
+            auto refuse = [&](provision_error e) {
+              provision_result out;
+              out.error = std::move(e);
+              pending->rp.deliver(std::move(out));
+            };
+            if (!r.ok())
+              return refuse(make_error(provision_code::docker_unavailable, r.error().message));
+            auto in_flight = std::count_if(st.ops.begin(), st.ops.end(),
+                                           [](const auto& o) { return !o.second.engine; });
+            auto cap = st.s().docker.max_generic_containers;
+            if (static_cast<int>(r->size() + static_cast<size_t>(in_flight)) >= cap)
+              return refuse(make_error(
+                  provision_code::max_capacity,
+                  "MAX_GENERIC_CONTAINERS (" + std::to_string(cap) +
+                      ") generic containers exist or are being created; remove one first"));
+            admit(self, std::move(*pending), true, std::nullopt);
+          },
+          [pending](caf::error&) {
+            provision_result out;
+            out.error =
+                make_error(provision_code::docker_unavailable, "docker list did not answer");
+            pending->rp.deliver(std::move(out));
+          });
+}
+
 caf::behavior provisioner(prov_actor* self, provisioner_deps deps) {
   auto& st = self->state;
   st.deps = std::move(deps);
@@ -929,7 +970,7 @@ caf::behavior provisioner(prov_actor* self, provisioner_deps deps) {
               return rp;
             }
             op.greq = std::move(req);
-            admit(self, std::move(op), true, std::nullopt);
+            admit_generic(self, std::move(op));
             return rp;
           },
           [self](op_step_atom, uint64_t id, int epoch) {

@@ -72,7 +72,12 @@ void poll_all(collector_actor* self) {
     if (s.source != "event" || s.stat_url.empty() || st.polling.count(s.id) ||
         st.stopping.count(s.id))
       continue;
-    auto url = reachable_url(s.stat_url, engine_of(*engines, s.container_id));
+    // Only an engine acepool knows is ever called, at the address acepool reaches it on: a
+    // stat_url is outside text, and polling it as given would let anyone who can post an event
+    // make acepool fetch any URL every COLLECT_INTERVAL_S (server-side request forgery).
+    const auto* engine = engine_of(*engines, s.container_id);
+    if (engine == nullptr) continue;
+    auto url = reachable_url(s.stat_url, engine);
     auto id = s.id;
     bool queued = st.deps.http->get(url, timeout, [me, id](support::http_result r) {
       caf::anon_send(me, stat_result_atom::value, id, r.status, std::move(r.body));
@@ -94,12 +99,14 @@ void stop_session(collector_actor* self, const std::string& id, const std::strin
     return;
   }
   auto engines = st.deps.published->engines.load();
-  auto url = stop_url(reachable_url(s->command_url, engine_of(*engines, s->container_id)));
+  // As for stats: the stop command goes only to a known engine; otherwise the stream just ends.
+  const auto* engine = engine_of(*engines, s->container_id);
+  auto url = stop_url(reachable_url(s->command_url, engine));
   auto stop_id = st.next_stop++;
   st.stopping.insert(id);
   st.stops[stop_id] = pending_stop{id, reason, std::move(reply)};
   caf::actor me = caf::actor_cast<caf::actor>(self);
-  bool queued = !s->command_url.empty() &&
+  bool queued = engine != nullptr && !s->command_url.empty() &&
                 st.deps.http->get(url, stop_timeout, [me, stop_id](support::http_result r) {
                   if (r.status != 200)
                     log::event(spdlog::level::warn, "stream.stop_command_failed",

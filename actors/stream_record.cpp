@@ -222,12 +222,15 @@ stat_answer parse_stat_answer(const std::string& body, std::chrono::system_clock
 }
 
 std::string reachable_url(const std::string& url, const engine_record* engine) {
-  static const std::string scheme = "http://";
-  if (engine == nullptr || engine->port == 0 || url.compare(0, scheme.size(), scheme) != 0)
-    return url;
-  auto path = url.find_first_of("/?#", scheme.size());
+  if (engine == nullptr) return url;
+  size_t authority = 0;
+  for (std::string_view scheme : {"http://", "https://"})
+    if (url.compare(0, scheme.size(), scheme) == 0) authority = scheme.size();
+  // With a known engine the URL can only ever point at that engine: anything else is no URL.
+  if (authority == 0 || engine->port == 0) return {};
+  auto path = url.find_first_of("/?#", authority);
   auto rest = path == std::string::npos ? std::string() : url.substr(path);
-  return scheme + engine->host + ":" + std::to_string(engine->port) + rest;
+  return "http://" + engine->host + ":" + std::to_string(engine->port) + rest;
 }
 
 std::string stop_url(const std::string& command_url) {

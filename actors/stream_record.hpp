@@ -104,9 +104,10 @@ struct stat_answer {
 };
 stat_answer parse_stat_answer(const std::string& body, std::chrono::system_clock::time_point now);
 
-/// `url` with its scheme and authority replaced by the address acepool reaches `engine` on (an
-/// external proxy reports URLs as it reaches the engine, e.g. `localhost:6878` inside its own
-/// network namespace); `url` unchanged when the engine is unknown or the URL is not http.
+/// `url` with its scheme and authority replaced by `http://` and the address acepool reaches
+/// `engine` on (an external proxy reports URLs as it reaches the engine, e.g. `localhost:6878`
+/// inside its own network namespace), so the URL can only ever reach that engine; empty when the
+/// URL is not http(s). `url` unchanged when `engine` is null (callers never call such a URL).
 std::string reachable_url(const std::string& url, const engine_record* engine);
 
 /// The engine's command URL with `method=stop` added.

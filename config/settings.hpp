@@ -50,7 +50,9 @@ struct service_settings {
   bool api_key_reads = false;
   bool metrics_auth = false;
   std::optional<std::string> stream_token;
-  std::vector<std::string> cors_origins;  ///< {"*"} = any origin
+  std::vector<std::string> cors_origins;  ///< {"*"} = any origin, empty = no CORS headers
+  std::vector<std::string>
+      allowed_hosts;  ///< Host names accepted besides IP literals and localhost
   uint64_t max_body_bytes = 0;
   milliseconds api_request_timeout{};
   milliseconds api_long_operation_timeout{};
@@ -100,6 +102,9 @@ struct docker_settings {
   port_range ace_http_range;
   port_range ace_https_range;
   bool ace_map_https = false;
+  /// Host ports POST /provision may publish; none = it may publish none.
+  std::optional<port_range> generic_port_range;
+  int max_generic_containers = 0;
 };
 
 /// Pool sizing (section "Pool").

@@ -116,8 +116,6 @@ load_result load_settings(const env_map& environment, const env_map& env_file) {
     return result;
   }
   out.warnings = std::move(rules.warnings);
-  if (!out.values.service.api_key)
-    out.warnings.push_back("API_KEY is not set: every route is open without authentication");
   result.loaded = std::move(out);
   return result;
 }

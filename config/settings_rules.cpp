@@ -38,6 +38,14 @@ rule_outcome check_cross_field_rules(const settings& s) {
     fail("RELAY_PORT=" + std::to_string(*s.service.relay_port) +
          " must differ from APP_PORT=" + std::to_string(s.service.app_port));
 
+  if (dk.generic_port_range) {
+    if (dk.generic_port_range->overlaps(dk.port_range_host))
+      fail(overlap_error("GENERIC_PORT_RANGE", *dk.generic_port_range, "PORT_RANGE_HOST",
+                         dk.port_range_host));
+    if (s.vpn.enabled() && dk.generic_port_range->overlaps(s.vpn.gluetun_port_range))
+      fail(overlap_error("GENERIC_PORT_RANGE", *dk.generic_port_range, "GLUETUN_PORT_RANGE",
+                         s.vpn.gluetun_port_range));
+  }
   if (s.vpn.enabled()) {
     if (s.vpn.gluetun_port_range.overlaps(dk.ace_https_range))
       fail(overlap_error("GLUETUN_PORT_RANGE", s.vpn.gluetun_port_range, "ACE_HTTPS_RANGE",

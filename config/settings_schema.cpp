@@ -219,10 +219,22 @@ std::vector<setting_spec> build_specs() {
       {"STREAM_TOKEN", service, std::nullopt, "if set, /ace/* needs ?token= with this value"},
       ACEPOOL_FIELD(service.stream_token), true));
   v.push_back(make(
-      {"CORS_ORIGINS", service, "*", "allowed CORS origins, comma list"},
+      {"CORS_ORIGINS", service, std::nullopt,
+       "browser origins allowed to call the API (CORS); unset = none, * = any"},
       "* or a comma list of http(s)://host[:port] origins", ACEPOOL_FIELD(service.cors_origins),
       [](std::string_view raw) { return parse_cors_origins(raw); },
-      [](const std::vector<std::string>& o) { return std::optional<std::string>(join(o)); }));
+      [](const std::vector<std::string>& o) {
+        return o.empty() ? std::nullopt : std::optional<std::string>(join(o));
+      }));
+  v.push_back(make(
+      {"ALLOWED_HOSTS", service, std::nullopt,
+       "host names accepted in the Host header of protected routes besides IP addresses and "
+       "localhost (a guard against DNS rebinding); * = any"},
+      "* or a comma list of host names", ACEPOOL_FIELD(service.allowed_hosts),
+      [](std::string_view raw) { return parse_allowed_hosts(raw); },
+      [](const std::vector<std::string>& o) {
+        return o.empty() ? std::nullopt : std::optional<std::string>(join(o));
+      }));
   v.push_back(bytes({"MAX_BODY_BYTES", service, "1048576", "request body limit (413 above it)"},
                     ACEPOOL_FIELD(service.max_body_bytes), 1024, int64_t{1} << 30));
   v.push_back(seconds({"API_REQUEST_TIMEOUT_S", service, "30",
@@ -413,6 +425,23 @@ std::vector<setting_spec> build_specs() {
                     ACEPOOL_FIELD(docker.ace_https_range)));
   v.push_back(boolean({"ACE_MAP_HTTPS", docker, "false", "also publish the HTTPS port"},
                       ACEPOOL_FIELD(docker.ace_map_https)));
+  v.push_back(make(
+      {"GENERIC_PORT_RANGE", docker, std::nullopt,
+       "host ports POST /provision may publish (bound to ENGINE_PUBLISH_ADDRESS); unset = none"},
+      "a port range LOW-HIGH with 1 <= LOW <= HIGH <= 65535",
+      ACEPOOL_FIELD(docker.generic_port_range),
+      [](std::string_view raw) -> std::optional<std::optional<port_range>> {
+        auto r = parse_port_range(raw);
+        if (!r) return std::nullopt;
+        return std::optional<port_range>(*r);
+      },
+      [](const std::optional<port_range>& r) -> std::optional<std::string> {
+        if (!r) return std::nullopt;
+        return std::to_string(r->low) + "-" + std::to_string(r->high);
+      }));
+  v.push_back(integer({"MAX_GENERIC_CONTAINERS", docker, "10",
+                       "generic containers POST /provision may have at once (409 above)"},
+                      ACEPOOL_FIELD(docker.max_generic_containers), 0, 1000));
 
   // Pool
   v.push_back(integer({"MIN_REPLICAS", pool, "1", "engines created at start and kept as a floor"},

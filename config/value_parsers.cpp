@@ -329,6 +329,7 @@ std::optional<std::string> parse_sqlite_url(std::string_view s) {
 }
 
 std::optional<std::vector<std::string>> parse_cors_origins(std::string_view s) {
+  if (trim(s).empty()) return std::vector<std::string>{};
   auto items = parse_list(s);
   if (!items || items->empty()) return std::nullopt;
   if (items->size() == 1 && items->front() == "*") return items;
@@ -346,6 +347,19 @@ std::optional<std::vector<std::string>> parse_cors_origins(std::string_view s) {
     } else if (rest.front() != '[' && !parse_host(rest)) {
       return std::nullopt;
     }
+  }
+  return items;
+}
+
+std::optional<std::vector<std::string>> parse_allowed_hosts(std::string_view s) {
+  if (trim(s).empty()) return std::vector<std::string>{};
+  auto items = parse_list(s);
+  if (!items || items->empty()) return std::nullopt;
+  if (items->size() == 1 && items->front() == "*") return items;
+  for (auto& host : *items) {
+    if (!parse_host(host)) return std::nullopt;
+    for (auto& c : host)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return items;
 }

@@ -75,6 +75,9 @@ std::optional<std::string> parse_sqlite_url(std::string_view s);
 /// A CORS origin list: `*`, or comma-separated `http(s)://host[:port]` origins.
 std::optional<std::vector<std::string>> parse_cors_origins(std::string_view s);
 
+/// `*` or a comma list of host names (lower-cased, no port); empty = none.
+std::optional<std::vector<std::string>> parse_allowed_hosts(std::string_view s);
+
 /// Renders milliseconds as seconds the way they are written in config (`30`, `0.5`).
 std::string format_seconds(std::chrono::milliseconds ms);
 

@@ -186,8 +186,8 @@ result<version_info> curl_docker_client::version() {
   if (!j.is_object())
     return docker_error{docker_errc::other, static_cast<int>(r.status),
                         "malformed /version answer"};
-  return version_info{j.value("Version", ""), j.value("ApiVersion", ""),
-                      j.value("MinAPIVersion", "")};
+  return version_info{json_text(j, "Version"), json_text(j, "ApiVersion"),
+                      json_text(j, "MinAPIVersion")};
 }
 
 result<std::vector<container_summary>> curl_docker_client::list_containers(const filters& f,
@@ -209,10 +209,11 @@ result<std::string> curl_docker_client::create_container(const container_spec& s
   if (r->status != 201)
     return classify_http_error(static_cast<int>(r->status), docker_message(r->body));
   auto j = json::parse(r->body, nullptr, false);
-  if (!j.is_object() || !j.contains("Id"))
+  auto id = json_text(j, "Id");
+  if (id.empty())
     return docker_error{docker_errc::other, static_cast<int>(r->status),
                         "create answered without an Id"};
-  return j["Id"].get<std::string>();
+  return id;
 }
 
 result<done> curl_docker_client::start_container(const std::string& id) {
@@ -273,8 +274,8 @@ result<image_info> curl_docker_client::inspect_image(const std::string& ref) {
     return classify_http_error(static_cast<int>(r->status), docker_message(r->body));
   auto j = json::parse(r->body, nullptr, false);
   image_info info;
-  info.id = j.value("Id", "");
-  if (j.contains("RepoTags") && j["RepoTags"].is_array())
+  info.id = json_text(j, "Id");
+  if (j.is_object() && j.contains("RepoTags") && j["RepoTags"].is_array())
     for (const auto& t : j["RepoTags"])
       if (t.is_string()) info.tags.push_back(t.get<std::string>());
   return info;
@@ -296,8 +297,7 @@ result<done> curl_docker_client::pull_image(const std::string& ref) {
     auto line = r->body.substr(start, end == std::string::npos ? std::string::npos : end - start);
     auto j = json::parse(line, nullptr, false);
     if (j.is_object() && j.contains("error"))
-      return docker_error{docker_errc::image_missing, 200,
-                          j.value("error", std::string("pull failed"))};
+      return docker_error{docker_errc::image_missing, 200, json_text(j, "error", "pull failed")};
     if (end == std::string::npos) break;
     start = end + 1;
   }

@@ -16,6 +16,8 @@ const char* to_string(docker_errc code) {
       return "port_in_use";
     case docker_errc::timeout:
       return "timeout";
+    case docker_errc::bad_request:
+      return "bad_request";
     case docker_errc::other:
       break;
   }

@@ -12,6 +12,7 @@ enum class docker_errc {
   image_missing,       ///< image absent and not pullable
   port_in_use,         ///< a published host port is taken (fails on start)
   timeout,             ///< the call exceeded its deadline
+  bad_request,         ///< Docker refused the request itself (HTTP 400): the caller's mistake
   other,               ///< anything else (Docker's message is kept)
 };
 

@@ -18,12 +18,48 @@ std::string strip_slash(std::string name) {
   return name;
 }
 
-std::map<std::string, std::string> string_map(const json& j) {
+std::map<std::string, std::string> string_map(const json* j) {
   std::map<std::string, std::string> out;
-  if (!j.is_object()) return out;
-  for (const auto& [k, v] : j.items())
+  if (j == nullptr || !j->is_object()) return out;
+  for (const auto& [k, v] : j->items())
     if (v.is_string()) out[k] = v.get<std::string>();
   return out;
+}
+
+// Docker's JSON is read field by field, each of the expected type or else empty: a field of
+// another type (or a daemon speaking another API version) must never throw.
+const json* member(const json& j, const char* key) {
+  if (!j.is_object()) return nullptr;
+  auto it = j.find(key);
+  return it == j.end() ? nullptr : &*it;
+}
+
+std::string text(const json& j, const char* key, const char* fallback = "") {
+  const auto* m = member(j, key);
+  return m != nullptr && m->is_string() ? m->get<std::string>() : std::string(fallback);
+}
+
+int64_t integer(const json& j, const char* key) {
+  const auto* m = member(j, key);
+  if (m == nullptr || !m->is_number_integer()) return 0;
+  if (m->is_number_unsigned() && m->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) return 0;
+  return m->get<int64_t>();
+}
+
+bool flag(const json& j, const char* key) {
+  const auto* m = member(j, key);
+  return m != nullptr && m->is_boolean() && m->get<bool>();
+}
+
+uint16_t port_number(int64_t v) {
+  return v > 0 && v <= 65535 ? static_cast<uint16_t>(v) : 0;
+}
+
+uint16_t port_number(const std::string& digits) {
+  if (digits.empty() || digits.size() > 5 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return 0;
+  return port_number(static_cast<int64_t>(std::stol(digits)));  // at most 5 digits: no throw
 }
 
 bool contains_ci(const std::string& haystack, const std::string& needle) {
@@ -69,22 +105,24 @@ std::vector<container_summary> parse_container_list(const json& body) {
   std::vector<container_summary> out;
   if (!body.is_array()) return out;
   for (const auto& row : body) {
-    if (!row.is_object() || !row.contains("Id")) continue;
+    if (!row.is_object() || text(row, "Id").empty()) continue;
     container_summary s;
-    s.id = row.value("Id", "");
-    if (row.contains("Names") && row["Names"].is_array() && !row["Names"].empty())
-      s.name = strip_slash(row["Names"][0].get<std::string>());
-    s.image = row.value("Image", "");
-    s.state = row.value("State", "");
-    s.status = row.value("Status", "");
-    s.created = row.value("Created", int64_t{0});
-    s.labels = string_map(row.value("Labels", json::object()));
-    if (row.contains("Ports") && row["Ports"].is_array()) {
-      for (const auto& p : row["Ports"]) {
-        if (!p.contains("PublicPort")) continue;
-        auto key = std::to_string(p.value("PrivatePort", 0)) + "/" + p.value("Type", "tcp");
-        s.ports[key].push_back(
-            {p.value("IP", ""), static_cast<uint16_t>(p.value("PublicPort", 0))});
+    s.id = text(row, "Id");
+    if (const auto* names = member(row, "Names");
+        names && names->is_array() && !names->empty() && names->front().is_string())
+      s.name = strip_slash(names->front().get<std::string>());
+    s.image = text(row, "Image");
+    s.state = text(row, "State");
+    s.status = text(row, "Status");
+    s.created = integer(row, "Created");
+    s.labels = string_map(member(row, "Labels"));
+    if (const auto* ports = member(row, "Ports"); ports && ports->is_array()) {
+      for (const auto& p : *ports) {
+        auto public_port = port_number(integer(p, "PublicPort"));
+        if (public_port == 0) continue;
+        auto key =
+            std::to_string(port_number(integer(p, "PrivatePort"))) + "/" + text(p, "Type", "tcp");
+        s.ports[key].push_back({text(p, "IP"), public_port});
       }
     }
     out.push_back(std::move(s));
@@ -94,39 +132,32 @@ std::vector<container_summary> parse_container_list(const json& body) {
 
 container_details parse_container_details(const json& body) {
   container_details d;
-  d.id = body.value("Id", "");
-  d.name = strip_slash(body.value("Name", ""));
-  d.created = body.value("Created", "");
-  if (body.contains("State") && body["State"].is_object()) {
-    const auto& st = body["State"];
-    d.status = st.value("Status", "");
-    d.running = st.value("Running", false);
-    d.exit_code = st.value("ExitCode", 0);
-    d.started_at = st.value("StartedAt", "");
-    if (st.contains("Health") && st["Health"].is_object())
-      d.health = st["Health"].value("Status", "");
+  d.id = text(body, "Id");
+  d.name = strip_slash(text(body, "Name"));
+  d.created = text(body, "Created");
+  if (const auto* st = member(body, "State"); st && st->is_object()) {
+    d.status = text(*st, "Status");
+    d.running = flag(*st, "Running");
+    d.exit_code =
+        static_cast<int>(std::clamp<int64_t>(integer(*st, "ExitCode"), INT32_MIN, INT32_MAX));
+    d.started_at = text(*st, "StartedAt");
+    if (const auto* h = member(*st, "Health"); h && h->is_object()) d.health = text(*h, "Status");
   }
-  if (body.contains("Config") && body["Config"].is_object()) {
-    const auto& cfg = body["Config"];
-    d.image = cfg.value("Image", "");
-    d.labels = string_map(cfg.value("Labels", json::object()));
-    if (cfg.contains("Env") && cfg["Env"].is_array())
-      for (const auto& e : cfg["Env"])
+  if (const auto* cfg = member(body, "Config"); cfg && cfg->is_object()) {
+    d.image = text(*cfg, "Image");
+    d.labels = string_map(member(*cfg, "Labels"));
+    if (const auto* env = member(*cfg, "Env"); env && env->is_array())
+      for (const auto& e : *env)
         if (e.is_string()) d.env.push_back(e.get<std::string>());
   }
-  if (body.contains("HostConfig") && body["HostConfig"].is_object())
-    d.network_mode = body["HostConfig"].value("NetworkMode", "");
-  if (body.contains("NetworkSettings") && body["NetworkSettings"].is_object()) {
-    const auto& ports = body["NetworkSettings"].value("Ports", json::object());
-    if (ports.is_object()) {
-      for (const auto& [key, list] : ports.items()) {
+  if (const auto* hc = member(body, "HostConfig")) d.network_mode = text(*hc, "NetworkMode");
+  if (const auto* ns = member(body, "NetworkSettings")) {
+    if (const auto* ports = member(*ns, "Ports"); ports && ports->is_object()) {
+      for (const auto& [key, list] : ports->items()) {
         auto& bindings = d.ports[key];
         if (!list.is_array()) continue;
-        for (const auto& b : list) {
-          auto host_port = b.value("HostPort", "");
-          bindings.push_back({b.value("HostIp", ""),
-                              static_cast<uint16_t>(host_port.empty() ? 0 : std::stoi(host_port))});
-        }
+        for (const auto& b : list)
+          bindings.push_back({text(b, "HostIp"), port_number(text(b, "HostPort"))});
       }
     }
   }
@@ -137,14 +168,18 @@ std::optional<docker_event> parse_event(const std::string& line) {
   auto j = json::parse(line, nullptr, false);
   if (!j.is_object() || !j.contains("Type")) return std::nullopt;
   docker_event e;
-  e.type = j.value("Type", "");
-  e.action = j.value("Action", "");
-  if (j.contains("Actor") && j["Actor"].is_object()) {
-    e.id = j["Actor"].value("ID", "");
-    e.attributes = string_map(j["Actor"].value("Attributes", json::object()));
+  e.type = text(j, "Type");
+  e.action = text(j, "Action");
+  if (const auto* actor = member(j, "Actor"); actor && actor->is_object()) {
+    e.id = text(*actor, "ID");
+    e.attributes = string_map(member(*actor, "Attributes"));
   }
-  e.time_nano = j.value("timeNano", int64_t{0});
+  e.time_nano = integer(j, "timeNano");
   return e;
+}
+
+std::string json_text(const nlohmann::json& j, const char* key, const char* fallback) {
+  return text(j, key, fallback);
 }
 
 bool is_container_reference(std::string_view ref) {
@@ -168,6 +203,8 @@ docker_error classify_http_error(int http_status, std::string message) {
         contains_ci(message, "no such image") ? docker_errc::image_missing : docker_errc::not_found;
   } else if (http_status == 409) {
     e.code = docker_errc::conflict;
+  } else if (http_status == 400) {
+    e.code = docker_errc::bad_request;
   } else if (contains_ci(message, "address already in use") ||
              contains_ci(message, "port is already allocated")) {
     e.code = docker_errc::port_in_use;

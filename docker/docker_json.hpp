@@ -28,6 +28,10 @@ std::optional<docker_event> parse_event(const std::string& line);
 /// Maps Docker's HTTP status and message to an error class.
 docker_error classify_http_error(int http_status, std::string message);
 
+/// Member `key` of `j` when `j` is an object and the member a string; else `fallback`. Docker's
+/// answers are read through this, so a field of another type never throws.
+std::string json_text(const nlohmann::json& j, const char* key, const char* fallback = "");
+
 /// Whether `ref` can name a container: an id (1-64 hex digits) or a name
 /// (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`, at most 255 characters, optionally after one `/`). Anything
 /// else cannot exist, so it is answered 404 without asking Docker (and never becomes part of a

@@ -32,6 +32,7 @@ router_options make_router_options(const api_context& ctx) {
   o.api_key_reads = svc.api_key_reads;
   o.metrics_auth = svc.metrics_auth;
   o.cors_origins = svc.cors_origins;
+  o.allowed_hosts = svc.allowed_hosts;
   o.max_body_bytes = svc.max_body_bytes;
   if (auto* published = ctx.published) {
     o.extra_headers = [published] {

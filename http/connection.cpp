@@ -94,6 +94,7 @@ void connection::start() {
     peer_loopback_ = is_loopback(peer.address());
   }
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  parser_.set_origin(id_, peer_address_, peer_loopback_);
   in_ = std::make_unique<char[]>(read_buffer_bytes);
   asio::dispatch(strand_, [self = shared_from_this()] {
     self->update_phase();
@@ -212,12 +213,9 @@ void connection::on_head() {
     // Refused before its body is read (unknown route, wrong method, no credentials, too large):
     // the router answers the head alone, and the connection closes after it.
     auto req = std::make_shared<request>(head);
-    req->connection_id = id_;
-    req->peer_address = peer_address_;
-    req->peer_is_loopback = peer_loopback_;
     no_more_requests_ = true;
     auto seq = add_slot(*req, true).seq;
-    routes_->dispatch(std::move(req), std::make_shared<queued_sink>(shared_from_this(), seq));
+    routes_->refuse(std::move(req), std::make_shared<queued_sink>(shared_from_this(), seq));
     return;
   }
   uint64_t limit = routes_->body_limit();
@@ -240,9 +238,6 @@ void connection::on_complete() {
   bool keep_alive = parser_.keep_alive();
   auto req = parser_.take_request();
   ++requests_seen_;
-  req->connection_id = id_;
-  req->peer_address = peer_address_;
-  req->peer_is_loopback = peer_loopback_;
   if (!keep_alive) no_more_requests_ = true;
   if (req->verb == method::get && routes_->streams(req->path)) {
     // A stream is the connection's last answer; it starts once every earlier one is written.
@@ -272,9 +267,6 @@ void connection::answer_and_close(int status, std::string detail,
   release_body_reservation();
   request unreadable;
   if (parser_.head_done()) unreadable = parser_.current();
-  unreadable.connection_id = id_;
-  unreadable.peer_address = peer_address_;
-  unreadable.peer_is_loopback = peer_loopback_;
   auto seq = add_slot(unreadable, true).seq;
   routes_->answer_unreadable(unreadable, status, std::move(detail),
                              std::make_shared<queued_sink>(shared_from_this(), seq));

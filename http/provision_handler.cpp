@@ -1,6 +1,7 @@
 #include "http/provision_handler.hpp"
 
 #include "actors/messages.hpp"
+#include "config/settings_loader.hpp"
 #include "http/actor_bridge.hpp"
 #include "http/json_body.hpp"
 #include "http/provision_request.hpp"
@@ -42,7 +43,7 @@ void provision_engine(const api_context& ctx, call& c) {
 void provision_generic(const api_context& ctx, call& c) {
   auto body = parse_json_object(*c.req);
   if (!body.value) return c.reply.send(body.error);
-  auto read = read_generic_request(*body.value);
+  auto read = read_generic_request(*body.value, ctx.config->values.docker.generic_port_range);
   if (!read.request) return c.reply.send(read.error);
   auto req = std::move(*read.request);
   ask<actors::provision_result>(

@@ -164,8 +164,18 @@ request_parser::request_parser(request_limits limits)
 
 request_parser::~request_parser() = default;
 
+void request_parser::set_origin(uint64_t connection_id, std::string peer_address,
+                                bool peer_is_loopback) {
+  connection_id_ = connection_id;
+  peer_address_ = std::move(peer_address);
+  peer_is_loopback_ = peer_is_loopback;
+}
+
 void request_parser::begin_request() {
   current_ = std::make_shared<request>();
+  current_->connection_id = connection_id_;
+  current_->peer_address = peer_address_;
+  current_->peer_is_loopback = peer_is_loopback_;
   target_.clear();
   in_value_ = false;
   header_bytes_ = 0;

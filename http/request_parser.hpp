@@ -57,6 +57,10 @@ class request_parser {
   /// Parses from `data`; stops at the first event.
   step feed(const char* data, size_t size);
 
+  /// Where the requests come from: copied into every request as soon as it begins, so a head is
+  /// judged with the same facts as the whole request.
+  void set_origin(uint64_t connection_id, std::string peer_address, bool peer_is_loopback);
+
   /// Whether a request has begun (a byte of it was read) and is not complete.
   bool in_request() const { return started_ && !complete_; }
   /// Whether the head of the current request was read (its body may be in progress).
@@ -83,6 +87,9 @@ class request_parser {
   void begin_request();
 
   request_limits limits_;
+  uint64_t connection_id_ = 0;
+  std::string peer_address_;
+  bool peer_is_loopback_ = false;
   std::unique_ptr<::http_parser> parser_;
   std::shared_ptr<request> current_;
   std::string field_, target_;

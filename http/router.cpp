@@ -1,6 +1,9 @@
 #include "http/router.hpp"
 
 #include <algorithm>
+#include <cctype>
+
+#include <asio/ip/address.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -26,6 +29,13 @@ std::vector<std::string> split_path(std::string_view path) {
 
 bool is_param(const std::string& segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 bool valid_request_id(std::string_view id) {
@@ -56,6 +66,50 @@ const std::string exposed_headers =
     "X-RateLimit-Provisioning-Remaining, ETag";
 
 }  // namespace
+
+std::string_view host_name(std::string_view host) {
+  if (!host.empty() && host.front() == '[') {  // [IPv6]:port
+    auto close = host.find(']');
+    return close == std::string_view::npos ? host : host.substr(1, close - 1);
+  }
+  auto colon = host.rfind(':');
+  if (colon != std::string_view::npos && host.find(':') == colon) host = host.substr(0, colon);
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  return host;
+}
+
+bool is_loopback_host(std::string_view host) {
+  auto name = lower(host_name(host));
+  if (name == "localhost" ||
+      (name.size() > 10 && name.compare(name.size() - 10, 10, ".localhost") == 0))
+    return true;
+  asio::error_code ec;
+  auto ip = asio::ip::make_address(name, ec);
+  return !ec && ip.is_loopback();
+}
+
+bool host_allowed(std::string_view host, const std::vector<std::string>& allowed) {
+  if (allowed.size() == 1 && allowed.front() == "*") return true;
+  auto name = lower(host_name(host));
+  if (is_loopback_host(name)) return true;
+  // An IP literal cannot be a rebinding attack: the page's own origin would be that address.
+  asio::error_code ec;
+  asio::ip::make_address(name, ec);
+  if (!ec) return true;
+  return std::find(allowed.begin(), allowed.end(), name) != allowed.end();
+}
+
+bool is_json_media_type(std::optional<std::string_view> content_type) {
+  if (!content_type) return false;
+  auto type = lower(content_type->substr(0, content_type->find(';')));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t'))
+    type.pop_back();
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t'))
+    type.erase(0, 1);
+  if (type == "application/json") return true;
+  return type.rfind("application/", 0) == 0 && type.size() > 17 &&
+         type.compare(type.size() - 5, 5, "+json") == 0;
+}
 
 bool constant_time_equals(std::string_view given, std::string_view expected) {
   // Runs over the whole given token whatever the content; only lengths leak.
@@ -135,18 +189,41 @@ std::optional<router::match> router::find(std::string_view path) const {
 }
 
 std::optional<response> router::check_access(access level, const request& req) const {
-  if (!options_.api_key) return std::nullopt;
-  bool needs_key = level == access::write || (level == access::read && options_.api_key_reads) ||
-                   (level == access::metrics && options_.metrics_auth);
-  if (!needs_key) return std::nullopt;
-  auto auth = req.header("Authorization");
-  constexpr std::string_view scheme = "Bearer ";
-  if (!auth || auth->size() < scheme.size() || !iequals(auth->substr(0, scheme.size()), scheme)) {
+  const bool has_key = options_.api_key.has_value();
+  const bool needs_key =
+      has_key && (level == access::write || (level == access::read && options_.api_key_reads) ||
+                  (level == access::metrics && options_.metrics_auth));
+  // Protected mode (the model is Redis's): without a key, whoever reaches the port must not get
+  // the Docker socket's power, so write routes answer only local clients.
+  const bool local_only = !has_key && level == access::write;
+  if (!needs_key && !local_only) return std::nullopt;
+  auto host = req.header("Host");
+  if (host && !host_allowed(*host, options_.allowed_hosts))
+    return response::error(
+        403, "Host '" + std::string(host_name(*host)) +
+                 "' is not allowed on this route: name it in ALLOWED_HOSTS (a guard against DNS "
+                 "rebinding; IP addresses and localhost are always accepted)");
+  if (local_only) {
+    if (req.peer_is_loopback && (!host || is_loopback_host(*host))) return std::nullopt;
+    return response::error(
+        403,
+        "this route answers only clients on this host while API_KEY is not set: set "
+        "API_KEY to a long random secret (e.g. openssl rand -hex 32) and send it as "
+        "'Authorization: Bearer <key>' or 'X-API-Key: <key>'");
+  }
+  std::optional<std::string_view> given;
+  if (auto auth = req.header("Authorization")) {
+    constexpr std::string_view scheme = "Bearer ";
+    if (auth->size() >= scheme.size() && iequals(auth->substr(0, scheme.size()), scheme))
+      given = auth->substr(scheme.size());
+  }
+  if (!given) given = req.header("X-API-Key");
+  if (!given) {
     auto r = response::error(401, "missing bearer token");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return r;
   }
-  if (!constant_time_equals(auth->substr(scheme.size()), *options_.api_key))
+  if (!constant_time_equals(*given, *options_.api_key))
     return response::error(403, "invalid token");
   return std::nullopt;
 }
@@ -154,6 +231,7 @@ std::optional<response> router::check_access(access level, const request& req) c
 header_list router::cors_headers(const request& req) const {
   header_list out;
   const auto& origins = options_.cors_origins;
+  if (origins.empty()) return out;  // no browser origin may call the API
   if (origins.size() == 1 && origins.front() == "*") {
     out.emplace_back("Access-Control-Allow-Origin", "*");
   } else if (auto origin = req.header("Origin")) {
@@ -188,7 +266,7 @@ router::decision router::decide(const request& req) const {
     pre.headers = {{"Allow", allow},
                    {"Access-Control-Allow-Methods", allow},
                    {"Access-Control-Allow-Headers",
-                    "Authorization, Content-Type, X-Request-Id, If-None-Match"},
+                    "Authorization, X-API-Key, Content-Type, X-Request-Id, If-None-Match"},
                    {"Access-Control-Max-Age", "600"}};
     d.answer = std::move(pre);
     return d;
@@ -204,6 +282,14 @@ router::decision router::decide(const request& req) const {
     return d;
   }
   auto size = std::max<uint64_t>(req.body.size(), req.declared_body_bytes);
+  // Every body acepool reads is JSON. A browser can send text/plain, form or multipart bodies
+  // to any origin without asking first (no CORS preflight): requiring application/json makes a
+  // cross-site form unable to reach a handler (CSRF).
+  if ((size > 0 || req.chunked_body) && !is_json_media_type(req.header("Content-Type"))) {
+    d.answer = response::error(
+        415, "the request body must be JSON, sent with Content-Type: application/json");
+    return d;
+  }
   if (size > options_.max_body_bytes)
     d.answer = response::error(413, "request body of " + std::to_string(size) +
                                         " bytes exceeds MAX_BODY_BYTES (" +
@@ -229,6 +315,13 @@ std::shared_ptr<exchange> router::open_exchange(const request& req,
   for (auto& h : cors_headers(req))
     ex->common_headers.push_back(std::move(h));
   return ex;
+}
+
+void router::refuse(std::shared_ptr<request> head, std::shared_ptr<response_sink> sink) const {
+  auto ex = open_exchange(*head, std::move(sink));
+  auto d = decide(*head);
+  ex->route_label = d.found ? d.found->pattern : "unmatched";
+  ex->complete(d.answer ? std::move(*d.answer) : internal_error(ex->request_id));
 }
 
 void router::answer_unreadable(const request& head, int status, std::string detail,

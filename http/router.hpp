@@ -18,11 +18,11 @@ class registry;
 
 namespace acepool::http {
 
-/// Who may call a route (api.md "Conventions").
+/// Who may call a route (docs/api.md "Conventions").
 enum class access {
   open,     ///< always open (`–`)
   read,     ///< open unless API_KEY_READS=true
-  write,    ///< needs the key whenever API_KEY is set (`auth`)
+  write,    ///< needs the key when API_KEY is set, else a local client (protected mode) (`auth`)
   metrics,  ///< needs the key only with METRICS_AUTH=true
 };
 
@@ -46,14 +46,18 @@ struct router_options {
   std::optional<std::string> api_key;
   bool api_key_reads = false;
   bool metrics_auth = false;
-  std::vector<std::string> cors_origins{"*"};
+  /// Origins that get CORS headers; empty = none, {"*"} = any.
+  std::vector<std::string> cors_origins;
+  /// ALLOWED_HOSTS: Host names accepted on guarded routes besides IP literals and localhost.
+  std::vector<std::string> allowed_hosts;
   uint64_t max_body_bytes = 1 << 20;
   /// Headers added to every response, read from a published snapshot (provisioning headers).
   std::function<header_list()> extra_headers;
 };
 
-/// Routes requests to handlers with every convention of api.md: request id, CORS and
-/// preflight, 404/405 (with Allow), auth (401/403, constant-time compare), the body limit
+/// Routes requests to handlers with every convention of docs/api.md: request id, CORS and
+/// preflight, 404/405 (with Allow), the Host allow-list and protected mode (403), auth
+/// (Bearer or X-API-Key, 401/403, constant-time compare), JSON bodies only (415), the body limit
 /// (413), 500 on handler failure, and request metrics labelled by route pattern.
 /// Patterns are literal segments and `{name}` parameters; a literal segment beats a parameter.
 class router {
@@ -78,6 +82,10 @@ class router {
   bool admits_body(const request& head) const;
   /// The most body bytes a request may carry (MAX_BODY_BYTES).
   uint64_t body_limit() const { return options_.max_body_bytes; }
+
+  /// Answers a request whose body admits_body() refused, from its head alone; it never reaches a
+  /// handler (should the decision have changed, it is answered 500).
+  void refuse(std::shared_ptr<request> head, std::shared_ptr<response_sink> sink) const;
 
   /// Answers a request the transport could not read whole (malformed, too large, too slow,
   /// over capacity) with `status` and `{"detail": ...}`, counted and labelled `unreadable`.
@@ -127,5 +135,16 @@ class router {
 
 /// Compares two secrets in time independent of where they differ.
 bool constant_time_equals(std::string_view given, std::string_view expected);
+
+/// The host part of a Host header value (`[::1]:8000` → `::1`, `a.b.:80` → `a.b`).
+std::string_view host_name(std::string_view host);
+/// Whether a Host value names this machine's loopback (`localhost`, `*.localhost`, 127/8, ::1).
+bool is_loopback_host(std::string_view host);
+/// Whether a Host value may reach a guarded route: an IP literal, a loopback name, or a name in
+/// `allowed` (ALLOWED_HOSTS; `*` = any).
+bool host_allowed(std::string_view host, const std::vector<std::string>& allowed);
+/// Whether a Content-Type value is JSON (`application/json` or `application/*+json`, any
+/// parameters).
+bool is_json_media_type(std::optional<std::string_view> content_type);
 
 }  // namespace acepool::http

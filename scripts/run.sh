@@ -19,6 +19,8 @@ cmake --build "$build" -j2 --target acepool acepool-sim
 
 port=${APP_PORT:-8000}
 export APP_PORT=$port
+# The demo's API listens on this host only (write routes need API_KEY from anywhere else).
+export APP_BIND=${APP_BIND:-127.0.0.1}
 export TARGET_IMAGE=acepool/sim:latest
 export MIN_REPLICAS=${MIN_REPLICAS:-2}
 # Its own label, so the demo never adopts or removes engines that belong to a real deployment.
@@ -39,7 +41,7 @@ for _ in $(seq 1 60); do
 done
 cat <<MSG
 
-acepool demo: $engines simulated engines ready on $base
+acepool demo: $engines simulated engines ready on $base (bound to $APP_BIND only)
   ffplay "$base/ace/getstream?id=demo"         # a stream through the relay (or VLC, ffprobe)
   curl "$base/ace/status"                       # relays and their clients
   curl $base/streams

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/text_safety.hpp"
+
 namespace acepool::actors {
 
 session_answer parse_session_answer(int status, const std::string& body) {
@@ -16,7 +18,9 @@ session_answer parse_session_answer(int status, const std::string& body) {
     return a;
   }
   if (auto e = j.find("error"); e != j.end() && !e->is_null()) {
-    a.error = e->is_string() ? e->get<std::string>() : e->dump();
+    // Any error but null is a failure, also an empty one (an empty text would read as success).
+    a.error = e->is_string() ? e->get<std::string>() : support::dump_json(*e);
+    if (a.error.empty()) a.error = "engine reported an empty error";
     return a;
   }
   auto r = j.find("response");

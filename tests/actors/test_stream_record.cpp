@@ -121,7 +121,11 @@ TEST_CASE("engine URLs are rewritten to the address acepool reaches the engine o
   CHECK(reachable_url("http://gluetun:6878?x=1", &e) == "http://127.0.0.1:19005?x=1");
   CHECK(reachable_url("http://localhost:6878/ace/stat/x/y", nullptr) ==
         "http://localhost:6878/ace/stat/x/y");
-  CHECK(reachable_url("https://secure/x", &e) == "https://secure/x");
+  // Whatever the URL names, with a known engine it reaches only that engine.
+  CHECK(reachable_url("https://elsewhere.example/x", &e) == "http://127.0.0.1:19005/x");
+  CHECK(reachable_url("http://169.254.169.254/latest/meta-data", &e) ==
+        "http://127.0.0.1:19005/latest/meta-data");
+  CHECK(reachable_url("ftp://host/x", &e).empty());
   CHECK(stop_url("http://h/ace/cmd/x/y") == "http://h/ace/cmd/x/y?method=stop");
   CHECK(stop_url("http://h/ace/cmd?a=1") == "http://h/ace/cmd?a=1&method=stop");
 }

@@ -157,7 +157,13 @@ TEST_CASE("API versions, byte sizes, image references, SQLite URLs and CORS orig
   CHECK(parse_cors_origins("https://a.example, http://b.example:8080"));
   CHECK_FALSE(parse_cors_origins("a.example"));
   CHECK_FALSE(parse_cors_origins("https://a.example/path"));
-  CHECK_FALSE(parse_cors_origins(""));
+  CHECK(parse_cors_origins("")->empty());  // set but empty: no origin
+  CHECK(parse_allowed_hosts("*") == std::vector<std::string>{"*"});
+  CHECK(parse_allowed_hosts("Acepool.LAN, nas.local") ==
+        std::vector<std::string>{"acepool.lan", "nas.local"});
+  CHECK(parse_allowed_hosts(" ")->empty());
+  CHECK_FALSE(parse_allowed_hosts("http://a.example"));
+  CHECK_FALSE(parse_allowed_hosts("a b"));
 }
 
 TEST_CASE("durations are shown the way they are written") {

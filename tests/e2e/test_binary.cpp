@@ -164,11 +164,21 @@ TEST_CASE("every log line is one JSON object and LOG_FORMAT=text gives plain lin
   CHECK(text_line);
 }
 
-TEST_CASE("a missing API_KEY is warned about at start") {
+TEST_CASE("one line at start says which security mode is active") {
   child_process p(binary, {}, base_env());
-  auto warn = p.wait_for_line(
-      [](const std::string& l) { return l.find("API_KEY is not set") != std::string::npos; }, 20s);
-  CHECK(warn);
+  auto line = p.wait_for_line(
+      [](const std::string& l) { return l.find("security.mode") != std::string::npos; }, 20s);
+  REQUIRE(line);
+  auto j = json::parse(*line);
+  CHECK(j["mode"] == "protected");
+  CHECK(j["lvl"] == "warning");
+  CHECK_THAT(j["detail"].get<std::string>(), Catch::Contains("set API_KEY"));
+  child_process k(binary, {}, base_env({{"API_KEY", "s3cret-key"}}));
+  auto keyed = k.wait_for_line(
+      [](const std::string& l) { return l.find("security.mode") != std::string::npos; }, 20s);
+  REQUIRE(keyed);
+  CHECK(json::parse(*keyed)["mode"] == "api_key");
+  CHECK(keyed->find("s3cret-key") == std::string::npos);
 }
 
 TEST_CASE("the open-file soft limit is raised to the hard limit at start") {
@@ -235,7 +245,7 @@ TEST_CASE("an unusable database stops acepool at start with code 2 and says what
   auto r = run_program(binary, {}, base_env({{"DB_URL", "sqlite:///" + corrupt}}), 20s);
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("invalid configuration: DB_URL=sqlite:///" + corrupt) &&
-                        Catch::Contains("not a usable SQLite database") &&
+                        Catch::Contains("is not a SQLite database or is corrupt") &&
                         Catch::Contains("point DB_URL at a new file"));
   auto plain = dir.write("not-a-dir", "x");
   auto nowhere =

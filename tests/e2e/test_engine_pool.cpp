@@ -204,7 +204,12 @@ TEST_CASE("POST /provision starts a generic container kept out of the engine poo
   require_docker();
   docker_run_scope run;
   port_block ports;
-  acepool_process ace(pool_env(run, ports));
+  // Generic containers publish from a range of their own, apart from the engines'.
+  acepool_process ace(pool_env(
+      run, ports,
+      {{"PORT_RANGE_HOST", std::to_string(ports.low()) + "-" + std::to_string(ports.low() + 19)},
+       {"GENERIC_PORT_RANGE",
+        std::to_string(ports.low() + 20) + "-" + std::to_string(ports.high())}}));
   auto port = ports.low() + 20;
   auto r = ace.post("/provision", json{{"image", "acepool/sim:latest"},
                                        {"env", {{"HTTP_PORT", "8080"}}},
@@ -224,9 +229,11 @@ TEST_CASE("POST /provision starts a generic container kept out of the engine poo
   CHECK(c["labels"]["acepool.kind"] == "generic");
   CHECK(c["labels"]["team"] == "web");
   CHECK(c["ports"]["8080/tcp"][0]["HostPort"] == std::to_string(port));
-  CHECK(ace.actor_state("port_allocator")["host"]["bound"][std::to_string(port)] == id);
+  CHECK(ace.actor_state("port_allocator")["external"].contains(std::to_string(port)));
   // Its port is taken for everyone else.
-  CHECK(ace.post("/provision/acestream", json{{"host_port", port}}.dump()).status == 400);
+  auto again = ace.post(
+      "/provision", json{{"image", "acepool/sim:latest"}, {"ports", {{"9090/tcp", port}}}}.dump());
+  CHECK(again.status == 400);
   auto listed = json_of(ace.get("/by-label?key=team&value=web"));
   REQUIRE(listed.size() == 1);
   CHECK(listed[0]["id"] == id);
@@ -235,7 +242,7 @@ TEST_CASE("POST /provision starts a generic container kept out of the engine poo
   CHECK(ace.post("/provision", R"({"ports":{"8080":1}})").status == 422);
   CHECK(ace.post("/provision", R"({"labels":{"acepool.kind":"engine"}})").status == 400);
   CHECK(json_of(ace.del("/containers/" + id))["deleted"] == id);
-  CHECK_FALSE(ace.actor_state("port_allocator")["host"]["bound"].contains(std::to_string(port)));
+  CHECK_FALSE(ace.actor_state("port_allocator")["external"].contains(std::to_string(port)));
 }
 
 TEST_CASE("/metrics reports engines, provisioning, breakers and Docker calls") {

@@ -343,11 +343,15 @@ TEST_CASE("hostile: malformed, oversized and slow requests get their 4xx and lea
       {nul_header, 400},
       {"POST /provision HTTP/1.1\r\nContent-Length: 12\r\nContent-Length: 13\r\n\r\n", 400},
       {"POST /provision HTTP/1.1\r\nContent-Length: -5\r\n\r\n", 400},
-      {"POST /provision HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n", 400},
+      {"POST /provision HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding: "
+       "chunked\r\n\r\nxyz\r\n",
+       400},
       {"POST /provision HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", 400},
       {get("/" + std::string(10000, 'a')), 414},
       {get("/health", "X-Big: " + std::string(20000, 'b') + "\r\n"), 431},
-      {"POST /events/stream_started HTTP/1.1\r\nContent-Length: 104857600\r\n\r\n", 413},
+      {"POST /events/stream_started HTTP/1.1\r\nContent-Type: application/json\r\n"
+       "Content-Length: 104857600\r\n\r\n",
+       413},
       {post("/events/stream_started", "{\"a\":1e400}"), 422},
       {post("/events/stream_started", std::string(5000, '[')), 422},
       {post("/events/stream_started", "{\"stream\":\"\xff\xfe\"}"), 422},

@@ -114,6 +114,7 @@ TEST_CASE(
     r.method = "POST";
     r.url = ace.url("/provision/acestream");
     r.body = "{}";
+    r.headers = {"Content-Type: application/json"};
     r.timeout = 60s;
   }
   auto answers = http_call_many(two, 2);
@@ -191,6 +192,7 @@ TEST_CASE(
     r.method = "POST";
     r.url = ace.url("/provision/acestream");
     r.body = "{}";
+    r.headers = {"Content-Type: application/json"};
     r.timeout = 120s;
   }
   auto answers = http_call_many(reqs, 20);
@@ -315,6 +317,7 @@ TEST_CASE("a full provisioning queue answers 503 rate_limited with Retry-After")
     r.method = "POST";
     r.url = ace.url("/provision/acestream");
     r.body = "{}";
+    r.headers = {"Content-Type: application/json"};
     r.timeout = 120s;
   }
   auto answers = http_call_many(reqs, 2);

@@ -30,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)http::read_integer(j, "host_port", 1, 65535, errors);
   (void)errors.to_response();
   (void)http::read_engine_request(j);
-  (void)http::read_generic_request(j);
+  (void)http::read_generic_request(j, std::nullopt);
+  (void)http::read_generic_request(j, config::port_range{30000, 30010});
   actors::engine_record engine;
   engine.host = "127.0.0.1";
   engine.port = 19000;

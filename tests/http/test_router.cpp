@@ -26,6 +26,7 @@ struct fixture {
   router_options options;
   std::unique_ptr<router> r;
   std::vector<std::string> calls;
+  bool local = true;  ///< requests come from this host (loopback peer)
 
   explicit fixture(router_options o = {}) : options(std::move(o)) { rebuild(); }
 
@@ -69,7 +70,12 @@ struct fixture {
     req->path = target.substr(0, q);
     if (q != std::string::npos) req->query = target.substr(q + 1);
     req->headers = std::move(headers);
+    // A JSON client unless the test says otherwise.
+    if (!body.empty() && !req->header("Content-Type"))
+      req->headers.emplace_back("Content-Type", "application/json");
     req->body = std::move(body);
+    req->peer_is_loopback = local;
+    req->peer_address = local ? "127.0.0.1" : "198.18.0.2";
     auto sink = std::make_shared<captured_sink>();
     r->dispatch(req, sink);
     REQUIRE(sink->sends == 1);
@@ -122,14 +128,20 @@ TEST_CASE("a wrong method gets 405 with Allow") {
   CHECK(f.send(method::other, "/health").status == 405);
 }
 
-TEST_CASE("CORS preflight is answered for known routes") {
+TEST_CASE("CORS preflight is answered for known routes, with no origin allowed by default") {
   fixture f;
   auto r = f.send(method::options, "/engines/x", {{"Origin", "https://ui.example"}});
   CHECK(r.status == 204);
   CHECK(header_of(r, "Access-Control-Allow-Methods") == "GET, DELETE, OPTIONS");
-  CHECK(header_of(r, "Access-Control-Allow-Origin") == "*");
-  CHECK_THAT(*header_of(r, "Access-Control-Allow-Headers"), Catch::Contains("Authorization"));
+  CHECK_FALSE(header_of(r, "Access-Control-Allow-Origin"));  // no page may call it
   CHECK(f.send(method::options, "/nope").status == 404);
+  router_options any;
+  any.cors_origins = {"*"};
+  fixture open(any);
+  auto star = open.send(method::options, "/engines/x", {{"Origin", "https://ui.example"}});
+  CHECK(header_of(star, "Access-Control-Allow-Origin") == "*");
+  CHECK_THAT(*header_of(star, "Access-Control-Allow-Headers"),
+             Catch::Contains("Authorization") && Catch::Contains("X-API-Key"));
 }
 
 TEST_CASE("CORS_ORIGINS narrows the allowed origins") {
@@ -143,10 +155,72 @@ TEST_CASE("CORS_ORIGINS narrows the allowed origins") {
   CHECK_FALSE(header_of(other, "Access-Control-Allow-Origin"));
 }
 
-TEST_CASE("without API_KEY every route is open") {
+TEST_CASE("without API_KEY write routes answer only local clients naming a local host") {
   fixture f;
   CHECK(f.send(method::del, "/engines/x").status == 200);
-  CHECK(f.send(method::post, "/echo", {}, "{}").status == 200);
+  CHECK(f.send(method::post, "/echo", {{"Host", "127.0.0.1:8000"}}, "{}").status == 200);
+  CHECK(f.send(method::post, "/echo", {{"Host", "localhost"}}, "{}").status == 200);
+  CHECK(f.send(method::post, "/echo", {{"Host", "[::1]:8000"}}, "{}").status == 200);
+  // Reached over the network: refused, saying what to do.
+  f.local = false;
+  auto remote = f.send(method::del, "/engines/x");
+  CHECK(remote.status == 403);
+  CHECK_THAT(body_of(remote)["detail"].get<std::string>(),
+             Catch::Contains("API_KEY") && Catch::Contains("X-API-Key"));
+  CHECK(f.send(method::get, "/engines").status == 200);  // reads stay open to the network
+  CHECK(f.send(method::get, "/health").status == 200);
+  // A local peer that names another host is a browser page rebinding a name to 127.0.0.1.
+  f.local = true;
+  CHECK(f.send(method::del, "/engines/x", {{"Host", "attacker.example"}}).status == 403);
+  CHECK(f.send(method::del, "/engines/x", {{"Host", "192.168.1.5:8000"}}).status == 403);
+}
+
+TEST_CASE("the Host allow-list guards routes that need a key") {
+  router_options o;
+  o.api_key = "k";
+  o.allowed_hosts = {"acepool.lan"};
+  fixture f(o);
+  f.local = false;
+  header_list key{{"X-API-Key", "k"}};
+  auto with_host = [&](const char* host) {
+    auto h = key;
+    h.emplace_back("Host", host);
+    return f.send(method::del, "/engines/x", h).status;
+  };
+  CHECK(with_host("acepool.lan:8000") == 200);
+  CHECK(with_host("ACEPOOL.LAN.") == 200);
+  CHECK(with_host("198.18.0.1:8000") == 200);  // IP literals cannot be rebound names
+  CHECK(with_host("localhost") == 200);
+  auto other = f.send(method::del, "/engines/x", {{"X-API-Key", "k"}, {"Host", "evil.example"}});
+  CHECK(other.status == 403);
+  CHECK_THAT(body_of(other)["detail"].get<std::string>(), Catch::Contains("ALLOWED_HOSTS"));
+  // Open routes do not care.
+  CHECK(f.send(method::get, "/health", {{"Host", "evil.example"}}).status == 200);
+}
+
+TEST_CASE("bodies must be JSON: a cross-site form or text/plain body gets 415") {
+  fixture f;
+  for (const char* type : {"text/plain", "application/x-www-form-urlencoded",
+                           "multipart/form-data; boundary=x", "application/jsonp"}) {
+    auto r = f.send(method::post, "/echo", {{"Content-Type", type}}, "{}");
+    INFO(type);
+    CHECK(r.status == 415);
+    CHECK_THAT(body_of(r)["detail"].get<std::string>(), Catch::Contains("application/json"));
+  }
+  for (const char* type :
+       {"application/json", "Application/JSON; charset=utf-8", "application/problem+json"})
+    CHECK(f.send(method::post, "/echo", {{"Content-Type", type}}, "{}").status == 200);
+  CHECK(f.send(method::post, "/echo").status == 200);  // no body: no type needed
+}
+
+TEST_CASE("the key is accepted as a bearer token or as X-API-Key") {
+  router_options o;
+  o.api_key = "k";
+  fixture f(o);
+  CHECK(f.send(method::del, "/engines/x", {{"Authorization", "Bearer k"}}).status == 200);
+  CHECK(f.send(method::del, "/engines/x", {{"X-API-Key", "k"}}).status == 200);
+  CHECK(f.send(method::del, "/engines/x", {{"X-API-Key", "wrong"}}).status == 403);
+  CHECK(f.send(method::del, "/engines/x").status == 401);
 }
 
 TEST_CASE("with API_KEY, write routes need the bearer token") {

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -29,13 +30,15 @@ struct bare_server {
   metrics::registry metrics;
   std::shared_ptr<http::router> routes;
   std::unique_ptr<http::http_server> server;
+  std::shared_ptr<std::atomic<int>> echoes = std::make_shared<std::atomic<int>>(0);
 
   explicit bare_server(http::server_options o = {}, http::router_options ro = {}) {
     routes = std::make_shared<http::router>(std::move(ro), &metrics);
     routes->add(http::method::get, "/hello", http::access::open, [](http::call& c) {
       c.reply.send(http::response::json(200, {{"hello", "world"}}));
     });
-    routes->add(http::method::post, "/echo", http::access::write, [](http::call& c) {
+    routes->add(http::method::post, "/echo", http::access::write, [echoes = echoes](http::call& c) {
+      ++*echoes;
       c.reply.send(http::response::raw_json(200, json{{"bytes", c.req->body.size()}}.dump()));
     });
     // Answers after a delay, from another thread: the pipelined answer after it must wait.
@@ -115,9 +118,10 @@ TEST_CASE("malformed requests get 400 with a JSON detail, then the connection cl
   bare_server s;
   for (std::string bad :
        {std::string("GARBAGE\r\n\r\n"), std::string("GET /hello HTTP/1.1\r\nBad Header\r\n\r\n"),
-        std::string("GET /hello HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n\r\n"),
+        std::string("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: x\r\n\r\n"),
         std::string("GET /he\x01llo HTTP/1.1\r\n\r\n"),
-        std::string("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")}) {
+        std::string("POST /echo HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding: "
+                    "chunked\r\n\r\nzz\r\n")}) {
     raw_connection c(s.port());
     REQUIRE(c.send(bad));
     auto answers = split_responses(c.read_until_close(3s));
@@ -173,7 +177,9 @@ TEST_CASE("a body above MAX_BODY_BYTES is refused with 413 before it is sent") {
   bare_server s({}, ro);
   raw_connection c(s.port());
   // Only the head: the answer must come without waiting for a gigabyte.
-  REQUIRE(c.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 1073741824\r\n\r\n"));
+  REQUIRE(c.send(
+      "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+      "1073741824\r\n\r\n"));
   auto answers = c.read_responses(1, 3s);
   REQUIRE(answers.size() == 1);
   CHECK(answers[0].status == 413);
@@ -182,7 +188,8 @@ TEST_CASE("a body above MAX_BODY_BYTES is refused with 413 before it is sent") {
   // A chunked body is counted as it arrives.
   raw_connection chunked(s.port());
   REQUIRE(
-      chunked.send("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" +
+      chunked.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                   "application/json\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" +
                    std::string(2048, 'x') + "\r\n0\r\n\r\n"));
   auto refused = split_responses(chunked.read_until_close(3s));
   REQUIRE(refused.size() == 1);
@@ -194,14 +201,18 @@ TEST_CASE("a write route without credentials is refused before its body is read"
   ro.api_key = "k";
   bare_server s({}, ro);
   raw_connection c(s.port());
-  REQUIRE(c.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 500000\r\n\r\nabc"));
+  REQUIRE(c.send(
+      "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+      "500000\r\n\r\nabc"));
   auto answers = c.read_responses(1, 3s);
   REQUIRE(answers.size() == 1);
   CHECK(answers[0].status == 401);
+  CHECK(*s.echoes == 0);  // a request refused from its head never reaches its handler
   raw_connection ok(s.port());
-  REQUIRE(
-      ok.send("POST /echo HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer k\r\nContent-Length: "
-              "5\r\n\r\nhello"));
+  REQUIRE(ok.send(
+      "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: "
+      "Bearer k\r\nContent-Length: "
+      "5\r\n\r\nhello"));
   auto good = ok.read_responses(1, 3s);
   REQUIRE(good.size() == 1);
   CHECK(json::parse(good[0].body)["bytes"] == 5);
@@ -211,7 +222,8 @@ TEST_CASE("Expect: 100-continue gets the interim answer, then the final one") {
   bare_server s;
   raw_connection c(s.port());
   REQUIRE(c.send(
-      "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n"));
+      "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+      "3\r\nExpect: 100-continue\r\n\r\n"));
   auto interim = c.read_responses(1, 3s);
   REQUIRE(interim.size() == 1);
   CHECK(interim[0].status == 100);
@@ -230,7 +242,7 @@ TEST_CASE("HTTP/1.0 is answered in HTTP/1.0 and closed, HEAD gets the head only"
   CHECK(answers[0].version == "HTTP/1.0");
   CHECK(c.peer_closed());
   raw_connection head(s.port());
-  REQUIRE(head.send("HEAD /hello HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"));
+  REQUIRE(head.send("HEAD /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
   auto bytes = head.read_until_close(3s);
   auto heads = split_responses(bytes, nullptr, true);
   REQUIRE(heads.size() == 1);
@@ -245,14 +257,16 @@ TEST_CASE("slow heads and bodies get 408, idle connections are closed, all on th
   o.connections.idle_timeout = 300ms;
   bare_server s(o);
   raw_connection slow_head(s.port());
-  REQUIRE(slow_head.send("GET /hello HTTP/1.1\r\nHost: a\r\n"));  // never finished
+  REQUIRE(slow_head.send("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n"));  // never finished
   auto a = split_responses(slow_head.read_until_close(3s));
   REQUIRE(a.size() == 1);
   CHECK(a[0].status == 408);
   CHECK(detail_of(a[0]) ==
         "the request head was not received within HTTP_HEADER_TIMEOUT_S (0.3 s)");
   raw_connection slow_body(s.port());
-  REQUIRE(slow_body.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc"));
+  REQUIRE(
+      slow_body.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                     "application/json\r\nContent-Length: 10\r\n\r\nabc"));
   auto b = split_responses(slow_body.read_until_close(3s));
   REQUIRE(b.size() == 1);
   CHECK(b[0].status == 408);
@@ -304,18 +318,24 @@ TEST_CASE("request bodies beyond the body budget get 503 instead of memory") {
   o.body_budget_bytes = 4096;
   bare_server s(o);
   raw_connection first(s.port());
-  REQUIRE(first.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4000\r\n\r\npartial"));
+  REQUIRE(
+      first.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                 "application/json\r\nContent-Length: 4000\r\n\r\npartial"));
   std::this_thread::sleep_for(100ms);
   raw_connection second(s.port());
-  REQUIRE(second.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n"));
+  REQUIRE(
+      second.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                  "application/json\r\nContent-Length: 1000\r\n\r\n"));
   auto refused = split_responses(second.read_until_close(3s));
   REQUIRE(refused.size() == 1);
   CHECK(refused[0].status == 503);
   REQUIRE(first.send(std::string(3993, 'x')));  // the first completes and frees its share
   CHECK(json::parse(first.read_responses(1, 3s).at(0).body)["bytes"] == 4000);
   raw_connection third(s.port());
-  REQUIRE(third.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n" +
-                     std::string(1000, 'y')));
+  REQUIRE(
+      third.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                 "application/json\r\nContent-Length: 1000\r\n\r\n" +
+                 std::string(1000, 'y')));
   CHECK(third.read_responses(1, 3s).at(0).status == 200);
 }
 

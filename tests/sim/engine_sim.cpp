@@ -318,6 +318,7 @@ void engine_sim::play(const std::shared_ptr<connection>& c, const std::string& t
 }
 
 void engine_sim::stat(const std::shared_ptr<connection>& c, const std::string& token) {
+  ++stats.stat_requests;
   auto it = sessions_.find(token);
   if (it == sessions_.end() || it->second->stopped)
     return c->reply(json_response(200, unknown_session));
@@ -390,6 +391,7 @@ void engine_sim::sim_stats(const std::shared_ptr<connection>& c) {
             {"playback_connections", stats.playback_connections},
             {"bytes_sent", stats.bytes_sent},
             {"stops", stats.stops},
+            {"stat_requests", stats.stat_requests},
             {"knobs", knobs_.to_json()}};
   c->reply(json_response(200, body.dump()));
 }

@@ -48,6 +48,7 @@ class engine_sim {
     uint64_t playback_connections = 0;
     uint64_t bytes_sent = 0;
     uint64_t stops = 0;
+    uint64_t stat_requests = 0;  ///< GET /ace/stat/..., known session or not
   } stats;
 };
 

@@ -314,6 +314,9 @@ TEST_CASE("relay: a killed engine fails over to another with the same stream id"
   CHECK(after["engine"]["port"] == other.port());
   CHECK(relay_streams(ace)[0]["container_id"] ==
         "static-127.0.0.1-" + std::to_string(other.port()));
+  // One failover: the first new session went to the live engine, not back to the killed one
+  // (nobody knew yet that it was dead).
+  CHECK(relay_metric(ace, "acepool_relay_failovers_total") == 1);
 }
 
 TEST_CASE("relay: an engine turning unhealthy fails its stream over to a healthy one") {
