@@ -209,7 +209,8 @@ std::vector<setting_spec> build_specs() {
            ACEPOOL_FIELD(service.app_port), 0));
   v.push_back(
       optional_text({"API_KEY", service, std::nullopt,
-                     "bearer token for mutating routes; unset = no auth (a warning is logged)"},
+                     "key for write routes, /debug and /by-label (Bearer or X-API-Key); unset = "
+                     "protected mode: they answer only clients on this host"},
                     ACEPOOL_FIELD(service.api_key), true));
   v.push_back(boolean({"API_KEY_READS", service, "false", "also protect read routes"},
                       ACEPOOL_FIELD(service.api_key_reads)));

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -42,18 +43,28 @@ struct bare_server {
       c.reply.send(http::response::raw_json(200, json{{"bytes", c.req->body.size()}}.dump()));
     });
     // Answers after a delay, from another thread: the pipelined answer after it must wait.
-    routes->add(http::method::get, "/slow", http::access::open, [](http::call& c) {
-      std::thread([reply = c.reply] {
+    routes->add(http::method::get, "/slow", http::access::open, [this](http::call& c) {
+      std::lock_guard<std::mutex> lock(answerers_mutex);
+      answerers.emplace_back([reply = c.reply]() mutable {
         std::this_thread::sleep_for(150ms);
         reply.send(http::response::json(200, {{"slow", true}}));
-      }).detach();
+        reply = {};  // the last reference to the connection goes before the thread ends
+      });
     });
     o.listeners.push_back({"api", "127.0.0.1", 0, routes});
     o.metrics = &metrics;
     server = std::make_unique<http::http_server>(std::move(o));
     REQUIRE_FALSE(server->start());
   }
-  ~bare_server() { server->stop(); }
+  ~bare_server() {
+    // A connection an answering thread still holds must not outlive the server's io_context.
+    std::lock_guard<std::mutex> lock(answerers_mutex);
+    for (auto& t : answerers)
+      t.join();
+    server->stop();
+  }
+  std::mutex answerers_mutex;
+  std::vector<std::thread> answerers;
   uint16_t port() const { return server->port(); }
 };
 
