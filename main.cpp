@@ -172,24 +172,6 @@ int run_service(std::shared_ptr<const config::loaded_settings> loaded, bool clea
   options.restored = std::move(restored);
   auto pool = actors::spawn_pool_actors(system, *directory, published, s, &registry, options);
 
-  http::api_context ctx{&system,       directory,          loaded,
-                        &registry,     pool.workers.quick, &published,
-                        pool.registry, pool.provisioner,   pool.pool_manager,
-                        pool.breaker,  pool.stats,         pool.streams};
-  http::http_server server(make_server_options(s, open_files, &registry, http::make_api_router(ctx),
-                                               http::make_relay_router(ctx)));
-  if (auto err = server.start()) {
-    log::event(spdlog::level::err, "acepool.listen_failed", {{"detail", *err}});
-    std::fprintf(stderr, "acepool: %s\n", err->c_str());
-    server.stop();
-    pool.shutdown();
-    actors::stop_all_actors(system, *directory,
-                            std::chrono::steady_clock::now() + s.service.shutdown_timeout);
-    system.await_all_actors_done();
-    return 1;
-  }
-  log::event(spdlog::level::info, "acepool.ready", {{"port", server.port()}});
-
   // A core actor that ends while acepool runs cannot be replaced inside this process: readiness
   // turns 503 naming it, and after a moment for probes to see that, acepool shuts down
   // gracefully and exits with exit_actor_lost so its supervisor (the container's restart policy)
@@ -204,6 +186,25 @@ int run_service(std::shared_ptr<const config::loaded_settings> loaded, bool clea
       ::kill(::getpid(), SIGTERM);
     }).detach();
   });
+
+  http::api_context ctx{&system,       directory,          loaded,
+                        &registry,     pool.workers.quick, &published,
+                        pool.registry, pool.provisioner,   pool.pool_manager,
+                        pool.breaker,  pool.stats,         pool.streams};
+  http::http_server server(make_server_options(s, open_files, &registry, http::make_api_router(ctx),
+                                               http::make_relay_router(ctx)));
+  if (auto err = server.start()) {
+    log::event(spdlog::level::err, "acepool.listen_failed", {{"detail", *err}});
+    std::fprintf(stderr, "acepool: %s\n", err->c_str());
+    directory->stop_watching();
+    server.stop();
+    pool.shutdown();
+    actors::stop_all_actors(system, *directory,
+                            std::chrono::steady_clock::now() + s.service.shutdown_timeout);
+    system.await_all_actors_done();
+    return 1;
+  }
+  log::event(spdlog::level::info, "acepool.ready", {{"port", server.port()}});
 
   int sig = support::wait_for_termination_signal();
   directory->stop_watching();

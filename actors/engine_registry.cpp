@@ -232,8 +232,11 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
   // them itself (see the exit handler below); after a crash they end when that process was last
   // known alive (the store's heartbeat, at most 30 s before the crash), not now.
   auto crashed_at = restored.last_alive.value_or(wall::now());
-  for (const auto& id : interrupted)
-    st.end(id, "shutdown", crashed_at);
+  for (const auto& id : interrupted) {
+    // A stream that started after the last heartbeat ended no earlier than it started.
+    const auto* record = st.book->find(id);
+    st.end(id, "shutdown", record ? std::max(crashed_at, record->started_at) : crashed_at);
+  }
   self->set_exit_handler([self](caf::exit_msg& msg) {
     // A clean stop ends the relay streams at the moment they end (the store is stopped after
     // every other actor, so it writes these).

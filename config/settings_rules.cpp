@@ -34,6 +34,9 @@ rule_outcome check_cross_field_rules(const settings& s) {
   if (s.service.api_long_operation_timeout < dk.provision_timeout)
     fail("API_LONG_OPERATION_TIMEOUT_S=" + format_seconds(s.service.api_long_operation_timeout) +
          " must be at least PROVISION_TIMEOUT_S=" + format_seconds(dk.provision_timeout));
+  if (!s.service.api_key && (s.service.api_key_reads || s.service.metrics_auth))
+    fail(std::string(s.service.api_key_reads ? "API_KEY_READS" : "METRICS_AUTH") +
+         "=true protects nothing without API_KEY: set API_KEY too");
   if (s.service.relay_port && *s.service.relay_port == s.service.app_port)
     fail("RELAY_PORT=" + std::to_string(*s.service.relay_port) +
          " must differ from APP_PORT=" + std::to_string(s.service.app_port));

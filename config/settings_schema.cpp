@@ -277,7 +277,7 @@ std::vector<setting_spec> build_specs() {
   v.push_back(integer({"MAX_CONNECTIONS", service, "0",
                        "open client connections across both listeners, relay clients included; "
                        "0 = the open-file limit minus 512 kept for Docker, engines and the "
-                       "database (a larger value is lowered to that)"},
+                       "database, at most 65536 (a larger value is lowered to that room)"},
                       ACEPOOL_FIELD(service.max_connections), 0, 1000000));
   v.push_back(seconds({"HTTP_HEADER_TIMEOUT_S", service, "10",
                        "a request's head must arrive within this of its first byte (408)"},

@@ -70,7 +70,7 @@ class queued_sink final : public response_sink {
 
 connection::connection(asio::ip::tcp::socket socket, std::shared_ptr<const router> routes,
                        std::shared_ptr<transport_shared> shared, std::shared_ptr<void> slot,
-                       bool refuse)
+                       uint64_t table_id, bool refuse)
     : strand_(asio::make_strand(socket.get_executor())),
       socket_(std::move(socket)),
       read_timer_(strand_),
@@ -78,6 +78,7 @@ connection::connection(asio::ip::tcp::socket socket, std::shared_ptr<const route
       routes_(std::move(routes)),
       shared_(std::move(shared)),
       slot_(std::move(slot)),
+      table_id_(table_id),
       refuse_(refuse),
       id_(next_connection_id.fetch_add(1, std::memory_order_relaxed)),
       parser_(shared_->settings.request) {}
@@ -95,7 +96,7 @@ void connection::start() {
   }
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   parser_.set_origin(id_, peer_address_, peer_loopback_);
-  in_ = std::make_unique<char[]>(read_buffer_bytes);
+  socket_.non_blocking(true, ec);
   asio::dispatch(strand_, [self = shared_from_this()] {
     self->update_phase();
     self->read_more();
@@ -103,7 +104,6 @@ void connection::start() {
 }
 
 void connection::evict() {
-  idle_since_ms_.store(0, std::memory_order_relaxed);
   asio::post(strand_, [self = shared_from_this()] {
     if (self->phase_ == phase::idle) self->abort();
   });
@@ -136,11 +136,34 @@ void connection::start_read() {
   }
   if (in_end_ == read_buffer_bytes) return;  // the parser stopped mid-buffer; it resumes first
   reading_ = true;
-  socket_.async_read_some(asio::buffer(in_.get() + in_end_, read_buffer_bytes - in_end_),
-                          asio::bind_executor(strand_, [self = shared_from_this()](
-                                                           const asio::error_code& ec, size_t n) {
-                            self->on_read(ec, n);
-                          }));
+  // Wait for bytes first, then read them into a buffer that exists only while there are any:
+  // a connection that is idle, or has not sent a byte yet, costs no read buffer.
+  socket_.async_wait(
+      asio::socket_base::wait_read,
+      asio::bind_executor(strand_, [self = shared_from_this()](const asio::error_code& ec) {
+        self->on_readable(ec);
+      }));
+}
+
+void connection::on_readable(const asio::error_code& ec) {
+  if (ec) {
+    on_read(ec, 0);
+    return;
+  }
+  if (phase_ == phase::closed) {
+    reading_ = false;
+    return;
+  }
+  if (!in_) in_ = std::make_unique<char[]>(read_buffer_bytes);
+  asio::error_code read_ec;
+  auto n =
+      socket_.read_some(asio::buffer(in_.get() + in_end_, read_buffer_bytes - in_end_), read_ec);
+  if (read_ec == asio::error::would_block || read_ec == asio::error::try_again) {
+    reading_ = false;
+    start_read();  // woken without data after all
+    return;
+  }
+  on_read(read_ec, n);
 }
 
 void connection::on_read(const asio::error_code& ec, size_t n) {
@@ -196,7 +219,10 @@ void connection::parse_buffered() {
         return;
     }
   }
-  if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
+  if (in_begin_ == in_end_) {
+    in_begin_ = in_end_ = 0;
+    if (!parser_.in_request()) in_.reset();  // nothing half-read: the next bytes get a new one
+  }
 }
 
 void connection::on_head() {
@@ -227,7 +253,7 @@ void connection::on_head() {
     return;
   }
   body_reserved_ = need;
-  if (parser_.expects_continue() && slots_.empty() && !writing_) {
+  if (parser_.expects_continue() && head.http_minor == 1 && slots_.empty() && !writing_) {
     slots_.push_back(slot{0, continue_interim, true, false, false, 1, nullptr});
     write_pending();
   }
@@ -371,7 +397,7 @@ void connection::maybe_hand_over_stream() {
   auto req = std::move(slots_.front().stream_request);
   slots_.clear();
   phase_ = phase::closed;
-  idle_since_ms_.store(0, std::memory_order_relaxed);
+  set_idle(false);  // a stream is never idle
   ++timer_generation_;
   ++write_generation_;
   read_timer_.cancel();
@@ -393,7 +419,7 @@ void connection::update_phase() {
     next = phase::waiting;
   if (next == phase_) return;
   phase_ = next;
-  idle_since_ms_.store(next == phase::idle && !refuse_ ? wall_ms() : 0, std::memory_order_relaxed);
+  set_idle(next == phase::idle);
   const auto& s = shared_->settings;
   switch (next) {
     case phase::idle:
@@ -411,6 +437,11 @@ void connection::update_phase() {
       read_timer_.cancel();
       break;
   }
+}
+
+void connection::set_idle(bool idle) {
+  if (refuse_) return;  // not in the table's care
+  shared_->table->set_idle(table_id_, idle ? wall_ms() : 0);
 }
 
 void connection::arm_read_timer(std::chrono::milliseconds after) {
@@ -450,7 +481,7 @@ void connection::on_read_timer(uint64_t generation) {
 
 void connection::linger_close() {
   phase_ = phase::lingering;
-  idle_since_ms_.store(0, std::memory_order_relaxed);
+  set_idle(false);
   slots_.clear();
   release_body_reservation();
   asio::error_code ec;
@@ -466,7 +497,7 @@ void connection::linger_close() {
 void connection::abort() {
   if (phase_ == phase::closed) return;
   phase_ = phase::closed;
-  idle_since_ms_.store(0, std::memory_order_relaxed);
+  set_idle(false);
   ++timer_generation_;
   ++write_generation_;
   read_timer_.cancel();
@@ -475,6 +506,10 @@ void connection::abort() {
   socket_.close(ignored);
   slots_.clear();
   release_body_reservation();
+  // Answers may still be on their way (each holds the connection); what a closed connection
+  // does not need goes now, its place under MAX_CONNECTIONS first.
+  slot_.reset();
+  in_.reset();
 }
 
 }  // namespace acepool::http

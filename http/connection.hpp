@@ -63,23 +63,24 @@ struct transport_shared {
 
 /// One HTTP/1.x client connection: reads requests one at a time (pipelined ones too), refuses
 /// what it must before reading a body, hands each request to the router, and writes the answers
-/// in request order. Every phase has a deadline; memory per connection is bounded (16 KiB read
-/// buffer, the head limits, the route's body limit, max_pipelined answers). A GET of a stream
+/// in request order. Every phase has a deadline; memory per connection is bounded (a 16 KiB read
+/// buffer that exists only while bytes are being read, the head limits, the route's body limit,
+/// max_pipelined answers). A GET of a stream
 /// route hands the socket to a socket_stream once every earlier answer is written.
 ///
 /// All state is touched on the connection's strand; answers may arrive from any thread.
 class connection : public std::enable_shared_from_this<connection> {
  public:
-  /// `refuse`: over the connection cap; the first request is answered 503, then it closes.
+  /// `slot` and `table_id` are its place in the connection table; `refuse`: over the connection
+  /// cap, the first request is answered 503, then it closes.
   connection(asio::ip::tcp::socket socket, std::shared_ptr<const router> routes,
-             std::shared_ptr<transport_shared> shared, std::shared_ptr<void> slot, bool refuse);
+             std::shared_ptr<transport_shared> shared, std::shared_ptr<void> slot,
+             uint64_t table_id, bool refuse);
   ~connection();
 
   /// Starts reading. Call once, after construction.
   void start();
 
-  /// Wall clock (ms) since which the connection is idle between requests; 0 when busy.
-  int64_t idle_since_ms() const { return idle_since_ms_.load(std::memory_order_relaxed); }
   /// Closes the connection if it is still idle (the connection cap needs the room).
   void evict();
 
@@ -100,6 +101,7 @@ class connection : public std::enable_shared_from_this<connection> {
 
   void read_more();
   void start_read();
+  void on_readable(const asio::error_code& ec);
   void on_read(const asio::error_code& ec, size_t n);
   void parse_buffered();
   void on_head();
@@ -112,6 +114,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void on_written(const asio::error_code& ec, size_t slots_written);
   void maybe_hand_over_stream();
   void update_phase();
+  void set_idle(bool idle);
   void arm_read_timer(std::chrono::milliseconds after);
   void on_read_timer(uint64_t generation);
   void linger_close();
@@ -125,6 +128,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::shared_ptr<const router> routes_;
   std::shared_ptr<transport_shared> shared_;
   std::shared_ptr<void> slot_;
+  const uint64_t table_id_;
   const bool refuse_;
   const uint64_t id_;
   std::string peer_address_;
@@ -144,7 +148,6 @@ class connection : public std::enable_shared_from_this<connection> {
   bool reading_ = false, writing_ = false;
   bool no_more_requests_ = false;  ///< Connection: close, a stream, or a failure was read
   bool peer_done_ = false;         ///< the client closed its sending side
-  std::atomic<int64_t> idle_since_ms_{0};
 };
 
 }  // namespace acepool::http

@@ -22,12 +22,12 @@ class table_slot {
 }  // namespace
 
 size_t effective_max_connections(int64_t configured, uint64_t open_file_limit) {
-  constexpr uint64_t floor = 16, ceiling = 1000000;
+  constexpr uint64_t floor = 16, automatic_ceiling = 65536;
   uint64_t room = open_file_limit > 2 * reserved_descriptors
                       ? open_file_limit - reserved_descriptors
                       : open_file_limit / 2;
-  room = std::max(floor, std::min(room, ceiling));
-  if (configured <= 0) return static_cast<size_t>(room);
+  room = std::max(floor, room);
+  if (configured <= 0) return static_cast<size_t>(std::min(room, automatic_ceiling));
   return static_cast<size_t>(std::min<uint64_t>(static_cast<uint64_t>(configured), room));
 }
 
@@ -72,40 +72,52 @@ connection_table::admission connection_table::admit() {
   return out;
 }
 
-void connection_table::track(uint64_t id, evictable e) {
+void connection_table::track(uint64_t id, std::function<void()> evict) {
   std::lock_guard<std::mutex> lock(mutex_);
-  tracked_[id] = std::move(e);
+  evictors_[id] = std::move(evict);
+}
+
+void connection_table::set_idle(uint64_t id, int64_t since_ms) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (auto it = idle_since_.find(id); it != idle_since_.end()) {
+    idle_order_.erase({it->second, id});
+    idle_since_.erase(it);
+  }
+  if (since_ms != 0 && evictors_.count(id)) {
+    idle_since_[id] = since_ms;
+    idle_order_.insert({since_ms, id});
+  }
 }
 
 void connection_table::leave(uint64_t id, bool over_cap) {
+  std::function<void()> gone;  // destroyed outside the lock: it may hold the last references
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    tracked_.erase(id);
+    if (auto it = evictors_.find(id); it != evictors_.end()) {
+      gone = std::move(it->second);
+      evictors_.erase(it);
+    }
+    if (auto it = idle_since_.find(id); it != idle_since_.end()) {
+      idle_order_.erase({it->second, id});
+      idle_since_.erase(it);
+    }
   }
   (over_cap ? overflow_ : open_).fetch_sub(1, std::memory_order_relaxed);
 }
 
 bool connection_table::evict_longest_idle() {
-  // The callbacks run without the lock: asking a connection may drop the last reference to it,
-  // and its slot then leaves the table, which takes the lock.
-  std::vector<evictable> candidates;
+  std::function<void()> victim;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    candidates.reserve(tracked_.size());
-    for (const auto& [id, e] : tracked_)
-      candidates.push_back(e);
+    if (idle_order_.empty()) return false;
+    auto [since, id] = *idle_order_.begin();
+    idle_order_.erase(idle_order_.begin());
+    idle_since_.erase(id);
+    victim = evictors_[id];
   }
-  const evictable* victim = nullptr;
-  int64_t oldest = 0;
-  for (const auto& e : candidates) {
-    auto since = e.idle_since_ms();
-    if (since != 0 && (oldest == 0 || since < oldest)) {
-      oldest = since;
-      victim = &e;
-    }
-  }
-  if (victim == nullptr) return false;
-  victim->evict();
+  // Called without the lock: the connection closes on its own strand, and its slot leaving the
+  // table takes the lock.
+  if (victim) victim();
   evicted_.fetch_add(1, std::memory_order_relaxed);
   return true;
 }

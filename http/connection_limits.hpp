@@ -7,6 +7,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <utility>
 
 namespace acepool::http {
 
@@ -14,9 +16,9 @@ namespace acepool::http {
 /// calls, engine probes, stats polls and upstream streams, the database, logs.
 constexpr uint64_t reserved_descriptors = 512;
 
-/// MAX_CONNECTIONS in effect: `configured` (0 = as many as the open-file limit allows) lowered
-/// to the open-file limit minus reserved_descriptors (half the limit when it is smaller than
-/// that), never below 16.
+/// MAX_CONNECTIONS in effect: `configured` lowered to the open-file limit minus
+/// reserved_descriptors (half the limit when it is smaller than that), never below 16;
+/// `configured` 0 = that room, at most 65,536.
 size_t effective_max_connections(int64_t configured, uint64_t open_file_limit);
 
 /// Memory all request bodies being read may take together. A connection reserves what a body
@@ -46,14 +48,6 @@ class connection_table : public std::enable_shared_from_this<connection_table> {
   /// `overflow` = how many over-cap connections may be open at once to be answered 503.
   connection_table(size_t max_connections, size_t overflow = 64);
 
-  /// Something that can be closed when idle between requests.
-  struct evictable {
-    /// ms since epoch the connection became idle between requests; 0 = busy.
-    std::function<int64_t()> idle_since_ms;
-    /// Closes it (asynchronously).
-    std::function<void()> evict;
-  };
-
   /// What admit() decided for one accepted connection.
   struct admission {
     std::shared_ptr<void> slot;  ///< holds the connection's place until destroyed; null = drop
@@ -62,8 +56,12 @@ class connection_table : public std::enable_shared_from_this<connection_table> {
   };
   admission admit();
 
-  /// Makes an admitted connection a candidate for eviction at the cap.
-  void track(uint64_t id, evictable e);
+  /// How to close an admitted connection when the cap needs its place (asynchronously; it
+  /// closes only if it is still idle then).
+  void track(uint64_t id, std::function<void()> evict);
+  /// Since when (ms since epoch) connection `id` is idle between requests; 0 = busy. The one
+  /// idle longest is evicted first.
+  void set_idle(uint64_t id, int64_t since_ms);
 
   size_t open() const { return open_.load(std::memory_order_relaxed); }
   size_t max() const { return max_; }
@@ -80,7 +78,9 @@ class connection_table : public std::enable_shared_from_this<connection_table> {
   std::atomic<uint64_t> evicted_{0}, refused_{0}, dropped_{0};
   std::mutex mutex_;
   uint64_t next_id_ = 1;
-  std::map<uint64_t, evictable> tracked_;
+  std::map<uint64_t, std::function<void()>> evictors_;
+  std::map<uint64_t, int64_t> idle_since_;
+  std::set<std::pair<int64_t, uint64_t>> idle_order_;  // (since, id): oldest first
 };
 
 }  // namespace acepool::http

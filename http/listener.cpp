@@ -125,17 +125,14 @@ void listener::on_accept(const asio::error_code& ec, asio::ip::tcp::socket socke
     asio::error_code ignored;
     socket.close(ignored);
   } else {
-    auto conn = std::make_shared<connection>(std::move(socket), routes_, shared_,
-                                             std::move(admitted.slot), admitted.refuse);
+    auto conn =
+        std::make_shared<connection>(std::move(socket), routes_, shared_, std::move(admitted.slot),
+                                     admitted.id, admitted.refuse);
     if (!admitted.refuse) {
       std::weak_ptr<connection> weak = conn;
-      shared_->table->track(admitted.id, {[weak] {
-                                            auto c = weak.lock();
-                                            return c ? c->idle_since_ms() : int64_t{0};
-                                          },
-                                          [weak] {
-                                            if (auto c = weak.lock()) c->evict();
-                                          }});
+      shared_->table->track(admitted.id, [weak] {
+        if (auto c = weak.lock()) c->evict();
+      });
     }
     conn->start();
   }

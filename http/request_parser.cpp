@@ -60,6 +60,7 @@ struct request_parser::callbacks {
 
   static int on_header_field(http_parser* p, const char* at, size_t n) {
     auto& s = self(p);
+    if (s.head_done_) return 0;  // a chunked body's trailer: never a header of the request
     if (!count(s, n)) return -1;
     if (s.in_value_ || s.current_->headers.empty()) {
       if (s.current_->headers.size() >= s.limits_.max_header_count) {
@@ -76,6 +77,7 @@ struct request_parser::callbacks {
 
   static int on_header_value(http_parser* p, const char* at, size_t n) {
     auto& s = self(p);
+    if (s.head_done_) return 0;
     if (!count(s, n)) return -1;
     if (s.current_->headers.empty()) s.current_->headers.emplace_back();
     s.in_value_ = true;
@@ -88,6 +90,13 @@ struct request_parser::callbacks {
     auto& r = *s.current_;
     if (p->http_major != 1) {
       s.fail(parse_failure::unsupported_version, "only HTTP/1.x is served");
+      return -1;
+    }
+    int hosts = 0;
+    for (const auto& [name, value] : r.headers)
+      if (iequals(name, "Host")) ++hosts;
+    if (hosts > 1) {  // RFC 9112 3.2: which one would the checks have judged?
+      s.fail(parse_failure::malformed, "malformed request: more than one Host header");
       return -1;
     }
     r.method_text = http_method_str(static_cast<http_method>(p->method));

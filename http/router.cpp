@@ -99,6 +99,28 @@ bool host_allowed(std::string_view host, const std::vector<std::string>& allowed
   return std::find(allowed.begin(), allowed.end(), name) != allowed.end();
 }
 
+std::optional<std::string> cross_site(const request& req, const std::vector<std::string>& allowed) {
+  auto origin = req.header("Origin");
+  auto listed = [&](std::string_view o) {
+    return std::find(allowed.begin(), allowed.end(), "*") != allowed.end() ||
+           std::find(allowed.begin(), allowed.end(), o) != allowed.end();
+  };
+  if (origin && listed(*origin)) return std::nullopt;
+  if (auto site = req.header("Sec-Fetch-Site")) {
+    auto value = lower(*site);
+    if (value != "same-origin" && value != "none") return "Sec-Fetch-Site: " + value;
+  }
+  if (!origin) return std::nullopt;  // not a browser page (curl, scripts, players)
+  // The page's own origin: scheme://host[:port] naming the Host it sends the request to.
+  auto host = req.header("Host");
+  auto o = lower(*origin);
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (host && o.rfind(scheme, 0) == 0 && o.substr(scheme.size()) == lower(*host))
+      return std::nullopt;
+  }
+  return "Origin: " + std::string(*origin);
+}
+
 bool is_json_media_type(std::optional<std::string_view> content_type) {
   if (!content_type) return false;
   auto type = lower(content_type->substr(0, content_type->find(';')));
@@ -203,8 +225,22 @@ std::optional<response> router::check_access(access level, const request& req) c
         403, "Host '" + std::string(host_name(*host)) +
                  "' is not allowed on this route: name it in ALLOWED_HOSTS (a guard against DNS "
                  "rebinding; IP addresses and localhost are always accepted)");
+  // A page in a browser may send requests to any address, with the browser's credentials and
+  // from this host; the browser says so in Origin / Sec-Fetch-Site. Only the page's own origin
+  // (Origin naming the Host it talks to) or an origin in CORS_ORIGINS may change anything.
+  if (auto cross = cross_site(req, options_.cors_origins))
+    return response::error(403, "cross-site request refused (" + *cross +
+                                    "): a web page may not call this route; list its origin in "
+                                    "CORS_ORIGINS if it should");
   if (local_only) {
-    if (req.peer_is_loopback && (!host || is_loopback_host(*host))) return std::nullopt;
+    // A proxy on this host connects from loopback on behalf of anyone: what it forwards is not
+    // local.
+    bool forwarded =
+        req.header("Forwarded") || req.header("X-Forwarded-For") || req.header("X-Real-IP");
+    // Without a key even a listed origin is not trusted: the key is what a page cannot have.
+    bool from_page = req.header("Origin").has_value();
+    if (req.peer_is_loopback && (!host || is_loopback_host(*host)) && !forwarded && !from_page)
+      return std::nullopt;
     return response::error(
         403,
         "this route answers only clients on this host while API_KEY is not set: set "
@@ -282,6 +318,14 @@ router::decision router::decide(const request& req) const {
     return d;
   }
   auto size = std::max<uint64_t>(req.body.size(), req.declared_body_bytes);
+  // Only POST routes read a body; one sent with anything else would only hold memory (the body
+  // budget) until its deadline.
+  if ((size > 0 || req.chunked_body) && req.verb != method::post && req.verb != method::put &&
+      req.verb != method::patch) {
+    d.answer = response::error(
+        413, std::string(method_name(req.verb)) + " requests take no body on this route");
+    return d;
+  }
   // Every body acepool reads is JSON. A browser can send text/plain, form or multipart bodies
   // to any origin without asking first (no CORS preflight): requiring application/json makes a
   // cross-site form unable to reach a handler (CSRF).

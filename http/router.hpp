@@ -143,6 +143,10 @@ bool is_loopback_host(std::string_view host);
 /// Whether a Host value may reach a guarded route: an IP literal, a loopback name, or a name in
 /// `allowed` (ALLOWED_HOSTS; `*` = any).
 bool host_allowed(std::string_view host, const std::vector<std::string>& allowed);
+/// Why a request comes from a page of another site (its Origin is neither the Host it is sent
+/// to nor in `allowed`, or Sec-Fetch-Site says so); nothing for same-origin pages and for clients
+/// that are not browsers.
+std::optional<std::string> cross_site(const request& req, const std::vector<std::string>& allowed);
 /// Whether a Content-Type value is JSON (`application/json` or `application/*+json`, any
 /// parameters).
 bool is_json_media_type(std::optional<std::string_view> content_type);

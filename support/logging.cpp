@@ -1,5 +1,6 @@
 #include "support/logging.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -64,7 +65,12 @@ std::unique_ptr<spdlog::formatter> make_formatter(format fmt) {
 std::string text_value(const nlohmann::json& v) {
   if (v.is_string()) {
     const auto& s = v.get_ref<const std::string&>();
-    if (!s.empty() && s.find_first_of(" \"=") == std::string::npos) return s;
+    // Bare only when nothing in it could start a new field or a new line, or move the cursor.
+    bool bare = !s.empty() && std::none_of(s.begin(), s.end(), [](char c) {
+      auto u = static_cast<unsigned char>(c);
+      return c == ' ' || c == '"' || c == '=' || u < 0x20 || u == 0x7f;
+    });
+    if (bare) return s;
   }
   return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -186,6 +186,14 @@ TEST_CASE("rule: the active mode's port ranges must not overlap") {
              Catch::Contains("ACE_HTTP_RANGE=45000-45010 overlaps ACE_HTTPS_RANGE"));
 }
 
+TEST_CASE("rule: protecting reads or metrics needs a key to protect them with") {
+  CHECK_THAT(error_of({{"API_KEY_READS", "true"}}),
+             Catch::Contains("API_KEY_READS=true protects nothing without API_KEY"));
+  CHECK_THAT(error_of({{"METRICS_AUTH", "true"}}),
+             Catch::Contains("METRICS_AUTH=true protects nothing without API_KEY"));
+  CHECK(ok({{"API_KEY", "k"}, {"METRICS_AUTH", "true"}}).service.metrics_auth);
+}
+
 TEST_CASE("rule: GENERIC_PORT_RANGE stays out of the engines' ranges") {
   CHECK_THAT(
       error_of({{"GENERIC_PORT_RANGE", "19990-20010"}}),

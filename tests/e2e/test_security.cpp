@@ -192,7 +192,8 @@ TEST_CASE("security: a page in a browser on this host can neither rebind nor pos
                               "Host: attacker.example\r\nContent-Type: "
                               "application/json\r\nOrigin: http://attacker.example\r\n"));
   CHECK(rebound.status == 403);
-  // CSRF: the bodies a page may send cross-site without a preflight.
+  // CSRF: what a page may send cross-site without a preflight, with and without a body. The
+  // browser adds Origin; a write route refuses it.
   for (const char* type :
        {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"}) {
     auto r =
@@ -201,12 +202,18 @@ TEST_CASE("security: a page in a browser on this host can neither rebind nor pos
                                             "Content-Type: ") +
                                     type + "\r\n"));
     INFO(type);
-    CHECK(r.status == 415);
+    CHECK(r.status == 403);
     CHECK_FALSE(r.header("Access-Control-Allow-Origin"));
   }
-  auto untyped = local_raw(
-      ace, raw_post("/provision", R"({"image":"acepool/sim:latest"})", "Host: 127.0.0.1\r\n"));
-  CHECK(untyped.status == 415);
+  auto bodiless = local_raw(ace, raw_post("/scale/5", "",
+                                          "Host: 127.0.0.1:8000\r\nOrigin: http://evil.example\r\n"
+                                          "Sec-Fetch-Site: cross-site\r\n"));
+  CHECK(bodiless.status == 403);
+  CHECK_THAT(bodiless.body, Catch::Contains("cross-site request refused"));
+  // A local program (no Origin) must still speak JSON when it sends a body.
+  auto text = local_raw(ace, raw_post("/provision", R"({"image":"acepool/sim:latest"})",
+                                      "Host: 127.0.0.1\r\nContent-Type: text/plain\r\n"));
+  CHECK(text.status == 415);
   auto preflight = local_raw(ace,
                              "OPTIONS /provision HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: "
                              "http://evil.example\r\nConnection: close\r\n\r\n");

@@ -15,6 +15,7 @@
 #include "tests/common/child_process.hpp"
 #include "tests/common/pool_test_env.hpp"
 #include "tests/common/sim_process.hpp"
+#include "tests/common/skip.hpp"
 #include "tests/common/stream_reader.hpp"
 
 using namespace acepool::testing;
@@ -150,10 +151,7 @@ TEST_CASE(
 }
 
 TEST_CASE("store: on a full disk no record is lost, and the file catches up when space returns") {
-  if (::geteuid() != 0) {
-    WARN("needs root to mount a small tmpfs");
-    return;
-  }
+  if (::geteuid() != 0) skip_test("needs root to mount a small tmpfs");
   small_disk disk("600k");
   REQUIRE(disk.mounted());
   sim_process sim;
@@ -185,10 +183,7 @@ TEST_CASE("store: on a full disk no record is lost, and the file catches up when
 }
 
 TEST_CASE("store: a database on a read-only volume is refused for that reason") {
-  if (::geteuid() != 0) {
-    WARN("needs root to mount a read-only tmpfs");
-    return;
-  }
+  if (::geteuid() != 0) skip_test("needs root to mount a read-only tmpfs");
   small_disk disk("4m");
   REQUIRE(disk.mounted());
   auto db = disk.path() + "/acepool.db";

@@ -5,7 +5,8 @@
 using namespace acepool::http;
 
 TEST_CASE("MAX_CONNECTIONS stays below the open-file limit with room for everything else") {
-  CHECK(effective_max_connections(0, 1048576) == 1000000);  // the ceiling
+  CHECK(effective_max_connections(0, 1048576) == 65536);        // automatic: at most 65,536
+  CHECK(effective_max_connections(200000, 1048576) == 200000);  // more only when asked for
   CHECK(effective_max_connections(0, 65536) == 65536 - 512);
   CHECK(effective_max_connections(0, 1024) == 512);
   CHECK(effective_max_connections(0, 256) == 128);  // small limits: half
@@ -28,15 +29,14 @@ TEST_CASE("the body budget reserves up to its size and never overflows") {
 
 TEST_CASE("at the cap the longest idle connection is evicted, then 503, then drop") {
   auto table = std::make_shared<connection_table>(2, 1);
-  int64_t idle_a = 0, idle_b = 0;
   int evicted_a = 0, evicted_b = 0;
   auto a = table->admit();
   auto b = table->admit();
   REQUIRE(a.slot);
   REQUIRE(b.slot);
   CHECK_FALSE(a.refuse);
-  table->track(a.id, {[&] { return idle_a; }, [&] { ++evicted_a; }});
-  table->track(b.id, {[&] { return idle_b; }, [&] { ++evicted_b; }});
+  table->track(a.id, [&] { ++evicted_a; });
+  table->track(b.id, [&] { ++evicted_b; });
   CHECK(table->open() == 2);
   // Both busy: the next one is admitted only to be refused, the one after that is dropped.
   auto refused = table->admit();
@@ -47,34 +47,35 @@ TEST_CASE("at the cap the longest idle connection is evicted, then 503, then dro
   CHECK(table->dropped() == 1);
   refused.slot.reset();
   // Both idle: the one idle longest goes.
-  idle_a = 2000;
-  idle_b = 1000;
+  table->set_idle(a.id, 2000);
+  table->set_idle(b.id, 1000);
   auto c = table->admit();
   REQUIRE(c.slot);
   CHECK_FALSE(c.refuse);
   CHECK(evicted_b == 1);
   CHECK(evicted_a == 0);
   CHECK(table->evicted() == 1);
-  // Places are given back when the last holder lets go.
+  // A connection that got busy again is not a candidate any more.
+  table->set_idle(a.id, 0);
   b.slot.reset();
-  CHECK(table->open() == 2);
+  auto d = table->admit();
+  CHECK(evicted_a == 0);
+  // Places are given back when the last holder lets go.
   a.slot.reset();
   c.slot.reset();
+  d.slot.reset();
   CHECK(table->open() == 0);
 }
 
-TEST_CASE("asking a connection whether it is idle may drop its last reference without deadlock") {
-  // A connection can go away while the table looks at it: its slot then leaves the table from
-  // inside the table's own scan.
+TEST_CASE("a connection that leaves while the table closes another one causes no deadlock") {
+  // Evicting may drop the last reference to a connection, whose slot then leaves the table.
   auto table = std::make_shared<connection_table>(1, 1);
   auto first = table->admit();
   auto held = std::make_shared<std::shared_ptr<void>>(std::move(first.slot));
-  table->track(first.id, {[held] {
-                            held->reset();  // the last reference goes here
-                            return int64_t{0};
-                          },
-                          [] {}});
-  auto next = table->admit();  // scans for an idle connection to evict
+  table->track(first.id, [held] { held->reset(); });
+  table->set_idle(first.id, 1000);
+  auto next = table->admit();
   REQUIRE(next.slot);
+  CHECK_FALSE(next.refuse);
   CHECK(table->open() == 1);
 }

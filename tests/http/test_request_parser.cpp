@@ -173,3 +173,19 @@ TEST_CASE("answers are written with length, connection and no smuggled header li
   CHECK(empty.find("Content-Length") == std::string::npos);
   CHECK(empty.find("Content-Type") == std::string::npos);
 }
+
+TEST_CASE("a second Host header is malformed, and trailers never become headers") {
+  request_parser two;
+  auto got = feed_all(two, "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 100);
+  REQUIRE(got.failed);
+  CHECK(status_of(got.failure) == 400);
+  request_parser chunked;
+  auto req = feed_all(chunked,
+                      "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "2\r\n{}\r\n0\r\nX-Api-Key: smuggled\r\nHost: evil\r\n\r\n",
+                      7);
+  REQUIRE(req.requests.size() == 1);
+  CHECK(req.requests[0]->body == "{}");
+  CHECK_FALSE(req.requests[0]->header("X-Api-Key"));
+  CHECK_FALSE(req.requests[0]->header("Host"));
+}

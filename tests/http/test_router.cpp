@@ -361,3 +361,47 @@ TEST_CASE("only GETs of routes added as streams get a connection of their own") 
   CHECK_FALSE(r.streams("/streams/abc"));
   CHECK_FALSE(r.streams("/nowhere"));
 }
+
+TEST_CASE("a web page cannot use a local client's standing: Origin, Sec-Fetch-Site, proxies") {
+  fixture f;  // protected mode, a local peer
+  // Any page, even one naming this host, carries Origin: without a key it is not "local".
+  CHECK(f.send(method::post, "/echo", {{"Origin", "http://evil.example"}}).status == 403);
+  CHECK(f.send(method::post, "/echo",
+               {{"Host", "127.0.0.1:8000"}, {"Origin", "http://127.0.0.1:8000"}})
+            .status == 403);
+  CHECK(f.send(method::post, "/echo", {{"Sec-Fetch-Site", "cross-site"}}).status == 403);
+  // A reverse proxy on this host forwards for someone else.
+  for (const char* h : {"X-Forwarded-For", "Forwarded", "X-Real-IP"})
+    CHECK(f.send(method::post, "/echo", {{h, "198.18.0.9"}}).status == 403);
+  CHECK(f.send(method::post, "/echo", {{"Sec-Fetch-Site", "none"}}).status == 200);  // typed URL
+  // Reads are for everyone, pages included.
+  CHECK(f.send(method::get, "/engines", {{"Origin", "http://evil.example"}}).status == 200);
+}
+
+TEST_CASE("with a key, only the page's own origin or a listed one may call guarded routes") {
+  router_options o;
+  o.api_key = "k";
+  o.cors_origins = {"https://ui.example"};
+  o.allowed_hosts = {"acepool.example"};
+  fixture f(o);
+  header_list key{{"X-API-Key", "k"}, {"Host", "acepool.example:8000"}};
+  auto with = [&](header_list extra) {
+    auto h = key;
+    for (auto& x : extra)
+      h.push_back(x);
+    return f.send(method::del, "/engines/x", h).status;
+  };
+  CHECK(with({}) == 200);
+  CHECK(with({{"Origin", "https://ui.example"}}) == 200);           // listed
+  CHECK(with({{"Origin", "http://acepool.example:8000"}}) == 200);  // its own
+  CHECK(with({{"Origin", "https://evil.example"}}) == 403);
+  CHECK(with({{"Sec-Fetch-Site", "same-site"}}) == 403);
+}
+
+TEST_CASE("a body where no route reads one is refused from the head") {
+  fixture f;
+  auto r = f.send(method::get, "/engines", {{"Content-Type", "application/json"}}, "{}");
+  CHECK(r.status == 413);
+  CHECK_THAT(body_of(r)["detail"].get<std::string>(), Catch::Contains("GET requests take no body"));
+  CHECK(f.send(method::del, "/engines/x", {}, "{}").status == 413);
+}

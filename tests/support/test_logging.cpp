@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <sstream>
 
 #include <spdlog/sinks/ostream_sink.h>
@@ -56,6 +58,19 @@ TEST_CASE("text log lines carry the event and its fields") {
   CHECK_THAT(text, Catch::Contains(" info acepool event=provision.done "));
   CHECK_THAT(text, Catch::Contains("container=acestream-1"));
   CHECK_THAT(text, Catch::Contains("note=\"two words\""));
+  log::configure(spdlog::level::info, log::format::json);
+}
+
+TEST_CASE("outside text cannot forge a text log line") {
+  std::ostringstream out;
+  log::configure(spdlog::level::debug, log::format::text,
+                 std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  log::event(spdlog::level::info, "stream.started",
+             {{"key", "x\n2026-01-01T00:00:00Z info acepool event=forged"}, {"esc", "a\x1b[31m"}});
+  log::logger().flush();
+  auto text = out.str();
+  CHECK(std::count(text.begin(), text.end(), '\n') == 1);  // one line, whatever the fields hold
+  CHECK(text.find('\x1b') == std::string::npos);
   log::configure(spdlog::level::info, log::format::json);
 }
 
