@@ -70,15 +70,14 @@ class queued_sink final : public response_sink {
 
 connection::connection(asio::ip::tcp::socket socket, std::shared_ptr<const router> routes,
                        std::shared_ptr<transport_shared> shared, std::shared_ptr<void> slot,
-                       uint64_t table_id, bool refuse)
-    : strand_(asio::make_strand(socket.get_executor())),
+                       bool refuse)
+    : strand_(asio::make_strand(shared->io->get_executor())),
       socket_(std::move(socket)),
       read_timer_(strand_),
       write_timer_(strand_),
       routes_(std::move(routes)),
       shared_(std::move(shared)),
       slot_(std::move(slot)),
-      table_id_(table_id),
       refuse_(refuse),
       id_(next_connection_id.fetch_add(1, std::memory_order_relaxed)),
       parser_(shared_->settings.request) {}
@@ -110,7 +109,9 @@ void connection::evict() {
 }
 
 void connection::post_response(uint64_t seq, response r) {
-  asio::post(strand_, [self = shared_from_this(), seq, r = std::move(r)]() mutable {
+  // Inline when the answer comes from the connection's own strand (a handler that answered at
+  // once): no trip through the scheduler.
+  asio::dispatch(strand_, [self = shared_from_this(), seq, r = std::move(r)]() mutable {
     self->deliver(seq, std::move(r));
   });
 }
@@ -440,8 +441,7 @@ void connection::update_phase() {
 }
 
 void connection::set_idle(bool idle) {
-  if (refuse_) return;  // not in the table's care
-  shared_->table->set_idle(table_id_, idle ? wall_ms() : 0);
+  idle_->store(idle && !refuse_ ? wall_ms() : 0, std::memory_order_relaxed);
 }
 
 void connection::arm_read_timer(std::chrono::milliseconds after) {

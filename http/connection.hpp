@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include <asio/any_io_executor.hpp>
+#include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
@@ -51,6 +51,7 @@ struct transport_counters {
 
 /// What every connection of one server shares.
 struct transport_shared {
+  asio::io_context* io = nullptr;  ///< where connections run (strands of its executor)
   connection_settings settings;
   body_budget bodies;
   transport_counters counters;
@@ -71,11 +72,10 @@ struct transport_shared {
 /// All state is touched on the connection's strand; answers may arrive from any thread.
 class connection : public std::enable_shared_from_this<connection> {
  public:
-  /// `slot` and `table_id` are its place in the connection table; `refuse`: over the connection
-  /// cap, the first request is answered 503, then it closes.
+  /// `slot` is its place in the connection table; `refuse`: over the connection cap, the first
+  /// request is answered 503, then it closes.
   connection(asio::ip::tcp::socket socket, std::shared_ptr<const router> routes,
-             std::shared_ptr<transport_shared> shared, std::shared_ptr<void> slot,
-             uint64_t table_id, bool refuse);
+             std::shared_ptr<transport_shared> shared, std::shared_ptr<void> slot, bool refuse);
   ~connection();
 
   /// Starts reading. Call once, after construction.
@@ -83,6 +83,8 @@ class connection : public std::enable_shared_from_this<connection> {
 
   /// Closes the connection if it is still idle (the connection cap needs the room).
   void evict();
+  /// Since when it is idle between requests (0 = busy), for the connection table.
+  const connection_table::idle_clock& idle_clock() const { return idle_; }
 
   /// Queues the answer to request `seq` (from any thread).
   void post_response(uint64_t seq, response r);
@@ -122,13 +124,12 @@ class connection : public std::enable_shared_from_this<connection> {
   void release_body_reservation();
   slot& add_slot(const request& r, bool close_after);
 
-  asio::strand<asio::any_io_executor> strand_;
+  asio::strand<asio::io_context::executor_type> strand_;
   asio::ip::tcp::socket socket_;
   asio::steady_timer read_timer_, write_timer_;
   std::shared_ptr<const router> routes_;
   std::shared_ptr<transport_shared> shared_;
   std::shared_ptr<void> slot_;
-  const uint64_t table_id_;
   const bool refuse_;
   const uint64_t id_;
   std::string peer_address_;
@@ -148,6 +149,7 @@ class connection : public std::enable_shared_from_this<connection> {
   bool reading_ = false, writing_ = false;
   bool no_more_requests_ = false;  ///< Connection: close, a stream, or a failure was read
   bool peer_done_ = false;         ///< the client closed its sending side
+  connection_table::idle_clock idle_ = std::make_shared<std::atomic<int64_t>>(0);
 };
 
 }  // namespace acepool::http

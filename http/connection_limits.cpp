@@ -1,6 +1,7 @@
 #include "http/connection_limits.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <vector>
 
 namespace acepool::http {
@@ -72,34 +73,18 @@ connection_table::admission connection_table::admit() {
   return out;
 }
 
-void connection_table::track(uint64_t id, std::function<void()> evict) {
+void connection_table::track(uint64_t id, idle_clock idle, std::function<void()> evict) {
   std::lock_guard<std::mutex> lock(mutex_);
-  evictors_[id] = std::move(evict);
-}
-
-void connection_table::set_idle(uint64_t id, int64_t since_ms) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (auto it = idle_since_.find(id); it != idle_since_.end()) {
-    idle_order_.erase({it->second, id});
-    idle_since_.erase(it);
-  }
-  if (since_ms != 0 && evictors_.count(id)) {
-    idle_since_[id] = since_ms;
-    idle_order_.insert({since_ms, id});
-  }
+  tracked_[id] = tracked{std::move(idle), std::move(evict)};
 }
 
 void connection_table::leave(uint64_t id, bool over_cap) {
-  std::function<void()> gone;  // destroyed outside the lock: it may hold the last references
+  tracked gone;  // destroyed outside the lock: it may hold the last references
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (auto it = evictors_.find(id); it != evictors_.end()) {
+    if (auto it = tracked_.find(id); it != tracked_.end()) {
       gone = std::move(it->second);
-      evictors_.erase(it);
-    }
-    if (auto it = idle_since_.find(id); it != idle_since_.end()) {
-      idle_order_.erase({it->second, id});
-      idle_since_.erase(it);
+      tracked_.erase(it);
     }
   }
   (over_cap ? overflow_ : open_).fetch_sub(1, std::memory_order_relaxed);
@@ -109,15 +94,32 @@ bool connection_table::evict_longest_idle() {
   std::function<void()> victim;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (idle_order_.empty()) return false;
-    auto [since, id] = *idle_order_.begin();
-    idle_order_.erase(idle_order_.begin());
-    idle_since_.erase(id);
-    victim = evictors_[id];
+    auto now = std::chrono::steady_clock::now();
+    if (candidates_.empty() || now - scanned_at_ > std::chrono::seconds(1)) {
+      // A scan of every connection, at most once a second and only at the cap: requests never
+      // take this lock, they only write their connection's idle clock.
+      candidates_.clear();
+      for (const auto& [id, t] : tracked_)
+        if (auto since = t.idle->load(std::memory_order_relaxed); since != 0)
+          candidates_.emplace_back(since, id);
+      std::sort(candidates_.begin(), candidates_.end(), std::greater<>());  // oldest last
+      scanned_at_ = now;
+    }
+    while (!candidates_.empty() && !victim) {
+      auto [since, id] = candidates_.back();
+      candidates_.pop_back();
+      auto it = tracked_.find(id);
+      // Still there and still idle since then (not busy, not idle again since a later time).
+      if (it == tracked_.end() || it->second.idle->load(std::memory_order_relaxed) != since)
+        continue;
+      it->second.idle->store(0, std::memory_order_relaxed);
+      victim = it->second.evict;
+    }
   }
+  if (!victim) return false;
   // Called without the lock: the connection closes on its own strand, and its slot leaving the
   // table takes the lock.
-  if (victim) victim();
+  victim();
   evicted_.fetch_add(1, std::memory_order_relaxed);
   return true;
 }

@@ -1,14 +1,15 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <utility>
+#include <vector>
 
 namespace acepool::http {
 
@@ -56,12 +57,13 @@ class connection_table : public std::enable_shared_from_this<connection_table> {
   };
   admission admit();
 
-  /// How to close an admitted connection when the cap needs its place (asynchronously; it
-  /// closes only if it is still idle then).
-  void track(uint64_t id, std::function<void()> evict);
-  /// Since when (ms since epoch) connection `id` is idle between requests; 0 = busy. The one
-  /// idle longest is evicted first.
-  void set_idle(uint64_t id, int64_t since_ms);
+  /// Since when (ms since epoch) a connection is idle between requests, 0 = busy: written by
+  /// the connection without any lock, read by the table only at the cap.
+  using idle_clock = std::shared_ptr<std::atomic<int64_t>>;
+  /// Makes an admitted connection a candidate for eviction at the cap: its idle clock, and how to
+  /// close it (asynchronously; it closes only if it is still idle then). The one idle longest
+  /// goes first.
+  void track(uint64_t id, idle_clock idle, std::function<void()> evict);
 
   size_t open() const { return open_.load(std::memory_order_relaxed); }
   size_t max() const { return max_; }
@@ -78,9 +80,14 @@ class connection_table : public std::enable_shared_from_this<connection_table> {
   std::atomic<uint64_t> evicted_{0}, refused_{0}, dropped_{0};
   std::mutex mutex_;
   uint64_t next_id_ = 1;
-  std::map<uint64_t, std::function<void()>> evictors_;
-  std::map<uint64_t, int64_t> idle_since_;
-  std::set<std::pair<int64_t, uint64_t>> idle_order_;  // (since, id): oldest first
+  struct tracked {
+    idle_clock idle;
+    std::function<void()> evict;
+  };
+  std::map<uint64_t, tracked> tracked_;
+  // Idle connections, oldest first, as last scanned (at most once a second, only at the cap).
+  std::vector<std::pair<int64_t, uint64_t>> candidates_;
+  std::chrono::steady_clock::time_point scanned_at_{};
 };
 
 }  // namespace acepool::http

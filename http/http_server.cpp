@@ -74,6 +74,7 @@ http_server::http_server(server_options options) : impl_(std::make_unique<impl>(
   s.shared = std::make_shared<transport_shared>(s.options.connections, s.options.body_budget_bytes,
                                                 s.table);
   s.shared->counters = make_counters(s.options.metrics);
+  s.shared->io = &s.io;
   if (s.options.metrics != nullptr) add_connection_metrics(*s.options.metrics, s.table);
 }
 

@@ -125,12 +125,11 @@ void listener::on_accept(const asio::error_code& ec, asio::ip::tcp::socket socke
     asio::error_code ignored;
     socket.close(ignored);
   } else {
-    auto conn =
-        std::make_shared<connection>(std::move(socket), routes_, shared_, std::move(admitted.slot),
-                                     admitted.id, admitted.refuse);
+    auto conn = std::make_shared<connection>(std::move(socket), routes_, shared_,
+                                             std::move(admitted.slot), admitted.refuse);
     if (!admitted.refuse) {
       std::weak_ptr<connection> weak = conn;
-      shared_->table->track(admitted.id, [weak] {
+      shared_->table->track(admitted.id, conn->idle_clock(), [weak] {
         if (auto c = weak.lock()) c->evict();
       });
     }

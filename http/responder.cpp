@@ -1,5 +1,8 @@
 #include "http/responder.hpp"
 
+#include <map>
+#include <tuple>
+
 #include <nlohmann/json.hpp>
 
 #include "support/logging.hpp"
@@ -14,24 +17,40 @@ response internal_error(const std::string& request_id) {
 namespace {
 
 /// Counts and logs one answered request.
+/// The request series of one route, method and status, looked up once per thread: the
+/// registry's lookup renders labels and takes its lock, which every request would otherwise pay.
+struct request_series {
+  metrics::counter_metric* requests;
+  metrics::histogram_metric* duration;
+};
+
+const request_series& series_for(metrics::registry& m, const std::string& route, method verb,
+                                 int status) {
+  thread_local std::map<std::tuple<metrics::registry*, std::string, method, int>, request_series>
+      cache;
+  auto key = std::make_tuple(&m, route, verb, status);
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  request_series s{
+      &m.counter(
+          "acepool_api_requests_total", "HTTP requests by route pattern, method and status",
+          {{"route", route}, {"method", method_name(verb)}, {"status", std::to_string(status)}}),
+      &m.histogram(
+          "acepool_api_duration_seconds", "HTTP request duration by route pattern and method",
+          metrics::default_latency_buckets(), {{"route", route}, {"method", method_name(verb)}})};
+  return cache.emplace(std::move(key), s).first->second;
+}
+
 void record(const exchange& ex, int status) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - ex.started).count();
   if (ex.metrics != nullptr) {
-    ex.metrics
-        ->counter("acepool_api_requests_total", "HTTP requests by route pattern, method and status",
-                  {{"route", ex.route_label},
-                   {"method", method_name(ex.verb)},
-                   {"status", std::to_string(status)}})
-        .inc();
-    ex.metrics
-        ->histogram("acepool_api_duration_seconds",
-                    "HTTP request duration by route pattern and method",
-                    metrics::default_latency_buckets(),
-                    {{"route", ex.route_label}, {"method", method_name(ex.verb)}})
-        .observe(seconds);
+    const auto& s = series_for(*ex.metrics, ex.route_label, ex.verb, status);
+    s.requests->inc();
+    s.duration->observe(seconds);
   }
   auto level = status >= 500 ? spdlog::level::warn : spdlog::level::debug;
+  if (!log::logger().should_log(level)) return;  // the fields are not built for nothing
   log::event(level, "http.request",
              {{"request_id", ex.request_id},
               {"method", method_name(ex.verb)},

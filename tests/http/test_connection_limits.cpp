@@ -35,8 +35,10 @@ TEST_CASE("at the cap the longest idle connection is evicted, then 503, then dro
   REQUIRE(a.slot);
   REQUIRE(b.slot);
   CHECK_FALSE(a.refuse);
-  table->track(a.id, [&] { ++evicted_a; });
-  table->track(b.id, [&] { ++evicted_b; });
+  auto idle_a = std::make_shared<std::atomic<int64_t>>(0);
+  auto idle_b = std::make_shared<std::atomic<int64_t>>(0);
+  table->track(a.id, idle_a, [&] { ++evicted_a; });
+  table->track(b.id, idle_b, [&] { ++evicted_b; });
   CHECK(table->open() == 2);
   // Both busy: the next one is admitted only to be refused, the one after that is dropped.
   auto refused = table->admit();
@@ -47,8 +49,8 @@ TEST_CASE("at the cap the longest idle connection is evicted, then 503, then dro
   CHECK(table->dropped() == 1);
   refused.slot.reset();
   // Both idle: the one idle longest goes.
-  table->set_idle(a.id, 2000);
-  table->set_idle(b.id, 1000);
+  *idle_a = 2000;
+  *idle_b = 1000;
   auto c = table->admit();
   REQUIRE(c.slot);
   CHECK_FALSE(c.refuse);
@@ -56,7 +58,7 @@ TEST_CASE("at the cap the longest idle connection is evicted, then 503, then dro
   CHECK(evicted_a == 0);
   CHECK(table->evicted() == 1);
   // A connection that got busy again is not a candidate any more.
-  table->set_idle(a.id, 0);
+  *idle_a = 0;
   b.slot.reset();
   auto d = table->admit();
   CHECK(evicted_a == 0);
@@ -72,8 +74,7 @@ TEST_CASE("a connection that leaves while the table closes another one causes no
   auto table = std::make_shared<connection_table>(1, 1);
   auto first = table->admit();
   auto held = std::make_shared<std::shared_ptr<void>>(std::move(first.slot));
-  table->track(first.id, [held] { held->reset(); });
-  table->set_idle(first.id, 1000);
+  table->track(first.id, std::make_shared<std::atomic<int64_t>>(1000), [held] { held->reset(); });
   auto next = table->admit();
   REQUIRE(next.slot);
   CHECK_FALSE(next.refuse);
