@@ -16,7 +16,6 @@ response internal_error(const std::string& request_id) {
 
 namespace {
 
-/// Counts and logs one answered request.
 /// The request series of one route, method and status, looked up once per thread: the
 /// registry's lookup renders labels and takes its lock, which every request would otherwise pay.
 struct request_series {
@@ -26,9 +25,15 @@ struct request_series {
 
 const request_series& series_for(metrics::registry& m, const std::string& route, method verb,
                                  int status) {
-  thread_local std::map<std::tuple<metrics::registry*, std::string, method, int>, request_series>
-      cache;
-  auto key = std::make_tuple(&m, route, verb, status);
+  thread_local std::uint64_t cached_registry = 0;
+  thread_local std::map<std::tuple<std::string, method, int>, request_series> cache;
+  // One registry per process in production; tests make many, and a pointer cached from a
+  // destroyed one must never be used for the next.
+  if (cached_registry != m.identity()) {
+    cache.clear();
+    cached_registry = m.identity();
+  }
+  auto key = std::make_tuple(route, verb, status);
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
   request_series s{
@@ -41,6 +46,7 @@ const request_series& series_for(metrics::registry& m, const std::string& route,
   return cache.emplace(std::move(key), s).first->second;
 }
 
+/// Counts and logs one answered request.
 void record(const exchange& ex, int status) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - ex.started).count();

@@ -3,13 +3,23 @@
 # shared libraries ldd reports (with the dynamic loader), CA certificates, a passwd/group with the
 # unprivileged user, /tmp and the /data volume — the same entrypoint, user, volume and HEALTHCHECK
 # as the Dockerfile, without pulling a base image.
-# Usage: scripts/build-image.sh path/to/acepool [tag]
+# Usage: scripts/build-image.sh [path/to/acepool [tag]]
+#   without a binary it builds an optimised one first (build-release, Release), as operators need;
+#   the tests pass the binary under test.
 # Exits 77 (ctest: skipped) when no Docker daemon answers, unless CI=true (then it fails).
 set -euo pipefail
-bin=${1:?usage: build-image.sh path/to/acepool [tag]}
+root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/scripts/lib.sh"
 tag=${2:-acepool:local}
-source "$(dirname "$0")/lib.sh"
 require_docker_for "$tag"
+if [ $# -ge 1 ]; then
+  bin=$1
+else
+  cmake -S "$root" -B "$root/build-release" -DCMAKE_BUILD_TYPE=Release -DACEPOOL_TESTS=OFF \
+    -DACEPOOL_BENCH=OFF >/dev/null
+  cmake --build "$root/build-release" -j2 --target acepool >&2
+  bin="$root/build-release/acepool"
+fi
 ctx=$(mktemp -d)
 trap 'rm -rf "$ctx"' EXIT
 mkdir -p "$ctx/root/usr/local/bin" "$ctx/root/etc/ssl/certs" "$ctx/root/tmp" "$ctx/data"

@@ -145,6 +145,11 @@ void registry::add_text_collector(std::function<std::string()> c) {
   text_collectors_.push_back(std::move(c));
 }
 
+std::uint64_t registry::next_identity() {
+  static std::atomic<std::uint64_t> last{0};
+  return ++last;
+}
+
 std::string registry::render() {
   std::vector<collector> collectors;
   std::vector<std::function<std::string()>> text_collectors;

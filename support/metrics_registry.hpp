@@ -82,6 +82,10 @@ class registry {
   /// Runs the collectors and renders every family (sorted by name, series by labels).
   std::string render();
 
+  /// A number no other registry of this process has had, so caches of series pointers can
+  /// tell a new registry from a destroyed one that lived at the same address.
+  std::uint64_t identity() const { return identity_; }
+
  private:
   enum class kind { counter, gauge, histogram };
   struct family {
@@ -97,6 +101,9 @@ class registry {
   std::map<std::string, family, std::less<>> families_;
   std::vector<collector> collectors_;
   std::vector<std::function<std::string()>> text_collectors_;
+  std::uint64_t identity_ = next_identity();
+
+  static std::uint64_t next_identity();
 };
 
 /// Renders `{a="x",b="y"}` with Prometheus escaping; empty string for no labels.

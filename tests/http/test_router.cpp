@@ -347,6 +347,17 @@ TEST_CASE("request metrics are labelled by route pattern, never the raw path") {
                  "acepool_api_duration_seconds_count{route=\"/engines/{id}\",method=\"GET\"} 2"));
 }
 
+TEST_CASE("a server started after another one's end counts its requests in its own metrics") {
+  // Tests and restarts make registries one after another, often at the same address.
+  for (int round = 0; round < 3; ++round) {
+    auto f = std::make_unique<fixture>();
+    f->send(method::get, "/engines/abc");
+    CHECK_THAT(f->metrics.render(),
+               Catch::Contains("acepool_api_requests_total{route=\"/engines/{id}\",method=\"GET\","
+                               "status=\"200\"} 1"));
+  }
+}
+
 TEST_CASE("only GETs of routes added as streams get a connection of their own") {
   acepool::metrics::registry metrics;
   router r({}, &metrics);
