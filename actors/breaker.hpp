@@ -8,7 +8,7 @@
 
 namespace acepool::actors {
 
-/// A circuit breaker (behaviour.md §5): closed → open after `threshold` consecutive failures;
+/// A circuit breaker (docs/behaviour.md §5): closed → open after `threshold` consecutive failures;
 /// open → half_open once `recovery` has passed (evaluated on every read, so nothing ever reports
 /// a stale "open"); half_open lets exactly one trial through: success → closed, failure → open.
 class breaker {

@@ -16,7 +16,7 @@ class actor_directory;
 struct published_state;
 
 /// Spawns `circuit_breaker`: the `general` (provisioning) and `replacement` (health replacement)
-/// breakers of behaviour.md §5, publishing a snapshot on every change.
+/// breakers of docs/behaviour.md §5, publishing a snapshot on every change.
 caf::actor spawn_circuit_breaker(caf::actor_system& sys, actor_directory& directory,
                                  published_state& published, const config::settings& settings,
                                  metrics::registry* metrics);

@@ -40,7 +40,9 @@ struct engine_record {
   std::optional<int> forwarded_port;
   std::optional<std::string> vpn_container;
   std::chrono::steady_clock::time_point idle_since{};  ///< when it last became idle
-  std::chrono::steady_clock::time_point created{};     ///< for the startup grace
+  /// When acepool started it, for the startup grace; none for adopted and static engines,
+  /// which are past any grace.
+  std::optional<std::chrono::steady_clock::time_point> created;
   /// When the registry last learnt something about it: a Docker list taken earlier is older
   /// news and must not undo it.
   std::chrono::steady_clock::time_point changed{};

@@ -256,8 +256,7 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
     e.port = hp.port;
     e.state = engine_state::static_engine;
     e.first_seen = e.last_seen = wall::now();
-    // Its age is unknown and it was not started by acepool: no startup grace.
-    e.created = steady::now() - std::chrono::hours(1);
+    // Its age is unknown and it was not started by acepool: no startup grace (no `created`).
     e.idle_since = steady::now();
     st.engines[e.container_id] = e;
   }
@@ -411,8 +410,8 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
               auto seen = s.first_seen.find(c.id);
               e->first_seen = seen != s.first_seen.end() ? seen->second : now_wall;
               e->last_seen = now_wall;
-              // An adopted engine is past any startup grace and idle since now.
-              e->created = now - std::chrono::hours(1);
+              // An adopted engine is past any startup grace (no `created`) and idle since now.
+              e->created.reset();
               e->idle_since = now;
               e->changed = now;
               // Streams an external proxy reported before the restart still run on it.

@@ -21,7 +21,7 @@ struct engine_wishes {
   std::vector<std::string> avoided;
 };
 
-/// Picks the engine for a new stream session (docs/behaviour.md "Engine selection"): running or
+/// Picks the engine for a new stream session (docs/behaviour.md §7): running or
 /// static, not unhealthy, not excluded, with fewer than `max_streams` streams counting
 /// `reserved` sessions being opened; ordered not avoided first, then healthy before unknown,
 /// fewer streams, forwarded, least recently used. The preferred engine wins when it qualifies.

@@ -34,7 +34,7 @@ struct health_prober_state {
   uint64_t next_claim = 1, probes = 0, probe_failures = 0;
   health_snapshot published;
 
-  const config::settings& s() const { return *deps.settings; }
+  const config::settings& settings() const { return *deps.settings; }
 
   void count(const std::string& name, const std::string& help, const metrics::label_set& labels) {
     if (deps.metrics != nullptr) deps.metrics->counter(name, help, labels).inc();
@@ -69,8 +69,8 @@ void probe_all(prober_actor* self) {
     auto url = "http://" + e.host + ":" + std::to_string(e.port) +
                "/server/api?api_version=3&method=get_status";
     auto id = e.container_id;
-    bool queued =
-        st.deps.http->get(url, st.s().health.probe_timeout, [me, id](support::http_result r) {
+    bool queued = st.deps.http->get(
+        url, st.settings().health.probe_timeout, [me, id](support::http_result r) {
           bool ok = r.status == 200 && nlohmann::json::parse(r.body, nullptr, false).is_object();
           caf::anon_send(me, health_result_atom::value, id, ok);
         });
@@ -138,7 +138,7 @@ void remove_replaced(prober_actor* self, const std::string& old_id) {
                {{"container", old_id}, {"detail", "it recovered while its replacement started"}});
     return finish_replacement(self, old_id, true);
   }
-  self->request(st.deps.provisioner, st.s().service.api_long_operation_timeout,
+  self->request(st.deps.provisioner, st.settings().service.api_long_operation_timeout,
                 remove_container_atom::value, old_id, std::string("unhealthy"))
       .then([self, old_id](
                 const removal_result& r) { finish_replacement(self, old_id, r.ok || r.not_found); },
@@ -158,7 +158,7 @@ void provision_replacement(prober_actor* self, const std::string& old_id,
   req.origin = "replacement";
   req.may_be_rate_limited = false;
   req.claim = claim;
-  auto timeout = st.s().docker.provision_timeout + std::chrono::seconds(30);
+  auto timeout = st.settings().docker.provision_timeout + std::chrono::seconds(30);
   self->request(st.deps.provisioner, timeout, provision_engine_atom::value, req)
       .then(
           [self, old_id](const provision_result& r) {
@@ -256,8 +256,9 @@ void consider_replacement(prober_actor* self) {
 caf::behavior health_prober(prober_actor* self, health_prober_deps deps) {
   auto& st = self->state;
   st.deps = std::move(deps);
-  const auto& h = st.s().health;
-  st.tracker.emplace(health_limits{h.failure_threshold, st.s().docker.provision_startup_grace,
+  const auto& h = st.settings().health;
+  st.tracker.emplace(health_limits{h.failure_threshold,
+                                   st.settings().docker.provision_startup_grace,
                                    h.unhealthy_grace_period, h.replacement_cooldown});
   st.publish();
   self->send(self, tick_atom::value);
@@ -265,7 +266,8 @@ caf::behavior health_prober(prober_actor* self, health_prober_deps deps) {
                                   [self](tick_atom) {
                                     probe_all(self);
                                     consider_replacement(self);
-                                    self->delayed_send(self, self->state.s().health.check_interval,
+                                    self->delayed_send(self,
+                                                       self->state.settings().health.check_interval,
                                                        tick_atom::value);
                                   },
                                   [self](health_result_atom, const std::string& id, bool ok) {

@@ -29,7 +29,7 @@ struct health_prober_deps {
   metrics::registry* metrics = nullptr;
 };
 
-/// Spawns `health_prober`, the one health component (behaviour.md §4): every
+/// Spawns `health_prober`, the one health component (docs/behaviour.md §4): every
 /// HEALTH_CHECK_INTERVAL_S it probes every engine (managed and static) concurrently on the async
 /// HTTP loop, so a hung engine delays nobody; it applies health_tracker's rules, reports
 /// statuses to the registry, and replaces managed engines unhealthy for

@@ -5,7 +5,7 @@
 namespace acepool::actors {
 
 health_tracker::outcome health_tracker::record(const std::string& id, bool ok, health_status known,
-                                               time_point created, time_point now) {
+                                               std::optional<time_point> created, time_point now) {
   auto [it, inserted] = engines_.try_emplace(id);
   auto& e = it->second;
   if (inserted) e.status = known;
@@ -14,7 +14,7 @@ health_tracker::outcome health_tracker::record(const std::string& id, bool ok, h
     e.failures = 0;
     e.status = health_status::healthy;
     e.unhealthy_since.reset();
-  } else if (now - created >= limits_.startup_grace) {
+  } else if (!created || now - *created >= limits_.startup_grace) {
     ++e.failures;
     if (e.failures >= limits_.failure_threshold && e.status != health_status::unhealthy) {
       e.status = health_status::unhealthy;

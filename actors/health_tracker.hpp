@@ -11,7 +11,7 @@
 
 namespace acepool::actors {
 
-/// The settings the health rules apply (config.md "Health and circuit breakers").
+/// The settings the health rules apply (docs/configuration.md "Health and circuit breakers").
 struct health_limits {
   int failure_threshold = 3;
   std::chrono::milliseconds startup_grace{30000};         ///< PROVISION_STARTUP_GRACE_S
@@ -19,7 +19,7 @@ struct health_limits {
   std::chrono::milliseconds replacement_cooldown{60000};  ///< HEALTH_REPLACEMENT_COOLDOWN_S
 };
 
-/// The health rules of behaviour.md §4 as plain decisions (the health_prober applies them):
+/// The health rules of docs/behaviour.md §4 as plain decisions (the health_prober applies them):
 /// `unknown` until the first answer, `healthy` after one success, `unhealthy` after
 /// `failure_threshold` consecutive failures, failures of engines younger than the startup grace
 /// not counted; an engine unhealthy for the unhealthy grace is due for replacement, at most one
@@ -35,10 +35,11 @@ class health_tracker {
     health_status status = health_status::unknown;
     bool changed = false;
   };
-  /// Records a probe of `id` (created at `created`); `known` is the status the registry shows
-  /// when the tracker has not seen the engine yet (e.g. healthy after provisioning).
-  outcome record(const std::string& id, bool ok, health_status known, time_point created,
-                 time_point now);
+  /// Records a probe of `id` (started by acepool at `created`; none: an adopted or static engine,
+  /// past any startup grace); `known` is the status the registry shows when the tracker has not
+  /// seen the engine yet (e.g. healthy after provisioning).
+  outcome record(const std::string& id, bool ok, health_status known,
+                 std::optional<time_point> created, time_point now);
 
   /// Forgets engines that are no longer in the registry.
   void retain(const std::set<std::string>& present);

@@ -175,7 +175,7 @@ void reconcile(pm_actor* self) {
             remove_recycled(self, view);
             auto d = st.policy->reconcile(view, st.scale_target, clock::now());
             if (d.provision > 0 && clock::now() < st.blocked_until) d.provision = 0;
-            // behaviour.md §6: the pool waits for the VPN instead of collecting 503s.
+            // docs/behaviour.md §6: the pool waits for the VPN instead of collecting 503s.
             if (st.settings->vpn.enabled() && !st.published->vpn.load()->connected) d.provision = 0;
             if (!d.empty()) {
               st.last_decision = "provision " + std::to_string(d.provision) + ", remove " +

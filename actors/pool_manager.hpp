@@ -12,9 +12,9 @@ namespace acepool::actors {
 class actor_directory;
 struct published_state;
 
-/// Spawns `pool_manager`: applies pool_policy's decisions (behaviour.md §3) on registry changes,
-/// every AUTOSCALE_INTERVAL_S, on /scale and /gc. It starts only after the docker_watcher has
-/// adopted the existing engines, so a restart never creates engines it could adopt.
+/// Spawns `pool_manager`: applies pool_policy's decisions (docs/behaviour.md §3) on registry
+/// changes, every AUTOSCALE_INTERVAL_S, on /scale and /gc. It starts only after the docker_watcher
+/// has adopted the existing engines, so a restart never creates engines it could adopt.
 caf::actor spawn_pool_manager(caf::actor_system& sys, actor_directory& directory,
                               caf::actor registry, caf::actor provisioner, caf::actor quick_pool,
                               const config::settings& settings, const published_state& published);

@@ -25,7 +25,7 @@ struct sizing_view {
   int provisioning = 0;
 };
 
-/// The settings the policy applies (config.md "Pool").
+/// The settings the policy applies (docs/configuration.md "Pool").
 struct sizing_limits {
   int min_replicas = 1;
   int min_free_replicas = 1;
@@ -35,8 +35,8 @@ struct sizing_limits {
   std::chrono::milliseconds idle_ttl{600000};
 };
 
-/// behaviour.md §3 counts: total = engines not stopping + operations in flight (so the cap holds
-/// while engines boot); free = idle, not unhealthy engines that are running or starting, plus
+/// docs/behaviour.md §3 counts: total = engines not stopping + operations in flight (so the cap
+/// holds while engines boot); free = idle, not unhealthy engines that are running or starting, plus
 /// operations in flight (so the pool does not provision again while an engine boots); busy =
 /// engines with at least one stream.
 struct pool_counts {
@@ -53,7 +53,7 @@ struct sizing_decision {
   bool empty() const { return provision == 0 && remove.empty(); }
 };
 
-/// The sizing rules of behaviour.md §3 as plain decisions; the pool manager only applies them.
+/// The sizing rules of docs/behaviour.md §3 as plain decisions; the pool manager only applies them.
 class pool_policy {
  public:
   using time_point = std::chrono::steady_clock::time_point;

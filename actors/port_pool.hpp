@@ -17,7 +17,7 @@ namespace acepool::actors {
 /// The ports of one range, each free, reserved for an operation in flight, bound to a
 /// container, or quarantined (the OS said another process holds it). Every change names the
 /// owner, and only the owner can release: a port is never handed out twice and a late release
-/// from a failed operation never frees a port that moved on (behaviour.md §2).
+/// from a failed operation never frees a port that moved on (docs/behaviour.md §2).
 class port_pool {
  public:
   using clock = std::chrono::steady_clock;

@@ -102,7 +102,7 @@ struct provisioner_state {
   std::optional<std::string> last_failure;
   std::optional<std::chrono::system_clock::time_point> last_failure_at;
 
-  const config::settings& s() const { return *deps.settings; }
+  const config::settings& settings() const { return *deps.settings; }
 
   int running() const {
     return static_cast<int>(
@@ -281,7 +281,7 @@ void transient(prov_actor* self, uint64_t id, provision_code code, const std::st
   auto* op = st.find(id);
   if (op == nullptr) return;
   op->last_error = why;
-  if (++op->transient_failures > st.s().docker.max_retries)
+  if (++op->transient_failures > st.settings().docker.max_retries)
     return fail(self, id, make_error(code, why));
   if (!op->container_id.empty() || !op->container_name.empty())
     discard_container(self, op->container_id.empty() ? op->container_name : op->container_id, "");
@@ -290,7 +290,8 @@ void transient(prov_actor* self, uint64_t id, provision_code code, const std::st
   op->container_name.clear();
   op->ports = {};
   op->at = stage::backoff;
-  auto backoff = st.s().docker.retry_backoff * (1 << std::min(op->transient_failures - 1, 10));
+  auto backoff =
+      st.settings().docker.retry_backoff * (1 << std::min(op->transient_failures - 1, 10));
   log::event(spdlog::level::info, "provision.retry",
              {{"operation", op->key},
               {"attempt", op->transient_failures},
@@ -366,12 +367,12 @@ void begin(prov_actor* self, uint64_t id) {
   auto* op = st.find(id);
   if (op == nullptr) return;
   op->at = stage::image;
-  const auto policy = st.s().docker.image_pull_policy;
+  const auto policy = st.settings().docker.image_pull_policy;
   auto epoch = op->epoch;
   auto pull = [self, id, epoch] {
     auto* op = self->state.find(id, epoch);
     if (op == nullptr) return;
-    self->request(worker_of(self, *op), self->state.s().docker.provision_timeout,
+    self->request(worker_of(self, *op), self->state.settings().docker.provision_timeout,
                   docker_pull_atom::value, op->image)
         .then(
             [self, id, epoch](docker::result<docker::done>& r) {
@@ -405,15 +406,15 @@ void begin(prov_actor* self, uint64_t id) {
           });
 }
 
-/// VPN mode (behaviour.md §6): the engine is reached through the host port Gluetun publishes for
-/// its container port, and it becomes the forwarded engine when no engine or operation holds the
-/// current forwarded port. Returns why the engine cannot be reached, if it cannot.
+/// VPN mode (docs/behaviour.md §6): the engine is reached through the host port Gluetun publishes
+/// for its container port, and it becomes the forwarded engine when no engine or operation holds
+/// the current forwarded port. Returns why the engine cannot be reached, if it cannot.
 std::optional<std::string> join_vpn_namespace(provisioner_state& st, operation& op) {
   auto vpn = st.deps.published->vpn.load();
-  if (st.s().docker.access != config::engine_access::network) {
+  if (st.settings().docker.access != config::engine_access::network) {
     auto host = vpn->host_port(op.ports.container_http);
     if (!host)
-      return "the Gluetun container " + st.s().vpn.gluetun_container_name.value_or("") +
+      return "the Gluetun container " + st.settings().vpn.gluetun_container_name.value_or("") +
              " does not publish port " + std::to_string(op.ports.container_http) +
              " (publish GLUETUN_PORT_RANGE)";
     op.ports.host_http = *host;
@@ -439,14 +440,14 @@ void reserve_ports(prov_actor* self, uint64_t id) {
     auto* op = self->state.find(id, epoch);
     if (op == nullptr) return;
     if (!g.ok) {
-      auto eta = g.code == provision_code::max_capacity && self->state.s().pool.auto_delete
+      auto eta = g.code == provision_code::max_capacity && self->state.settings().pool.auto_delete
                      ? std::optional<int>(static_cast<int>(
-                           self->state.s().pool.engine_grace_period.count() / 1000))
+                           self->state.settings().pool.engine_grace_period.count() / 1000))
                      : std::nullopt;
       return fail(self, id, make_error(g.code, g.message, eta));
     }
     op->ports = g.ports;
-    if (op->engine && self->state.s().vpn.enabled()) {
+    if (op->engine && self->state.settings().vpn.enabled()) {
       if (auto why = join_vpn_namespace(self->state, *op))
         return fail(self, id, make_error(provision_code::general_error, *why));
     }
@@ -466,9 +467,9 @@ void reserve_ports(prov_actor* self, uint64_t id) {
     return;
   }
   port_request req;
-  req.vpn = st.s().vpn.enabled();
+  req.vpn = st.settings().vpn.enabled();
   req.publish_http = !req.vpn;
-  req.publish_https = st.s().docker.ace_map_https;
+  req.publish_https = st.settings().docker.ace_map_https;
   req.host_http = op->ereq.host_port;
   if (auto it = op->ereq.env.find("CONF"); it != op->ereq.env.end()) {
     auto conf = docker::parse_conf_ports(it->second);
@@ -484,7 +485,7 @@ void reserve_ports(prov_actor* self, uint64_t id) {
 
 docker::container_spec spec_of(const provisioner_state& st, const operation& op) {
   if (!op.engine)
-    return docker::build_generic_spec(st.s(), op.container_name, op.image, op.greq.env,
+    return docker::build_generic_spec(st.settings(), op.container_name, op.image, op.greq.env,
                                       op.greq.labels, op.greq.ports);
   docker::engine_spec_input in;
   in.name = op.container_name;
@@ -492,9 +493,9 @@ docker::container_spec spec_of(const provisioner_state& st, const operation& op)
   in.caller_labels = op.ereq.labels;
   in.caller_env = op.ereq.env;
   in.ports = op.ports;
-  if (st.s().vpn.enabled()) in.vpn_container = st.s().vpn.gluetun_container_name;
+  if (st.settings().vpn.enabled()) in.vpn_container = st.settings().vpn.gluetun_container_name;
   in.p2p_port = op.forwarded_port;
-  return docker::build_engine_spec(st.s(), in);
+  return docker::build_engine_spec(st.settings(), in);
 }
 
 /// Picks the name, waits out MIN_PROVISION_INTERVAL_S since the previous start, then creates and
@@ -518,7 +519,7 @@ void run_container(prov_actor* self, uint64_t id) {
     op->at = stage::spacing;
     auto now = clock::now();
     auto start_at = std::max(now, st.next_start);
-    st.next_start = start_at + st.s().docker.min_provision_interval;
+    st.next_start = start_at + st.settings().docker.min_provision_interval;
     auto wait = std::chrono::duration_cast<milliseconds>(start_at - now);
     if (wait.count() > 0)
       self->delayed_send(self, wait, op_step_atom::value, id, epoch);
@@ -557,7 +558,7 @@ void start_now(prov_actor* self, uint64_t id) {
   auto spec = spec_of(st, *op);
   auto name = op->container_name;
   auto key = op->key;
-  auto timeout = st.s().docker.startup_timeout + std::chrono::seconds(30);
+  auto timeout = st.settings().docker.startup_timeout + std::chrono::seconds(30);
   self->request(worker_of(self, *op), timeout, docker_run_atom::value, spec)
       .then(
           [self, id, epoch, key](docker::result<std::string>& r) {
@@ -592,7 +593,7 @@ void start_now(prov_actor* self, uint64_t id) {
                         return succeed(self, id, std::move(res));
                       }
                       op->probe_deadline =
-                          clock::now() + self->state.s().docker.engine_ready_timeout;
+                          clock::now() + self->state.settings().docker.engine_ready_timeout;
                       op->at = stage::probing;
                       probe(self, id);
                     },
@@ -612,8 +613,8 @@ void start_now(prov_actor* self, uint64_t id) {
 }
 
 std::string access_host(const provisioner_state& st, const operation& op) {
-  if (st.s().docker.access == config::engine_access::network) return op.container_name;
-  return st.s().docker.engine_host_address;
+  if (st.settings().docker.access == config::engine_access::network) return op.container_name;
+  return st.settings().docker.engine_host_address;
 }
 
 uint16_t access_port(const operation& op) {
@@ -629,7 +630,8 @@ void probe(prov_actor* self, uint64_t id) {
              "/server/api?api_version=3&method=get_status";
   auto epoch = op->epoch;
   caf::actor me = caf::actor_cast<caf::actor>(self);
-  auto timeout = std::min<milliseconds>(st.s().health.probe_timeout, std::chrono::seconds(5));
+  auto timeout =
+      std::min<milliseconds>(st.settings().health.probe_timeout, std::chrono::seconds(5));
   bool queued = st.deps.http->get(url, timeout, [me, id, epoch](support::http_result r) {
     bool ok = r.status == 200 && nlohmann::json::parse(r.body, nullptr, false).is_object();
     caf::anon_send(me, probe_result_atom::value, id, epoch, ok);
@@ -661,11 +663,12 @@ void on_probe(prov_actor* self, uint64_t id, int epoch, bool ready) {
   e.labels = spec_of(st, *op).labels;
   e.forwarded = op->forwarded_port.has_value();
   e.forwarded_port = op->forwarded_port;
-  e.vpn_container = st.s().vpn.gluetun_container_name;
+  e.vpn_container = st.settings().vpn.gluetun_container_name;
   e.state = engine_state::running;
   e.health = health_status::healthy;
   e.last_health_check = std::chrono::system_clock::now();
-  e.created = e.idle_since = clock::now();
+  e.idle_since = clock::now();
+  e.created = e.idle_since;
   auto claim = op->claim;
   op->claim.clear();  // consumed by engine_up
   self->request(st.deps.registry, std::chrono::seconds(10), engine_up_atom::value, e, claim)
@@ -684,7 +687,7 @@ void on_probe(prov_actor* self, uint64_t id, int epoch, bool ready) {
 void admit(prov_actor* self, operation op, bool may_be_rate_limited,
            std::optional<std::string> preclaimed) {
   auto& st = self->state;
-  auto& s = st.s();
+  auto& s = st.settings();
   // Refused before admission: answered at once, the caller's claim handed back.
   auto refuse = [&](provision_error err) {
     if (preclaimed) caf::anon_send(st.deps.registry, unclaim_atom::value, *preclaimed);
@@ -695,7 +698,7 @@ void admit(prov_actor* self, operation op, bool may_be_rate_limited,
   if (!image_allowed(s, op.image))
     return refuse(make_error(provision_code::image_not_allowed,
                              "image " + op.image + " is not in ALLOWED_IMAGES"));
-  // behaviour.md §6: no new engine while the VPN is down (checked before the breaker).
+  // docs/behaviour.md §6: no new engine while the VPN is down (checked before the breaker).
   if (op.engine && s.vpn.enabled() && !st.deps.published->vpn.load()->connected)
     return refuse(make_error(provision_code::vpn_disconnected, "VPN not connected"));
   // Every admitted operation counts (running, queued, or still being admitted), so requests
@@ -729,8 +732,8 @@ void admit(prov_actor* self, operation op, bool may_be_rate_limited,
               auto& st = self->state;
               auto* op = st.find(id);
               if (op == nullptr) return;
-              self->delayed_send(self, st.s().docker.provision_timeout, op_deadline_atom::value,
-                                 id);
+              self->delayed_send(self, st.settings().docker.provision_timeout,
+                                 op_deadline_atom::value, id);
               st.queue.push_back(id);
               dispatch(self);
             };
@@ -747,9 +750,9 @@ void admit(prov_actor* self, operation op, bool may_be_rate_limited,
                       auto* op = st.find(id);
                       if (op == nullptr) return;
                       if (!granted) {
-                        auto eta = st.s().pool.auto_delete
+                        auto eta = st.settings().pool.auto_delete
                                        ? std::optional<int>(static_cast<int>(
-                                             st.s().pool.engine_grace_period.count() / 1000))
+                                             st.settings().pool.engine_grace_period.count() / 1000))
                                        : std::nullopt;
                         op->counts_for_breaker = false;
                         return fail(
@@ -834,7 +837,7 @@ caf::result<removal_result> remove(prov_actor* self, const std::string& key,
                 .then(
                     [self, reason, rp,
                      not_found](docker::result<docker::container_details>& c) mutable {
-                      const auto& label = self->state.s().docker.container_label;
+                      const auto& label = self->state.settings().docker.container_label;
                       auto it = c.ok() ? c->labels.find(label.first) : decltype(c->labels.end()){};
                       if (!c.ok() || it == c->labels.end() || it->second != label.second)
                         return not_found(rp);
@@ -882,7 +885,7 @@ void reap(prov_actor* self, const std::vector<docker::container_summary>& listed
 /// included) and those being created count; beyond the cap the request is 409 max_capacity.
 void admit_generic(prov_actor* self, operation op) {
   auto& st = self->state;
-  const auto& label = st.s().docker.container_label;
+  const auto& label = st.settings().docker.container_label;
   docker::filters f{
       {"label", {label.first + "=" + label.second, std::string(docker::label_kind) + "=generic"}}};
   auto pending = std::make_shared<operation>(std::move(op));
@@ -899,7 +902,7 @@ void admit_generic(prov_actor* self, operation op) {
               return refuse(make_error(provision_code::docker_unavailable, r.error().message));
             auto in_flight = std::count_if(st.ops.begin(), st.ops.end(),
                                            [](const auto& o) { return !o.second.engine; });
-            auto cap = st.s().docker.max_generic_containers;
+            auto cap = st.settings().docker.max_generic_containers;
             if (static_cast<int>(r->size() + static_cast<size_t>(in_flight)) >= cap)
               return refuse(make_error(
                   provision_code::max_capacity,
@@ -919,7 +922,7 @@ caf::behavior provisioner(prov_actor* self, provisioner_deps deps) {
   auto& st = self->state;
   st.deps = std::move(deps);
   st.slots.resize(std::min(st.deps.workers.size(),
-                           static_cast<size_t>(st.s().docker.max_concurrent_provisions)));
+                           static_cast<size_t>(st.settings().docker.max_concurrent_provisions)));
   st.publish();
   return introspectable(
       self,
@@ -929,11 +932,11 @@ caf::behavior provisioner(prov_actor* self, provisioner_deps deps) {
             auto rp = self->make_response_promise<provision_result>();
             operation op;
             op.engine = true;
-            op.image = req.image.value_or(st.s().docker.target_image);
-            op.counts_for_breaker = op.image == st.s().docker.target_image;
+            op.image = req.image.value_or(st.settings().docker.target_image);
+            op.counts_for_breaker = op.image == st.settings().docker.target_image;
             op.name_prefix = "acestream";
             op.rp = rp;
-            if (auto bad = docker::check_caller_keys(st.s(), req.labels, req.env)) {
+            if (auto bad = docker::check_caller_keys(st.settings(), req.labels, req.env)) {
               provision_result r;
               r.error = make_error(provision_code::invalid_request, *bad);
               rp.deliver(std::move(r));
@@ -958,10 +961,10 @@ caf::behavior provisioner(prov_actor* self, provisioner_deps deps) {
             auto rp = self->make_response_promise<provision_result>();
             operation op;
             op.engine = false;
-            op.image = req.image.value_or(st.s().docker.target_image);
+            op.image = req.image.value_or(st.settings().docker.target_image);
             op.name_prefix = req.name_prefix;
             op.rp = rp;
-            const auto& mgmt = st.s().docker.container_label.first;
+            const auto& mgmt = st.settings().docker.container_label.first;
             if (req.labels.count(mgmt) || req.labels.count(docker::label_kind)) {
               provision_result r;
               r.error = make_error(provision_code::invalid_request,
@@ -993,7 +996,7 @@ caf::behavior provisioner(prov_actor* self, provisioner_deps deps) {
           [self](op_deadline_atom, uint64_t id) {
             auto* op = self->state.find(id);
             if (op == nullptr) return;
-            auto seconds = self->state.s().docker.provision_timeout.count() / 1000.0;
+            auto seconds = self->state.settings().docker.provision_timeout.count() / 1000.0;
             auto why = "PROVISION_TIMEOUT_S (" + nlohmann::json(seconds).dump() +
                        " s) passed while " + to_string(op->at) +
                        (op->last_error.empty() ? "" : "; last error: " + op->last_error);

@@ -40,7 +40,7 @@ struct stats_collector_state {
   std::map<uint64_t, pending_stop> stops;
   uint64_t next_stop = 1, polls = 0, poll_failures = 0, stale = 0;
 
-  const config::settings& s() const { return *deps.settings; }
+  const config::settings& settings() const { return *deps.settings; }
 
   nlohmann::json summary() const {
     return {{"polls", polls},
@@ -65,7 +65,7 @@ void poll_all(collector_actor* self) {
   auto engines = st.deps.published->engines.load();
   caf::actor me = caf::actor_cast<caf::actor>(self);
   auto timeout =
-      std::min<std::chrono::milliseconds>(st.s().relay.collect_interval, max_poll_timeout);
+      std::min<std::chrono::milliseconds>(st.settings().relay.collect_interval, max_poll_timeout);
   for (const auto& sp : streams->active) {
     const auto& s = *sp;
     // The relay watches its own sessions; here only streams external proxies reported.
@@ -165,24 +165,23 @@ void on_stat(collector_actor* self, const std::string& id, int status, const std
 
 caf::behavior stats_collector(collector_actor* self, stats_collector_deps deps) {
   self->state.deps = std::move(deps);
-  self->delayed_send(self, self->state.s().relay.collect_interval, tick_atom::value);
+  self->delayed_send(self, self->state.settings().relay.collect_interval, tick_atom::value);
   return introspectable(
-      self,
-      caf::message_handler{
-          [self](tick_atom) {
-            poll_all(self);
-            self->delayed_send(self, self->state.s().relay.collect_interval, tick_atom::value);
-          },
-          [self](stat_result_atom, const std::string& id, int status, const std::string& body) {
-            on_stat(self, id, status, body);
-          },
-          [self](stop_session_atom, const std::string& id, const std::string& reason) {
-            auto rp = self->make_response_promise();
-            stop_session(self, id, reason, rp);
-            return rp;
-          },
-          [self](session_stopped_atom, uint64_t stop_id) { on_stopped(self, stop_id); },
-      });
+      self, caf::message_handler{
+                [self](tick_atom) {
+                  poll_all(self);
+                  self->delayed_send(self, self->state.settings().relay.collect_interval,
+                                     tick_atom::value);
+                },
+                [self](stat_result_atom, const std::string& id, int status,
+                       const std::string& body) { on_stat(self, id, status, body); },
+                [self](stop_session_atom, const std::string& id, const std::string& reason) {
+                  auto rp = self->make_response_promise();
+                  stop_session(self, id, reason, rp);
+                  return rp;
+                },
+                [self](session_stopped_atom, uint64_t stop_id) { on_stopped(self, stop_id); },
+            });
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ struct stats_collector_deps {
   metrics::registry* metrics = nullptr;
 };
 
-/// Spawns `stats_collector` (behaviour.md §7 "Stats"): every COLLECT_INTERVAL_S it polls the
+/// Spawns `stats_collector` (docs/behaviour.md §7 "Stats"): every COLLECT_INTERVAL_S it polls the
 /// `stat_url` of every active stream reported by event, concurrently on the async HTTP loop, and
 /// hands snapshots to the registry. A session the engine no longer knows is stopped
 /// (`command_url?method=stop`) and its stream ended with `stale_stream_detected`. It also stops

@@ -41,7 +41,7 @@ struct stream_record {
   std::optional<stats_snapshot> latest;
 };
 
-/// The closed list of end reasons (behaviour.md §7).
+/// The closed list of end reasons (docs/behaviour.md §7).
 const std::vector<std::string>& end_reasons();
 /// The given reason when it is one of end_reasons(), else `ended_by_event`.
 std::string normalize_end_reason(const std::string& reason);

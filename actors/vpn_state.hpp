@@ -13,7 +13,8 @@
 namespace acepool::actors {
 
 /// What the vpn_watcher last saw of the Gluetun container and its control server
-/// (behaviour.md §6). Published for /vpn/status, /orchestrator/status, provisioning and metrics.
+/// (docs/behaviour.md §6). Published for /vpn/status, /orchestrator/status, provisioning and
+/// metrics.
 struct vpn_snapshot {
   bool enabled = false;
   std::string container_name;
@@ -35,8 +36,8 @@ struct vpn_snapshot {
   std::optional<uint16_t> host_port(uint16_t container_port) const;
 };
 
-/// The one definition of "connected" (behaviour.md §6): the container runs, its Docker health is
-/// `healthy` or it has no health check, and the control server reports the VPN `running`.
+/// The one definition of "connected" (docs/behaviour.md §6): the container runs, its Docker health
+/// is `healthy` or it has no health check, and the control server reports the VPN `running`.
 bool vpn_connected(const std::string& docker_status, const std::optional<std::string>& health,
                    const std::string& vpn_status);
 

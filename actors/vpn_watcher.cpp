@@ -42,7 +42,7 @@ struct vpn_watcher_state {
   std::shared_ptr<vpn_snapshot> pending_before;  // the snapshot when the running check began
   uint64_t checks = 0, restarts_requested = 0;
 
-  const config::settings& s() const { return *deps.settings; }
+  const config::settings& settings() const { return *deps.settings; }
 
   nlohmann::json summary() const {
     return {{"checks", checks},
@@ -57,8 +57,8 @@ struct vpn_watcher_state {
 using watcher_actor = tracked_actor<vpn_watcher_state>;
 
 std::vector<std::string> key_header(const vpn_watcher_state& st) {
-  if (!st.s().vpn.gluetun_api_key) return {};
-  return {"X-API-Key: " + *st.s().vpn.gluetun_api_key};
+  if (!st.settings().vpn.gluetun_api_key) return {};
+  return {"X-API-Key: " + *st.settings().vpn.gluetun_api_key};
 }
 
 /// One question to the control server: `paths` are tried in order while they answer 404.
@@ -91,14 +91,14 @@ void fetch(watcher_actor* self, int which, std::vector<std::string> paths) {
   rq.me = caf::actor_cast<caf::actor>(self);
   rq.check_no = st.check_no;
   rq.which = which;
-  auto control = st.now.host_port(st.s().vpn.gluetun_api_port);
+  auto control = st.now.host_port(st.settings().vpn.gluetun_api_port);
   if (!control) {
     caf::anon_send(rq.me, vpn_answer_atom::value, rq.check_no, which, 0, std::string());
     return;
   }
   rq.paths = std::move(paths);
-  rq.base = "http://" + st.s().docker.engine_host_address + ":" + std::to_string(*control);
-  rq.timeout = std::min<std::chrono::milliseconds>(st.s().vpn.health_check_interval,
+  rq.base = "http://" + st.settings().docker.engine_host_address + ":" + std::to_string(*control);
+  rq.timeout = std::min<std::chrono::milliseconds>(st.settings().vpn.health_check_interval,
                                                    std::chrono::seconds(5));
   rq.http = st.deps.http;
   rq.headers = key_header(st);
@@ -150,7 +150,7 @@ void on_answer(watcher_actor* self, int which, int status, const std::string& bo
 
 void restart_if_unhealthy_too_long(watcher_actor* self) {
   auto& st = self->state;
-  auto timeout = st.s().vpn.unhealthy_restart_timeout;
+  auto timeout = st.settings().vpn.unhealthy_restart_timeout;
   if (st.now.connected || st.now.status != "running") {
     st.unhealthy_since.reset();
     st.restarted_for_unhealthy = false;
@@ -234,7 +234,7 @@ void check(watcher_actor* self) {
               st.now.vpn_status = "unknown";
               return finish_check(self, *before);
             }
-            auto ttl = st.s().vpn.port_cache_ttl;
+            auto ttl = st.settings().vpn.port_cache_ttl;
             std::vector<std::pair<int, std::vector<std::string>>> asks{
                 {status_answer, {"/v1/vpn/status", "/v1/openvpn/status"}}};
             if (due(st.port_fetched_at, ttl) || !before->connected)
@@ -255,7 +255,7 @@ caf::behavior vpn_watcher(watcher_actor* self, vpn_watcher_deps deps) {
   auto& st = self->state;
   st.deps = std::move(deps);
   st.now.enabled = true;
-  st.now.container_name = *st.s().vpn.gluetun_container_name;
+  st.now.container_name = *st.settings().vpn.gluetun_container_name;
   st.deps.published->vpn.publish(st.now);
   self->send(self, tick_atom::value);
   return introspectable(
@@ -263,7 +263,8 @@ caf::behavior vpn_watcher(watcher_actor* self, vpn_watcher_deps deps) {
       caf::message_handler{
           [self](tick_atom) {
             check(self);
-            self->delayed_send(self, self->state.s().vpn.health_check_interval, tick_atom::value);
+            self->delayed_send(self, self->state.settings().vpn.health_check_interval,
+                               tick_atom::value);
           },
           [self](vpn_answer_atom, uint64_t no, int which, int status, const std::string& body) {
             auto& st = self->state;

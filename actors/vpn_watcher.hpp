@@ -30,8 +30,8 @@ struct vpn_watcher_deps {
   metrics::registry* metrics = nullptr;
 };
 
-/// Spawns `vpn_watcher` (behaviour.md §6): every GLUETUN_HEALTH_CHECK_INTERVAL_S it inspects the
-/// Gluetun container (state, health, published ports) and asks its control server, through the
+/// Spawns `vpn_watcher` (docs/behaviour.md §6): every GLUETUN_HEALTH_CHECK_INTERVAL_S it inspects
+/// the Gluetun container (state, health, published ports) and asks its control server, through the
 /// published control port on ENGINE_HOST_ADDRESS, for the VPN status, the forwarded port and the
 /// public IP (cached GLUETUN_PORT_CACHE_TTL_S). It publishes one vpn_snapshot with the single
 /// definition of "connected", logs and counts transitions, and tells the pool_manager about a

@@ -42,7 +42,7 @@ enum class log_format { json, text };
 enum class pull_policy { missing, never, always };
 enum class engine_access { automatic, host, network };
 
-/// The HTTP service (section "Service" of config.md).
+/// The HTTP service (section "Service" of docs/configuration.md).
 struct service_settings {
   std::string app_bind;
   uint16_t app_port = 0;  ///< 0 = any free port (logged at start)

@@ -8,7 +8,7 @@
 
 namespace acepool::config {
 
-/// Result of the cross-field rules of config.md.
+/// Result of the cross-field rules of docs/configuration.md.
 struct rule_outcome {
   std::optional<std::string> error;   ///< the first violated rule, one line
   std::vector<std::string> warnings;  ///< legal but suspicious combinations

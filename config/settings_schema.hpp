@@ -10,7 +10,7 @@
 
 namespace acepool::config {
 
-/// One environment variable of config.md: how it is parsed, shown and documented.
+/// One environment variable of docs/configuration.md: how it is parsed, shown and documented.
 struct setting_spec {
   std::string name;
   std::string section;

@@ -10,8 +10,8 @@
 
 #include "config/settings.hpp"
 
-// Parsers for the value types of config.md. Each returns nothing when the text is not a valid
-// value; the caller reports what is allowed.
+// Parsers for the value types of docs/configuration.md. Each returns nothing when the text is not a
+// valid value; the caller reports what is allowed.
 namespace acepool::config {
 
 /// Strips spaces and tabs at both ends.

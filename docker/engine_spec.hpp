@@ -9,7 +9,7 @@
 #include "config/settings.hpp"
 #include "docker/docker_types.hpp"
 
-// The containers acepool creates (behaviour.md §1), as plain functions.
+// The containers acepool creates (docs/behaviour.md §1), as plain functions.
 namespace acepool::docker {
 
 // Labels acepool writes and reads back on adoption.

@@ -17,7 +17,7 @@
 
 // The request → actor bridge: handlers send one message from a throw-away event-based actor and
 // return at once; the reply (or a timeout) completes the HTTP response from a CAF thread.
-// Nothing here blocks an io thread (field guide §3.5, pattern A).
+// Nothing here blocks an io thread (no scoped_actor waits for a reply; docs/architecture.md).
 namespace acepool::http {
 
 /// Maps a CAF error to the HTTP answer: request timeout → 504, a dead or missing actor →

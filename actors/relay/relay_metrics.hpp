@@ -10,7 +10,7 @@ class registry;
 
 namespace acepool::actors {
 
-/// Adds the relay's data-path figures (behaviour.md §9), read from the shared counters at
+/// Adds the relay's data-path figures (docs/behaviour.md §9), read from the shared counters at
 /// scrape time: `acepool_stream_clients`, `acepool_relay_bytes_total`,
 /// `acepool_relay_client_skips_total`, `acepool_relay_client_drops_total` and
 /// `acepool_relay_client_disconnects_total`.

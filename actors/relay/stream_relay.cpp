@@ -32,7 +32,7 @@ using wall = std::chrono::system_clock;
 using namespace std::chrono_literals;
 
 constexpr auto tick_every = 500ms;
-constexpr auto keepalive_every = 1s;  // behaviour.md: null packets at least every 2 s
+constexpr auto keepalive_every = 1s;  // docs/behaviour.md §7: null packets while waiting
 constexpr auto healthy_flow = 60s;    // failover attempts reset after this much good flow
 constexpr auto stop_command_timeout = 5s;
 constexpr auto stat_timeout = 5s;
@@ -87,7 +87,7 @@ struct stream_relay_state {
   caf::actor manager;
   std::string key, key_type, params;
   std::shared_ptr<relay::stream_hub> hub;
-  phase now = phase::selecting;
+  phase current = phase::selecting;
   uint64_t session_no = 0;
   std::string reservation;
   std::optional<engine_record> engine;
@@ -111,7 +111,7 @@ struct stream_relay_state {
   std::string end_reason;
   std::vector<caf::response_promise> stop_replies;
 
-  const config::settings& s() const { return *deps.settings; }
+  const config::settings& settings() const { return *deps.settings; }
 
   nlohmann::json engine_json_brief() const {
     if (!engine) return nullptr;
@@ -130,7 +130,7 @@ struct stream_relay_state {
 
   nlohmann::json summary() const {
     return {{"key", key},
-            {"state", to_string(now)},
+            {"state", to_string(current)},
             {"clients", hub->clients()},
             {"failovers", failovers},
             {"bytes_in", hub->bytes_in()}};
@@ -180,7 +180,7 @@ void drop_session(relay_actor* self) {
 /// otherwise the start failed and waiting clients get `status` with `detail`.
 void session_lost(relay_actor* self, const session_loss& loss, int status) {
   auto& st = self->state;
-  if (st.now == phase::ending) return;
+  if (st.current == phase::ending) return;
   if (st.feed && st.feed->got_bytes) st.streamed = true;
   auto engine_id = st.engine ? st.engine->container_id : std::string();
   drop_session(self);
@@ -197,7 +197,7 @@ void session_lost(relay_actor* self, const session_loss& loss, int status) {
               {"engine", engine_id},
               {"attempt", st.attempts},
               {"detail", loss.detail}});
-  if (st.attempts > st.s().relay.failover_attempts) {
+  if (st.attempts > st.settings().relay.failover_attempts) {
     end_relay(self, "upstream_failed", 502, "stream failed: " + loss.detail);
     return;
   }
@@ -214,7 +214,7 @@ void session_lost(relay_actor* self, const session_loss& loss, int status) {
       break;
   }
   st.provisioned = false;
-  st.now = phase::backoff;
+  st.current = phase::backoff;
   auto delay = std::min<std::chrono::milliseconds>(500ms * (st.attempts - 1), 2s);
   self->delayed_send(self, delay, relay_retry_atom::value, st.session_no);
 }
@@ -224,7 +224,7 @@ void start_upstream(relay_actor* self) {
   auto feed = std::make_shared<upstream_feed>();
   feed->hub = st.hub;
   st.feed = feed;
-  st.now = phase::connecting;
+  st.current = phase::connecting;
   caf::actor me = caf::actor_cast<caf::actor>(self);
   auto no = st.session_no;
   support::async_http_client::stream_callbacks cb;
@@ -248,7 +248,7 @@ void start_upstream(relay_actor* self) {
 
 void on_session_answer(relay_actor* self, uint64_t no, int status, const std::string& body) {
   auto& st = self->state;
-  if (no != st.session_no || st.now != phase::starting) return;
+  if (no != st.session_no || st.current != phase::starting) return;
   auto a = parse_session_answer(status, body);
   if (!a.error.empty()) {
     // The next attempt tries another engine: this one could not start the content.
@@ -289,14 +289,14 @@ void on_session_answer(relay_actor* self, uint64_t no, int status, const std::st
 void open_session(relay_actor* self, const engine_record& e) {
   auto& st = self->state;
   st.engine = e;
-  st.now = phase::starting;
-  st.deadline = steady::now() + st.s().relay.stream_start_timeout;
+  st.current = phase::starting;
+  st.deadline = steady::now() + st.settings().relay.stream_start_timeout;
   auto url = "http://" + e.host + ":" + std::to_string(e.port) + "/ace/getstream?" + st.params +
              "&format=json&pid=" + support::random_hex(32);
   caf::actor me = caf::actor_cast<caf::actor>(self);
   auto no = st.session_no;
-  bool queued =
-      st.deps.http->get(url, st.s().relay.stream_start_timeout, [me, no](support::http_result r) {
+  bool queued = st.deps.http->get(
+      url, st.settings().relay.stream_start_timeout, [me, no](support::http_result r) {
         caf::anon_send(me, session_answer_atom::value, no, r.status, std::move(r.body));
       });
   if (!queued) session_lost(self, {"the engine HTTP client is saturated"}, 503);
@@ -308,9 +308,9 @@ bool wait_for_vpn(relay_actor* self) {
   auto& st = self->state;
   auto now = steady::now();
   if (!st.vpn_wait_since) st.vpn_wait_since = now;
-  if (now - *st.vpn_wait_since >= st.s().docker.provision_timeout) return false;
+  if (now - *st.vpn_wait_since >= st.settings().docker.provision_timeout) return false;
   st.provisioned = false;
-  st.now = phase::backoff;
+  st.current = phase::backoff;
   self->delayed_send(self, 1s, relay_retry_atom::value, st.session_no);
   return true;
 }
@@ -330,18 +330,18 @@ void fail_provisioning(relay_actor* self, const provision_error& err) {
 
 void provision(relay_actor* self) {
   auto& st = self->state;
-  st.now = phase::provisioning;
+  st.current = phase::provisioning;
   st.provisioned = true;
   engine_request req;
   req.origin = "relay";
   req.may_be_rate_limited = false;
   auto no = st.session_no;
-  self->request(st.deps.provisioner, st.s().docker.provision_timeout + 15s,
+  self->request(st.deps.provisioner, st.settings().docker.provision_timeout + 15s,
                 provision_engine_atom::value, req)
       .then(
           [self, no](const provision_result& r) {
             auto& st = self->state;
-            if (no != st.session_no || st.now != phase::provisioning) return;
+            if (no != st.session_no || st.current != phase::provisioning) return;
             if (!r.ok() || !r.engine) {
               fail_provisioning(self, r.error.value_or(provision_error{}));
               return;
@@ -359,7 +359,7 @@ void provision(relay_actor* self) {
 void begin_select(relay_actor* self) {
   auto& st = self->state;
   ++st.session_no;
-  st.now = phase::selecting;
+  st.current = phase::selecting;
   st.reservation = "relay/" + st.key + "/" + std::to_string(st.session_no);
   auto no = st.session_no;
   self->request(st.deps.registry, 10s, select_engine_atom::value, st.reservation, st.wishes,
@@ -367,7 +367,7 @@ void begin_select(relay_actor* self) {
       .then(
           [self, no](const engine_choice& choice) {
             auto& st = self->state;
-            if (no != st.session_no || st.now != phase::selecting) return;
+            if (no != st.session_no || st.current != phase::selecting) return;
             if (choice.engine) {
               open_session(self, *choice.engine);
             } else if (!st.provisioned) {
@@ -393,7 +393,7 @@ void report_clients(relay_actor* self) {
 void poll_stats(relay_actor* self, steady::time_point now) {
   auto& st = self->state;
   if (st.stat_in_flight || st.session.stat_url.empty() ||
-      now - st.last_stat < st.s().relay.collect_interval)
+      now - st.last_stat < st.settings().relay.collect_interval)
     return;
   st.last_stat = now;
   caf::actor me = caf::actor_cast<caf::actor>(self);
@@ -407,7 +407,7 @@ void poll_stats(relay_actor* self, steady::time_point now) {
 void on_stat(relay_actor* self, uint64_t no, int status, const std::string& body) {
   auto& st = self->state;
   st.stat_in_flight = false;
-  if (no != st.session_no || st.now != phase::streaming || status != 200) return;
+  if (no != st.session_no || st.current != phase::streaming || status != 200) return;
   auto answer = parse_stat_answer(body, wall::now());
   if (answer.snapshot)
     self->send(st.deps.registry, stream_stats_atom::value, st.stream_id, *answer.snapshot);
@@ -434,9 +434,9 @@ void on_tick(relay_actor* self) {
   auto& st = self->state;
   auto now = steady::now();
   self->delayed_send(self, tick_every, tick_atom::value);
-  if (st.now == phase::ending) return;
-  if (st.now == phase::connecting && st.feed && st.feed->got_bytes) {
-    st.now = phase::streaming;
+  if (st.current == phase::ending) return;
+  if (st.current == phase::connecting && st.feed && st.feed->got_bytes) {
+    st.current = phase::streaming;
     st.streamed = true;
     st.streaming_since = now;
     st.vpn_wait_since.reset();
@@ -446,15 +446,16 @@ void on_tick(relay_actor* self) {
   report_clients(self);
   if (st.hub->clients() == 0) {
     if (!st.empty_since) st.empty_since = now;
-    if (now - *st.empty_since >= st.s().relay.stream_linger) {
+    if (now - *st.empty_since >= st.settings().relay.stream_linger) {
       end_relay(self, "client_disconnect", 502, "stream ended");
       return;
     }
   } else {
     st.empty_since.reset();
   }
-  if ((st.now == phase::starting || st.now == phase::connecting) && now > st.deadline) {
-    auto secs = std::chrono::duration_cast<std::chrono::seconds>(st.s().relay.stream_start_timeout);
+  if ((st.current == phase::starting || st.current == phase::connecting) && now > st.deadline) {
+    auto secs =
+        std::chrono::duration_cast<std::chrono::seconds>(st.settings().relay.stream_start_timeout);
     session_lost(self,
                  {"no stream data from the engine within STREAM_START_TIMEOUT_S (" +
                       std::to_string(secs.count()) + " s)",
@@ -462,8 +463,8 @@ void on_tick(relay_actor* self) {
                  504);
     return;
   }
-  if (st.now == phase::streaming) {
-    if (now - st.hub->last_upstream() >= st.s().relay.stream_empty_timeout) {
+  if (st.current == phase::streaming) {
+    if (now - st.hub->last_upstream() >= st.settings().relay.stream_empty_timeout) {
       session_lost(self, {"no data within STREAM_EMPTY_TIMEOUT_S", engine_verdict::avoid}, 502);
       return;
     }
@@ -492,8 +493,8 @@ void finish(relay_actor* self) {
 void end_relay(relay_actor* self, const std::string& reason, int status,
                const std::string& detail) {
   auto& st = self->state;
-  if (st.now == phase::ending) return;
-  st.now = phase::ending;
+  if (st.current == phase::ending) return;
+  st.current = phase::ending;
   st.end_reason = reason;
   drop_session(self);
   st.hub->fail_waiting(status, support::dump_json(nlohmann::json{{"detail", detail}}), {});
@@ -526,13 +527,13 @@ caf::behavior stream_relay(relay_actor* self, relay_deps deps, caf::actor manage
   st.key_type = std::move(key_type);
   st.params = std::move(params);
   relay::hub_options o;
-  o.buffer_bytes = st.s().relay.buffer_bytes;
-  o.write_timeout = st.s().relay.client_write_timeout;
+  o.buffer_bytes = st.settings().relay.buffer_bytes;
+  o.write_timeout = st.settings().relay.client_write_timeout;
   st.hub = std::make_shared<relay::stream_hub>(o, st.deps.counters, nullptr);
   self->set_exit_handler([self](caf::exit_msg& m) {
     auto& st = self->state;
-    if (st.now != phase::ending) {
-      st.now = phase::ending;
+    if (st.current != phase::ending) {
+      st.current = phase::ending;
       if (st.feed) st.feed->live = false;
       if (st.upstream_id != 0) st.deps.http->cancel(st.upstream_id);
       st.hub->fail_waiting(503, R"({"detail":"service is shutting down"})", {});
@@ -547,7 +548,7 @@ caf::behavior stream_relay(relay_actor* self, relay_deps deps, caf::actor manage
       self, caf::message_handler{
                 [self](open_stream_atom, relay_request& req) {
                   auto& st = self->state;
-                  if (st.now == phase::ending) {
+                  if (st.current == phase::ending) {
                     // The manager forgot this relay already: it starts a new one for the client.
                     self->send(st.manager, open_stream_atom::value, std::move(req));
                     return caf::ok_atom::value;
@@ -560,15 +561,15 @@ caf::behavior stream_relay(relay_actor* self, relay_deps deps, caf::actor manage
                   on_session_answer(self, no, status, body);
                 },
                 [self](upstream_end_atom, uint64_t no, const std::string& why) {
-                  if (no == self->state.session_no &&
-                      (self->state.now == phase::connecting || self->state.now == phase::streaming))
+                  if (no == self->state.session_no && (self->state.current == phase::connecting ||
+                                                       self->state.current == phase::streaming))
                     session_lost(self, {why, engine_verdict::avoid}, 502);
                 },
                 [self](relay_stat_atom, uint64_t no, int status, const std::string& body) {
                   on_stat(self, no, status, body);
                 },
                 [self](relay_retry_atom, uint64_t no) {
-                  if (no == self->state.session_no && self->state.now == phase::backoff)
+                  if (no == self->state.session_no && self->state.current == phase::backoff)
                     begin_select(self);
                 },
                 [self](tick_atom) { on_tick(self); },

@@ -18,7 +18,7 @@ namespace acepool::store {
 /// The current schema version; older files are migrated forward at open.
 constexpr int schema_version = 1;
 
-/// What a database held at start (behaviour.md §8: a restart keeps history).
+/// What a database held at start (docs/behaviour.md §8: a restart keeps history).
 struct history {
   /// When the previous process last said it was alive (store heartbeat, clean shutdown): the
   /// time streams it left open ended. Nothing for a new file.

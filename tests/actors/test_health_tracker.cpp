@@ -48,6 +48,14 @@ TEST_CASE("health: unhealthy only after HEALTH_FAILURE_THRESHOLD consecutive fai
   CHECK(back.changed);
 }
 
+TEST_CASE("health: an adopted or static engine has no startup grace: its first failures count") {
+  health_tracker t(tracker_limits());
+  const auto now = tracker_boot + 1s;  // however young it looks, no start time means no grace
+  t.record("adopted", false, hs::unknown, std::nullopt, now);
+  t.record("adopted", false, hs::unknown, std::nullopt, now);
+  CHECK(t.record("adopted", false, hs::unknown, std::nullopt, now).status == hs::unhealthy);
+}
+
 TEST_CASE("health: failures of an engine younger than the startup grace are not counted") {
   health_tracker t(tracker_limits());
   for (int i = 0; i < 5; ++i)

@@ -13,7 +13,7 @@ command_line_result parse(std::vector<const char*> args) {
 
 }  // namespace
 
-TEST_CASE("every flag of config.md is recognised") {
+TEST_CASE("every flag of docs/configuration.md is recognised") {
   auto r = parse({"--env-file", "/x.env", "--print-config", "--help", "--version",
                   "--cleanup-on-exit", "--healthcheck"});
   REQUIRE(r.parsed);

@@ -34,7 +34,7 @@ bool has_warning(const load_result& r, const std::string& needle) {
 
 }  // namespace
 
-TEST_CASE("defaults are the values of config.md") {
+TEST_CASE("defaults are the values of docs/configuration.md") {
   auto s = ok({});
   CHECK(s.service.app_bind == "0.0.0.0");
   CHECK(s.service.app_port == 8000);

@@ -22,7 +22,7 @@ bool has_env(const container_spec& s, const std::string& kv) {
 
 }  // namespace
 
-TEST_CASE("an engine container carries behaviour.md's labels, env, ports and restart policy") {
+TEST_CASE("an engine container carries docs/behaviour.md's labels, env, ports and restart policy") {
   auto s = settings_from({{"ENGINE_EXTRA_ENV", "EXTRA=1"}, {"ENGINE_MEMORY_LIMIT", "512m"}});
   engine_spec_input in;
   in.name = "acestream-3";

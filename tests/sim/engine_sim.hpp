@@ -13,7 +13,7 @@
 
 namespace acepool::sim {
 
-/// The AceStream engine of engine-sim.md: getstream with JSON sessions, paced MPEG-TS playback,
+/// The AceStream engine of docs/simulator.md: getstream with JSON sessions, paced MPEG-TS playback,
 /// stat and command URLs, the status APIs, fault knobs and /sim/stats.
 class engine_sim {
  public:

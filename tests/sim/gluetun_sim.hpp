@@ -8,7 +8,7 @@
 
 namespace acepool::sim {
 
-/// Gluetun's control server as engine-sim.md describes it: VPN status (settable with PUT as
+/// Gluetun's control server as docs/simulator.md describes it: VPN status (settable with PUT as
 /// Gluetun does), forwarded port, public IP, and the X-API-Key check of current releases.
 class gluetun_sim {
  public:

@@ -7,7 +7,7 @@
 
 namespace acepool::sim {
 
-/// The fault knobs of engine-sim.md, set from the environment at start and changed at run time
+/// The fault knobs of docs/simulator.md, set from the environment at start and changed at run time
 /// through /sim/control with the same names.
 struct knobs {
   double bitrate = 2e6;                 ///< SIM_BITRATE, bit/s; 0 = unpaced
