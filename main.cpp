@@ -17,12 +17,12 @@
 #include <caf/send.hpp>
 #include <nlohmann/json.hpp>
 
-#include "actors/actor_directory.hpp"
-#include "actors/actor_metrics.hpp"
-#include "actors/actor_system_setup.hpp"
-#include "actors/pool_setup.hpp"
-#include "actors/published_state.hpp"
-#include "actors/shutdown_sequence.hpp"
+#include "actors/pool/pool_setup.hpp"
+#include "actors/runtime/actor_directory.hpp"
+#include "actors/runtime/actor_metrics.hpp"
+#include "actors/runtime/actor_system_setup.hpp"
+#include "actors/runtime/published_state.hpp"
+#include "actors/runtime/shutdown_sequence.hpp"
 #include "actors/store/database.hpp"
 #include "config/command_line.hpp"
 #include "config/config_reference.hpp"

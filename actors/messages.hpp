@@ -10,13 +10,13 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 
-#include "actors/breaker.hpp"
-#include "actors/engine_record.hpp"
-#include "actors/engine_selection.hpp"
-#include "actors/pool_policy.hpp"
-#include "actors/provision_types.hpp"
+#include "actors/pool/engine_record.hpp"
+#include "actors/pool/pool_policy.hpp"
+#include "actors/provisioning/breaker.hpp"
+#include "actors/provisioning/provision_types.hpp"
 #include "actors/relay/relay_types.hpp"
-#include "actors/stream_record.hpp"
+#include "actors/streams/engine_selection.hpp"
+#include "actors/streams/stream_record.hpp"
 #include "docker/docker_result.hpp"
 #include "docker/docker_types.hpp"
 #include "docker/engine_spec.hpp"
@@ -127,8 +127,8 @@ using claim_replacement_atom = caf::atom_constant<caf::atom("claimrepl")>;
 
 // ---- engine_registry: stream records ----
 
-/// HTTP /events → registry, with `stream_started_event`, `std::string` source (`event` or
-/// `relay`): record a stream (idempotent by id). Reply: `stream_record`.
+/// HTTP /events, stream_relay → registry, with `stream_started_event`, `stream_source`: record a
+/// stream (idempotent by id). Reply: `stream_record`.
 using stream_started_atom = caf::atom_constant<caf::atom("strstarted")>;
 
 /// HTTP /events → registry, with `stream_ended_event`: end exactly the named stream.
@@ -456,6 +456,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::gc_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::health_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::engine_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stream_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stream_source)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stats_snapshot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stream_started_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stream_ended_event)

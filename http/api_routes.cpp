@@ -1,6 +1,6 @@
 #include "http/api_routes.hpp"
 
-#include "actors/published_state.hpp"
+#include "actors/runtime/published_state.hpp"
 #include "config/settings_loader.hpp"
 #include "http/containers_handler.hpp"
 #include "http/debug_handler.hpp"

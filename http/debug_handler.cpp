@@ -2,9 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/actor_directory.hpp"
-#include "actors/introspection.hpp"
 #include "actors/messages.hpp"
+#include "actors/runtime/actor_directory.hpp"
+#include "actors/runtime/introspection.hpp"
 #include "config/config_reference.hpp"
 #include "http/actor_bridge.hpp"
 

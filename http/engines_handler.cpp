@@ -2,9 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/published_state.hpp"
+#include "actors/runtime/published_state.hpp"
 #include "config/settings_loader.hpp"
+#include "http/engine_json.hpp"
 #include "http/status_model.hpp"
+#include "http/stream_json.hpp"
 
 namespace acepool::http {
 
@@ -47,7 +49,7 @@ void add_engines_routes(router& r, const api_context& ctx) {
       out.status = 304;
       out.content_type.clear();
     } else {
-      out.body = snap->body();
+      out.body = engines_body(*snap);
     }
     out.headers = {{"ETag", etag}, {"Cache-Control", "max-age=1"}};
     c.reply.send(std::move(out));
@@ -76,11 +78,10 @@ void add_engines_routes(router& r, const api_context& ctx) {
       return c.reply.send(response::error(404, "engine not found"));
     auto streams = nlohmann::json::array();
     for (const auto& s : published->streams.load()->active)
-      if (s->container_id == found->container_id) streams.push_back(actors::stream_json(*s));
+      if (s->container_id == found->container_id) streams.push_back(stream_json(*s));
     c.reply.send(response::json(
-        200,
-        {{"engine", actors::engine_json(*found, settings->values.docker.engine_advertise_host)},
-         {"streams", streams}}));
+        200, {{"engine", engine_json(*found, settings->values.docker.engine_advertise_host)},
+              {"streams", streams}}));
   });
 }
 

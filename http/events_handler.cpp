@@ -3,6 +3,7 @@
 #include "actors/messages.hpp"
 #include "http/actor_bridge.hpp"
 #include "http/json_body.hpp"
+#include "http/stream_json.hpp"
 #include "support/metrics_registry.hpp"
 #include "support/text_safety.hpp"
 
@@ -37,26 +38,25 @@ response invalid(const json& loc, const std::string& msg) {
 }
 
 json end_result_json(const actors::stream_end_result& r) {
-  return {{"updated", r.updated},
-          {"stream", r.stream ? actors::stream_json(*r.stream) : json(nullptr)}};
+  return {{"updated", r.updated}, {"stream", r.stream ? stream_json(*r.stream) : json(nullptr)}};
 }
 
 void stream_started(const api_context& ctx, call& c) {
   auto body = parse_json_object(*c.req);
   if (!body.value) return c.reply.send(body.error);
-  auto parsed = actors::parse_stream_started(*body.value);
+  auto parsed = parse_stream_started(*body.value);
   if (!parsed.event) return c.reply.send(invalid(body_loc({}, parsed.loc), parsed.error));
   count_event(ctx, "stream_started");
   ask<actors::stream_record>(
       *ctx.system, ctx.registry, ctx.request_timeout(), c.reply,
-      [](actors::stream_record& s) { return response::json(200, actors::stream_json(s)); },
-      actors::stream_started_atom::value, *parsed.event, std::string("event"));
+      [](actors::stream_record& s) { return response::json(200, stream_json(s)); },
+      actors::stream_started_atom::value, *parsed.event, actors::stream_source::event);
 }
 
 void stream_ended(const api_context& ctx, call& c) {
   auto body = parse_json_object(*c.req);
   if (!body.value) return c.reply.send(body.error);
-  auto parsed = actors::parse_stream_ended(*body.value);
+  auto parsed = parse_stream_ended(*body.value);
   if (!parsed.event) return c.reply.send(invalid(body_loc({}, parsed.loc), parsed.error));
   count_event(ctx, "stream_ended");
   ask<actors::stream_end_result>(
@@ -86,12 +86,12 @@ void batch(const api_context& ctx, call& c) {
   std::vector<actors::stream_started_event> valid_started;
   std::vector<actors::stream_ended_event> valid_ended;
   for (const auto& item : items("started")) {
-    auto p = actors::parse_stream_started(item);
+    auto p = parse_stream_started(item);
     if (p.event) valid_started.push_back(*p.event);
     started.push_back({p.event, p.event ? "" : support::dump_json(p.loc) + ": " + p.error});
   }
   for (const auto& item : items("ended")) {
-    auto p = actors::parse_stream_ended(item);
+    auto p = parse_stream_ended(item);
     if (p.event) valid_ended.push_back(*p.event);
     ended.push_back({p.event, p.event ? "" : support::dump_json(p.loc) + ": " + p.error});
   }

@@ -2,9 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/actor_directory.hpp"
 #include "actors/messages.hpp"
-#include "actors/published_state.hpp"
+#include "actors/runtime/actor_directory.hpp"
+#include "actors/runtime/published_state.hpp"
 #include "http/actor_bridge.hpp"
 #include "support/time_format.hpp"
 

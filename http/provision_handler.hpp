@@ -1,6 +1,6 @@
 #pragma once
 
-#include "actors/provision_types.hpp"
+#include "actors/provisioning/provision_types.hpp"
 #include "http/api_context.hpp"
 #include "http/router.hpp"
 

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/provision_types.hpp"
+#include "actors/provisioning/provision_types.hpp"
 #include "config/settings.hpp"
 #include "http/http_message.hpp"
 

@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "actors/messages.hpp"
-#include "actors/published_state.hpp"
+#include "actors/runtime/published_state.hpp"
 #include "config/settings_loader.hpp"
 #include "http/actor_bridge.hpp"
 #include "http/status_model.hpp"

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/published_state.hpp"
+#include "actors/runtime/published_state.hpp"
 
 namespace acepool::config {
 struct settings;

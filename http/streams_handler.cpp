@@ -3,9 +3,10 @@
 #include <algorithm>
 
 #include "actors/messages.hpp"
-#include "actors/published_state.hpp"
+#include "actors/runtime/published_state.hpp"
 #include "http/actor_bridge.hpp"
 #include "http/json_body.hpp"
+#include "http/stream_json.hpp"
 #include "support/time_format.hpp"
 
 namespace acepool::http {
@@ -37,7 +38,7 @@ void list_streams(const api_context& ctx, call& c) {
     if (container && !container->empty() && s.container_id != *container &&
         !(container->size() >= 12 && s.container_id.rfind(*container, 0) == 0))
       return;
-    out.push_back(actors::stream_json(s));
+    out.push_back(stream_json(s));
   };
   if (status == "started") {
     for (const auto& s : snap->active)
@@ -65,7 +66,7 @@ void stream_stats(const api_context& ctx, call& c) {
         if (!r.found) return response::error(404, "stream not found");
         auto out = json::array();
         for (const auto& s : r.items)
-          out.push_back(actors::stats_json(s));
+          out.push_back(stats_json(s));
         return response::json(200, out);
       },
       actors::stream_history_atom::value, c.param("id"), since_ms);
@@ -78,13 +79,13 @@ void stop_stream(const api_context& ctx, call& c) {
   if (s->ended) return c.reply.send(response::error(409, "stream already ended"));
   // acepool's own relay stops its stream (and closes its clients); an event stream's session is
   // stopped by the stats collector.
-  bool relay = s->source == "relay" && ctx.streams;
+  bool relay = s->source == actors::stream_source::relay && ctx.streams;
   ask<actors::stream_end_result>(
       *ctx.system, relay ? ctx.streams : ctx.stats_collector, ctx.long_timeout(), c.reply,
       [](actors::stream_end_result& r) {
         if (!r.stream) return response::error(404, "stream not found");
         if (!r.updated) return response::error(409, "stream already ended");
-        return response::json(200, {{"stopped", true}, {"stream", actors::stream_json(*r.stream)}});
+        return response::json(200, {{"stopped", true}, {"stream", stream_json(*r.stream)}});
       },
       relay ? caf::atom_value(actors::stop_relay_atom::value)
             : caf::atom_value(actors::stop_session_atom::value),
@@ -99,7 +100,7 @@ void add_streams_routes(router& r, const api_context& ctx) {
     auto snap = ctx.published->streams.load();
     const auto* s = snap->find(c.param("id"));
     if (s == nullptr) return c.reply.send(response::error(404, "stream not found"));
-    c.reply.send(response::json(200, actors::stream_json(*s)));
+    c.reply.send(response::json(200, stream_json(*s)));
   });
   r.add(method::del, "/streams/{id}", access::write, [ctx](call& c) { stop_stream(ctx, c); });
   r.add(method::get, "/streams/{id}/stats", access::read, [ctx](call& c) { stream_stats(ctx, c); });

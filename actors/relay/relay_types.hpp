@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "actors/engine_record.hpp"
+#include "actors/pool/engine_record.hpp"
 #include "actors/relay/client_sink.hpp"
 
 namespace acepool::actors {

@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/actor_directory.hpp"
-#include "actors/introspection.hpp"
 #include "actors/messages.hpp"
+#include "actors/runtime/actor_directory.hpp"
+#include "actors/runtime/introspection.hpp"
 #include "config/settings.hpp"
 #include "support/logging.hpp"
 

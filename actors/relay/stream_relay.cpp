@@ -10,11 +10,11 @@
 #include <caf/send.hpp>
 #include <nlohmann/json.hpp>
 
-#include "actors/actor_directory.hpp"
-#include "actors/introspection.hpp"
 #include "actors/messages.hpp"
-#include "actors/published_state.hpp"
 #include "actors/relay/ts_packets.hpp"
+#include "actors/runtime/actor_directory.hpp"
+#include "actors/runtime/introspection.hpp"
+#include "actors/runtime/published_state.hpp"
 #include "config/settings.hpp"
 #include "support/async_http_client.hpp"
 #include "support/logging.hpp"
@@ -274,7 +274,7 @@ void on_session_answer(relay_actor* self, uint64_t no, int status, const std::st
     ev.is_live = a.is_live;
     ev.labels["stream_id"] = st.stream_id;
     // Anonymous: the registry answers with the record, which the relay does not need.
-    caf::anon_send(st.deps.registry, stream_started_atom::value, ev, std::string("relay"));
+    caf::anon_send(st.deps.registry, stream_started_atom::value, ev, stream_source::relay);
     log::event(spdlog::level::info, "relay.started",
                {{"stream", st.stream_id}, {"engine", st.session.container_id}});
   } else {
@@ -333,8 +333,7 @@ void provision(relay_actor* self) {
   st.current = phase::provisioning;
   st.provisioned = true;
   engine_request req;
-  req.origin = "relay";
-  req.may_be_rate_limited = false;
+  req.origin = request_origin::relay;
   auto no = st.session_no;
   self->request(st.deps.provisioner, st.settings().docker.provision_timeout + 15s,
                 provision_engine_atom::value, req)

@@ -271,7 +271,7 @@ std::optional<std::string> database::upsert_stream(const actors::stream_record& 
       .integer(8, r.is_live ? 1 : 0)
       .integer(9, to_ms(r.started_at));
   s.maybe(10, r.ended_at ? std::optional<int64_t>(to_ms(*r.ended_at)) : std::nullopt);
-  s.integer(11, r.ended ? 1 : 0).maybe_text(12, r.end_reason).text(13, r.source);
+  s.integer(11, r.ended ? 1 : 0).maybe_text(12, r.end_reason).text(13, actors::to_string(r.source));
   s.text(14, support::dump_json(nlohmann::json(r.labels)));
   return done(db_, s.step());
 }
@@ -355,7 +355,7 @@ history database::load(wall cutoff, size_t history_max) {
     if (auto e = s.column_maybe(9)) r.ended_at = from_ms(*e);
     r.ended = s.column_int(10) != 0;
     r.end_reason = s.column_maybe_text(11);
-    r.source = s.column_text(12);
+    r.source = actors::stream_source_from(s.column_text(12));
     auto labels = nlohmann::json::parse(s.column_text(13), nullptr, false);
     if (labels.is_object())
       for (const auto& [k, v] : labels.items())

@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "actors/engine_record.hpp"
-#include "actors/stream_record.hpp"
+#include "actors/pool/engine_record.hpp"
+#include "actors/streams/stream_record.hpp"
 
 struct sqlite3;
 

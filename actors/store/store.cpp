@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/actor_directory.hpp"
-#include "actors/introspection.hpp"
 #include "actors/messages.hpp"
+#include "actors/runtime/actor_directory.hpp"
+#include "actors/runtime/introspection.hpp"
 #include "actors/store/database.hpp"
 #include "actors/store/write_queue.hpp"
 #include "support/logging.hpp"

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "actors/engine_record.hpp"
-#include "actors/stream_record.hpp"
+#include "actors/pool/engine_record.hpp"
+#include "actors/streams/stream_record.hpp"
 
 namespace acepool::store {
 

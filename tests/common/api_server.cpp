@@ -3,7 +3,7 @@
 #include <caf/send.hpp>
 #include <catch2/catch.hpp>
 
-#include "actors/actor_metrics.hpp"
+#include "actors/runtime/actor_metrics.hpp"
 #include "http/api_routes.hpp"
 #include "http/transport_options.hpp"
 #include "support/process_metrics.hpp"

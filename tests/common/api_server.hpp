@@ -7,9 +7,9 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
-#include "actors/actor_directory.hpp"
-#include "actors/actor_system_setup.hpp"
-#include "actors/docker_worker.hpp"
+#include "actors/provisioning/docker_worker.hpp"
+#include "actors/runtime/actor_directory.hpp"
+#include "actors/runtime/actor_system_setup.hpp"
 #include "config/env_source.hpp"
 #include "config/settings_loader.hpp"
 #include "http/api_context.hpp"

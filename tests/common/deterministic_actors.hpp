@@ -10,7 +10,7 @@
 #include <caf/scheduler/test_coordinator.hpp>
 #include <caf/scoped_actor.hpp>
 
-#include "actors/actor_system_setup.hpp"
+#include "actors/runtime/actor_system_setup.hpp"
 
 namespace acepool::testing {
 

@@ -7,7 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/relay/relay_types.hpp"
-#include "actors/stream_record.hpp"
+#include "actors/streams/stream_record.hpp"
+#include "http/stream_json.hpp"
 #include "support/text_safety.hpp"
 
 using namespace acepool::actors;
@@ -24,6 +25,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)reachable_url(s.playback_url, &engine);
   (void)reachable_url(s.stat_url, nullptr);
   auto stat = parse_stat_answer(body, std::chrono::system_clock::time_point{});
-  if (stat.snapshot) (void)acepool::support::dump_json(stats_json(*stat.snapshot));
+  if (stat.snapshot) (void)acepool::support::dump_json(acepool::http::stats_json(*stat.snapshot));
   return 0;
 }

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/vpn_state.hpp"
+#include "actors/vpn/vpn_state.hpp"
 #include "docker/docker_json.hpp"
 
 using namespace acepool;

@@ -7,9 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/stream_record.hpp"
+#include "actors/streams/stream_record.hpp"
 #include "http/json_body.hpp"
 #include "http/provision_request.hpp"
+#include "http/stream_json.hpp"
 #include "support/text_safety.hpp"
 
 using namespace acepool;
@@ -36,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   engine.host = "127.0.0.1";
   engine.port = 19000;
   auto started = [&](const nlohmann::json& item) {
-    auto p = actors::parse_stream_started(item);
+    auto p = http::parse_stream_started(item);
     if (p.event) {
       (void)support::dump_json(nlohmann::json(actors::stream_id_of(*p.event)));
       (void)actors::reachable_url(p.event->stat_url, &engine);
@@ -46,14 +47,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   };
   started(j);
-  (void)actors::parse_stream_ended(j);
+  (void)http::parse_stream_ended(j);
   // /events/batch: {"started": [...], "ended": [...]}
   for (const char* list : {"started", "ended"}) {
     auto it = j.find(list);
     if (it == j.end() || !it->is_array()) continue;
     for (const auto& item : *it) {
       started(item);
-      (void)actors::parse_stream_ended(item);
+      (void)http::parse_stream_ended(item);
     }
   }
   return 0;

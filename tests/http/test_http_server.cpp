@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/introspection.hpp"
+#include "actors/runtime/introspection.hpp"
 #include "http/json_body.hpp"
 #include "tests/common/api_server.hpp"
 #include "tests/common/child_process.hpp"

@@ -4,8 +4,8 @@
 
 #include <caf/scoped_actor.hpp>
 
-#include "actors/actor_directory.hpp"
 #include "actors/messages.hpp"
+#include "actors/runtime/actor_directory.hpp"
 #include "actors/store/database.hpp"
 #include "actors/store/store.hpp"
 #include "support/metrics_registry.hpp"

@@ -1,0 +1,227 @@
+// docker_watcher: keeps the registry and the port allocator true to Docker. The /events stream
+// (on its own thread) gives immediacy; a full list every MONITOR_INTERVAL_S repairs anything
+// missed (e.g. after the daemon restarted). The first successful list is the adoption.
+#include "actors/pool/docker_watcher.hpp"
+
+#include <caf/send.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/messages.hpp"
+#include "actors/runtime/actor_directory.hpp"
+#include "actors/runtime/introspection.hpp"
+#include "actors/runtime/published_state.hpp"
+#include "config/settings.hpp"
+#include "docker/docker_event_stream.hpp"
+#include "docker/engine_spec.hpp"
+#include "support/logging.hpp"
+#include "support/metrics_registry.hpp"
+#include "support/time_format.hpp"
+
+namespace acepool::actors {
+
+namespace {
+
+using std::chrono::milliseconds;
+constexpr milliseconds first_backoff{1000};
+constexpr milliseconds max_backoff{30000};
+constexpr milliseconds start_event_debounce{1000};
+
+struct docker_watcher_state {
+  static inline const char* name = "docker_watcher";
+  docker_watcher_deps deps;
+  std::unique_ptr<docker::docker_event_stream> stream;
+  bool adopted = false;
+  bool syncing = false;
+  bool resync = false;
+  bool stream_connected = false;
+  bool sync_soon_pending = false;
+  uint64_t timer_generation = 0;
+  milliseconds backoff = first_backoff;
+  uint64_t syncs = 0, events = 0;
+  std::string last_sync_at;
+  std::string last_error;
+
+  void publish(bool reachable, std::string detail) {
+    docker_snapshot snap;
+    snap.reachable = reachable;
+    snap.adopted = adopted;
+    snap.detail = std::move(detail);
+    deps.published->docker.publish(std::move(snap));
+  }
+
+  nlohmann::json summary() const {
+    return {{"adopted", adopted},
+            {"event_stream", stream_connected ? "connected" : "disconnected"},
+            {"syncs", syncs},
+            {"events", events},
+            {"last_sync_at", last_sync_at},
+            {"last_error", last_error}};
+  }
+};
+
+using watcher_actor = tracked_actor<docker_watcher_state>;
+
+void schedule_sync(watcher_actor* self, milliseconds after) {
+  auto gen = ++self->state.timer_generation;
+  self->delayed_send(self, after, sync_atom::value, gen);
+}
+
+void sync(watcher_actor* self) {
+  auto& st = self->state;
+  if (st.syncing) {
+    st.resync = true;
+    return;
+  }
+  st.syncing = true;
+  const auto& label = st.deps.settings->docker.container_label;
+  docker::filters f{{"label", {label.first + "=" + label.second}}};
+  // Everything registered after this instant is newer than the list and must survive it.
+  const int64_t listed_at = std::chrono::steady_clock::now().time_since_epoch().count();
+  self->request(st.deps.quick_pool, std::chrono::seconds(30), docker_list_atom::value, f, true)
+      .then(
+          [self, listed_at](docker::result<std::vector<docker::container_summary>>& r) {
+            auto& st = self->state;
+            st.syncing = false;
+            if (!r.ok()) {
+              st.last_error = r.error().message;
+              st.publish(false, r.error().message);
+              log::event(st.adopted ? spdlog::level::warn : spdlog::level::info,
+                         "docker.unreachable",
+                         {{"detail", r.error().message}, {"retry_ms", st.backoff.count()}});
+              schedule_sync(self, st.backoff);
+              st.backoff = std::min(st.backoff * 2, max_backoff);
+              return;
+            }
+            st.backoff = first_backoff;
+            ++st.syncs;
+            st.last_sync_at = support::now_rfc3339();
+            std::vector<docker::container_summary> running, running_engines, dead;
+            for (auto& c : *r) {
+              if (c.state == "running") {
+                if (!docker::is_generic(c.labels)) running_engines.push_back(c);
+                running.push_back(std::move(c));
+              } else if (!st.adopted || !docker::is_generic(c.labels)) {
+                // Non-running managed containers go at start; later only dead engines (a dead
+                // generic container is left for POST /gc).
+                dead.push_back(std::move(c));
+              }
+            }
+            auto& d = st.deps;
+            self->request(d.registry, std::chrono::seconds(10), sync_engines_atom::value,
+                          running_engines, listed_at)
+                .then(
+                    [self](const std::vector<std::string>& forgotten) {
+                      for (const auto& id : forgotten)
+                        caf::anon_send(self->state.deps.allocator, release_ports_atom::value, id);
+                    },
+                    [](caf::error&) {});  // the next sync repairs it
+            caf::anon_send(d.allocator, rebuild_ports_atom::value, running, listed_at);
+            if (!dead.empty()) caf::anon_send(d.provisioner, reap_atom::value, dead);
+            if (!st.adopted) {
+              st.adopted = true;
+              log::event(spdlog::level::info, "docker.adopted",
+                         {{"running_engine_containers", running_engines.size()},
+                          {"containers", running.size()},
+                          {"removed", dead.size()}});
+              caf::anon_send(d.pool_manager, adopted_atom::value);
+            }
+            st.publish(true, "ok");
+            st.last_error.clear();
+            if (st.resync) {
+              st.resync = false;
+              sync(self);
+            }
+            schedule_sync(self, d.settings->pool.monitor_interval);
+          },
+          [self](caf::error&) {
+            auto& st = self->state;
+            st.syncing = false;
+            st.publish(false, "the docker workers did not answer");
+            schedule_sync(self, st.backoff);
+          });
+}
+
+void on_event(watcher_actor* self, const docker::docker_event& e) {
+  auto& st = self->state;
+  ++st.events;
+  if (st.deps.metrics != nullptr)
+    st.deps.metrics
+        ->counter("acepool_docker_events_total", "Docker events received by action",
+                  {{"action", e.action}})
+        .inc();
+  if (e.type != "container" || e.id.empty()) return;
+  auto& d = st.deps;
+  if (e.action == "die" || e.action == "destroy") {
+    auto id = e.id;
+    bool dead = e.action == "die";
+    self->request(d.registry, std::chrono::seconds(10), engine_gone_atom::value, id)
+        .then(
+            [self, id, dead](const std::string& engine_id) {
+              auto& d = self->state.deps;
+              caf::anon_send(d.allocator, release_ports_atom::value, id);
+              // A dead engine's container is removed: acepool is the supervisor (restart policy
+              // no).
+              if (dead && !engine_id.empty())
+                caf::anon_send(d.provisioner, remove_container_atom::value, id,
+                               std::string("died"));
+            },
+            [](caf::error&) {});  // the next sync repairs it
+    log::event(spdlog::level::info, "docker.container_" + std::string(dead ? "died" : "destroyed"),
+               {{"container", e.attributes.count("name") ? e.attributes.at("name") : e.id},
+                {"exit_code", e.attributes.count("exitCode") ? e.attributes.at("exitCode") : ""}});
+  } else if (e.action == "start" && st.adopted && !st.sync_soon_pending) {
+    // A start acepool did not make (or its own, which the sync skips while it is being
+    // provisioned): adopt it after a short debounce.
+    st.sync_soon_pending = true;
+    self->delayed_send(self, start_event_debounce, sync_atom::value, uint64_t{0});
+  }
+}
+
+caf::behavior docker_watcher(watcher_actor* self, docker_watcher_deps deps) {
+  auto& st = self->state;
+  st.deps = std::move(deps);
+  st.publish(false, "not contacted yet");
+  const auto& label = st.deps.settings->docker.container_label;
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  st.stream = std::make_unique<docker::docker_event_stream>(
+      st.deps.client,
+      docker::filters{{"type", {"container"}}, {"label", {label.first + "=" + label.second}}},
+      [me](const docker::docker_event& e) { caf::anon_send(me, docker_event_atom::value, e); },
+      [me](bool connected, const std::string& detail) {
+        caf::anon_send(me, docker_stream_atom::value, connected, detail);
+      });
+  if (st.deps.event_stream) st.stream->start();
+  self->send(self, sync_atom::value, uint64_t{0});
+  return introspectable(
+      self, caf::message_handler{
+                [self](sync_atom, uint64_t generation) {
+                  auto& st = self->state;
+                  if (generation == 0)
+                    st.sync_soon_pending = false;
+                  else if (generation != st.timer_generation)
+                    return;  // a newer timer replaced it
+                  sync(self);
+                },
+                [self](docker_event_atom, const docker::docker_event& e) { on_event(self, e); },
+                [self](docker_stream_atom, bool connected, const std::string& detail) {
+                  auto& st = self->state;
+                  if (connected == st.stream_connected) return;
+                  st.stream_connected = connected;
+                  log::event(connected ? spdlog::level::info : spdlog::level::warn,
+                             "docker.event_stream", {{"connected", connected}, {"detail", detail}});
+                  // Reconnected: catch up on anything the events did not cover.
+                  if (connected) sync(self);
+                },
+            });
+}
+
+}  // namespace
+
+caf::actor spawn_docker_watcher(caf::actor_system& sys, actor_directory& directory,
+                                docker_watcher_deps deps) {
+  auto a = sys.spawn(docker_watcher, std::move(deps));
+  directory.add(a, "docker_watcher", "docker_watcher");
+  return a;
+}
+
+}  // namespace acepool::actors

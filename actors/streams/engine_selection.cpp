@@ -1,0 +1,39 @@
+#include "actors/streams/engine_selection.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+namespace acepool::actors {
+
+const engine_record* select_engine(const std::vector<const engine_record*>& engines,
+                                   const std::map<std::string, int>& reserved, int max_streams,
+                                   const engine_wishes& wishes) {
+  auto listed = [](const std::vector<std::string>& ids, const std::string& id) {
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+  };
+  auto load = [&](const engine_record& e) {
+    auto it = reserved.find(e.container_id);
+    return static_cast<int>(e.streams.size()) + (it != reserved.end() ? it->second : 0);
+  };
+  auto qualifies = [&](const engine_record& e) {
+    return (e.state == engine_state::running || e.state == engine_state::static_engine) &&
+           e.health != health_status::unhealthy && load(e) < max_streams &&
+           !listed(wishes.excluded, e.container_id);
+  };
+  // Never used sorts first among equals: it is the least recently used.
+  auto rank = [&](const engine_record& e) {
+    auto used = e.last_stream_usage.value_or(std::chrono::system_clock::time_point{});
+    return std::make_tuple(listed(wishes.avoided, e.container_id) ? 1 : 0,
+                           e.health == health_status::healthy ? 0 : 1, load(e), e.forwarded ? 0 : 1,
+                           used, e.container_id);
+  };
+  const engine_record* best = nullptr;
+  for (const auto* e : engines) {
+    if (!qualifies(*e)) continue;
+    if (!wishes.preferred.empty() && e->container_id == wishes.preferred) return e;
+    if (best == nullptr || rank(*e) < rank(*best)) best = e;
+  }
+  return best;
+}
+
+}  // namespace acepool::actors

@@ -1,0 +1,89 @@
+// The one definition of "connected" and the /vpn/status document.
+#include <catch2/catch.hpp>
+
+#include "actors/vpn/vpn_state.hpp"
+
+using namespace acepool::actors;
+
+TEST_CASE("vpn connected needs a running container, healthy or no healthcheck, and VPN running") {
+  CHECK(vpn_connected("running", std::string("healthy"), "running"));
+  CHECK(vpn_connected("running", std::nullopt, "running"));
+  CHECK_FALSE(vpn_connected("running", std::string("unhealthy"), "running"));
+  CHECK_FALSE(vpn_connected("running", std::string("starting"), "running"));
+  CHECK_FALSE(vpn_connected("running", std::string("healthy"), "stopped"));
+  CHECK_FALSE(vpn_connected("running", std::string("healthy"), "unknown"));
+  CHECK_FALSE(vpn_connected("exited", std::nullopt, "running"));
+  CHECK_FALSE(vpn_connected("not_found", std::nullopt, "running"));
+}
+
+TEST_CASE("vpn status document: disabled, and enabled with what the watcher saw") {
+  vpn_snapshot off;
+  auto d = vpn_status_json(off);
+  CHECK(d == nlohmann::json{{"enabled", false},
+                            {"status", "disabled"},
+                            {"container", nullptr},
+                            {"container_name", nullptr},
+                            {"health", "unknown"},
+                            {"connected", false},
+                            {"forwarded_port", nullptr},
+                            {"public_ip", nullptr},
+                            {"last_check_at", nullptr}});
+  vpn_snapshot on;
+  on.enabled = true;
+  on.container_name = "gluetun";
+  on.container_id = "abc";
+  on.status = "running";
+  on.health = "healthy";
+  on.vpn_status = "running";
+  on.connected = true;
+  on.forwarded_port = 54321;
+  on.public_ip = "203.0.113.7";
+  on.country = "Netherlands";
+  on.last_check_at = std::chrono::system_clock::now();
+  on.published = {{8000, 18000}, {19000, 29000}};
+  auto e = vpn_status_json(on);
+  CHECK(e["enabled"] == true);
+  CHECK(e["status"] == "running");
+  CHECK(e["container"] == "abc");
+  CHECK(e["container_name"] == "gluetun");
+  CHECK(e["vpn_status"] == "running");
+  CHECK(e["connected"] == true);
+  CHECK(e["forwarded_port"] == 54321);
+  CHECK(e["public_ip"] == "203.0.113.7");
+  CHECK(e["country"] == "Netherlands");
+  CHECK(e["last_check_at"].get<std::string>().back() == 'Z');
+  CHECK(on.host_port(19000) == std::optional<uint16_t>(29000));
+  CHECK_FALSE(on.host_port(19001).has_value());
+  auto summary = vpn_summary_json(on);
+  CHECK(summary == nlohmann::json{{"enabled", true},
+                                  {"connected", true},
+                                  {"health", "healthy"},
+                                  {"container", "gluetun"},
+                                  {"forwarded_port", 54321}});
+}
+
+TEST_CASE("Gluetun's answers are read field by field, anything odd as unknown") {
+  using namespace acepool::actors;
+  CHECK(read_vpn_status(200, R"({"status":"running"})") == "running");
+  CHECK(read_vpn_status(200, R"({"status":5})") == "unknown");
+  CHECK(read_vpn_status(401, R"({"status":"running"})") == "unknown");
+  CHECK(read_vpn_status(200, "not json") == "unknown");
+  CHECK(read_forwarded_port(200, R"({"port":51820})") == std::optional<uint16_t>(51820));
+  for (const char* odd : {R"({"port":0})", R"({"port":70000})", R"({"port":-1})",
+                          R"({"port":18446744073709551615})", R"({"port":"51820"})", "{}"}) {
+    auto a = read_forwarded_port(200, odd);
+    REQUIRE(a);       // an answer ...
+    CHECK_FALSE(*a);  // ... without a usable port
+  }
+  CHECK_FALSE(read_forwarded_port(200, "[1]"));  // no answer at all
+  auto ip = read_public_ip(200, R"({"public_ip":"198.18.0.7","country":"Nowhere"})");
+  REQUIRE(ip);
+  CHECK(ip->ip == std::optional<std::string>("198.18.0.7"));
+  CHECK_FALSE(read_public_ip(200, R"({"public_ip":1})")->ip);
+  acepool::docker::port_map ports{{"8000/tcp", {{"127.0.0.1", 8001}}},
+                                  {"8000/udp", {{"127.0.0.1", 9001}}},
+                                  {"99999/tcp", {{"127.0.0.1", 1}}},
+                                  {"x/tcp", {{"127.0.0.1", 2}}},
+                                  {"19000/tcp", {}}};
+  CHECK(read_published_tcp_ports(ports) == std::map<uint16_t, uint16_t>{{8000, 8001}});
+}
