@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/messages.hpp"
+#include "actors/pool/engine_table.hpp"
 #include "actors/runtime/actor_directory.hpp"
 #include "actors/runtime/introspection.hpp"
 #include "actors/runtime/published_state.hpp"
@@ -25,6 +26,11 @@
 namespace acepool::actors {
 
 namespace {
+
+using steady = std::chrono::steady_clock;
+using wall = std::chrono::system_clock;
+constexpr std::chrono::milliseconds stats_publish_delay{200};
+constexpr std::chrono::seconds purge_every{60};
 
 /// One engine as /debug/actors/engine_registry shows it: the registry's own fields, internal
 /// ones included (the API's Engine object is HTTP's to render).
@@ -42,58 +48,28 @@ nlohmann::json debug_view(const engine_record& e) {
           {"labels", e.labels}};
 }
 
-using steady = std::chrono::steady_clock;
-using wall = std::chrono::system_clock;
-constexpr std::chrono::milliseconds stats_publish_delay{200};
-constexpr std::chrono::seconds purge_every{60};
-
 struct engine_registry_state {
   static inline const char* name = "engine_registry";
   const config::settings* settings = nullptr;
   published_state* published = nullptr;
   caf::actor store;
-  std::map<std::string, engine_record> engines;  // by container id
-  std::map<std::string, std::string> claims;     // claim id → container id ("" until created)
-  // Managed containers that are no engine acepool can use (no usable HTTP port): never counted,
-  // logged once each while they exist.
-  std::map<std::string, std::string> unadoptable;      // container id → name
-  std::map<std::string, std::string> reservations;     // relay session being opened → container
-  std::map<std::string, wall::time_point> first_seen;  // restored from the database
+  std::optional<engine_table> table;
   std::optional<stream_book> book;
   std::vector<caf::actor> subscribers;
   uint64_t version = 0, streams_version = 0;
   bool stats_publish_pending = false;
 
-  int managed_count() const {
-    int n = 0;
-    for (const auto& [id, e] : engines)
-      if (e.managed() && e.state != engine_state::stopping) ++n;
-    return n;
-  }
-
-  /// The engine `key` names (full id, name, or unique prefix of ≥ 12 characters).
-  engine_record* find(const std::string& key) {
-    if (auto it = engines.find(key); it != engines.end()) return &it->second;
-    engine_record* match = nullptr;
-    for (auto& [id, e] : engines) {
-      if (!engine_matches(e, key)) continue;
-      if (match != nullptr) return nullptr;  // ambiguous prefix
-      match = &e;
-    }
-    return match;
-  }
-
   void publish_engines() {
     engines_snapshot snap;
     snap.version = ++version;
-    for (const auto& [id, e] : engines)
+    for (const auto& [id, e] : table->engines())
       snap.engines.push_back(e);
     std::sort(snap.engines.begin(), snap.engines.end(),
               [](const engine_record& a, const engine_record& b) {
                 return a.port != b.port ? a.port < b.port : a.container_id < b.container_id;
               });
     snap.advertise_host = settings->docker.engine_advertise_host;
-    snap.claims = static_cast<int>(claims.size());
+    snap.claims = static_cast<int>(table->claims().size());
     published->engines.publish(std::move(snap));
   }
 
@@ -113,29 +89,12 @@ struct engine_registry_state {
     if (store) caf::anon_send(store, store_stream_atom::value, s);
   }
 
-  /// Keeps the engine's stream list in step with a stream that started or ended.
-  void attach(const stream_record& s) {
-    auto it = engines.find(s.container_id);
-    if (it == engines.end()) return;
-    auto& list = it->second.streams;
-    if (std::find(list.begin(), list.end(), s.id) == list.end()) list.push_back(s.id);
-    it->second.last_stream_usage = wall::now();
-  }
-  void detach(const stream_record& s) {
-    auto it = engines.find(s.container_id);
-    if (it == engines.end()) return;
-    auto& list = it->second.streams;
-    list.erase(std::remove(list.begin(), list.end(), s.id), list.end());
-    it->second.last_stream_usage = wall::now();
-    if (list.empty()) it->second.idle_since = steady::now();  // idle time counts from now
-  }
-
   /// Records a stream (idempotent by id); the record and whether it is new.
   std::pair<stream_record, bool> start(const stream_started_event& ev, stream_source source) {
     auto id = stream_id_of(ev);
     if (const auto* existing = book->find(id)) return {*existing, false};
     std::vector<const engine_record*> candidates;
-    for (const auto& [eid, e] : engines)
+    for (const auto& [eid, e] : table->engines())
       if (e.state != engine_state::stopping) candidates.push_back(&e);
     const auto* engine = match_engine(candidates, ev.container_id, ev.engine_host, ev.engine_port);
     stream_record r;
@@ -152,7 +111,7 @@ struct engine_registry_state {
     r.source = source;
     r.labels = ev.labels;
     auto [stored, created] = book->start(std::move(r));
-    attach(*stored);
+    table->attach(stored->id, stored->container_id, wall::now());
     persist(*stored);
     log::event(spdlog::level::info, "stream.started",
                {{"stream", id},
@@ -179,7 +138,7 @@ struct engine_registry_state {
     r.stream = *ended.stream;
     r.updated = ended.changed;
     if (ended.changed) {
-      detach(*ended.stream);
+      table->detach(id, ended.stream->container_id, wall::now(), steady::now());
       persist(*ended.stream);
       log::event(spdlog::level::info, "stream.ended",
                  {{"stream", id}, {"reason", reason}, {"container", ended.stream->container_id}});
@@ -187,20 +146,29 @@ struct engine_registry_state {
     return r;
   }
 
+  /// Streams reported by external proxies end with their engine; relay streams fail over.
+  void end_event_streams_on(const std::string& container_id) {
+    for (const auto* stream : book->active_on(container_id))
+      if (stream->source == stream_source::event) end(stream->id, "engine_removed");
+  }
+
   nlohmann::json summary() const {
-    return {{"engines", engines.size()}, {"managed", managed_count()},
-            {"claims", claims.size()},   {"streams_active", book->active_count()},
-            {"streams", book->size()},   {"version", version}};
+    return {{"engines", table->engines().size()},
+            {"managed", table->managed_count()},
+            {"claims", table->claims().size()},
+            {"streams_active", book->active_count()},
+            {"streams", book->size()},
+            {"version", version}};
   }
 
   nlohmann::json full_state() const {
     auto list = nlohmann::json::array();
-    for (const auto& [id, e] : engines)
+    for (const auto& [id, e] : table->engines())
       list.push_back(debug_view(e));
     return {{"engines", list},
-            {"unadoptable", unadoptable},
-            {"claims", claims},
-            {"relay_reservations", reservations},
+            {"unadoptable", table->unadoptable()},
+            {"claims", table->claims()},
+            {"relay_reservations", table->reservations()},
             {"max_replicas", settings->pool.max_replicas},
             {"streams_active", book->active_count()},
             {"version", version}};
@@ -216,14 +184,251 @@ void changed(registry_actor* self) {
     self->send(s, registry_changed_atom::value);
 }
 
-bool grant_claim(registry_actor* self, const std::string& claim, int extra) {
+/// Sets up the state from the settings and what the database held.
+void restore(registry_actor* self, store::history restored) {
+  auto& st = self->state;
+  st.table.emplace(st.settings->engine_cap());
+  st.book.emplace(static_cast<size_t>(st.settings->relay.stats_history_max));
+  st.table->remember_first_seen(std::move(restored.engine_first_seen));
+  std::vector<std::string> interrupted;
+  for (auto& [record, history] : restored.streams) {
+    if (!record.ended && record.source == stream_source::relay) interrupted.push_back(record.id);
+    st.book->restore(std::move(record), std::move(history));
+  }
+  // A relay's clients and session did not survive the restart that ended it: a clean stop ended
+  // them itself (see the exit handler); after a crash they end when that process was last known
+  // alive (the store's heartbeat, at most 30 s before the crash), not now.
+  auto crashed_at = restored.last_alive.value_or(wall::now());
+  for (const auto& id : interrupted) {
+    // A stream that started after the last heartbeat ended no earlier than it started.
+    const auto* record = st.book->find(id);
+    st.end(id, "shutdown", record ? std::max(crashed_at, record->started_at) : crashed_at);
+  }
+  for (const auto& hp : st.settings->pool.static_engines)
+    st.table->add_static(hp.host, hp.port, wall::now(), steady::now());
+}
+
+/// Capacity claims of provisioning operations.
+caf::message_handler capacity_handlers(registry_actor* self) {
+  return {
+      [self](claim_atom, const std::string& claim) {
+        bool had = self->state.table->claims().count(claim) > 0;
+        bool granted = self->state.table->claim(claim);
+        if (granted && !had) changed(self);
+        return granted;
+      },
+      [self](claim_replacement_atom, const std::string& claim, const std::string& old_id) {
+        bool had = self->state.table->claims().count(claim) > 0;
+        bool granted = self->state.table->claim_replacement(claim, old_id);
+        if (granted && !had) changed(self);
+        return granted;
+      },
+      [self](unclaim_atom, const std::string& claim) {
+        if (self->state.table->unclaim(claim)) changed(self);
+        return caf::ok_atom::value;
+      },
+      [self](claim_container_atom, const std::string& claim, const std::string& container) {
+        self->state.table->bind_claim(claim, container);
+        return caf::ok_atom::value;
+      },
+      [self](sizing_view_atom) { return self->state.table->sizing(); },
+      [self](engine_names_atom) { return self->state.table->names(); },
+  };
+}
+
+/// Reconciles with the containers Docker listed; the ids of engines that vanished.
+std::vector<std::string> sync(registry_actor* self,
+                              const std::vector<docker::container_summary>& running,
+                              int64_t listed_at_ns) {
   auto& s = self->state;
-  if (s.claims.count(claim)) return true;
-  if (s.managed_count() + static_cast<int>(s.claims.size()) >= s.settings->engine_cap() + extra)
-    return false;
-  s.claims[claim] = "";
+  auto streams_on = [&s](const std::string& id) {
+    std::vector<std::string> ids;
+    for (const auto* stream : s.book->active_on(id))
+      ids.push_back(stream->id);
+    return ids;
+  };
+  auto out = s.table->sync(running, steady::time_point(std::chrono::nanoseconds(listed_at_ns)),
+                           *s.settings, streams_on, wall::now(), steady::now());
+  std::vector<std::string> forgotten;
+  for (const auto& e : out.vanished) {
+    log::event(spdlog::level::info, "engine.vanished", {{"container", e.container_name}});
+    s.end_event_streams_on(e.container_id);
+    forgotten.push_back(e.container_id);
+  }
+  for (const auto& [id, name] : out.newly_unadoptable)
+    log::event(spdlog::level::warn, "engine.unadoptable",
+               {{"container", name},
+                {"id", id},
+                {"detail",
+                 "carries CONTAINER_LABEL but no usable HTTP port in its labels: not counted, not "
+                 "used; remove it or give it another label"}});
+  for (const auto& id : out.adopted) {
+    const auto& e = s.table->engines().at(id);
+    log::event(spdlog::level::info, "engine.adopted",
+               {{"container", e.container_name}, {"port", e.port}});
+    s.persist(e);
+  }
   changed(self);
-  return true;
+  return forgotten;
+}
+
+/// Engines coming, going and changing state.
+caf::message_handler lifecycle_handlers(registry_actor* self) {
+  return {
+      [self](engine_up_atom, engine_record& e, const std::string& claim) {
+        auto& s = self->state;
+        auto id = e.container_id;
+        if (s.table->engine_up(std::move(e), claim, wall::now(), steady::now())) {
+          const auto& added = s.table->engines().at(id);
+          log::event(spdlog::level::info, "engine.added",
+                     {{"container", added.container_name}, {"port", added.port}, {"claim", claim}});
+        }
+        s.persist(s.table->engines().at(id));
+        changed(self);
+        return caf::ok_atom::value;
+      },
+      [self](engine_gone_atom, const std::string& key) -> std::string {
+        auto& s = self->state;
+        auto gone = s.table->remove(key);
+        if (!gone) return "";
+        log::event(spdlog::level::info, "engine.removed",
+                   {{"container", gone->engine.container_name}});
+        s.end_event_streams_on(gone->engine.container_id);
+        changed(self);
+        return gone->expected ? std::string() : gone->engine.container_id;
+      },
+      [self](engine_stopping_atom, const std::string& key) -> std::string {
+        auto marked = self->state.table->mark_stopping(key);
+        if (!marked) return "";
+        if (marked->second) changed(self);
+        return marked->first;
+      },
+      [self](set_engine_state_atom, const std::string& id, engine_state state) {
+        if (self->state.table->set_state(id, state)) changed(self);
+      },
+      [self](set_health_atom, const std::string& id, health_status health, int64_t checked_at_ms) {
+        auto transition = self->state.table->set_health(
+            id, health, wall::time_point(std::chrono::milliseconds(checked_at_ms)));
+        if (!transition) return;
+        if (*transition)
+          changed(self);
+        else
+          self->state.publish_engines();
+      },
+      [self](sync_engines_atom, const std::vector<docker::container_summary>& running,
+             int64_t listed_at_ns) { return sync(self, running, listed_at_ns); },
+  };
+}
+
+/// Stream records: events from external proxies, the relay's sessions, stats and history.
+caf::message_handler stream_handlers(registry_actor* self) {
+  return {
+      [self](stream_started_atom, const stream_started_event& ev, stream_source source) {
+        auto r = self->state.start(ev, source);
+        if (r.second) changed(self);
+        return r.first;
+      },
+      [self](stream_ended_atom, const stream_ended_event& ev) {
+        auto r = self->state.end_by_event(ev);
+        if (r.updated) changed(self);
+        return r;
+      },
+      [self](stream_batch_atom, const std::vector<stream_started_event>& started,
+             const std::vector<stream_ended_event>& ended) {
+        auto& s = self->state;
+        stream_batch_result out;
+        bool any = false;
+        for (const auto& ev : started) {
+          auto r = s.start(ev, stream_source::event);
+          any = any || r.second;
+          out.started.push_back(std::move(r.first));
+        }
+        for (const auto& ev : ended) {
+          auto r = s.end_by_event(ev);
+          any = any || r.updated;
+          out.ended.push_back(std::move(r));
+        }
+        if (any) changed(self);
+        return out;
+      },
+      [self](end_stream_atom, const std::string& id, const std::string& reason) {
+        auto r = self->state.end(id, reason);
+        if (r.updated) changed(self);
+        return r;
+      },
+      [self](stream_history_atom, const std::string& id, int64_t since_ms) {
+        stream_history_result r;
+        std::optional<wall::time_point> since;
+        if (since_ms > 0) since = wall::time_point(std::chrono::milliseconds(since_ms));
+        auto h = self->state.book->history(id, since);
+        if (!h) return r;
+        r.found = true;
+        r.items = std::move(*h);
+        return r;
+      },
+      [self](purge_streams_atom) {
+        auto& s = self->state;
+        auto n = s.book->purge_ended(wall::now() - s.settings->service.stream_history_ttl);
+        if (n > 0) changed(self);
+        return static_cast<int>(n);
+      },
+  };
+}
+
+/// The relay's sessions: engine choice, session changes, clients and stats.
+caf::message_handler relay_handlers(registry_actor* self) {
+  return {
+      [self](select_engine_atom, const std::string& reservation, const engine_wishes& wishes,
+             const std::string& own_stream) {
+        auto& s = self->state;
+        std::optional<std::string> own_container;
+        if (const auto* own = s.book->find(own_stream); own != nullptr && !own->ended)
+          own_container = own->container_id;
+        engine_choice choice;
+        choice.engine = s.table->reserve(reservation, wishes,
+                                         s.settings->pool.max_streams_per_engine, own_container);
+        return choice;
+      },
+      [self](release_engine_atom, const std::string& reservation) {
+        self->state.table->release(reservation);
+      },
+      [self](stream_session_atom, const std::string& id, const relay_session& session) {
+        auto& s = self->state;
+        const auto* old = s.book->find(id);
+        if (old == nullptr || old->ended) return;
+        s.table->detach(id, old->container_id, wall::now(), steady::now());
+        const auto* now = s.book->modify(id, [&](stream_record& r) {
+          r.container_id = session.container_id;
+          r.playback_session_id = session.playback_session_id;
+          r.stat_url = session.stat_url;
+          r.command_url = session.command_url;
+        });
+        s.table->attach(id, now->container_id, wall::now());
+        s.persist(*now);
+        changed(self);
+      },
+      [self](stream_clients_atom, const std::string& id, int clients) {
+        auto& s = self->state;
+        if (s.book->modify(id, [clients](stream_record& r) { r.clients = clients; }) != nullptr)
+          s.publish_streams();
+      },
+      [self](stream_stats_atom, const std::string& id, const stats_snapshot& snap) {
+        auto& s = self->state;
+        const auto* stream = s.book->find(id);
+        if (stream == nullptr || stream->ended) return;
+        s.book->record_stats(id, snap);
+        if (s.store) caf::anon_send(s.store, store_stats_atom::value, id, snap);
+        // Many streams report every few seconds: publish once per burst.
+        if (!s.stats_publish_pending) {
+          s.stats_publish_pending = true;
+          self->delayed_send(self, stats_publish_delay, flush_atom::value);
+        }
+      },
+      [self](flush_atom) {
+        self->state.stats_publish_pending = false;
+        self->state.publish_streams();
+      },
+  };
 }
 
 caf::behavior engine_registry(registry_actor* self, published_state* published,
@@ -233,22 +438,7 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
   st.settings = settings;
   st.published = published;
   st.store = std::move(store);
-  st.book.emplace(static_cast<size_t>(settings->relay.stats_history_max));
-  st.first_seen = std::move(restored.engine_first_seen);
-  std::vector<std::string> interrupted;
-  for (auto& [record, history] : restored.streams) {
-    if (!record.ended && record.source == stream_source::relay) interrupted.push_back(record.id);
-    st.book->restore(std::move(record), std::move(history));
-  }
-  // A relay's clients and session did not survive the restart that ended it: a clean stop ended
-  // them itself (see the exit handler below); after a crash they end when that process was last
-  // known alive (the store's heartbeat, at most 30 s before the crash), not now.
-  auto crashed_at = restored.last_alive.value_or(wall::now());
-  for (const auto& id : interrupted) {
-    // A stream that started after the last heartbeat ended no earlier than it started.
-    const auto* record = st.book->find(id);
-    st.end(id, "shutdown", record ? std::max(crashed_at, record->started_at) : crashed_at);
-  }
+  restore(self, std::move(restored));
   self->set_exit_handler([self](caf::exit_msg& msg) {
     // A clean stop ends the relay streams at the moment they end (the store is stopped after
     // every other actor, so it writes these).
@@ -260,304 +450,26 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
       s.end(id, "shutdown");
     self->quit(msg.reason);
   });
-  for (const auto& hp : settings->pool.static_engines) {
-    engine_record e;
-    e.container_id = "static-" + hp.host + "-" + std::to_string(hp.port);
-    e.container_name = e.container_id;
-    e.host = hp.host;
-    e.port = hp.port;
-    e.state = engine_state::static_engine;
-    e.first_seen = e.last_seen = wall::now();
-    // Its age is unknown and it was not started by acepool: no startup grace (no `created`).
-    e.idle_since = steady::now();
-    st.engines[e.container_id] = e;
-  }
   st.publish_engines();
   st.publish_streams();
   self->delayed_send(self, purge_every, tick_atom::value);
-  return introspectable(
-      self,
-      caf::message_handler{
-          [self](claim_atom, const std::string& claim) { return grant_claim(self, claim, 0); },
-          [self](claim_replacement_atom, const std::string& claim, const std::string& old_id) {
-            // The replaced engine still counts while it drains: allow one more, only for it.
-            auto* old = self->state.find(old_id);
-            return old != nullptr && old->managed() && grant_claim(self, claim, 1);
-          },
-          [self](unclaim_atom, const std::string& claim) {
-            if (self->state.claims.erase(claim) > 0) changed(self);
-            return caf::ok_atom::value;
-          },
-          [self](claim_container_atom, const std::string& claim, const std::string& container) {
-            auto it = self->state.claims.find(claim);
-            if (it != self->state.claims.end()) it->second = container;
-            return caf::ok_atom::value;
-          },
-          [self](engine_up_atom, engine_record& e, const std::string& claim) {
-            auto& s = self->state;
-            s.claims.erase(claim);
-            auto now_wall = wall::now();
-            auto it = s.engines.find(e.container_id);
-            if (it != s.engines.end()) {
-              e.first_seen = it->second.first_seen;
-              e.streams = it->second.streams;
-            } else {
-              auto seen = s.first_seen.find(e.container_id);
-              e.first_seen = seen != s.first_seen.end() ? seen->second : now_wall;
-              log::event(spdlog::level::info, "engine.added",
-                         {{"container", e.container_name}, {"port", e.port}, {"claim", claim}});
-            }
-            e.last_seen = now_wall;
-            e.changed = steady::now();
-            s.persist(e);
-            s.engines[e.container_id] = std::move(e);
-            changed(self);
-            return caf::ok_atom::value;
-          },
-          [self](engine_gone_atom, const std::string& key) -> std::string {
-            auto& s = self->state;
-            auto* e = s.find(key);
-            if (e == nullptr || !e->managed()) return "";
-            auto id = e->container_id;
-            // A stopping engine's death is the removal acepool itself asked for.
-            bool expected = e->state == engine_state::stopping;
-            log::event(spdlog::level::info, "engine.removed", {{"container", e->container_name}});
-            // Streams reported by external proxies end with the engine; relay streams fail over.
-            for (const auto* stream : s.book->active_on(id))
-              if (stream->source == stream_source::event) s.end(stream->id, "engine_removed");
-            s.engines.erase(id);
-            changed(self);
-            return expected ? std::string() : id;
-          },
-          [self](engine_stopping_atom, const std::string& key) -> std::string {
-            auto* e = self->state.find(key);
-            if (e == nullptr || !e->managed()) return "";
-            if (e->state != engine_state::stopping) {
-              e->state = engine_state::stopping;
-              changed(self);
-            }
-            return e->container_id;
-          },
-          [self](set_engine_state_atom, const std::string& id, engine_state state) {
-            auto* e = self->state.find(id);
-            if (e == nullptr || e->state == engine_state::stopping || !e->managed()) return;
-            if (e->state != state) {
-              e->state = state;
-              changed(self);
-            }
-          },
-          [self](set_health_atom, const std::string& id, health_status health,
-                 int64_t checked_at_ms) {
-            auto* e = self->state.find(id);
-            if (e == nullptr) return;
-            bool transition = e->health != health;
-            e->health = health;
-            e->last_health_check = wall::time_point(std::chrono::milliseconds(checked_at_ms));
-            if (transition)
-              changed(self);
-            else
-              self->state.publish_engines();
-          },
-          [self](sizing_view_atom) {
-            sizing_view v;
-            for (const auto& [id, e] : self->state.engines) {
-              if (!e.managed()) continue;
-              v.engines.push_back(
-                  {id, e.state, e.health, static_cast<int>(e.streams.size()), e.idle_since});
-            }
-            v.provisioning = static_cast<int>(self->state.claims.size());
-            return v;
-          },
-          [self](engine_names_atom) {
-            std::vector<std::string> names;
-            for (const auto& [id, e] : self->state.engines)
-              names.push_back(e.container_name);
-            return names;
-          },
-          [self](sync_engines_atom, const std::vector<docker::container_summary>& running,
-                 int64_t listed_at_ns) {
-            auto& s = self->state;
-            std::vector<std::string> forgotten;
-            std::set<std::string> listed;
-            for (const auto& c : running)
-              listed.insert(c.id);
-            const auto listed_at = steady::time_point(std::chrono::nanoseconds(listed_at_ns));
-            for (auto it = s.engines.begin(); it != s.engines.end();) {
-              const auto& e = it->second;
-              if (e.managed() && !listed.count(it->first) && e.changed < listed_at) {
-                log::event(spdlog::level::info, "engine.vanished",
-                           {{"container", e.container_name}});
-                for (const auto* stream : s.book->active_on(it->first))
-                  if (stream->source == stream_source::event) s.end(stream->id, "engine_removed");
-                forgotten.push_back(it->first);
-                it = s.engines.erase(it);
-              } else {
-                ++it;
-              }
-            }
-            std::set<std::string> provisioning;
-            for (const auto& [claim, container] : s.claims)
-              provisioning.insert(container);
-            auto now_wall = wall::now();
-            auto now = steady::now();
-            std::map<std::string, std::string> unusable;
-            for (const auto& c : running) {
-              if (auto it = s.engines.find(c.id); it != s.engines.end()) {
-                it->second.last_seen = now_wall;
-                continue;
-              }
-              if (provisioning.count(c.id)) continue;  // its operation registers it when ready
-              auto e = engine_from_container(c, *s.settings);
-              if (!e) {
-                if (!s.unadoptable.count(c.id))
-                  log::event(spdlog::level::warn, "engine.unadoptable",
-                             {{"container", c.name},
-                              {"id", c.id},
-                              {"detail",
-                               "carries CONTAINER_LABEL but no usable HTTP port in its labels: "
-                               "not counted, not used; remove it or give it another label"}});
-                unusable[c.id] = c.name;
-                continue;
-              }
-              auto seen = s.first_seen.find(c.id);
-              e->first_seen = seen != s.first_seen.end() ? seen->second : now_wall;
-              e->last_seen = now_wall;
-              // An adopted engine is past any startup grace (no `created`) and idle since now.
-              e->created.reset();
-              e->idle_since = now;
-              e->changed = now;
-              // Streams an external proxy reported before the restart still run on it.
-              for (const auto* stream : s.book->active_on(c.id))
-                e->streams.push_back(stream->id);
-              log::event(spdlog::level::info, "engine.adopted",
-                         {{"container", e->container_name}, {"port", e->port}});
-              s.persist(*e);
-              s.engines[c.id] = std::move(*e);
-            }
-            s.unadoptable = std::move(unusable);
-            changed(self);
-            return forgotten;
-          },
-          [self](subscribe_atom, const caf::actor& who) {
-            self->state.subscribers.push_back(who);
-            return caf::ok_atom::value;
-          },
-          [self](stream_started_atom, const stream_started_event& ev, stream_source source) {
-            auto r = self->state.start(ev, source);
-            if (r.second) changed(self);
-            return r.first;
-          },
-          [self](stream_ended_atom, const stream_ended_event& ev) {
-            auto r = self->state.end_by_event(ev);
-            if (r.updated) changed(self);
-            return r;
-          },
-          [self](stream_batch_atom, const std::vector<stream_started_event>& started,
-                 const std::vector<stream_ended_event>& ended) {
-            auto& s = self->state;
-            stream_batch_result out;
-            bool any = false;
-            for (const auto& ev : started) {
-              auto r = s.start(ev, stream_source::event);
-              any = any || r.second;
-              out.started.push_back(std::move(r.first));
-            }
-            for (const auto& ev : ended) {
-              auto r = s.end_by_event(ev);
-              any = any || r.updated;
-              out.ended.push_back(std::move(r));
-            }
-            if (any) changed(self);
-            return out;
-          },
-          [self](end_stream_atom, const std::string& id, const std::string& reason) {
-            auto r = self->state.end(id, reason);
-            if (r.updated) changed(self);
-            return r;
-          },
-          [self](select_engine_atom, const std::string& reservation, const engine_wishes& wishes,
-                 const std::string& own_stream) {
-            auto& s = self->state;
-            s.reservations.erase(reservation);
-            std::vector<const engine_record*> candidates;
-            for (const auto& [id, e] : s.engines)
-              candidates.push_back(&e);
-            std::map<std::string, int> reserved;
-            for (const auto& [r, container] : s.reservations)
-              ++reserved[container];
-            // A failing-over stream's own record does not occupy the engine it may return to.
-            if (const auto* own = s.book->find(own_stream); own != nullptr && !own->ended)
-              --reserved[own->container_id];
-            engine_choice choice;
-            if (const auto* e = select_engine(candidates, reserved,
-                                              s.settings->pool.max_streams_per_engine, wishes)) {
-              s.reservations[reservation] = e->container_id;
-              choice.engine = *e;
-            }
-            return choice;
-          },
-          [self](release_engine_atom, const std::string& reservation) {
-            self->state.reservations.erase(reservation);
-          },
-          [self](stream_session_atom, const std::string& id, const relay_session& session) {
-            auto& s = self->state;
-            const auto* old = s.book->find(id);
-            if (old == nullptr || old->ended) return;
-            s.detach(*old);
-            const auto* now = s.book->modify(id, [&](stream_record& r) {
-              r.container_id = session.container_id;
-              r.playback_session_id = session.playback_session_id;
-              r.stat_url = session.stat_url;
-              r.command_url = session.command_url;
-            });
-            s.attach(*now);
-            s.persist(*now);
-            changed(self);
-          },
-          [self](stream_clients_atom, const std::string& id, int clients) {
-            auto& s = self->state;
-            if (s.book->modify(id, [clients](stream_record& r) { r.clients = clients; }) != nullptr)
-              s.publish_streams();
-          },
-          [self](stream_stats_atom, const std::string& id, const stats_snapshot& snap) {
-            auto& s = self->state;
-            const auto* stream = s.book->find(id);
-            if (stream == nullptr || stream->ended) return;
-            s.book->record_stats(id, snap);
-            if (s.store) caf::anon_send(s.store, store_stats_atom::value, id, snap);
-            // Many streams report every few seconds: publish once per burst.
-            if (!s.stats_publish_pending) {
-              s.stats_publish_pending = true;
-              self->delayed_send(self, stats_publish_delay, flush_atom::value);
-            }
-          },
-          [self](flush_atom) {
-            self->state.stats_publish_pending = false;
-            self->state.publish_streams();
-          },
-          [self](stream_history_atom, const std::string& id, int64_t since_ms) {
-            stream_history_result r;
-            std::optional<wall::time_point> since;
-            if (since_ms > 0) since = wall::time_point(std::chrono::milliseconds(since_ms));
-            auto h = self->state.book->history(id, since);
-            if (!h) return r;
-            r.found = true;
-            r.items = std::move(*h);
-            return r;
-          },
-          [self](purge_streams_atom) {
-            auto& s = self->state;
-            auto n = s.book->purge_ended(wall::now() - s.settings->service.stream_history_ttl);
-            if (n > 0) changed(self);
-            return static_cast<int>(n);
-          },
-          [self](tick_atom) {
-            auto& s = self->state;
-            if (s.book->purge_ended(wall::now() - s.settings->service.stream_history_ttl) > 0)
-              changed(self);
-            self->delayed_send(self, purge_every, tick_atom::value);
-          },
-      });
+  caf::message_handler ticks{
+      [self](subscribe_atom, const caf::actor& who) {
+        self->state.subscribers.push_back(who);
+        return caf::ok_atom::value;
+      },
+      [self](tick_atom) {
+        auto& s = self->state;
+        if (s.book->purge_ended(wall::now() - s.settings->service.stream_history_ttl) > 0)
+          changed(self);
+        self->delayed_send(self, purge_every, tick_atom::value);
+      },
+  };
+  return introspectable(self, capacity_handlers(self)
+                                  .or_else(lifecycle_handlers(self))
+                                  .or_else(stream_handlers(self))
+                                  .or_else(relay_handlers(self))
+                                  .or_else(ticks));
 }
 
 }  // namespace

@@ -1,0 +1,197 @@
+#include <catch2/catch.hpp>
+
+#include "actors/pool/engine_table.hpp"
+#include "config/settings.hpp"
+
+using namespace acepool;
+using namespace acepool::actors;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Fixed points on both clocks: the table takes time as a parameter, never reads a clock.
+const auto t0 = engine_table::steady::time_point{} + 1000h;
+const auto w0 = engine_table::wall::time_point{} + 1000h;
+
+engine_record running_engine(const std::string& id, uint16_t port) {
+  engine_record e;
+  e.container_id = id;
+  e.container_name = "acestream-" + std::to_string(port);
+  e.host = "127.0.0.1";
+  e.port = port;
+  e.state = engine_state::running;
+  return e;
+}
+
+docker::container_summary managed_container(const std::string& id, uint16_t port) {
+  docker::container_summary c;
+  c.id = id;
+  c.name = "acestream-" + std::to_string(port);
+  c.state = "running";
+  c.labels = {{"acestream.http_port", "6878"}, {"host.http_port", std::to_string(port)}};
+  return c;
+}
+
+std::vector<std::string> no_streams(const std::string&) {
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE(
+    "engine table: the cap counts engines not stopping plus claims, a claim is granted once") {
+  engine_table t(2);
+  CHECK(t.engine_up(running_engine("a", 19001), "", w0, t0));
+  CHECK(t.claim("c1"));
+  CHECK(t.claim("c1"));  // idempotent: still one claim
+  CHECK_FALSE(t.claim("c2"));
+  REQUIRE(t.mark_stopping("a"));  // a stopping engine no longer counts
+  CHECK(t.claim("c2"));
+  CHECK(t.unclaim("c2"));
+  CHECK_FALSE(t.unclaim("c2"));
+}
+
+TEST_CASE("engine table: a replacement may exceed the cap by one, only for a managed engine") {
+  engine_table t(1);
+  t.engine_up(running_engine("old", 19001), "", w0, t0);
+  t.add_static("10.0.0.9", 6878, w0, t0);
+  CHECK_FALSE(t.claim("plain"));
+  CHECK_FALSE(t.claim_replacement("r0", "static-10.0.0.9-6878"));
+  CHECK_FALSE(t.claim_replacement("r0", "nobody"));
+  CHECK(t.claim_replacement("r1", "old"));
+  CHECK_FALSE(t.claim_replacement("r2", "old"));  // one more, not two
+}
+
+TEST_CASE("engine table: an engine that comes up replaces its claim and keeps what was known") {
+  engine_table t(5);
+  t.remember_first_seen({{"b", w0 - 24h}});
+  REQUIRE(t.claim("c1"));
+  t.bind_claim("c1", "b");
+  CHECK(t.engine_up(running_engine("b", 19002), "c1", w0, t0));
+  CHECK(t.claims().empty());
+  CHECK(t.engines().at("b").first_seen == w0 - 24h);  // the database remembered it
+  t.attach("s1", "b", w0);
+  auto again = running_engine("b", 19002);
+  CHECK_FALSE(t.engine_up(again, "", w0 + 1h, t0 + 1h));
+  CHECK(t.engines().at("b").streams == std::vector<std::string>{"s1"});
+  CHECK(t.engines().at("b").last_seen == w0 + 1h);
+}
+
+TEST_CASE("engine table: removing a stopping engine is expected, static engines stay") {
+  engine_table t(5);
+  t.engine_up(running_engine("a", 19001), "", w0, t0);
+  t.engine_up(running_engine("b", 19002), "", w0, t0);
+  t.add_static("10.0.0.9", 6878, w0, t0);
+  auto stopping = t.mark_stopping("a");
+  REQUIRE(stopping);
+  CHECK(stopping->second);
+  CHECK_FALSE(t.mark_stopping("a")->second);             // already stopping
+  CHECK_FALSE(t.set_state("a", engine_state::running));  // stopping is final
+  CHECK(t.remove("a")->expected);
+  CHECK_FALSE(t.remove("b")->expected);  // died on its own
+  CHECK_FALSE(t.remove("static-10.0.0.9-6878"));
+  CHECK(t.engines().size() == 1);
+}
+
+TEST_CASE("engine table: engines are found by id, name or a unique prefix of 12 characters") {
+  engine_table t(5);
+  t.engine_up(running_engine("0123456789abcdef", 19001), "", w0, t0);
+  t.engine_up(running_engine("0123456789abXXXX", 19002), "", w0, t0);
+  CHECK(t.find("0123456789abcdef") != nullptr);
+  CHECK(t.find("acestream-19002")->port == 19002);
+  CHECK(t.find("0123456789abc")->port == 19001);
+  CHECK(t.find("0123456789ab") == nullptr);  // ambiguous
+  CHECK(t.find("0123") == nullptr);          // too short to be a prefix
+}
+
+TEST_CASE("engine table: a health verdict reports whether the status changed") {
+  engine_table t(5);
+  t.engine_up(running_engine("a", 19001), "", w0, t0);
+  CHECK(t.set_health("a", health_status::unhealthy, w0) == std::optional<bool>(true));
+  CHECK(t.set_health("a", health_status::unhealthy, w0 + 1s) == std::optional<bool>(false));
+  CHECK(t.engines().at("a").last_health_check == w0 + 1s);
+  CHECK_FALSE(t.set_health("nobody", health_status::healthy, w0));
+}
+
+TEST_CASE("engine table: engines Docker no longer lists vanish unless they changed since") {
+  engine_table t(5);
+  config::settings s;
+  t.engine_up(running_engine("listed", 19001), "", w0, t0);
+  t.engine_up(running_engine("gone", 19002), "", w0, t0);
+  t.engine_up(running_engine("newer", 19003), "", w0, t0 + 10s);  // came up after the listing
+  t.add_static("10.0.0.9", 6878, w0, t0);
+  auto out = t.sync({managed_container("listed", 19001)}, t0 + 5s, s, no_streams, w0, t0 + 6s);
+  REQUIRE(out.vanished.size() == 1);
+  CHECK(out.vanished[0].container_id == "gone");
+  CHECK(t.engines().count("newer") == 1);
+  CHECK(t.engines().count("static-10.0.0.9-6878") == 1);
+  CHECK(t.engines().at("listed").last_seen == w0);
+}
+
+TEST_CASE("engine table: running managed containers are adopted with their streams, claims' not") {
+  engine_table t(5);
+  config::settings s;
+  t.remember_first_seen({{"old", w0 - 48h}});
+  REQUIRE(t.claim("c1"));
+  t.bind_claim("c1", "booting");
+  auto streams_on = [](const std::string& id) {
+    return id == "old" ? std::vector<std::string>{"abc|ps1"} : std::vector<std::string>{};
+  };
+  auto out = t.sync({managed_container("old", 19001), managed_container("booting", 19002)}, t0, s,
+                    streams_on, w0, t0);
+  CHECK(out.adopted == std::vector<std::string>{"old"});
+  const auto& e = t.engines().at("old");
+  CHECK(e.port == 19001);
+  CHECK(e.streams == std::vector<std::string>{"abc|ps1"});
+  CHECK(e.first_seen == w0 - 48h);
+  CHECK_FALSE(e.created);  // past any startup grace
+  CHECK(e.idle_since == t0);
+  CHECK(t.engines().count("booting") == 0);  // its own operation registers it
+  CHECK(t.managed_count() == 1);
+}
+
+TEST_CASE("engine table: a container without a usable port is reported once and never counted") {
+  engine_table t(5);
+  config::settings s;
+  auto broken = managed_container("broken", 19001);
+  broken.labels.erase("acestream.http_port");
+  auto first = t.sync({broken}, t0, s, no_streams, w0, t0);
+  CHECK(first.newly_unadoptable.count("broken") == 1);
+  CHECK(t.engines().empty());
+  auto second = t.sync({broken}, t0 + 1s, s, no_streams, w0, t0 + 1s);
+  CHECK(second.newly_unadoptable.empty());
+  CHECK(t.unadoptable().count("broken") == 1);
+  t.sync({}, t0 + 2s, s, no_streams, w0, t0 + 2s);  // removed by hand
+  CHECK(t.unadoptable().empty());
+}
+
+TEST_CASE("engine table: a session being opened counts on its engine until released") {
+  engine_table t(5);
+  t.engine_up(running_engine("a", 19001), "", w0, t0);
+  t.engine_up(running_engine("b", 19002), "", w0, t0);
+  auto first = t.reserve("r1", {}, 1, std::nullopt);
+  REQUIRE(first);
+  auto second = t.reserve("r2", {}, 1, std::nullopt);
+  REQUIRE(second);
+  CHECK(second->container_id != first->container_id);
+  CHECK_FALSE(t.reserve("r3", {}, 1, std::nullopt));  // both full
+  // A failing-over stream's own record does not occupy the engine it may return to.
+  t.attach("s1", "a", w0);
+  t.release("r1");
+  t.release("r2");
+  CHECK_FALSE(t.reserve("r4", {"a", {}, {}}, 1, std::nullopt)->container_id == "a");
+  t.release("r4");
+  CHECK(t.reserve("r5", {"a", {}, {}}, 1, std::string("a"))->container_id == "a");
+}
+
+TEST_CASE("engine table: an engine left without streams is idle from then") {
+  engine_table t(5);
+  t.engine_up(running_engine("a", 19001), "", w0, t0);
+  t.attach("s1", "a", w0);
+  t.attach("s2", "a", w0);
+  t.detach("s1", "a", w0 + 1s, t0 + 1s);
+  CHECK(t.engines().at("a").idle_since != t0 + 1s);
+  t.detach("s2", "a", w0 + 2s, t0 + 2s);
+  CHECK(t.engines().at("a").idle_since == t0 + 2s);
+  CHECK(t.sizing().engines.at(0).streams == 0);
+}
