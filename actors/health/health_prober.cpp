@@ -145,12 +145,6 @@ void remove_replaced(prober_actor* self, const std::string& old_id) {
             [self, old_id](caf::error&) { finish_replacement(self, old_id, false); });
 }
 
-/// Final, server-side failures count for the replacement breaker; a blocked attempt does not.
-bool counts_as_failure(provision_code c) {
-  return c == provision_code::docker_unavailable || c == provision_code::timeout ||
-         c == provision_code::image_missing || c == provision_code::general_error;
-}
-
 void provision_replacement(prober_actor* self, const std::string& old_id,
                            const std::string& claim) {
   auto& st = self->state;
@@ -169,7 +163,7 @@ void provision_replacement(prober_actor* self, const std::string& old_id,
                          {{"container", old_id}, {"replacement", r.engine->container_name}});
               return remove_replaced(self, old_id);
             }
-            if (counts_as_failure(r.error->code))
+            if (counts_against_breaker(r.error->code))
               self->send(st.deps.breaker, breaker_record_atom::value, breaker_kind::replacement,
                          false);
             else

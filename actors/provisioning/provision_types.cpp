@@ -79,6 +79,11 @@ int http_status(provision_code c, bool relay) {
   return 500;
 }
 
+bool counts_against_breaker(provision_code c) {
+  return c == provision_code::timeout || c == provision_code::docker_unavailable ||
+         c == provision_code::image_missing || c == provision_code::general_error;
+}
+
 nlohmann::json error_body(const provision_error& e) {
   const std::string kind = error_kind(e.code);
   const bool blocked = kind == "provisioning_blocked";

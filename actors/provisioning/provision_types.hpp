@@ -38,6 +38,9 @@ const char* error_kind(provision_code c);
 /// The fixed recovery ETA of api.md's table (vpn_disconnected 60, rate_limited 5,
 /// docker_unavailable 10); nothing for codes whose ETA depends on the situation or is null.
 std::optional<int> default_eta(provision_code c);
+/// Whether a final failure with this code counts against a circuit breaker: only failures of
+/// Docker or the engine, never a caller's own mistake or a blocked attempt (docs/behaviour.md §5).
+bool counts_against_breaker(provision_code c);
 /// The HTTP status of a code (max_capacity is 409 on the API, 503 on the relay).
 int http_status(provision_code c, bool relay = false);
 /// `{"detail":{"error","code","message","recovery_eta_seconds","can_retry","should_wait"}}`.

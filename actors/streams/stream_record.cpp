@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "support/time_format.hpp"
 
 namespace acepool::actors {

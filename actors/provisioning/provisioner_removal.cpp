@@ -1,0 +1,122 @@
+// Stop + delete of managed containers, on their own worker pool so removals never hold
+// provisioning slots.
+#include "actors/provisioning/provisioner_internal.hpp"
+
+#include <cmath>
+
+#include <caf/send.hpp>
+
+#include "actors/messages.hpp"
+#include "support/logging.hpp"
+
+namespace acepool::actors::provisioning_detail {
+
+using removal_promise = caf::typed_response_promise<removal_result>;
+
+/// Stops and deletes a managed container, frees its ports, forgets the engine, then answers.
+void remove_managed(prov_actor* self, const std::string& id, bool engine, const std::string& reason,
+                    std::function<void(removal_result)> done) {
+  auto& d = self->state.deps;
+  int stop_s = static_cast<int>(std::ceil(d.settings->docker.engine_stop_timeout.count() / 1000.0));
+  self->request(d.removal_pool, std::chrono::seconds(stop_s + 60), docker_remove_atom::value, id,
+                stop_s)
+      .then(
+          [self, done, id, engine, reason](docker::result<docker::done>& r) mutable {
+            auto& d = self->state.deps;
+            removal_result out;
+            out.container_id = id;
+            if (!r.ok()) {
+              out.message = r.error().message;
+              done(out);
+              return;
+            }
+            caf::anon_send(d.allocator, release_ports_atom::value, id);
+            ++self->state.removed;
+            log::event(spdlog::level::info, "container.removed",
+                       {{"container", id}, {"reason", reason}, {"engine", engine}});
+            out.ok = true;
+            if (!engine) {
+              done(out);
+              return;
+            }
+            // The registry is updated before the caller hears back.
+            self->request(d.registry, std::chrono::seconds(10), engine_gone_atom::value, id)
+                .then([done, out](const std::string&) mutable { done(out); },
+                      [done, out](caf::error&) mutable { done(out); });
+          },
+          [done, id](caf::error&) mutable {
+            removal_result out;
+            out.container_id = id;
+            out.message = "docker did not answer the removal in time";
+            done(out);
+          });
+}
+
+/// DELETE /containers/{id} and sizing removals: a known engine, or any managed container; an
+/// unknown or unmanaged one is "not found".
+caf::result<removal_result> remove(prov_actor* self, const std::string& key,
+                                   const std::string& reason) {
+  auto rp = self->make_response_promise<removal_result>();
+  auto& d = self->state.deps;
+  auto not_found = [](removal_promise rp) {
+    removal_result out;
+    out.not_found = true;
+    out.message = "container not found";
+    rp.deliver(out);
+  };
+  self->request(d.registry, std::chrono::seconds(10), engine_stopping_atom::value, key)
+      .then(
+          [self, key, reason, rp, not_found](const std::string& engine_id) mutable {
+            if (!engine_id.empty())
+              return remove_managed(self, engine_id, true, reason,
+                                    [rp](removal_result r) mutable { rp.deliver(r); });
+            self->request(self->state.deps.quick_pool, std::chrono::seconds(30),
+                          docker_inspect_atom::value, key)
+                .then(
+                    [self, reason, rp,
+                     not_found](docker::result<docker::container_details>& c) mutable {
+                      const auto& label = self->state.settings().docker.container_label;
+                      auto it = c.ok() ? c->labels.find(label.first) : decltype(c->labels.end()){};
+                      if (!c.ok() || it == c->labels.end() || it->second != label.second)
+                        return not_found(rp);
+                      remove_managed(self, c->id, !docker::is_generic(c->labels), reason,
+                                     [rp](removal_result r) mutable { rp.deliver(r); });
+                    },
+                    [rp](caf::error&) mutable {
+                      removal_result out;
+                      out.message = "docker did not answer";
+                      rp.deliver(out);
+                    });
+          },
+          [rp](caf::error&) mutable {
+            removal_result out;
+            out.message = "registry did not answer";
+            rp.deliver(out);
+          });
+  return rp;
+}
+
+/// Removes managed containers that do not run — unless an operation in flight owns them (a
+/// container is `created` before it is started) or they run by now.
+void reap(prov_actor* self, const std::vector<docker::container_summary>& listed) {
+  auto& st = self->state;
+  for (const auto& c : listed) {
+    bool in_flight = false;
+    for (const auto& [id, op] : st.ops)
+      in_flight = in_flight || op.container_id == c.id ||
+                  (!op.container_name.empty() && op.container_name == c.name);
+    if (in_flight) continue;
+    self->request(st.deps.quick_pool, std::chrono::seconds(30), docker_inspect_atom::value, c.id)
+        .then(
+            [self](docker::result<docker::container_details>& d) {
+              if (!d.ok() || d->running) return;
+              for (const auto& [id, op] : self->state.ops)
+                if (op.container_id == d->id || op.container_name == d->name) return;
+              remove_managed(self, d->id, !docker::is_generic(d->labels), "not_running",
+                             [](removal_result) {});
+            },
+            [](caf::error&) {});
+  }
+}
+
+}  // namespace acepool::actors::provisioning_detail
