@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/messages.hpp"
+#include "actors/relay/relay_rules.hpp"
 #include "actors/relay/ts_packets.hpp"
 #include "actors/runtime/actor_directory.hpp"
 #include "actors/runtime/introspection.hpp"
@@ -27,38 +28,18 @@ namespace acepool::actors {
 
 namespace {
 
+using relay::engine_verdict;
+using relay::phase;
+using relay::session_loss;
 using steady = std::chrono::steady_clock;
 using wall = std::chrono::system_clock;
 using namespace std::chrono_literals;
 
 constexpr auto tick_every = 500ms;
 constexpr auto keepalive_every = 1s;  // docs/behaviour.md §7: null packets while waiting
-constexpr auto healthy_flow = 60s;    // failover attempts reset after this much good flow
 constexpr auto stop_command_timeout = 5s;
 constexpr auto stat_timeout = 5s;
 constexpr size_t keepalive_packets = 7;  // 1316 bytes, one UDP-sized TS burst
-
-enum class phase { selecting, provisioning, starting, connecting, streaming, backoff, ending };
-
-const char* to_string(phase p) {
-  switch (p) {
-    case phase::selecting:
-      return "selecting";
-    case phase::provisioning:
-      return "provisioning";
-    case phase::starting:
-      return "starting";
-    case phase::connecting:
-      return "connecting";
-    case phase::streaming:
-      return "streaming";
-    case phase::backoff:
-      return "failover_backoff";
-    case phase::ending:
-      return "ending";
-  }
-  return "?";
-}
 
 /// What the upstream reader thread touches: the aligner (only that thread uses it) and flags.
 struct upstream_feed {
@@ -66,19 +47,6 @@ struct upstream_feed {
   std::weak_ptr<relay::stream_hub> hub;
   std::atomic<bool> live{true};
   std::atomic<bool> got_bytes{false};
-};
-
-/// What a lost session says about its engine, for the next selection (engine_wishes).
-enum class engine_verdict {
-  keep,     ///< the session failed, not the engine: go back to it (its cache is warm)
-  avoid,    ///< the connection to it broke or went silent: others first, it only as a fallback
-  exclude,  ///< being removed, unhealthy, or it could not start the content: not again
-};
-
-/// Why a session was given up, and what that says about its engine.
-struct session_loss {
-  std::string detail;
-  engine_verdict engine = engine_verdict::keep;
 };
 
 struct stream_relay_state {
@@ -105,13 +73,19 @@ struct stream_relay_state {
   bool provisioned = false;
   bool stat_in_flight = false;
   engine_wishes wishes;  // for the next engine selection
-  int attempts = 0;
+  relay::failover_counter failover{0};
   uint64_t failovers = 0;
   int reported_clients = -1;
   std::string end_reason;
   std::vector<caf::response_promise> stop_replies;
 
   const config::settings& settings() const { return *deps.settings; }
+
+  relay::relay_limits limits() const {
+    const auto& r = settings().relay;
+    return {r.failover_attempts, r.stream_linger, r.stream_empty_timeout, r.stream_start_timeout,
+            settings().docker.provision_timeout};
+  }
 
   nlohmann::json engine_json_brief() const {
     if (!engine) return nullptr;
@@ -141,7 +115,7 @@ struct stream_relay_state {
     j["stream_id"] = stream_id;
     j["engine"] = engine_json_brief();
     j["playback_session_id"] = session.playback_session_id;
-    j["attempts"] = attempts;
+    j["attempts"] = failover.attempts();
     j["hub"] = hub->state();
     return j;
   }
@@ -189,34 +163,22 @@ void session_lost(relay_actor* self, const session_loss& loss, int status) {
     return;
   }
   ++st.failovers;
-  ++st.attempts;
+  auto next = st.failover.lost(loss, engine_id);
   count(self, "acepool_relay_failovers_total", "Relay sessions replaced after an upstream loss");
   log::event(spdlog::level::warn, "stream.failover",
              {{"stream", st.stream_id},
               {"key", st.key},
               {"engine", engine_id},
-              {"attempt", st.attempts},
+              {"attempt", next.attempt},
               {"detail", loss.detail}});
-  if (st.attempts > st.settings().relay.failover_attempts) {
+  if (next.give_up) {
     end_relay(self, "upstream_failed", 502, "stream failed: " + loss.detail);
     return;
   }
-  st.wishes = engine_wishes{};
-  switch (loss.engine) {
-    case engine_verdict::exclude:
-      st.wishes.excluded.push_back(engine_id);
-      break;
-    case engine_verdict::avoid:
-      st.wishes.avoided.push_back(engine_id);
-      break;
-    case engine_verdict::keep:
-      st.wishes.preferred = engine_id;
-      break;
-  }
+  st.wishes = std::move(next.wishes);
   st.provisioned = false;
   st.current = phase::backoff;
-  auto delay = std::min<std::chrono::milliseconds>(500ms * (st.attempts - 1), 2s);
-  self->delayed_send(self, delay, relay_retry_atom::value, st.session_no);
+  self->delayed_send(self, next.delay, relay_retry_atom::value, st.session_no);
 }
 
 void start_upstream(relay_actor* self) {
@@ -308,7 +270,7 @@ bool wait_for_vpn(relay_actor* self) {
   auto& st = self->state;
   auto now = steady::now();
   if (!st.vpn_wait_since) st.vpn_wait_since = now;
-  if (now - *st.vpn_wait_since >= st.settings().docker.provision_timeout) return false;
+  if (!relay::may_wait_for_vpn(*st.vpn_wait_since, now, st.limits())) return false;
   st.provisioned = false;
   st.current = phase::backoff;
   self->delayed_send(self, 1s, relay_retry_atom::value, st.session_no);
@@ -418,15 +380,10 @@ void on_stat(relay_actor* self, uint64_t no, int status, const std::string& body
 std::optional<session_loss> engine_problem(const stream_relay_state& st) {
   if (!st.engine) return std::nullopt;
   auto engines = st.deps.published->engines.load();
-  for (const auto& e : engines->engines) {
-    if (e.container_id != st.engine->container_id) continue;
-    if (e.state == engine_state::stopping)
-      return session_loss{"engine is being removed", engine_verdict::exclude};
-    if (e.health == health_status::unhealthy)
-      return session_loss{"engine is unhealthy", engine_verdict::exclude};
-    return std::nullopt;
-  }
-  return session_loss{"engine is gone", engine_verdict::exclude};
+  const engine_record* found = nullptr;
+  for (const auto& e : engines->engines)
+    if (e.container_id == st.engine->container_id) found = &e;
+  return relay::engine_problem(found);
 }
 
 void on_tick(relay_actor* self) {
@@ -443,35 +400,33 @@ void on_tick(relay_actor* self) {
   st.hub->publish();
   st.hub->sweep(now);
   report_clients(self);
-  if (st.hub->clients() == 0) {
-    if (!st.empty_since) st.empty_since = now;
-    if (now - *st.empty_since >= st.settings().relay.stream_linger) {
-      end_relay(self, "client_disconnect", 502, "stream ended");
-      return;
-    }
-  } else {
+  if (st.hub->clients() > 0)
     st.empty_since.reset();
-  }
-  if ((st.current == phase::starting || st.current == phase::connecting) && now > st.deadline) {
-    auto secs =
-        std::chrono::duration_cast<std::chrono::seconds>(st.settings().relay.stream_start_timeout);
-    session_lost(self,
-                 {"no stream data from the engine within STREAM_START_TIMEOUT_S (" +
-                      std::to_string(secs.count()) + " s)",
-                  engine_verdict::avoid},
-                 504);
-    return;
+  else if (!st.empty_since)
+    st.empty_since = now;
+  relay::watchdog_facts facts{st.current, now, st.empty_since, st.deadline,
+                              st.hub->last_upstream()};
+  switch (relay::check(facts, st.limits())) {
+    case relay::watchdog_finding::linger_over:
+      return end_relay(self, "client_disconnect", 502, "stream ended");
+    case relay::watchdog_finding::start_timeout: {
+      auto secs = std::chrono::duration_cast<std::chrono::seconds>(
+          st.settings().relay.stream_start_timeout);
+      return session_lost(self,
+                          {"no stream data from the engine within STREAM_START_TIMEOUT_S (" +
+                               std::to_string(secs.count()) + " s)",
+                           engine_verdict::avoid},
+                          504);
+    }
+    case relay::watchdog_finding::silent:
+      return session_lost(self, {"no data within STREAM_EMPTY_TIMEOUT_S", engine_verdict::avoid},
+                          502);
+    case relay::watchdog_finding::fine:
+      break;
   }
   if (st.current == phase::streaming) {
-    if (now - st.hub->last_upstream() >= st.settings().relay.stream_empty_timeout) {
-      session_lost(self, {"no data within STREAM_EMPTY_TIMEOUT_S", engine_verdict::avoid}, 502);
-      return;
-    }
-    if (auto problem = engine_problem(st)) {
-      session_lost(self, *problem, 502);
-      return;
-    }
-    if (st.attempts > 0 && now - st.streaming_since >= healthy_flow) st.attempts = 0;
+    if (auto problem = engine_problem(st)) return session_lost(self, *problem, 502);
+    st.failover.flowing(st.streaming_since, now);
     poll_stats(self, now);
   } else if (st.streamed && now - st.last_keepalive >= keepalive_every) {
     // Clients wait for the next session: keep players and proxies from timing out.
@@ -525,6 +480,7 @@ caf::behavior stream_relay(relay_actor* self, relay_deps deps, caf::actor manage
   st.key = std::move(key);
   st.key_type = std::move(key_type);
   st.params = std::move(params);
+  st.failover = relay::failover_counter(st.settings().relay.failover_attempts);
   relay::hub_options o;
   o.buffer_bytes = st.settings().relay.buffer_bytes;
   o.write_timeout = st.settings().relay.client_write_timeout;

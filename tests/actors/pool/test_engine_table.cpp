@@ -10,8 +10,8 @@ using namespace std::chrono_literals;
 namespace {
 
 // Fixed points on both clocks: the table takes time as a parameter, never reads a clock.
-const auto t0 = engine_table::steady::time_point{} + 1000h;
-const auto w0 = engine_table::wall::time_point{} + 1000h;
+const auto table_t0 = engine_table::steady::time_point{} + 1000h;
+const auto table_w0 = engine_table::wall::time_point{} + 1000h;
 
 engine_record running_engine(const std::string& id, uint16_t port) {
   engine_record e;
@@ -41,7 +41,7 @@ std::vector<std::string> no_streams(const std::string&) {
 TEST_CASE(
     "engine table: the cap counts engines not stopping plus claims, a claim is granted once") {
   engine_table t(2);
-  CHECK(t.engine_up(running_engine("a", 19001), "", w0, t0));
+  CHECK(t.engine_up(running_engine("a", 19001), "", table_w0, table_t0));
   CHECK(t.claim("c1"));
   CHECK(t.claim("c1"));  // idempotent: still one claim
   CHECK_FALSE(t.claim("c2"));
@@ -53,8 +53,8 @@ TEST_CASE(
 
 TEST_CASE("engine table: a replacement may exceed the cap by one, only for a managed engine") {
   engine_table t(1);
-  t.engine_up(running_engine("old", 19001), "", w0, t0);
-  t.add_static("10.0.0.9", 6878, w0, t0);
+  t.engine_up(running_engine("old", 19001), "", table_w0, table_t0);
+  t.add_static("10.0.0.9", 6878, table_w0, table_t0);
   CHECK_FALSE(t.claim("plain"));
   CHECK_FALSE(t.claim_replacement("r0", "static-10.0.0.9-6878"));
   CHECK_FALSE(t.claim_replacement("r0", "nobody"));
@@ -64,24 +64,24 @@ TEST_CASE("engine table: a replacement may exceed the cap by one, only for a man
 
 TEST_CASE("engine table: an engine that comes up replaces its claim and keeps what was known") {
   engine_table t(5);
-  t.remember_first_seen({{"b", w0 - 24h}});
+  t.remember_first_seen({{"b", table_w0 - 24h}});
   REQUIRE(t.claim("c1"));
   t.bind_claim("c1", "b");
-  CHECK(t.engine_up(running_engine("b", 19002), "c1", w0, t0));
+  CHECK(t.engine_up(running_engine("b", 19002), "c1", table_w0, table_t0));
   CHECK(t.claims().empty());
-  CHECK(t.engines().at("b").first_seen == w0 - 24h);  // the database remembered it
-  t.attach("s1", "b", w0);
+  CHECK(t.engines().at("b").first_seen == table_w0 - 24h);  // the database remembered it
+  t.attach("s1", "b", table_w0);
   auto again = running_engine("b", 19002);
-  CHECK_FALSE(t.engine_up(again, "", w0 + 1h, t0 + 1h));
+  CHECK_FALSE(t.engine_up(again, "", table_w0 + 1h, table_t0 + 1h));
   CHECK(t.engines().at("b").streams == std::vector<std::string>{"s1"});
-  CHECK(t.engines().at("b").last_seen == w0 + 1h);
+  CHECK(t.engines().at("b").last_seen == table_w0 + 1h);
 }
 
 TEST_CASE("engine table: removing a stopping engine is expected, static engines stay") {
   engine_table t(5);
-  t.engine_up(running_engine("a", 19001), "", w0, t0);
-  t.engine_up(running_engine("b", 19002), "", w0, t0);
-  t.add_static("10.0.0.9", 6878, w0, t0);
+  t.engine_up(running_engine("a", 19001), "", table_w0, table_t0);
+  t.engine_up(running_engine("b", 19002), "", table_w0, table_t0);
+  t.add_static("10.0.0.9", 6878, table_w0, table_t0);
   auto stopping = t.mark_stopping("a");
   REQUIRE(stopping);
   CHECK(stopping->second);
@@ -95,8 +95,8 @@ TEST_CASE("engine table: removing a stopping engine is expected, static engines 
 
 TEST_CASE("engine table: engines are found by id, name or a unique prefix of 12 characters") {
   engine_table t(5);
-  t.engine_up(running_engine("0123456789abcdef", 19001), "", w0, t0);
-  t.engine_up(running_engine("0123456789abXXXX", 19002), "", w0, t0);
+  t.engine_up(running_engine("0123456789abcdef", 19001), "", table_w0, table_t0);
+  t.engine_up(running_engine("0123456789abXXXX", 19002), "", table_w0, table_t0);
   CHECK(t.find("0123456789abcdef") != nullptr);
   CHECK(t.find("acestream-19002")->port == 19002);
   CHECK(t.find("0123456789abc")->port == 19001);
@@ -106,46 +106,48 @@ TEST_CASE("engine table: engines are found by id, name or a unique prefix of 12 
 
 TEST_CASE("engine table: a health verdict reports whether the status changed") {
   engine_table t(5);
-  t.engine_up(running_engine("a", 19001), "", w0, t0);
-  CHECK(t.set_health("a", health_status::unhealthy, w0) == std::optional<bool>(true));
-  CHECK(t.set_health("a", health_status::unhealthy, w0 + 1s) == std::optional<bool>(false));
-  CHECK(t.engines().at("a").last_health_check == w0 + 1s);
-  CHECK_FALSE(t.set_health("nobody", health_status::healthy, w0));
+  t.engine_up(running_engine("a", 19001), "", table_w0, table_t0);
+  CHECK(t.set_health("a", health_status::unhealthy, table_w0) == std::optional<bool>(true));
+  CHECK(t.set_health("a", health_status::unhealthy, table_w0 + 1s) == std::optional<bool>(false));
+  CHECK(t.engines().at("a").last_health_check == table_w0 + 1s);
+  CHECK_FALSE(t.set_health("nobody", health_status::healthy, table_w0));
 }
 
 TEST_CASE("engine table: engines Docker no longer lists vanish unless they changed since") {
   engine_table t(5);
   config::settings s;
-  t.engine_up(running_engine("listed", 19001), "", w0, t0);
-  t.engine_up(running_engine("gone", 19002), "", w0, t0);
-  t.engine_up(running_engine("newer", 19003), "", w0, t0 + 10s);  // came up after the listing
-  t.add_static("10.0.0.9", 6878, w0, t0);
-  auto out = t.sync({managed_container("listed", 19001)}, t0 + 5s, s, no_streams, w0, t0 + 6s);
+  t.engine_up(running_engine("listed", 19001), "", table_w0, table_t0);
+  t.engine_up(running_engine("gone", 19002), "", table_w0, table_t0);
+  t.engine_up(running_engine("newer", 19003), "", table_w0,
+              table_t0 + 10s);  // came up after the listing
+  t.add_static("10.0.0.9", 6878, table_w0, table_t0);
+  auto out = t.sync({managed_container("listed", 19001)}, table_t0 + 5s, s, no_streams, table_w0,
+                    table_t0 + 6s);
   REQUIRE(out.vanished.size() == 1);
   CHECK(out.vanished[0].container_id == "gone");
   CHECK(t.engines().count("newer") == 1);
   CHECK(t.engines().count("static-10.0.0.9-6878") == 1);
-  CHECK(t.engines().at("listed").last_seen == w0);
+  CHECK(t.engines().at("listed").last_seen == table_w0);
 }
 
 TEST_CASE("engine table: running managed containers are adopted with their streams, claims' not") {
   engine_table t(5);
   config::settings s;
-  t.remember_first_seen({{"old", w0 - 48h}});
+  t.remember_first_seen({{"old", table_w0 - 48h}});
   REQUIRE(t.claim("c1"));
   t.bind_claim("c1", "booting");
   auto streams_on = [](const std::string& id) {
     return id == "old" ? std::vector<std::string>{"abc|ps1"} : std::vector<std::string>{};
   };
-  auto out = t.sync({managed_container("old", 19001), managed_container("booting", 19002)}, t0, s,
-                    streams_on, w0, t0);
+  auto out = t.sync({managed_container("old", 19001), managed_container("booting", 19002)},
+                    table_t0, s, streams_on, table_w0, table_t0);
   CHECK(out.adopted == std::vector<std::string>{"old"});
   const auto& e = t.engines().at("old");
   CHECK(e.port == 19001);
   CHECK(e.streams == std::vector<std::string>{"abc|ps1"});
-  CHECK(e.first_seen == w0 - 48h);
+  CHECK(e.first_seen == table_w0 - 48h);
   CHECK_FALSE(e.created);  // past any startup grace
-  CHECK(e.idle_since == t0);
+  CHECK(e.idle_since == table_t0);
   CHECK(t.engines().count("booting") == 0);  // its own operation registers it
   CHECK(t.managed_count() == 1);
 }
@@ -155,20 +157,20 @@ TEST_CASE("engine table: a container without a usable port is reported once and 
   config::settings s;
   auto broken = managed_container("broken", 19001);
   broken.labels.erase("acestream.http_port");
-  auto first = t.sync({broken}, t0, s, no_streams, w0, t0);
+  auto first = t.sync({broken}, table_t0, s, no_streams, table_w0, table_t0);
   CHECK(first.newly_unadoptable.count("broken") == 1);
   CHECK(t.engines().empty());
-  auto second = t.sync({broken}, t0 + 1s, s, no_streams, w0, t0 + 1s);
+  auto second = t.sync({broken}, table_t0 + 1s, s, no_streams, table_w0, table_t0 + 1s);
   CHECK(second.newly_unadoptable.empty());
   CHECK(t.unadoptable().count("broken") == 1);
-  t.sync({}, t0 + 2s, s, no_streams, w0, t0 + 2s);  // removed by hand
+  t.sync({}, table_t0 + 2s, s, no_streams, table_w0, table_t0 + 2s);  // removed by hand
   CHECK(t.unadoptable().empty());
 }
 
 TEST_CASE("engine table: a session being opened counts on its engine until released") {
   engine_table t(5);
-  t.engine_up(running_engine("a", 19001), "", w0, t0);
-  t.engine_up(running_engine("b", 19002), "", w0, t0);
+  t.engine_up(running_engine("a", 19001), "", table_w0, table_t0);
+  t.engine_up(running_engine("b", 19002), "", table_w0, table_t0);
   auto first = t.reserve("r1", {}, 1, std::nullopt);
   REQUIRE(first);
   auto second = t.reserve("r2", {}, 1, std::nullopt);
@@ -176,7 +178,7 @@ TEST_CASE("engine table: a session being opened counts on its engine until relea
   CHECK(second->container_id != first->container_id);
   CHECK_FALSE(t.reserve("r3", {}, 1, std::nullopt));  // both full
   // A failing-over stream's own record does not occupy the engine it may return to.
-  t.attach("s1", "a", w0);
+  t.attach("s1", "a", table_w0);
   t.release("r1");
   t.release("r2");
   CHECK_FALSE(t.reserve("r4", {"a", {}, {}}, 1, std::nullopt)->container_id == "a");
@@ -186,12 +188,12 @@ TEST_CASE("engine table: a session being opened counts on its engine until relea
 
 TEST_CASE("engine table: an engine left without streams is idle from then") {
   engine_table t(5);
-  t.engine_up(running_engine("a", 19001), "", w0, t0);
-  t.attach("s1", "a", w0);
-  t.attach("s2", "a", w0);
-  t.detach("s1", "a", w0 + 1s, t0 + 1s);
-  CHECK(t.engines().at("a").idle_since != t0 + 1s);
-  t.detach("s2", "a", w0 + 2s, t0 + 2s);
-  CHECK(t.engines().at("a").idle_since == t0 + 2s);
+  t.engine_up(running_engine("a", 19001), "", table_w0, table_t0);
+  t.attach("s1", "a", table_w0);
+  t.attach("s2", "a", table_w0);
+  t.detach("s1", "a", table_w0 + 1s, table_t0 + 1s);
+  CHECK(t.engines().at("a").idle_since != table_t0 + 1s);
+  t.detach("s2", "a", table_w0 + 2s, table_t0 + 2s);
+  CHECK(t.engines().at("a").idle_since == table_t0 + 2s);
   CHECK(t.sizing().engines.at(0).streams == 0);
 }
