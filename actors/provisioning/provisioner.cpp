@@ -213,93 +213,100 @@ void dispatch(prov_actor* self) {
   st.publish();
 }
 
+/// An admitted operation waits for a slot, under its PROVISION_TIMEOUT_S deadline from now.
+void enqueue(prov_actor* self, uint64_t id) {
+  auto& st = self->state;
+  if (st.find(id) == nullptr) return;
+  self->delayed_send(self, st.settings().docker.provision_timeout, op_deadline_atom::value, id);
+  st.slots->enqueue(id);
+  dispatch(self);
+}
+
+/// Claims capacity at the registry for an engine operation, then queues it (or ends it with
+/// max_capacity: not a failure of Docker, never counted by the breaker).
+void claim_capacity(prov_actor* self, uint64_t id) {
+  auto claim = self->state.find(id)->key;
+  self->request(self->state.deps.registry, std::chrono::seconds(10), claim_atom::value, claim)
+      .then(
+          [self, id, claim](bool granted) {
+            auto& st = self->state;
+            auto* op = st.find(id);
+            if (op == nullptr) return;
+            if (!granted) {
+              const auto& pool = st.settings().pool;
+              auto eta = pool.auto_delete ? std::optional<int>(static_cast<int>(
+                                                pool.engine_grace_period.count() / 1000))
+                                          : std::nullopt;
+              op->counts_for_breaker = false;
+              return fail(self, id,
+                          make_error(provision_code::max_capacity, "MAX_REPLICAS reached", eta));
+            }
+            op->claim = claim;
+            enqueue(self, id);
+          },
+          [self, id](caf::error&) {
+            fail(self, id, make_error(provision_code::general_error, "registry did not answer"));
+          });
+}
+
+/// The general breaker's answer for an admitted operation.
+void on_breaker_answer(prov_actor* self, uint64_t id, const std::optional<std::string>& preclaimed,
+                       const breaker::admission& a) {
+  auto* op = self->state.find(id);
+  if (op == nullptr) return;
+  op->trial = a.trial;
+  if (preclaimed) op->claim = *preclaimed;  // returned by fail(), kept by success
+  if (!a.allowed) {
+    auto eta = static_cast<int>(std::max<int64_t>(1, (a.retry_after.count() + 999) / 1000));
+    return fail(self, id,
+                make_error(provision_code::circuit_breaker, "the circuit breaker is open", eta));
+  }
+  if (!op->engine || preclaimed) return enqueue(self, id);
+  claim_capacity(self, id);
+}
+
+/// The checks that answer at once, before an operation is admitted: the image allow-list, the
+/// VPN (docs/behaviour.md §6, before the breaker) and the queue. Every admitted operation counts
+/// (running, queued or still being admitted), so requests arriving together cannot all slip
+/// past the limit.
+std::optional<provision_error> refused_at_once(const provisioner_state& st, const operation& op,
+                                               bool may_be_rate_limited) {
+  const auto& s = st.settings();
+  if (!image_allowed(s, op.image))
+    return make_error(provision_code::image_not_allowed,
+                      "image " + op.image + " is not in ALLOWED_IMAGES");
+  if (op.engine && s.vpn.enabled() && !st.deps.published->vpn.load()->connected)
+    return make_error(provision_code::vpn_disconnected, "VPN not connected");
+  if (may_be_rate_limited && !st.slots->admits(st.ops.size(), s.docker.provision_queue_max))
+    return make_error(provision_code::rate_limited,
+                      "the provisioning queue is full (PROVISION_QUEUE_MAX)", 5);
+  return std::nullopt;
+}
+
 /// Admission: every check that can answer at once, then the breaker, then capacity.
 void admit(prov_actor* self, operation op, bool may_be_rate_limited,
            std::optional<std::string> preclaimed) {
   auto& st = self->state;
-  auto& s = st.settings();
-  // Refused before admission: answered at once, the caller's claim handed back.
-  auto refuse = [&](provision_error err) {
+  if (auto err = refused_at_once(st, op, may_be_rate_limited)) {
+    // Answered at once; the caller's claim handed back.
     if (preclaimed) caf::anon_send(st.deps.registry, unclaim_atom::value, *preclaimed);
     provision_result r;
     r.error = std::move(err);
     op.rp.deliver(std::move(r));
-  };
-  if (!image_allowed(s, op.image))
-    return refuse(make_error(provision_code::image_not_allowed,
-                             "image " + op.image + " is not in ALLOWED_IMAGES"));
-  // docs/behaviour.md §6: no new engine while the VPN is down (checked before the breaker).
-  if (op.engine && s.vpn.enabled() && !st.deps.published->vpn.load()->connected)
-    return refuse(make_error(provision_code::vpn_disconnected, "VPN not connected"));
-  // Every admitted operation counts (running, queued, or still being admitted), so requests
-  // arriving together cannot all slip past the limit.
-  if (may_be_rate_limited && !st.slots->admits(st.ops.size(), s.docker.provision_queue_max))
-    return refuse(make_error(provision_code::rate_limited,
-                             "the provisioning queue is full (PROVISION_QUEUE_MAX)", 5));
+    return;
+  }
   op.id = st.next_id++;
   op.key = "op-" + std::to_string(op.id);
   auto id = op.id;
-  bool engine = op.engine;
   st.ops.emplace(id, std::move(op));
   self->request(st.deps.breaker, std::chrono::seconds(10), breaker_admit_atom::value,
                 breaker_kind::general)
-      .then(
-          [self, id, engine, preclaimed](breaker::admission a) {
-            auto& st = self->state;
-            auto* op = st.find(id);
-            if (op == nullptr) return;
-            op->trial = a.trial;
-            if (!a.allowed) {
-              auto eta =
-                  static_cast<int>(std::max<int64_t>(1, (a.retry_after.count() + 999) / 1000));
-              if (preclaimed) op->claim = *preclaimed;
-              return fail(
-                  self, id,
-                  make_error(provision_code::circuit_breaker, "the circuit breaker is open", eta));
-            }
-            auto enqueue = [self, id] {
-              auto& st = self->state;
-              auto* op = st.find(id);
-              if (op == nullptr) return;
-              self->delayed_send(self, st.settings().docker.provision_timeout,
-                                 op_deadline_atom::value, id);
-              st.slots->enqueue(id);
-              dispatch(self);
-            };
-            if (!engine) return enqueue();
-            if (preclaimed) {
-              op->claim = *preclaimed;
-              return enqueue();
-            }
-            auto claim = op->key;
-            self->request(st.deps.registry, std::chrono::seconds(10), claim_atom::value, claim)
-                .then(
-                    [self, id, claim, enqueue](bool granted) {
-                      auto& st = self->state;
-                      auto* op = st.find(id);
-                      if (op == nullptr) return;
-                      if (!granted) {
-                        auto eta = st.settings().pool.auto_delete
-                                       ? std::optional<int>(static_cast<int>(
-                                             st.settings().pool.engine_grace_period.count() / 1000))
-                                       : std::nullopt;
-                        op->counts_for_breaker = false;
-                        return fail(
-                            self, id,
-                            make_error(provision_code::max_capacity, "MAX_REPLICAS reached", eta));
-                      }
-                      op->claim = claim;
-                      enqueue();
-                    },
-                    [self, id](caf::error&) {
-                      fail(self, id,
-                           make_error(provision_code::general_error, "registry did not answer"));
-                    });
-          },
-          [self, id](caf::error&) {
-            fail(self, id,
-                 make_error(provision_code::general_error, "circuit breaker did not answer"));
-          });
+      .then([self, id,
+             preclaimed](breaker::admission a) { on_breaker_answer(self, id, preclaimed, a); },
+            [self, id](caf::error&) {
+              fail(self, id,
+                   make_error(provision_code::general_error, "circuit breaker did not answer"));
+            });
 }
 
 }  // namespace provisioning_detail
@@ -345,6 +352,81 @@ void admit_generic(prov_actor* self, operation op) {
           });
 }
 
+/// POST /provision/acestream and acepool's own demands: the caller's keys are checked at once.
+caf::result<provision_result> accept_engine_request(prov_actor* self, engine_request& req) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<provision_result>();
+  auto refuse = [&rp](std::string why) {
+    provision_result r;
+    r.error = make_error(provision_code::invalid_request, std::move(why));
+    rp.deliver(std::move(r));
+    return rp;
+  };
+  if (auto bad = docker::check_caller_keys(st.settings(), req.labels, req.env)) return refuse(*bad);
+  if (auto it = req.env.find("CONF"); it != req.env.end() && !docker::parse_conf_ports(it->second))
+    return refuse("CONF carries an invalid --http-port or --https-port");
+  operation op;
+  op.engine = true;
+  op.image = req.image.value_or(st.settings().docker.target_image);
+  op.counts_for_breaker = op.image == st.settings().docker.target_image;
+  op.name_prefix = "acestream";
+  op.rp = rp;
+  auto preclaimed = req.claim;
+  bool limited = req.may_be_rate_limited();
+  op.ereq = std::move(req);
+  admit(self, std::move(op), limited, preclaimed);
+  return rp;
+}
+
+/// POST /provision: a generic container; acepool's own labels are reserved.
+caf::result<provision_result> accept_generic_request(prov_actor* self, generic_request& req) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<provision_result>();
+  const auto& mgmt = st.settings().docker.container_label.first;
+  if (req.labels.count(mgmt) || req.labels.count(docker::label_kind)) {
+    provision_result r;
+    r.error = make_error(provision_code::invalid_request,
+                         "labels " + mgmt + " and acepool.kind are reserved by acepool");
+    rp.deliver(std::move(r));
+    return rp;
+  }
+  operation op;
+  op.engine = false;
+  op.image = req.image.value_or(st.settings().docker.target_image);
+  op.name_prefix = req.name_prefix;
+  op.rp = rp;
+  op.greq = std::move(req);
+  admit_generic(self, std::move(op));
+  return rp;
+}
+
+/// PROVISION_TIMEOUT_S passed: the operation ends as `timeout` wherever it is.
+void on_deadline(prov_actor* self, uint64_t id) {
+  auto* op = self->state.find(id);
+  if (op == nullptr) return;
+  auto seconds = self->state.settings().docker.provision_timeout.count() / 1000.0;
+  auto why = "PROVISION_TIMEOUT_S (" + nlohmann::json(seconds).dump() + " s) passed while " +
+             to_string(op->at) + (op->last_error.empty() ? "" : "; last error: " + op->last_error);
+  self->state.slots->forget(id);
+  fail(self, id, make_error(provision_code::timeout, why));
+}
+
+/// A delayed step of an operation (after spacing, between probes, after a backoff).
+void on_step(prov_actor* self, uint64_t id, int epoch) {
+  auto* op = self->state.find(id, epoch);
+  if (op == nullptr) return;
+  switch (op->at) {
+    case stage::spacing:
+      return start_now(self, id);
+    case stage::probing:
+      return probe(self, id);
+    case stage::backoff:
+      return reserve_ports(self, id);
+    default:
+      return;
+  }
+}
+
 caf::behavior provisioner(prov_actor* self, provisioner_deps deps) {
   auto& st = self->state;
   st.deps = std::move(deps);
@@ -352,91 +434,25 @@ caf::behavior provisioner(prov_actor* self, provisioner_deps deps) {
                             static_cast<size_t>(st.settings().docker.max_concurrent_provisions)));
   st.publish();
   return introspectable(
-      self,
-      caf::message_handler{
-          [self](provision_engine_atom, engine_request& req) -> caf::result<provision_result> {
-            auto& st = self->state;
-            auto rp = self->make_response_promise<provision_result>();
-            operation op;
-            op.engine = true;
-            op.image = req.image.value_or(st.settings().docker.target_image);
-            op.counts_for_breaker = op.image == st.settings().docker.target_image;
-            op.name_prefix = "acestream";
-            op.rp = rp;
-            if (auto bad = docker::check_caller_keys(st.settings(), req.labels, req.env)) {
-              provision_result r;
-              r.error = make_error(provision_code::invalid_request, *bad);
-              rp.deliver(std::move(r));
-              return rp;
-            }
-            if (auto it = req.env.find("CONF");
-                it != req.env.end() && !docker::parse_conf_ports(it->second)) {
-              provision_result r;
-              r.error = make_error(provision_code::invalid_request,
-                                   "CONF carries an invalid --http-port or --https-port");
-              rp.deliver(std::move(r));
-              return rp;
-            }
-            auto preclaimed = req.claim;
-            bool limited = req.may_be_rate_limited();
-            op.ereq = std::move(req);
-            admit(self, std::move(op), limited, preclaimed);
-            return rp;
-          },
-          [self](provision_generic_atom, generic_request& req) -> caf::result<provision_result> {
-            auto& st = self->state;
-            auto rp = self->make_response_promise<provision_result>();
-            operation op;
-            op.engine = false;
-            op.image = req.image.value_or(st.settings().docker.target_image);
-            op.name_prefix = req.name_prefix;
-            op.rp = rp;
-            const auto& mgmt = st.settings().docker.container_label.first;
-            if (req.labels.count(mgmt) || req.labels.count(docker::label_kind)) {
-              provision_result r;
-              r.error = make_error(provision_code::invalid_request,
-                                   "labels " + mgmt + " and acepool.kind are reserved by acepool");
-              rp.deliver(std::move(r));
-              return rp;
-            }
-            op.greq = std::move(req);
-            admit_generic(self, std::move(op));
-            return rp;
-          },
-          [self](op_step_atom, uint64_t id, int epoch) {
-            auto* op = self->state.find(id, epoch);
-            if (op == nullptr) return;
-            switch (op->at) {
-              case stage::spacing:
-                return start_now(self, id);
-              case stage::probing:
-                return probe(self, id);
-              case stage::backoff:
-                return reserve_ports(self, id);
-              default:
-                return;
-            }
-          },
-          [self](probe_result_atom, uint64_t id, int epoch, bool ready) {
-            on_probe(self, id, epoch, ready);
-          },
-          [self](op_deadline_atom, uint64_t id) {
-            auto* op = self->state.find(id);
-            if (op == nullptr) return;
-            auto seconds = self->state.settings().docker.provision_timeout.count() / 1000.0;
-            auto why = "PROVISION_TIMEOUT_S (" + nlohmann::json(seconds).dump() +
-                       " s) passed while " + to_string(op->at) +
-                       (op->last_error.empty() ? "" : "; last error: " + op->last_error);
-            self->state.slots->forget(id);
-            fail(self, id, make_error(provision_code::timeout, why));
-          },
-          [self](remove_container_atom, const std::string& key, const std::string& reason) {
-            return remove(self, key, reason);
-          },
-          [self](reap_atom, const std::vector<docker::container_summary>& listed) {
-            reap(self, listed);
-          },
-      });
+      self, caf::message_handler{
+                [self](provision_engine_atom, engine_request& req) {
+                  return accept_engine_request(self, req);
+                },
+                [self](provision_generic_atom, generic_request& req) {
+                  return accept_generic_request(self, req);
+                },
+                [self](op_step_atom, uint64_t id, int epoch) { on_step(self, id, epoch); },
+                [self](probe_result_atom, uint64_t id, int epoch, bool ready) {
+                  on_probe(self, id, epoch, ready);
+                },
+                [self](op_deadline_atom, uint64_t id) { on_deadline(self, id); },
+                [self](remove_container_atom, const std::string& key, const std::string& reason) {
+                  return remove(self, key, reason);
+                },
+                [self](reap_atom, const std::vector<docker::container_summary>& listed) {
+                  reap(self, listed);
+                },
+            });
 }
 
 }  // namespace
