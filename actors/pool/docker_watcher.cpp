@@ -66,6 +66,61 @@ void schedule_sync(watcher_actor* self, milliseconds after) {
   self->delayed_send(self, after, sync_atom::value, gen);
 }
 
+void sync(watcher_actor* self);
+
+/// The listing failed: Docker is unreachable; try again with a growing backoff.
+void on_list_failed(watcher_actor* self, const std::string& why) {
+  auto& st = self->state;
+  st.last_error = why;
+  st.publish(false, why);
+  log::event(st.adopted ? spdlog::level::warn : spdlog::level::info, "docker.unreachable",
+             {{"detail", why}, {"retry_ms", st.backoff.count()}});
+  schedule_sync(self, st.backoff);
+  st.backoff = std::min(st.backoff * 2, max_backoff);
+}
+
+/// A listing of every managed container, taken at `listed_at`: the registry adopts and forgets
+/// engines, the allocator rebuilds its bound ports, the provisioner reaps what does not run.
+void on_listed(watcher_actor* self, std::vector<docker::container_summary> listed,
+               int64_t listed_at) {
+  auto& st = self->state;
+  st.backoff = first_backoff;
+  ++st.syncs;
+  st.last_sync_at = support::now_rfc3339();
+  std::vector<docker::container_summary> running, running_engines, dead;
+  for (auto& c : listed) {
+    if (c.state == "running") {
+      if (!docker::is_generic(c.labels)) running_engines.push_back(c);
+      running.push_back(std::move(c));
+    } else if (!st.adopted || !docker::is_generic(c.labels)) {
+      // Non-running managed containers go at start; later only dead engines (a dead generic
+      // container is left for POST /gc).
+      dead.push_back(std::move(c));
+    }
+  }
+  auto& d = st.deps;
+  self->request(d.registry, std::chrono::seconds(10), sync_engines_atom::value, running_engines,
+                listed_at)
+      .then(
+          [self](const std::vector<std::string>& forgotten) {
+            for (const auto& id : forgotten)
+              caf::anon_send(self->state.deps.allocator, release_ports_atom::value, id);
+          },
+          [](caf::error&) {});  // the next sync repairs it
+  caf::anon_send(d.allocator, rebuild_ports_atom::value, running, listed_at);
+  if (!dead.empty()) caf::anon_send(d.provisioner, reap_atom::value, dead);
+  if (!st.adopted) {
+    st.adopted = true;
+    log::event(spdlog::level::info, "docker.adopted",
+               {{"running_engine_containers", running_engines.size()},
+                {"containers", running.size()},
+                {"removed", dead.size()}});
+    caf::anon_send(d.pool_manager, adopted_atom::value);
+  }
+  st.publish(true, "ok");
+  st.last_error.clear();
+}
+
 void sync(watcher_actor* self) {
   auto& st = self->state;
   if (st.syncing) {
@@ -82,56 +137,13 @@ void sync(watcher_actor* self) {
           [self, listed_at](docker::result<std::vector<docker::container_summary>>& r) {
             auto& st = self->state;
             st.syncing = false;
-            if (!r.ok()) {
-              st.last_error = r.error().message;
-              st.publish(false, r.error().message);
-              log::event(st.adopted ? spdlog::level::warn : spdlog::level::info,
-                         "docker.unreachable",
-                         {{"detail", r.error().message}, {"retry_ms", st.backoff.count()}});
-              schedule_sync(self, st.backoff);
-              st.backoff = std::min(st.backoff * 2, max_backoff);
-              return;
-            }
-            st.backoff = first_backoff;
-            ++st.syncs;
-            st.last_sync_at = support::now_rfc3339();
-            std::vector<docker::container_summary> running, running_engines, dead;
-            for (auto& c : *r) {
-              if (c.state == "running") {
-                if (!docker::is_generic(c.labels)) running_engines.push_back(c);
-                running.push_back(std::move(c));
-              } else if (!st.adopted || !docker::is_generic(c.labels)) {
-                // Non-running managed containers go at start; later only dead engines (a dead
-                // generic container is left for POST /gc).
-                dead.push_back(std::move(c));
-              }
-            }
-            auto& d = st.deps;
-            self->request(d.registry, std::chrono::seconds(10), sync_engines_atom::value,
-                          running_engines, listed_at)
-                .then(
-                    [self](const std::vector<std::string>& forgotten) {
-                      for (const auto& id : forgotten)
-                        caf::anon_send(self->state.deps.allocator, release_ports_atom::value, id);
-                    },
-                    [](caf::error&) {});  // the next sync repairs it
-            caf::anon_send(d.allocator, rebuild_ports_atom::value, running, listed_at);
-            if (!dead.empty()) caf::anon_send(d.provisioner, reap_atom::value, dead);
-            if (!st.adopted) {
-              st.adopted = true;
-              log::event(spdlog::level::info, "docker.adopted",
-                         {{"running_engine_containers", running_engines.size()},
-                          {"containers", running.size()},
-                          {"removed", dead.size()}});
-              caf::anon_send(d.pool_manager, adopted_atom::value);
-            }
-            st.publish(true, "ok");
-            st.last_error.clear();
+            if (!r.ok()) return on_list_failed(self, r.error().message);
+            on_listed(self, std::move(*r), listed_at);
             if (st.resync) {
               st.resync = false;
               sync(self);
             }
-            schedule_sync(self, d.settings->pool.monitor_interval);
+            schedule_sync(self, st.deps.settings->pool.monitor_interval);
           },
           [self](caf::error&) {
             auto& st = self->state;

@@ -198,6 +198,151 @@ void reconcile(pm_actor* self) {
           [self](caf::error&) { self->state.busy = false; });
 }
 
+/// POST /scale/{n}: the new target, applied at once; answers after the provisions it started
+/// were admitted.
+caf::result<scale_result> scale(pm_actor* self, int n) {
+  auto rp = self->make_response_promise<scale_result>();
+  auto& st = self->state;
+  st.scale_target = n;
+  self->request(st.registry, std::chrono::seconds(10), sizing_view_atom::value)
+      .then(
+          [self, rp, n](sizing_view& v) mutable {
+            auto& st = self->state;
+            auto view = without_removing(std::move(v), st.removing);
+            auto d = st.policy->reconcile(view, n, clock::now());
+            scale_result r;
+            r.requested = n;
+            r.scaled_to = st.policy->effective_target(n, view);
+            r.stopping = static_cast<int>(d.remove.size());
+            log::event(spdlog::level::info, "pool.scale",
+                       {{"requested", n},
+                        {"target", r.scaled_to},
+                        {"provision", d.provision},
+                        {"remove", d.remove}});
+            for (const auto& id : d.remove)
+              request_removal(self, id, "scale");
+            provision(self, d.provision, [rp, r](int started) mutable {
+              r.started = started;
+              rp.deliver(r);
+            });
+          },
+          [rp](caf::error& e) mutable { rp.deliver(e); });
+  return rp;
+}
+
+/// One POST /gc: answered when every removal it started and the stream purge are done.
+struct gc_run {
+  caf::typed_response_promise<gc_result> rp;
+  gc_result result;
+  int pending = 1;  // released once the engine list was handled
+  void finish_one() {
+    if (--pending == 0) rp.deliver(result);
+  }
+};
+
+/// Managed containers (engines or generic) that are not running.
+void gc_stopped_containers(pm_actor* self, const std::shared_ptr<gc_run>& run) {
+  const auto& label = self->state.settings->docker.container_label;
+  docker::filters f{{"label", {label.first + "=" + label.second}}};
+  ++run->pending;
+  self->request(self->state.quick_pool, std::chrono::seconds(30), docker_list_atom::value, f, true)
+      .then(
+          [self, run](docker::result<std::vector<docker::container_summary>>& r) {
+            for (const auto& c : r.ok() ? *r : std::vector<docker::container_summary>{}) {
+              if (c.state == "running") continue;
+              ++run->pending;
+              request_removal(self, c.id, "gc", [run, id = c.id](bool ok) {
+                if (ok) run->result.removed_containers.push_back(id);
+                run->finish_one();
+              });
+            }
+            run->finish_one();
+          },
+          [run](caf::error&) { run->finish_one(); });
+}
+
+/// Idle engines above the floors whose idle time passed IDLE_TTL_S, then stopped containers.
+void gc_idle_engines(pm_actor* self, const std::shared_ptr<gc_run>& run) {
+  self->request(self->state.registry, std::chrono::seconds(10), sizing_view_atom::value)
+      .then(
+          [self, run](sizing_view& v) {
+            auto& st = self->state;
+            auto ids = st.policy->gc(without_removing(std::move(v), st.removing), st.scale_target,
+                                     clock::now());
+            for (const auto& id : ids) {
+              ++run->pending;
+              request_removal(self, id, "gc", [run, id](bool ok) {
+                if (ok) run->result.removed_engines.push_back(id);
+                run->finish_one();
+              });
+            }
+            gc_stopped_containers(self, run);
+            run->finish_one();
+          },
+          [run](caf::error& e) { run->rp.deliver(e); });
+}
+
+/// Ended streams older than STREAM_HISTORY_TTL_S.
+void gc_streams(pm_actor* self, const std::shared_ptr<gc_run>& run) {
+  ++run->pending;
+  self->request(self->state.registry, std::chrono::seconds(10), purge_streams_atom::value)
+      .then(
+          [run](int n) {
+            run->result.purged_streams = n;
+            run->finish_one();
+          },
+          [run](caf::error&) { run->finish_one(); });
+}
+
+/// POST /gc.
+caf::result<gc_result> collect_garbage(pm_actor* self) {
+  auto run = std::make_shared<gc_run>();
+  run->rp = self->make_response_promise<gc_result>();
+  gc_idle_engines(self, run);
+  gc_streams(self, run);
+  return run->rp;
+}
+
+/// What the VPN watcher reports.
+caf::message_handler vpn_handlers(pm_actor* self) {
+  return {
+      [self](vpn_reconnected_atom, bool was_down) {
+        auto& st = self->state;
+        st.blocked_until = {};
+        if (was_down && st.settings->vpn.restart_engines_on_reconnect)
+          return recycle_engines(
+              self, [](const engine_record&) { return true; }, "vpn_reconnect");
+        reconcile(self);
+      },
+      [self](vpn_forwarded_atom, int port) {
+        // The engine holding the previous forwarded port gives way to a new forwarded one.
+        recycle_engines(
+            self,
+            [port](const engine_record& e) { return e.forwarded && e.forwarded_port != port; },
+            "forwarded_port_changed");
+      },
+      [self](vpn_restarted_atom) {
+        // Every engine in the old namespace lost its network: recreate them all at once.
+        auto& st = self->state;
+        for (const auto& e : st.published->engines.load()->engines)
+          if (e.managed() && e.vpn_container)
+            request_removal(self, e.container_id, "vpn_restarted");
+        reconcile(self);
+      },
+  };
+}
+
+sizing_limits limits_of(const config::settings& s) {
+  sizing_limits l;
+  l.min_replicas = s.pool.min_replicas;
+  l.min_free_replicas = s.pool.min_free_replicas;
+  l.max_replicas = s.engine_cap();
+  l.auto_delete = s.pool.auto_delete;
+  l.grace = s.pool.engine_grace_period;
+  l.idle_ttl = s.pool.idle_ttl;
+  return l;
+}
+
 caf::behavior pool_manager(pm_actor* self, caf::actor registry, caf::actor provisioner,
                            caf::actor quick_pool, const config::settings* settings,
                            const published_state* published) {
@@ -207,143 +352,26 @@ caf::behavior pool_manager(pm_actor* self, caf::actor registry, caf::actor provi
   st.provisioner = std::move(provisioner);
   st.quick_pool = std::move(quick_pool);
   st.settings = settings;
-  sizing_limits l;
-  l.min_replicas = settings->pool.min_replicas;
-  l.min_free_replicas = settings->pool.min_free_replicas;
-  l.max_replicas = settings->engine_cap();
-  l.auto_delete = settings->pool.auto_delete;
-  l.grace = settings->pool.engine_grace_period;
-  l.idle_ttl = settings->pool.idle_ttl;
-  st.policy.emplace(l);
+  st.policy.emplace(limits_of(*settings));
   self->send(st.registry, subscribe_atom::value, caf::actor_cast<caf::actor>(self));
   self->delayed_send(self, settings->pool.autoscale_interval, tick_atom::value);
-  return introspectable(
-      self,
-      caf::message_handler{
-          [self](adopted_atom) {
-            if (self->state.adopted) return;
-            self->state.adopted = true;
-            reconcile(self);
-          },
-          [self](reconcile_atom) { reconcile(self); },
-          [self](registry_changed_atom) { reconcile(self); },
-          [](caf::ok_atom) {},  // the registry's answer to subscribe
-          [self](vpn_reconnected_atom, bool was_down) {
-            auto& st = self->state;
-            st.blocked_until = {};
-            if (was_down && st.settings->vpn.restart_engines_on_reconnect)
-              return recycle_engines(
-                  self, [](const engine_record&) { return true; }, "vpn_reconnect");
-            reconcile(self);
-          },
-          [self](vpn_forwarded_atom, int port) {
-            // The engine holding the previous forwarded port gives way to a new forwarded one.
-            recycle_engines(
-                self,
-                [port](const engine_record& e) { return e.forwarded && e.forwarded_port != port; },
-                "forwarded_port_changed");
-          },
-          [self](vpn_restarted_atom) {
-            // Every engine in the old namespace lost its network: recreate them all at once.
-            auto& st = self->state;
-            for (const auto& e : st.published->engines.load()->engines)
-              if (e.managed() && e.vpn_container)
-                request_removal(self, e.container_id, "vpn_restarted");
-            reconcile(self);
-          },
-          [self](tick_atom) {
-            reconcile(self);
-            self->delayed_send(self, self->state.settings->pool.autoscale_interval,
-                               tick_atom::value);
-          },
-          [self](scale_atom, int n) -> caf::result<scale_result> {
-            auto rp = self->make_response_promise<scale_result>();
-            auto& st = self->state;
-            st.scale_target = n;
-            self->request(st.registry, std::chrono::seconds(10), sizing_view_atom::value)
-                .then(
-                    [self, rp, n](sizing_view& v) mutable {
-                      auto& st = self->state;
-                      auto view = without_removing(std::move(v), st.removing);
-                      auto d = st.policy->reconcile(view, n, clock::now());
-                      scale_result r;
-                      r.requested = n;
-                      r.scaled_to = st.policy->effective_target(n, view);
-                      r.stopping = static_cast<int>(d.remove.size());
-                      log::event(spdlog::level::info, "pool.scale",
-                                 {{"requested", n},
-                                  {"target", r.scaled_to},
-                                  {"provision", d.provision},
-                                  {"remove", d.remove}});
-                      for (const auto& id : d.remove)
-                        request_removal(self, id, "scale");
-                      provision(self, d.provision, [rp, r](int started) mutable {
-                        r.started = started;
-                        rp.deliver(r);
-                      });
-                    },
-                    [rp](caf::error& e) mutable { rp.deliver(e); });
-            return rp;
-          },
-          [self](gc_atom) -> caf::result<gc_result> {
-            auto rp = self->make_response_promise<gc_result>();
-            auto& st = self->state;
-            auto result = std::make_shared<gc_result>();
-            auto pending = std::make_shared<int>(1);  // released once both lists were requested
-            auto finish_one = [rp, result, pending]() mutable {
-              if (--*pending == 0) rp.deliver(*result);
-            };
-            self->request(st.registry, std::chrono::seconds(10), sizing_view_atom::value)
-                .then(
-                    [self, result, pending, finish_one](sizing_view& v) mutable {
-                      auto& st = self->state;
-                      auto ids = st.policy->gc(without_removing(std::move(v), st.removing),
-                                               st.scale_target, clock::now());
-                      for (const auto& id : ids) {
-                        ++*pending;
-                        request_removal(self, id, "gc", [result, id, finish_one](bool ok) mutable {
-                          if (ok) result->removed_engines.push_back(id);
-                          finish_one();
-                        });
-                      }
-                      // Managed containers (engines or generic) that are not running.
-                      const auto& label = st.settings->docker.container_label;
-                      docker::filters f{{"label", {label.first + "=" + label.second}}};
-                      self->request(st.quick_pool, std::chrono::seconds(30),
-                                    docker_list_atom::value, f, true)
-                          .then(
-                              [self, result, pending,
-                               finish_one](docker::result<std::vector<docker::container_summary>>&
-                                               r) mutable {
-                                if (r.ok()) {
-                                  for (const auto& c : *r) {
-                                    if (c.state == "running") continue;
-                                    ++*pending;
-                                    request_removal(
-                                        self, c.id, "gc",
-                                        [result, id = c.id, finish_one](bool ok) mutable {
-                                          if (ok) result->removed_containers.push_back(id);
-                                          finish_one();
-                                        });
-                                  }
-                                }
-                                finish_one();
-                              },
-                              [finish_one](caf::error&) mutable { finish_one(); });
-                    },
-                    [rp](caf::error& e) mutable { rp.deliver(e); });
-            // Ended streams older than STREAM_HISTORY_TTL_S.
-            ++*pending;
-            self->request(st.registry, std::chrono::seconds(10), purge_streams_atom::value)
-                .then(
-                    [result, finish_one](int n) mutable {
-                      result->purged_streams = n;
-                      finish_one();
-                    },
-                    [finish_one](caf::error&) mutable { finish_one(); });
-            return rp;
-          },
-      });
+  caf::message_handler sizing{
+      [self](adopted_atom) {
+        if (self->state.adopted) return;
+        self->state.adopted = true;
+        reconcile(self);
+      },
+      [self](reconcile_atom) { reconcile(self); },
+      [self](registry_changed_atom) { reconcile(self); },
+      [](caf::ok_atom) {},  // the registry's answer to subscribe
+      [self](tick_atom) {
+        reconcile(self);
+        self->delayed_send(self, self->state.settings->pool.autoscale_interval, tick_atom::value);
+      },
+      [self](scale_atom, int n) { return scale(self, n); },
+      [self](gc_atom) { return collect_garbage(self); },
+  };
+  return introspectable(self, sizing.or_else(vpn_handlers(self)));
 }
 
 }  // namespace

@@ -26,24 +26,29 @@ void pool_actors::shutdown() {
   if (relay_http) relay_http->stop();
 }
 
-pool_actors spawn_pool_actors(caf::actor_system& sys, actor_directory& directory,
-                              published_state& published, const config::settings& settings,
-                              metrics::registry* metrics, pool_options options) {
-  pool_actors p;
-  docker_pool_sizes sizes;
-  sizes.provisioning = static_cast<size_t>(settings.docker.max_concurrent_provisions);
-  p.workers = spawn_docker_workers(sys, directory, metrics, sizes, options.make_client);
-  p.http = std::make_shared<support::async_http_client>();
+namespace {
+
+/// Everything the spawners below share.
+struct wiring {
+  caf::actor_system& sys;
+  actor_directory& directory;
+  published_state& published;
+  const config::settings& settings;
+  metrics::registry* metrics;
+};
+
+/// The provisioning path: store, registry, port allocator, breaker, provisioner, pool manager.
+void spawn_provisioning(const wiring& w, const pool_options& options, pool_actors& p) {
   if (options.database) {
     store::store_options so;
-    so.history_ttl = settings.service.stream_history_ttl;
-    so.stats_history_max = static_cast<size_t>(settings.relay.stats_history_max);
-    p.store = store::spawn_store(sys, directory, options.database, metrics, so);
+    so.history_ttl = w.settings.service.stream_history_ttl;
+    so.stats_history_max = static_cast<size_t>(w.settings.relay.stats_history_max);
+    p.store = store::spawn_store(w.sys, w.directory, options.database, w.metrics, so);
   }
   p.registry =
-      spawn_engine_registry(sys, directory, published, settings, p.store, options.restored);
-  p.allocator = spawn_port_allocator(sys, directory, settings, options.probe);
-  p.breaker = spawn_circuit_breaker(sys, directory, published, settings, metrics);
+      spawn_engine_registry(w.sys, w.directory, w.published, w.settings, p.store, options.restored);
+  p.allocator = spawn_port_allocator(w.sys, w.directory, w.settings, options.probe);
+  p.breaker = spawn_circuit_breaker(w.sys, w.directory, w.published, w.settings, w.metrics);
   provisioner_deps deps;
   deps.registry = p.registry;
   deps.allocator = p.allocator;
@@ -52,65 +57,88 @@ pool_actors spawn_pool_actors(caf::actor_system& sys, actor_directory& directory
   deps.removal_pool = p.workers.removal;
   deps.workers = p.workers.provisioning;
   deps.http = p.http;
-  deps.published = &published;
-  deps.settings = &settings;
-  deps.metrics = metrics;
-  p.provisioner = spawn_provisioner(sys, directory, deps);
-  p.pool_manager = spawn_pool_manager(sys, directory, p.registry, p.provisioner, p.workers.quick,
-                                      settings, published);
-  docker_watcher_deps w;
-  w.quick_pool = p.workers.quick;
-  w.registry = p.registry;
-  w.allocator = p.allocator;
-  w.provisioner = p.provisioner;
-  w.pool_manager = p.pool_manager;
-  w.client = options.events;
-  w.event_stream = options.event_stream;
-  w.published = &published;
-  w.settings = &settings;
-  w.metrics = metrics;
-  p.watcher = spawn_docker_watcher(sys, directory, w);
-  if (settings.vpn.enabled()) {
+  deps.published = &w.published;
+  deps.settings = &w.settings;
+  deps.metrics = w.metrics;
+  p.provisioner = spawn_provisioner(w.sys, w.directory, deps);
+  p.pool_manager = spawn_pool_manager(w.sys, w.directory, p.registry, p.provisioner,
+                                      p.workers.quick, w.settings, w.published);
+}
+
+/// The observers: Docker's containers and events, the VPN, engine health, event streams' stats.
+void spawn_watchers(const wiring& w, const pool_options& options, pool_actors& p) {
+  docker_watcher_deps d;
+  d.quick_pool = p.workers.quick;
+  d.registry = p.registry;
+  d.allocator = p.allocator;
+  d.provisioner = p.provisioner;
+  d.pool_manager = p.pool_manager;
+  d.client = options.events;
+  d.event_stream = options.event_stream;
+  d.published = &w.published;
+  d.settings = &w.settings;
+  d.metrics = w.metrics;
+  p.watcher = spawn_docker_watcher(w.sys, w.directory, d);
+  if (w.settings.vpn.enabled()) {
     vpn_watcher_deps v;
     v.quick_pool = p.workers.quick;
     v.pool_manager = p.pool_manager;
     v.http = p.http;
-    v.published = &published;
-    v.settings = &settings;
-    v.metrics = metrics;
-    p.vpn = spawn_vpn_watcher(sys, directory, v);
+    v.published = &w.published;
+    v.settings = &w.settings;
+    v.metrics = w.metrics;
+    p.vpn = spawn_vpn_watcher(w.sys, w.directory, v);
   }
   health_prober_deps h;
   h.registry = p.registry;
   h.provisioner = p.provisioner;
   h.breaker = p.breaker;
   h.http = p.http;
-  h.published = &published;
-  h.settings = &settings;
-  h.metrics = metrics;
-  p.health = spawn_health_prober(sys, directory, h);
+  h.published = &w.published;
+  h.settings = &w.settings;
+  h.metrics = w.metrics;
+  p.health = spawn_health_prober(w.sys, w.directory, h);
   stats_collector_deps c;
   c.registry = p.registry;
   c.http = p.http;
-  c.published = &published;
-  c.settings = &settings;
-  c.metrics = metrics;
-  p.stats = spawn_stats_collector(sys, directory, c);
-  // Stream bytes get their own transfer thread: probes never queue behind them.
+  c.published = &w.published;
+  c.settings = &w.settings;
+  c.metrics = w.metrics;
+  p.stats = spawn_stats_collector(w.sys, w.directory, c);
+}
+
+/// The relay: its own transfer thread (probes never queue behind stream bytes) and the manager.
+void spawn_relay(const wiring& w, pool_actors& p) {
   p.relay_http = std::make_shared<support::async_http_client>();
   relay_deps r;
-  r.settings = &settings;
-  r.published = &published;
+  r.settings = &w.settings;
+  r.published = &w.published;
   r.http = p.relay_http;
   r.registry = p.registry;
   r.provisioner = p.provisioner;
   r.counters = std::make_shared<relay::relay_counters>();
-  r.metrics = metrics;
-  p.streams = spawn_stream_manager(sys, directory, r);
-  if (metrics != nullptr) {
-    add_pool_metrics(*metrics, published);
-    add_relay_metrics(*metrics, r.counters);
+  r.metrics = w.metrics;
+  p.streams = spawn_stream_manager(w.sys, w.directory, r);
+  if (w.metrics != nullptr) {
+    add_pool_metrics(*w.metrics, w.published);
+    add_relay_metrics(*w.metrics, r.counters);
   }
+}
+
+}  // namespace
+
+pool_actors spawn_pool_actors(caf::actor_system& sys, actor_directory& directory,
+                              published_state& published, const config::settings& settings,
+                              metrics::registry* metrics, pool_options options) {
+  pool_actors p;
+  docker_pool_sizes sizes;
+  sizes.provisioning = static_cast<size_t>(settings.docker.max_concurrent_provisions);
+  p.workers = spawn_docker_workers(sys, directory, metrics, sizes, options.make_client);
+  p.http = std::make_shared<support::async_http_client>();
+  const wiring w{sys, directory, published, settings, metrics};
+  spawn_provisioning(w, options, p);
+  spawn_watchers(w, options, p);
+  spawn_relay(w, p);
   return p;
 }
 

@@ -204,6 +204,37 @@ void run_container(prov_actor* self, uint64_t id) {
   }
 }
 
+/// Confirms the started container runs; a generic container is then done, an engine goes on to
+/// its readiness probes.
+void confirm_running(prov_actor* self, uint64_t id, int epoch, const std::string& container_id) {
+  auto* op = self->state.find(id, epoch);
+  op->at = stage::confirming;
+  self->request(worker_of(self, *op), std::chrono::seconds(30), docker_inspect_atom::value,
+                container_id)
+      .then(
+          [self, id, epoch](docker::result<docker::container_details>& d) {
+            auto* op = self->state.find(id, epoch);
+            if (op == nullptr) return;
+            if (!d.ok()) return handle_docker_error(self, id, d.error());
+            if (!d->running)
+              return transient(
+                  self, id, provision_code::general_error,
+                  "container exited at start (exit code " + std::to_string(d->exit_code) + ")");
+            if (!op->engine) {
+              provision_result res;
+              res.container_id = op->container_id;
+              res.container_name = op->container_name;
+              return succeed(self, id, std::move(res));
+            }
+            op->probe_deadline = clock::now() + self->state.settings().docker.engine_ready_timeout;
+            op->at = stage::probing;
+            probe(self, id);
+          },
+          [self, id](caf::error&) {
+            transient(self, id, provision_code::general_error, "container inspect did not answer");
+          });
+}
+
 /// The create + start itself (after spacing), then confirming it runs.
 void start_now(prov_actor* self, uint64_t id) {
   auto& st = self->state;
@@ -211,11 +242,10 @@ void start_now(prov_actor* self, uint64_t id) {
   if (op == nullptr) return;
   op->at = stage::starting;
   auto epoch = op->epoch;
-  auto spec = spec_of(st, *op);
   auto name = op->container_name;
   auto key = op->key;
   auto timeout = st.settings().docker.startup_timeout + std::chrono::seconds(30);
-  self->request(worker_of(self, *op), timeout, docker_run_atom::value, spec)
+  self->request(worker_of(self, *op), timeout, docker_run_atom::value, spec_of(st, *op))
       .then(
           [self, id, epoch, key](docker::result<std::string>& r) {
             auto& st = self->state;
@@ -230,33 +260,7 @@ void start_now(prov_actor* self, uint64_t id) {
             if (!op->claim.empty())
               caf::anon_send(st.deps.registry, claim_container_atom::value, op->claim, *r);
             caf::anon_send(st.deps.allocator, bind_ports_atom::value, op->key, *r);
-            op->at = stage::confirming;
-            self->request(worker_of(self, *op), std::chrono::seconds(30),
-                          docker_inspect_atom::value, *r)
-                .then(
-                    [self, id, epoch](docker::result<docker::container_details>& d) {
-                      auto* op = self->state.find(id, epoch);
-                      if (op == nullptr) return;
-                      if (!d.ok()) return handle_docker_error(self, id, d.error());
-                      if (!d->running)
-                        return transient(self, id, provision_code::general_error,
-                                         "container exited at start (exit code " +
-                                             std::to_string(d->exit_code) + ")");
-                      if (!op->engine) {
-                        provision_result res;
-                        res.container_id = op->container_id;
-                        res.container_name = op->container_name;
-                        return succeed(self, id, std::move(res));
-                      }
-                      op->probe_deadline =
-                          clock::now() + self->state.settings().docker.engine_ready_timeout;
-                      op->at = stage::probing;
-                      probe(self, id);
-                    },
-                    [self, id](caf::error&) {
-                      transient(self, id, provision_code::general_error,
-                                "container inspect did not answer");
-                    });
+            confirm_running(self, id, epoch, *r);
           },
           [self, id, epoch, name](caf::error&) {
             auto* op = self->state.find(id, epoch);

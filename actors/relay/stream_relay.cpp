@@ -235,6 +235,32 @@ void end_relay(relay_actor* self, const std::string& reason, int status,
           [self](caf::error&) { finish(self); });
 }
 
+/// acepool stops: waiting clients get 503, streaming ones their end; the registry ends the
+/// record as `shutdown`.
+void on_exit(relay_actor* self, caf::exit_msg& m) {
+  auto& st = self->state;
+  if (st.current != phase::ending) {
+    st.current = phase::ending;
+    if (st.feed) st.feed->live = false;
+    if (st.upstream_id != 0) st.deps.http->cancel(st.upstream_id);
+    st.hub->fail_waiting(503, R"({"detail":"service is shutting down"})", {});
+    st.hub->finish_all();
+  }
+  self->quit(m.reason);
+}
+
+/// A client for this key: it joins the stream, or (the relay is ending) goes back to the
+/// manager, which starts a new relay for it.
+void on_client(relay_actor* self, relay_request& req) {
+  auto& st = self->state;
+  if (st.current == phase::ending) {
+    self->send(st.manager, open_stream_atom::value, std::move(req));
+    return;
+  }
+  st.empty_since.reset();
+  st.hub->attach(std::move(req.client));
+}
+
 caf::behavior stream_relay(relay_actor* self, relay_deps deps, caf::actor manager, std::string key,
                            std::string key_type, std::string params) {
   auto& st = self->state;
@@ -248,31 +274,13 @@ caf::behavior stream_relay(relay_actor* self, relay_deps deps, caf::actor manage
   o.buffer_bytes = st.settings().relay.buffer_bytes;
   o.write_timeout = st.settings().relay.client_write_timeout;
   st.hub = std::make_shared<relay::stream_hub>(o, st.deps.counters, nullptr);
-  self->set_exit_handler([self](caf::exit_msg& m) {
-    auto& st = self->state;
-    if (st.current != phase::ending) {
-      st.current = phase::ending;
-      if (st.feed) st.feed->live = false;
-      if (st.upstream_id != 0) st.deps.http->cancel(st.upstream_id);
-      st.hub->fail_waiting(503, R"({"detail":"service is shutting down"})", {});
-      st.hub->finish_all();
-      // The registry ends the record as `shutdown` when it next starts.
-    }
-    self->quit(m.reason);
-  });
+  self->set_exit_handler([self](caf::exit_msg& m) { on_exit(self, m); });
   begin_select(self);
   self->delayed_send(self, tick_every, tick_atom::value);
   return introspectable(
       self, caf::message_handler{
                 [self](open_stream_atom, relay_request& req) {
-                  auto& st = self->state;
-                  if (st.current == phase::ending) {
-                    // The manager forgot this relay already: it starts a new one for the client.
-                    self->send(st.manager, open_stream_atom::value, std::move(req));
-                    return caf::ok_atom::value;
-                  }
-                  st.empty_since.reset();
-                  st.hub->attach(std::move(req.client));
+                  on_client(self, req);
                   return caf::ok_atom::value;
                 },
                 [self](session_answer_atom, uint64_t no, int status, const std::string& body) {

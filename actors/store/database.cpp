@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -122,6 +123,40 @@ std::string unusable(const std::string& path, sqlite3* db) {
   }
 }
 
+/// The names of the tables in the file; none when it cannot be read (not a database, locked).
+std::optional<std::set<std::string>> table_names(sqlite3* raw) {
+  std::set<std::string> tables;
+  statement q(raw, "SELECT name FROM sqlite_master WHERE type = 'table'");
+  if (!q.ok()) return std::nullopt;
+  int step;
+  while ((step = q.step()) == SQLITE_ROW)
+    tables.insert(q.column_text(0));
+  if (step != SQLITE_DONE) return std::nullopt;
+  return tables;
+}
+
+/// Why an existing file with `tables` is not acepool's database at a version this acepool can
+/// use; nothing when it is.
+std::optional<std::string> foreign_or_newer(sqlite3* raw, const std::string& path,
+                                            const std::set<std::string>& tables) {
+  if (!tables.count("acepool_meta")) {
+    std::string names;
+    for (const auto& t : tables)
+      names += (names.empty() ? "" : ", ") + t;
+    return path + " holds another application's database (tables: " + names +
+           "; the old orchestrator's file?): " + hint;
+  }
+  statement v(raw, "SELECT value FROM acepool_meta WHERE key = 'schema_version'");
+  int version = 0;
+  if (v.ok() && v.step() == SQLITE_ROW) version = std::atoi(v.column_text(0).c_str());
+  if (version > schema_version)
+    return path + " was written by a newer acepool (schema " + std::to_string(version) +
+           ", this one knows " + std::to_string(schema_version) + ")";
+  if (version < 1) return path + " carries no schema version: " + hint;
+  // Migrations from older versions go here, one step per version.
+  return std::nullopt;
+}
+
 }  // namespace
 
 database::opened database::open(const std::string& path) {
@@ -144,53 +179,23 @@ database::opened database::open(const std::string& path) {
     return out;
   }
   // Reading the schema is the first real access: a file that is not a database fails here.
-  std::set<std::string> tables;
-  {
-    statement q(raw, "SELECT name FROM sqlite_master WHERE type = 'table'");
-    if (!q.ok()) {
-      out.error = unusable(path, raw);
-      return out;
-    }
-    int step;
-    while ((step = q.step()) == SQLITE_ROW)
-      tables.insert(q.column_text(0));
-    if (step != SQLITE_DONE) {
-      out.error = unusable(path, raw);
-      return out;
-    }
+  auto tables = table_names(raw);
+  if (!tables) {
+    out.error = unusable(path, raw);
+    return out;
   }
-  if (path != ":memory:") {
-    if (db->exec("PRAGMA journal_mode = WAL")) {
-      out.error = unusable(path, raw);
-      return out;
-    }
+  if (path != ":memory:" && db->exec("PRAGMA journal_mode = WAL")) {
+    out.error = unusable(path, raw);
+    return out;
   }
-  if (tables.empty()) {
+  if (tables->empty()) {
     if (auto err = db->create_schema()) {
       out.error = "cannot create the schema in " + path + ": " + *err + " (is the file writable?)";
       return out;
     }
-  } else if (!tables.count("acepool_meta")) {
-    std::string names;
-    for (const auto& t : tables)
-      names += (names.empty() ? "" : ", ") + t;
-    out.error = path + " holds another application's database (tables: " + names +
-                "; the old orchestrator's file?): " + hint;
+  } else if (auto why = foreign_or_newer(raw, path, *tables)) {
+    out.error = *why;
     return out;
-  } else {
-    statement v(raw, "SELECT value FROM acepool_meta WHERE key = 'schema_version'");
-    int version = 0;
-    if (v.ok() && v.step() == SQLITE_ROW) version = std::atoi(v.column_text(0).c_str());
-    if (version > schema_version) {
-      out.error = path + " was written by a newer acepool (schema " + std::to_string(version) +
-                  ", this one knows " + std::to_string(schema_version) + ")";
-      return out;
-    }
-    if (version < 1) {
-      out.error = path + " carries no schema version: " + hint;
-      return out;
-    }
-    // Migrations from older versions go here, one step per version.
   }
   // A write proves the file is writable (a read-only file opens fine and fails later).
   if (db->exec("INSERT OR REPLACE INTO acepool_meta (key, value) VALUES ('opened_at', "
