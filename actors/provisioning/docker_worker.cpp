@@ -140,7 +140,8 @@ docker_workers spawn_docker_workers(caf::actor_system& sys, actor_directory& dir
     std::vector<caf::actor> group;
     for (size_t i = 1; i <= n; ++i) {
       std::shared_ptr<docker::docker_client> client = make_client(out.cancel);
-      auto w = sys.spawn<caf::detached>(docker_worker, client, metrics);
+      auto w = sizes.scheduled ? sys.spawn(docker_worker, client, metrics)
+                               : sys.spawn<caf::detached>(docker_worker, client, metrics);
       directory.add(w, prefix + "/" + std::to_string(i), "docker_worker");
       group.push_back(w);
       out.all.push_back(w);

@@ -39,6 +39,9 @@ struct docker_pool_sizes {
   size_t quick = 2;
   size_t provisioning = 5;  ///< >= MAX_CONCURRENT_PROVISIONS
   size_t removal = 3;
+  /// Workers run on the scheduler instead of threads of their own: only for an in-memory
+  /// Docker that never blocks (deterministic actor tests); a real client's calls block.
+  bool scheduled = false;
 };
 
 /// Spawns the workers (detached actors registered as `docker_quick/1`, `docker_provision/1`, ...).
