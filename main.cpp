@@ -187,10 +187,19 @@ int run_service(std::shared_ptr<const config::loaded_settings> loaded, bool clea
     }).detach();
   });
 
-  http::api_context ctx{&system,       directory,          loaded,
-                        &registry,     pool.workers.quick, &published,
-                        pool.registry, pool.provisioner,   pool.pool_manager,
-                        pool.breaker,  pool.stats,         pool.streams};
+  http::api_context ctx;
+  ctx.system = &system;
+  ctx.directory = directory;
+  ctx.config = loaded;
+  ctx.metrics = &registry;
+  ctx.docker_quick = pool.workers.quick;
+  ctx.published = &published;
+  ctx.registry = pool.registry;
+  ctx.provisioner = pool.provisioner;
+  ctx.pool_manager = pool.pool_manager;
+  ctx.breaker = pool.breaker;
+  ctx.stats_collector = pool.stats;
+  ctx.streams = pool.streams;
   http::http_server server(make_server_options(s, open_files, &registry, http::make_api_router(ctx),
                                                http::make_relay_router(ctx)));
   if (auto err = server.start()) {

@@ -1,5 +1,7 @@
 #include "http/stream_json.hpp"
 
+#include <algorithm>
+
 #include "support/time_format.hpp"
 
 namespace acepool::http {

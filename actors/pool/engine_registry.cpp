@@ -22,6 +22,7 @@
 #include "config/settings.hpp"
 #include "docker/engine_spec.hpp"
 #include "support/logging.hpp"
+#include "support/time_format.hpp"
 
 namespace acepool::actors {
 
@@ -32,20 +33,30 @@ using wall = std::chrono::system_clock;
 constexpr std::chrono::milliseconds stats_publish_delay{200};
 constexpr std::chrono::seconds purge_every{60};
 
-/// One engine as /debug/actors/engine_registry shows it: the registry's own fields, internal
-/// ones included (the API's Engine object is HTTP's to render).
+/// One engine as /debug/actors/engine_registry shows it: the Engine object's fields (same
+/// names as /engines) plus the registry's own (container ports, host HTTPS port, the address
+/// acepool reaches it on whatever ENGINE_ADVERTISE_HOST says).
 nlohmann::json debug_view(const engine_record& e) {
+  auto optional_port = [](const auto& p) { return p ? nlohmann::json(*p) : nlohmann::json(); };
   return {{"container_id", e.container_id},
           {"container_name", e.container_name},
-          {"address", e.host + ":" + std::to_string(e.port)},
+          {"host", e.host},
+          {"port", e.port},
           {"container_http_port", e.container_http_port},
           {"container_https_port", e.container_https_port},
-          {"state", to_string(e.state)},
-          {"health", to_string(e.health)},
+          {"host_https_port", optional_port(e.host_https_port)},
+          {"labels", e.labels},
+          {"first_seen", support::format_rfc3339(e.first_seen)},
+          {"last_seen", support::format_rfc3339(e.last_seen)},
           {"streams", e.streams},
+          {"health_status", to_string(e.health)},
+          {"last_health_check", support::rfc3339_or_null(e.last_health_check)},
+          {"last_stream_usage", support::rfc3339_or_null(e.last_stream_usage)},
           {"forwarded", e.forwarded},
-          {"vpn_container", e.vpn_container.value_or("")},
-          {"labels", e.labels}};
+          {"forwarded_port", optional_port(e.forwarded_port)},
+          {"vpn_container", e.vpn_container ? nlohmann::json(*e.vpn_container) : nlohmann::json()},
+          {"image", e.image},
+          {"state", to_string(e.state)}};
 }
 
 struct engine_registry_state {
@@ -127,11 +138,12 @@ struct engine_registry_state {
     return end(*ev.stream_id, normalize_end_reason(ev.reason.value_or("ended_by_event")));
   }
 
-  stream_end_result end(const std::string& id, const std::string& reason) {
-    return end(id, reason, wall::now());
+  // `id` by value: callers pass ids held by records that ending the stream replaces.
+  stream_end_result end(std::string id, const std::string& reason) {
+    return end(std::move(id), reason, wall::now());
   }
 
-  stream_end_result end(const std::string& id, const std::string& reason, wall::time_point at) {
+  stream_end_result end(std::string id, const std::string& reason, wall::time_point at) {
     stream_end_result r;
     auto ended = book->end(id, reason, at);
     if (ended.stream == nullptr) return r;
@@ -148,8 +160,11 @@ struct engine_registry_state {
 
   /// Streams reported by external proxies end with their engine; relay streams fail over.
   void end_event_streams_on(const std::string& container_id) {
+    std::vector<std::string> ids;
     for (const auto* stream : book->active_on(container_id))
-      if (stream->source == stream_source::event) end(stream->id, "engine_removed");
+      if (stream->source == stream_source::event) ids.push_back(stream->id);
+    for (auto& id : ids)
+      end(std::move(id), "engine_removed");
   }
 
   nlohmann::json summary() const {

@@ -62,7 +62,12 @@ sizing_view without_removing(sizing_view v, const std::set<std::string>& removin
 void request_removal(pm_actor* self, const std::string& id, const std::string& reason,
                      std::function<void(bool)> done = {}) {
   auto& st = self->state;
-  if (!st.removing.insert(id).second) return;
+  if (!st.removing.insert(id).second) {
+    // Already being removed (e.g. an idle engine /gc just asked for, listed as exited): that
+    // removal reports; this caller still gets its answer.
+    if (done) done(false);
+    return;
+  }
   ++st.removals_requested;
   self->request(st.provisioner, st.settings->service.api_long_operation_timeout,
                 remove_container_atom::value, id, reason)

@@ -250,18 +250,16 @@ void claim_capacity(prov_actor* self, uint64_t id) {
 }
 
 /// The general breaker's answer for an admitted operation.
-void on_breaker_answer(prov_actor* self, uint64_t id, const std::optional<std::string>& preclaimed,
-                       const breaker::admission& a) {
+void on_breaker_answer(prov_actor* self, uint64_t id, const breaker::admission& a) {
   auto* op = self->state.find(id);
   if (op == nullptr) return;
   op->trial = a.trial;
-  if (preclaimed) op->claim = *preclaimed;  // returned by fail(), kept by success
   if (!a.allowed) {
     auto eta = static_cast<int>(std::max<int64_t>(1, (a.retry_after.count() + 999) / 1000));
     return fail(self, id,
                 make_error(provision_code::circuit_breaker, "the circuit breaker is open", eta));
   }
-  if (!op->engine || preclaimed) return enqueue(self, id);
+  if (!op->engine || !op->claim.empty()) return enqueue(self, id);  // generic, or pre-claimed
   claim_capacity(self, id);
 }
 
@@ -297,23 +295,18 @@ void admit(prov_actor* self, operation op, bool may_be_rate_limited,
   }
   op.id = st.next_id++;
   op.key = "op-" + std::to_string(op.id);
+  // A claim the caller holds is the operation's from now on: every ending returns it.
+  if (preclaimed) op.claim = *preclaimed;
   auto id = op.id;
   st.ops.emplace(id, std::move(op));
   self->request(st.deps.breaker, std::chrono::seconds(10), breaker_admit_atom::value,
                 breaker_kind::general)
-      .then([self, id,
-             preclaimed](breaker::admission a) { on_breaker_answer(self, id, preclaimed, a); },
+      .then([self, id](breaker::admission a) { on_breaker_answer(self, id, a); },
             [self, id](caf::error&) {
               fail(self, id,
                    make_error(provision_code::general_error, "circuit breaker did not answer"));
             });
 }
-
-}  // namespace provisioning_detail
-
-namespace {
-
-using namespace provisioning_detail;
 
 /// MAX_GENERIC_CONTAINERS: the generic containers that exist (Docker's list, stopped ones
 /// included) and those being created count; beyond the cap the request is 409 max_capacity.
@@ -455,11 +448,11 @@ caf::behavior provisioner(prov_actor* self, provisioner_deps deps) {
             });
 }
 
-}  // namespace
+}  // namespace provisioning_detail
 
 caf::actor spawn_provisioner(caf::actor_system& sys, actor_directory& directory,
                              provisioner_deps deps) {
-  auto a = sys.spawn(provisioner, std::move(deps));
+  auto a = sys.spawn(provisioning_detail::provisioner, std::move(deps));
   directory.add(a, "provisioner", "provisioner");
   return a;
 }

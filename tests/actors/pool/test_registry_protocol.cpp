@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <caf/after.hpp>
+
 #include "actors/messages.hpp"
 #include "actors/pool/engine_registry.hpp"
 #include "actors/runtime/actor_directory.hpp"
@@ -100,6 +102,26 @@ TEST_CASE("registry protocol: an engine that dies ends proxies' streams, relay s
   CHECK(rig.stream(reported.id)->end_reason == std::optional<std::string>("engine_removed"));
   CHECK_FALSE(rig.stream(relayed.id)->ended);  // its relay fails over to another engine
   CHECK(rig.published.engines.load()->engines.empty());
+}
+
+TEST_CASE("registry protocol: streams end with their engine right after a stats update too") {
+  // A stats update replaces the stream's record before the next publication: ending the
+  // stream must not read the replaced record (ASan in the checked build watches this).
+  registry_rig rig;
+  rig.engine_up("e1", 19001);
+  auto reported = rig.start("e1", "reported", stream_source::event);
+  stats_snapshot snap;
+  snap.ts = std::chrono::system_clock::now();
+  snap.peers = 3;
+  // Two updates: the second replaces a record no published snapshot shares.
+  rig.da.self->send(rig.registry, stream_stats_atom::value, reported.id, snap);
+  rig.da.self->send(rig.registry, stream_stats_atom::value, reported.id, snap);
+  rig.da.self->send(rig.registry, engine_gone_atom::value, std::string("e1"));
+  rig.da.run();
+  rig.da.self->receive([](const std::string&) {}, caf::after(std::chrono::seconds(0)) >> [] {});
+  REQUIRE(rig.stream(reported.id) != nullptr);
+  CHECK(rig.stream(reported.id)->ended);
+  CHECK(rig.stream(reported.id)->latest->peers == std::optional<int64_t>(3));
 }
 
 TEST_CASE(

@@ -180,3 +180,18 @@ TEST_CASE("provisioner protocol: a host port another process holds is skipped fo
   REQUIRE(alive.size() == 1);  // the first attempt's container was removed
   CHECK(alive.begin()->second.labels.at("host.http_port") != "19400");
 }
+
+TEST_CASE("provisioner protocol: a claim the caller holds is returned when the breaker is gone") {
+  provisioning_rig rig;
+  REQUIRE(*rig.da.ask<bool>(rig.registry, claim_atom::value, std::string("pool-1")));
+  caf::anon_send_exit(rig.breaker, caf::exit_reason::kill);
+  rig.da.run();
+  engine_request e;
+  e.origin = request_origin::pool;
+  e.claim = "pool-1";
+  auto r = rig.provision(e);
+  REQUIRE(r);
+  REQUIRE(r->error);
+  CHECK(r->error->code == provision_code::general_error);
+  CHECK(rig.published.engines.load()->claims == 0);  // the capacity is free again
+}
