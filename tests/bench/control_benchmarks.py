@@ -133,7 +133,8 @@ def bench_provisioning(build, count=20):
         port = acepool_port(ace)
         for _ in range(count):
             t = time.perf_counter()
-            req = urllib.request.Request(f"http://127.0.0.1:{port}/provision/acestream", data=b"{}", method="POST")
+            req = urllib.request.Request(f"http://127.0.0.1:{port}/provision/acestream", data=b"{}", method="POST",
+                                         headers={"Content-Type": "application/json"})
             with urllib.request.urlopen(req, timeout=120) as r:
                 if r.status != 200:
                     raise CheckFailed(f"provisioning answered {r.status}")
