@@ -90,30 +90,48 @@ void connection_table::leave(uint64_t id, bool over_cap) {
   (over_cap ? overflow_ : open_).fetch_sub(1, std::memory_order_relaxed);
 }
 
+size_t connection_table::idle() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  size_t n = 0;
+  for (const auto& [id, t] : tracked_)
+    if (t.idle->load(std::memory_order_relaxed) != 0) ++n;
+  return n;
+}
+
 bool connection_table::evict_longest_idle() {
+  using namespace std::chrono_literals;
   std::function<void()> victim;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto now = std::chrono::steady_clock::now();
-    if (candidates_.empty() || now - scanned_at_ > std::chrono::seconds(1)) {
-      // A scan of every connection, at most once a second and only at the cap: requests never
-      // take this lock, they only write their connection's idle clock.
+    auto scan = [&] {
+      // A scan of every connection, only at the cap and at most every 50 ms: requests never take
+      // this lock, they only write their connection's idle clock.
       candidates_.clear();
       for (const auto& [id, t] : tracked_)
         if (auto since = t.idle->load(std::memory_order_relaxed); since != 0)
           candidates_.emplace_back(since, id);
       std::sort(candidates_.begin(), candidates_.end(), std::greater<>());  // oldest last
       scanned_at_ = now;
-    }
-    while (!candidates_.empty() && !victim) {
-      auto [since, id] = candidates_.back();
-      candidates_.pop_back();
-      auto it = tracked_.find(id);
-      // Still there and still idle since then (not busy, not idle again since a later time).
-      if (it == tracked_.end() || it->second.idle->load(std::memory_order_relaxed) != since)
-        continue;
-      it->second.idle->store(0, std::memory_order_relaxed);
-      victim = it->second.evict;
+    };
+    if (candidates_.empty() || now - scanned_at_ > 1s) scan();
+    auto pick = [&] {
+      while (!candidates_.empty() && !victim) {
+        auto [since, id] = candidates_.back();
+        candidates_.pop_back();
+        auto it = tracked_.find(id);
+        // Still there and still idle since then (not busy, not idle again since a later time).
+        if (it == tracked_.end() || it->second.idle->load(std::memory_order_relaxed) != since)
+          continue;
+        it->second.idle->store(0, std::memory_order_relaxed);
+        victim = it->second.evict;
+      }
+    };
+    pick();
+    // Every remembered candidate went busy or away: connections idle since the scan count too.
+    if (!victim && now - scanned_at_ >= 50ms) {
+      scan();
+      pick();
     }
   }
   if (!victim) return false;

@@ -66,6 +66,8 @@ class connection_table : public std::enable_shared_from_this<connection_table> {
   void track(uint64_t id, idle_clock idle, std::function<void()> evict);
 
   size_t open() const { return open_.load(std::memory_order_relaxed); }
+  /// Tracked connections idle between requests right now (a scan: for tests and diagnostics).
+  size_t idle();
   size_t max() const { return max_; }
   uint64_t evicted() const { return evicted_.load(std::memory_order_relaxed); }
   uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }

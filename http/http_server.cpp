@@ -112,6 +112,10 @@ size_t http_server::open_connections() const {
   return impl_->table->open();
 }
 
+size_t http_server::idle_connections() const {
+  return impl_->table->idle();
+}
+
 void http_server::stop_accepting() {
   for (auto& l : impl_->listeners)
     l->close();

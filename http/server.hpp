@@ -61,6 +61,8 @@ class http_server {
 
   /// Open client connections (for tests and metrics).
   size_t open_connections() const;
+  /// Open connections idle between requests, the ones MAX_CONNECTIONS may evict (for tests).
+  size_t idle_connections() const;
 
  private:
   struct impl;

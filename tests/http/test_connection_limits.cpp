@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include "http/connection_limits.hpp"
 
 using namespace acepool::http;
@@ -67,6 +69,34 @@ TEST_CASE("at the cap the longest idle connection is evicted, then 503, then dro
   c.slot.reset();
   d.slot.reset();
   CHECK(table->open() == 0);
+}
+
+TEST_CASE("at the cap a connection idle only since the last scan can still make room") {
+  auto table = std::make_shared<connection_table>(3, 1);
+  int evicted_a = 0, evicted_b = 0, evicted_x = 0;
+  auto a = table->admit();
+  auto b = table->admit();
+  auto x = table->admit();
+  auto idle_a = std::make_shared<std::atomic<int64_t>>(1000);
+  auto idle_b = std::make_shared<std::atomic<int64_t>>(0);
+  auto idle_x = std::make_shared<std::atomic<int64_t>>(1500);
+  table->track(a.id, idle_a, [&] { ++evicted_a; });
+  table->track(b.id, idle_b, [&] { ++evicted_b; });
+  table->track(x.id, idle_x, [&] { ++evicted_x; });
+  // The first arrival at the cap scans (a and x idle) and evicts the one idle longest.
+  auto c = table->admit();
+  CHECK_FALSE(c.refuse);
+  CHECK(evicted_a == 1);
+  a.slot.reset();
+  table->track(c.id, std::make_shared<std::atomic<int64_t>>(0), [] {});
+  // Since that scan x got busy and b idle: the remembered candidate is gone, b must be found.
+  *idle_x = 0;
+  *idle_b = 2000;
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));  // past the rescan interval
+  auto d = table->admit();
+  CHECK_FALSE(d.refuse);
+  CHECK(evicted_b == 1);
+  CHECK(evicted_x == 0);
 }
 
 TEST_CASE("a connection that leaves while the table closes another one causes no deadlock") {

@@ -303,19 +303,27 @@ TEST_CASE("at MAX_CONNECTIONS an idle connection makes room, busy ones get 503 b
     REQUIRE(idle.back()->send(get("/hello")));
     REQUIRE(idle.back()->read_responses(1, 3s).size() == 1);
   }
+  // Idle once the server has finished writing each answer (the client may read it earlier).
+  REQUIRE(eventually([&] { return s.server->idle_connections() == 3; }, 10s));
   raw_connection fourth(s.port());
   REQUIRE(fourth.send(get("/hello")));
   auto served = fourth.read_responses(1, 3s);
   REQUIRE(served.size() == 1);
   CHECK(served[0].status == 200);
   CHECK(idle[0]->wait_closed(3s));  // the one idle longest was closed for it
-  // Now three connections in the middle of a request: nothing to evict.
+  // Now three connections in the middle of a request, each taking the place of an idle one
+  // (checked step by step: a connection counts as idle until the server has read its first
+  // bytes, and an evicted one holds its place until it has closed).
   std::vector<std::unique_ptr<raw_connection>> busy;
-  for (int i = 0; i < 3; ++i) {
+  for (size_t i = 0; i < 3; ++i) {
     busy.push_back(std::make_unique<raw_connection>(s.port()));
     REQUIRE(busy.back()->send("GET /hello HTTP/1.1\r\n"));
+    INFO("busy connection " << i);
+    REQUIRE(eventually(
+        [&] { return s.server->open_connections() == 3 && s.server->idle_connections() == 2 - i; },
+        10s));
   }
-  std::this_thread::sleep_for(200ms);
+  CHECK(fourth.wait_closed(3s));  // idle longest by then
   raw_connection over(s.port());
   REQUIRE(over.send(get("/hello")));
   auto refused = split_responses(over.read_until_close(3s));
