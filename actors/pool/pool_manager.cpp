@@ -253,7 +253,8 @@ void gc_stopped_containers(pm_actor* self, const std::shared_ptr<gc_run>& run) {
   self->request(self->state.quick_pool, std::chrono::seconds(30), docker_list_atom::value, f, true)
       .then(
           [self, run](docker::result<std::vector<docker::container_summary>>& r) {
-            for (const auto& c : r.ok() ? *r : std::vector<docker::container_summary>{}) {
+            if (!r.ok()) return run->finish_one();
+            for (const auto& c : *r) {
               if (c.state == "running") continue;
               ++run->pending;
               request_removal(self, c.id, "gc", [run, id = c.id](bool ok) {

@@ -2,9 +2,12 @@
 
 #include "actors/pool/engine_table.hpp"
 #include "config/settings.hpp"
+#include "tests/common/engine_fixtures.hpp"
 
 using namespace acepool;
 using namespace acepool::actors;
+using acepool::testing::running_engine;
+using acepool::testing::running_engine_container;
 using namespace std::chrono_literals;
 
 namespace {
@@ -12,25 +15,6 @@ namespace {
 // Fixed points on both clocks: the table takes time as a parameter, never reads a clock.
 const auto table_t0 = engine_table::steady::time_point{} + 1000h;
 const auto table_w0 = engine_table::wall::time_point{} + 1000h;
-
-engine_record running_engine(const std::string& id, uint16_t port) {
-  engine_record e;
-  e.container_id = id;
-  e.container_name = "acestream-" + std::to_string(port);
-  e.host = "127.0.0.1";
-  e.port = port;
-  e.state = engine_state::running;
-  return e;
-}
-
-docker::container_summary managed_container(const std::string& id, uint16_t port) {
-  docker::container_summary c;
-  c.id = id;
-  c.name = "acestream-" + std::to_string(port);
-  c.state = "running";
-  c.labels = {{"acestream.http_port", "6878"}, {"host.http_port", std::to_string(port)}};
-  return c;
-}
 
 std::vector<std::string> no_streams(const std::string&) {
   return {};
@@ -121,8 +105,8 @@ TEST_CASE("engine table: engines Docker no longer lists vanish unless they chang
   t.engine_up(running_engine("newer", 19003), "", table_w0,
               table_t0 + 10s);  // came up after the listing
   t.add_static("10.0.0.9", 6878, table_w0, table_t0);
-  auto out = t.sync({managed_container("listed", 19001)}, table_t0 + 5s, s, no_streams, table_w0,
-                    table_t0 + 6s);
+  auto out = t.sync({running_engine_container("listed", 19001)}, table_t0 + 5s, s, no_streams,
+                    table_w0, table_t0 + 6s);
   REQUIRE(out.vanished.size() == 1);
   CHECK(out.vanished[0].container_id == "gone");
   CHECK(t.engines().count("newer") == 1);
@@ -139,8 +123,9 @@ TEST_CASE("engine table: running managed containers are adopted with their strea
   auto streams_on = [](const std::string& id) {
     return id == "old" ? std::vector<std::string>{"abc|ps1"} : std::vector<std::string>{};
   };
-  auto out = t.sync({managed_container("old", 19001), managed_container("booting", 19002)},
-                    table_t0, s, streams_on, table_w0, table_t0);
+  auto out =
+      t.sync({running_engine_container("old", 19001), running_engine_container("booting", 19002)},
+             table_t0, s, streams_on, table_w0, table_t0);
   CHECK(out.adopted == std::vector<std::string>{"old"});
   const auto& e = t.engines().at("old");
   CHECK(e.port == 19001);
@@ -155,7 +140,7 @@ TEST_CASE("engine table: running managed containers are adopted with their strea
 TEST_CASE("engine table: a container without a usable port is reported once and never counted") {
   engine_table t(5);
   config::settings s;
-  auto broken = managed_container("broken", 19001);
+  auto broken = running_engine_container("broken", 19001);
   broken.labels.erase("acestream.http_port");
   auto first = t.sync({broken}, table_t0, s, no_streams, table_w0, table_t0);
   CHECK(first.newly_unadoptable.count("broken") == 1);

@@ -9,6 +9,7 @@
 #include "actors/store/database.hpp"
 #include "config/settings_loader.hpp"
 #include "tests/common/deterministic_actors.hpp"
+#include "tests/common/engine_fixtures.hpp"
 
 // The engine registry's protocol on CAF's deterministic scheduler: what the provisioner, the
 // docker watcher, the relay and /events send it, and what it publishes.
@@ -39,13 +40,7 @@ struct registry_rig {
   bool claim(const std::string& id) { return *da.ask<bool>(registry, claim_atom::value, id); }
 
   void engine_up(const std::string& id, uint16_t port, const std::string& claim = "") {
-    engine_record e;
-    e.container_id = id;
-    e.container_name = "acestream-" + std::to_string(port);
-    e.host = "127.0.0.1";
-    e.port = port;
-    e.state = engine_state::running;
-    da.ask<caf::ok_atom>(registry, engine_up_atom::value, e, claim);
+    da.ask<caf::ok_atom>(registry, engine_up_atom::value, testing::running_engine(id, port), claim);
   }
 
   stream_record start(const std::string& container, const std::string& key, stream_source src) {
@@ -62,15 +57,6 @@ struct registry_rig {
     return published.streams.load()->find(id);
   }
 };
-
-docker::container_summary running_container(const std::string& id, uint16_t port) {
-  docker::container_summary c;
-  c.id = id;
-  c.name = "acestream-" + std::to_string(port);
-  c.state = "running";
-  c.labels = {{"acestream.http_port", "6878"}, {"host.http_port", std::to_string(port)}};
-  return c;
-}
 
 }  // namespace
 
@@ -139,7 +125,8 @@ TEST_CASE("registry protocol: a Docker listing adopts running engines and forget
   registry_rig rig;
   rig.engine_up("old", 19001);
   const int64_t listed_at = std::chrono::steady_clock::now().time_since_epoch().count();
-  std::vector<docker::container_summary> running{running_container("adopted", 19002)};
+  std::vector<docker::container_summary> running{
+      testing::running_engine_container("adopted", 19002)};
   auto forgotten = rig.da.ask<std::vector<std::string>>(rig.registry, sync_engines_atom::value,
                                                         running, listed_at);
   REQUIRE(forgotten);
