@@ -159,7 +159,7 @@ int run_service(std::shared_ptr<const config::loaded_settings> loaded, bool clea
   actors::add_actor_metrics(registry, directory);
 
   auto client_cfg = docker::client_config::from(s.docker);
-  actors::published_state published;
+  actors::published_state published(s);
   actors::pool_options options;
   options.make_client = [client_cfg](auto cancel) {
     auto cfg = client_cfg;
@@ -197,7 +197,7 @@ int run_service(std::shared_ptr<const config::loaded_settings> loaded, bool clea
   ctx.registry = pool.registry;
   ctx.provisioner = pool.provisioner;
   ctx.pool_manager = pool.pool_manager;
-  ctx.breaker = pool.breaker;
+  ctx.health_prober = pool.health;
   ctx.stats_collector = pool.stats;
   ctx.streams = pool.streams;
   http::http_server server(make_server_options(s, open_files, &registry, http::make_api_router(ctx),

@@ -12,7 +12,6 @@
 
 #include "actors/pool/engine_record.hpp"
 #include "actors/pool/pool_policy.hpp"
-#include "actors/provisioning/breaker.hpp"
 #include "actors/provisioning/provision_types.hpp"
 #include "actors/relay/relay_types.hpp"
 #include "actors/streams/engine_selection.hpp"
@@ -71,8 +70,9 @@ using docker_pull_atom = caf::atom_constant<caf::atom("dkpull")>;
 
 // ---- engine_registry: engines and the capacity claims of provisioning operations ----
 
-/// provisioner, pool_manager → registry, with `std::string` claim id: reserve capacity for one
-/// engine (MAX_REPLICAS counts engines not stopping plus claims). Reply: `bool` granted.
+/// provisioner → registry, with `std::string` claim id: reserve capacity for one engine
+/// (MAX_REPLICAS counts engines not stopping plus claims). Only the provisioner claims: the
+/// pool manager and the health_prober ask it for engines. Reply: `bool` granted.
 using claim_atom = caf::atom_constant<caf::atom("claim")>;
 
 /// provisioner → registry, with `std::string` claim id: give capacity back. Reply: `caf::ok_atom`.
@@ -95,8 +95,10 @@ using engine_gone_atom = caf::atom_constant<caf::atom("enginegone")>;
 /// stops counting). Reply: `std::string` full id ("" when unknown).
 using engine_stopping_atom = caf::atom_constant<caf::atom("enginestop")>;
 
-/// pool_manager → registry. Reply: `sizing_view` (managed engines and claims).
-using sizing_view_atom = caf::atom_constant<caf::atom("sizingview")>;
+/// provisioner → registry: answered once everything the provisioner sent before is applied (and
+/// announced to the subscribers), so a provision_pool answer orders after its removals.
+/// Reply: `caf::ok_atom`.
+using barrier_atom = caf::atom_constant<caf::atom("barrier")>;
 
 /// docker_watcher → registry, with `std::vector<docker::container_summary>` (the running managed
 /// engine containers), `int64_t` when the list was requested (steady clock, ns): adopt unknown
@@ -108,9 +110,11 @@ using sync_engines_atom = caf::atom_constant<caf::atom("syncengine")>;
 using engine_names_atom = caf::atom_constant<caf::atom("enginename")>;
 
 /// pool_manager → registry, with `caf::actor`: notify it (`registry_changed_atom`) after changes.
+/// Reply: `sizing_view`, the pool as it is now.
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 
-/// registry → subscribers: engines or claims changed. No reply.
+/// registry → subscribers, with `sizing_view` (managed engines and claims): the pool after a
+/// change; the one channel the pool manager learns the pool from. No reply.
 using registry_changed_atom = caf::atom_constant<caf::atom("regchanged")>;
 
 /// health_prober → registry, with `std::string` id, `health_status`, `int64_t` checked at (unix
@@ -120,7 +124,7 @@ using set_health_atom = caf::atom_constant<caf::atom("sethealth")>;
 /// health_prober → registry, with `std::string` id, `engine_state` (running or draining). No reply.
 using set_engine_state_atom = caf::atom_constant<caf::atom("setstate")>;
 
-/// health_prober → registry, with `std::string` claim id, `std::string` engine to replace: like
+/// provisioner → registry, with `std::string` claim id, `std::string` engine to replace: like
 /// claim_atom but MAX_REPLICAS may be exceeded by one while an unhealthy engine is replaced.
 /// Reply: `bool` granted.
 using claim_replacement_atom = caf::atom_constant<caf::atom("claimrepl")>;
@@ -184,9 +188,14 @@ using open_stream_atom = caf::atom_constant<caf::atom("openstream")>;
 /// /ace/status JSON ("" when no relay runs the key).
 using relay_status_atom = caf::atom_constant<caf::atom("relstatus")>;
 
-/// HTTP (DELETE /streams/{id}) → stream_manager → stream_relay, with `std::string` stream id,
-/// `std::string` end reason: stop the relay and close its clients. Reply: `stream_end_result`
-/// (no stream when no relay runs it).
+/// HTTP (DELETE /streams/{id}) → stream_manager, with `std::string` stream id, `std::string` end
+/// reason: stop the stream, whoever serves it (its relay, or for a stream reported by an
+/// external proxy the stats_collector's stop_session). Reply: `stream_end_result` (no stream:
+/// unknown id; not updated: had ended).
+using stop_stream_atom = caf::atom_constant<caf::atom("stopstream")>;
+
+/// stream_manager → stream_relay, with `std::string` stream id, `std::string` end reason: stop
+/// the relay and close its clients. Reply: `stream_end_result`.
 using stop_relay_atom = caf::atom_constant<caf::atom("stoprelay")>;
 
 /// stream_relay → stream_manager, with `std::string` key: the relay is ending; later clients of
@@ -220,9 +229,10 @@ using health_result_atom = caf::atom_constant<caf::atom("healthres")>;
 /// answer), `std::string` body: one stat URL poll answered. No reply.
 using stat_result_atom = caf::atom_constant<caf::atom("statres")>;
 
-/// HTTP (DELETE /streams/{id}), stats_collector → stats_collector, with `std::string` stream id,
-/// `std::string` end reason: stop the stream's engine session (`command_url?method=stop`), then
-/// end the stream. Reply: `stream_end_result` (no stream: unknown id; not updated: had ended).
+/// stream_manager (DELETE /streams/{id}), stats_collector → stats_collector, with `std::string`
+/// stream id, `std::string` end reason: stop the stream's engine session
+/// (`command_url?method=stop`), then end the stream. Reply: `stream_end_result` (no stream: unknown
+/// id; not updated: had ended).
 using stop_session_atom = caf::atom_constant<caf::atom("stopsess")>;
 
 /// async HTTP thread → stats_collector, with `uint64_t` stop id: a stop command answered (or
@@ -270,37 +280,36 @@ using quarantine_port_atom = caf::atom_constant<caf::atom("quarantine")>;
 /// `caf::ok_atom`.
 using rebuild_ports_atom = caf::atom_constant<caf::atom("rebuildprt")>;
 
-// ---- circuit_breaker ----
+// ---- breakers (owned by the provisioner and the health_prober) ----
 
-/// provisioner → circuit_breaker, with `breaker_kind`: may an operation start? Reply:
-/// `breaker::admission`.
-using breaker_admit_atom = caf::atom_constant<caf::atom("bradmit")>;
-
-/// provisioner → circuit_breaker, with `breaker_kind`, `bool` success: record a final outcome.
-/// Reply: `caf::ok_atom`.
-using breaker_record_atom = caf::atom_constant<caf::atom("brrecord")>;
-
-/// provisioner → circuit_breaker, with `breaker_kind`: an admitted trial never ran (e.g. no
-/// capacity); free it without an outcome. Reply: `caf::ok_atom`.
-using breaker_abandon_atom = caf::atom_constant<caf::atom("brabandon")>;
-
-/// HTTP → circuit_breaker, with `std::string` kind (`general`, `replacement` or "" for all):
-/// close it. Reply: `bool` (false for an unknown kind).
+/// HTTP → provisioner (the `general` breaker) and HTTP → health_prober (the `replacement`
+/// breaker): close the breaker and forget its failures. Reply: `caf::ok_atom`.
 using breaker_reset_atom = caf::atom_constant<caf::atom("brreset")>;
 
 // ---- provisioner ----
 
-/// HTTP, pool_manager, relay → provisioner, with `engine_request`: provision one engine; the
-/// reply comes once it is ready (or failed). Reply: `provision_result`.
+/// HTTP, relay, health_prober → provisioner, with `engine_request`: provision one engine; the
+/// provisioner claims its capacity at the registry; the reply comes once it is ready (or
+/// failed). Reply: `provision_result`.
 using provision_engine_atom = caf::atom_constant<caf::atom("provengine")>;
+
+/// pool_manager → provisioner, with `int` n: provision n engines of TARGET_IMAGE for the pool.
+/// The reply comes once each was admitted (its capacity claimed) or refused, so the registry's
+/// published snapshot already counts them. Reply: `pool_admission`.
+using provision_pool_atom = caf::atom_constant<caf::atom("provpool")>;
+
+/// provisioner → pool_manager, with `int` seconds: an engine admitted by provision_pool_atom
+/// failed later; provisioning for the pool waits that long (at least 5 s).
+using pool_provision_failed_atom = caf::atom_constant<caf::atom("poolfail")>;
 
 /// HTTP → provisioner, with `generic_request`: start a generic container. Reply:
 /// `provision_result`.
 using provision_generic_atom = caf::atom_constant<caf::atom("provgener")>;
 
-/// HTTP, pool_manager, docker_watcher → provisioner, with `std::string` id (or name/prefix),
-/// `std::string` reason: stop and remove a managed container, free its ports, update the
-/// registry. Reply: `removal_result`.
+/// HTTP, pool_manager, docker_watcher, health_prober → provisioner, with `std::string` id (or
+/// name/prefix), `std::string` reason: stop and remove a managed container, free its ports,
+/// update the registry. A request for a container already being removed joins that removal and
+/// gets its result. Reply: `removal_result`.
 using remove_container_atom = caf::atom_constant<caf::atom("removecont")>;
 
 /// docker_watcher → provisioner, with `std::vector<docker::container_summary>` (managed
@@ -384,9 +393,6 @@ struct stream_history_result {
   std::vector<stats_snapshot> items;  ///< oldest first
 };
 
-/// Which circuit breaker.
-enum class breaker_kind { general, replacement };
-
 /// What one engine needs from the allocator.
 struct port_request {
   bool publish_http = true;                 ///< a host port for HTTP (host access)
@@ -411,6 +417,13 @@ struct removal_result {
   std::string container_id;  ///< full id
   std::string message;       ///< why not
   bool not_found = false;
+};
+
+/// The answer to provision_pool_atom.
+struct pool_admission {
+  int admitted = 0;  ///< engines whose operations hold a capacity claim now
+  /// Set when a refusal blocks provisioning (breaker open, VPN down): wait that long.
+  std::optional<int> blocked_eta_s;
 };
 
 /// The answer to scale_atom.
@@ -446,12 +459,11 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::sizing_view)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::engine_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::generic_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::provision_result)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::breaker_kind)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::breaker::admission)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::port_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::port_grant)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::removal_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::scale_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::pool_admission)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::gc_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::health_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::engine_state)

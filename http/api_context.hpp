@@ -30,9 +30,9 @@ struct api_context {
   caf::actor docker_quick;  ///< the pool of quick Docker workers
   actors::published_state* published = nullptr;
   caf::actor registry;
-  caf::actor provisioner;
+  caf::actor provisioner;  ///< owns the general breaker
   caf::actor pool_manager;
-  caf::actor breaker;
+  caf::actor health_prober;  ///< owns the replacement breaker
   caf::actor stats_collector;
   caf::actor streams;  ///< stream_manager (the relay)
 

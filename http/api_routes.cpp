@@ -36,7 +36,8 @@ router_options make_router_options(const api_context& ctx) {
   o.max_body_bytes = svc.max_body_bytes;
   if (auto* published = ctx.published) {
     o.extra_headers = [published] {
-      return provisioning_headers(*published->provisioning.load(), *published->breakers.load(),
+      return provisioning_headers(*published->provisioning.load(),
+                                  *published->general_breaker.load(),
                                   std::chrono::steady_clock::now());
     };
   }

@@ -7,6 +7,7 @@
 #include <asio/post.hpp>
 #include <asio/write.hpp>
 
+#include "http/connection_internal.hpp"
 #include "http/response_wire.hpp"
 #include "http/router.hpp"
 #include "http/socket_stream.hpp"
@@ -14,40 +15,21 @@
 
 namespace acepool::http {
 
+using namespace connection_detail;
+
 namespace {
 
 constexpr size_t read_buffer_bytes = 16 << 10;
 constexpr size_t max_slots_per_write = 16;
-// After the last answer of a connection that closes, what the client still sends (the body of a
-// refused request, pipelined requests) is read and dropped for a moment, so the close does not
-// turn into a reset that could destroy the answer before the client read it.
-constexpr std::chrono::seconds linger_time{2};
-constexpr size_t max_linger_bytes = 1 << 20;
 constexpr char continue_interim[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
 std::atomic<uint64_t> next_connection_id{1};
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-void count(metrics::counter_metric* c) {
-  if (c != nullptr) c->inc();
-}
 
 bool is_loopback(const asio::ip::address& a) {
   if (a.is_loopback()) return true;
   if (a.is_v6() && a.to_v6().is_v4_mapped())
     return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).is_loopback();
   return false;
-}
-
-std::string seconds_text(std::chrono::milliseconds ms) {
-  auto text = std::to_string(ms.count() / 1000);
-  if (ms.count() % 1000 != 0) text += "." + std::to_string(ms.count() % 1000 / 100);
-  return text + " s";
 }
 
 /// Hands a router's answer back to the connection, in request order (from any thread). It keeps
@@ -407,109 +389,6 @@ void connection::maybe_hand_over_stream() {
                                                 slot_, req->http_minor == 1);
   stream->start();
   routes_->dispatch(std::move(req), std::move(stream));
-}
-
-// -- deadlines and closing -------------------------------------------------------------------
-
-void connection::update_phase() {
-  if (phase_ == phase::closed || phase_ == phase::lingering) return;
-  phase next = phase::idle;
-  if (parser_.in_request() && !no_more_requests_)
-    next = parser_.head_done() ? phase::body : phase::head;
-  else if (!slots_.empty() || writing_)
-    next = phase::waiting;
-  if (next == phase_) return;
-  phase_ = next;
-  set_idle(next == phase::idle);
-  const auto& s = shared_->settings;
-  switch (next) {
-    case phase::idle:
-      // Before the first request, silence counts against the head's deadline.
-      arm_read_timer(requests_seen_ == 0 ? s.header_timeout : s.idle_timeout);
-      break;
-    case phase::head:
-      arm_read_timer(s.header_timeout);
-      break;
-    case phase::body:
-      arm_read_timer(s.body_timeout);
-      break;
-    default:
-      ++timer_generation_;
-      read_timer_.cancel();
-      break;
-  }
-}
-
-void connection::set_idle(bool idle) {
-  idle_->store(idle && !refuse_ ? wall_ms() : 0, std::memory_order_relaxed);
-}
-
-void connection::arm_read_timer(std::chrono::milliseconds after) {
-  auto generation = ++timer_generation_;
-  read_timer_.expires_after(after);
-  read_timer_.async_wait([self = shared_from_this(), generation](const asio::error_code& ec) {
-    if (!ec) self->on_read_timer(generation);
-  });
-}
-
-void connection::on_read_timer(uint64_t generation) {
-  if (generation != timer_generation_) return;
-  const auto& s = shared_->settings;
-  switch (phase_) {
-    case phase::head:
-      answer_and_close(408,
-                       "the request head was not received within HTTP_HEADER_TIMEOUT_S (" +
-                           seconds_text(s.header_timeout) + ")",
-                       shared_->counters.header_timeouts);
-      update_phase();
-      break;
-    case phase::body:
-      answer_and_close(408,
-                       "the request body was not received within HTTP_BODY_TIMEOUT_S (" +
-                           seconds_text(s.body_timeout) + ")",
-                       shared_->counters.body_timeouts);
-      update_phase();
-      break;
-    case phase::idle:
-    case phase::lingering:
-      abort();
-      break;
-    default:
-      break;
-  }
-}
-
-void connection::linger_close() {
-  phase_ = phase::lingering;
-  set_idle(false);
-  slots_.clear();
-  release_body_reservation();
-  asio::error_code ec;
-  socket_.shutdown(asio::socket_base::shutdown_send, ec);
-  if (ec) {
-    abort();
-    return;
-  }
-  arm_read_timer(linger_time);
-  if (!reading_) start_read();
-}
-
-void connection::abort() {
-  if (phase_ == phase::closed) return;
-  phase_ = phase::closed;
-  set_idle(false);
-  ++timer_generation_;
-  ++write_generation_;
-  read_timer_.cancel();
-  write_timer_.cancel();
-  asio::error_code ignored;
-  socket_.close(ignored);
-  slots_.clear();
-  release_body_reservation();
-  // Answers may still be on their way (each holds the connection); what a closed connection
-  // does not need goes now, its place under MAX_CONNECTIONS first.
-  slot_.reset();
-  in_.reset();
 }
 
 }  // namespace acepool::http

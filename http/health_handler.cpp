@@ -68,7 +68,7 @@ void answer_ready(const api_context& ctx, const responder& reply, std::chrono::m
           body["engines"] = running;
           body["active_streams"] = streams;
           body["circuit_state"] = actors::to_string(
-              published->breakers.load()->general.current(std::chrono::steady_clock::now()));
+              published->general_breaker.load()->current(std::chrono::steady_clock::now()));
         }
         if (!docker.ok) body["docker_detail"] = docker.detail;
         reply.send(response::json(is_ready ? 200 : 503, body));

@@ -7,6 +7,7 @@
 #include "actors/runtime/published_state.hpp"
 #include "config/settings_loader.hpp"
 #include "http/actor_bridge.hpp"
+#include "http/state_json.hpp"
 #include "http/status_model.hpp"
 #include "support/text_safety.hpp"
 
@@ -18,7 +19,7 @@ namespace {
 /// is the same snapshot.
 struct status_sources {
   std::shared_ptr<const actors::engines_snapshot> engines;
-  std::shared_ptr<const actors::breakers_snapshot> breakers;
+  std::shared_ptr<const actors::breaker> general_breaker, replacement_breaker;
   std::shared_ptr<const actors::provisioning_snapshot> provisioning;
   std::shared_ptr<const actors::docker_snapshot> docker;
   std::shared_ptr<const actors::streams_snapshot> streams;
@@ -27,7 +28,8 @@ struct status_sources {
 
   explicit status_sources(const actors::published_state& p)
       : engines(p.engines.load()),
-        breakers(p.breakers.load()),
+        general_breaker(p.general_breaker.load()),
+        replacement_breaker(p.replacement_breaker.load()),
         provisioning(p.provisioning.load()),
         docker(p.docker.load()),
         streams(p.streams.load()),
@@ -35,13 +37,14 @@ struct status_sources {
         vpn(p.vpn.load()) {}
 
   bool same(const status_sources& o) const {
-    return engines == o.engines && breakers == o.breakers && provisioning == o.provisioning &&
+    return engines == o.engines && general_breaker == o.general_breaker &&
+           replacement_breaker == o.replacement_breaker && provisioning == o.provisioning &&
            docker == o.docker && streams == o.streams && health == o.health && vpn == o.vpn;
   }
 
   status_inputs inputs(const api_context& ctx, std::chrono::steady_clock::time_point now) const {
-    return {*engines, *streams,           *health, *breakers, *provisioning, *docker,
-            *vpn,     ctx.config->values, now};
+    return {*engines,      *streams, *health, *general_breaker,   *replacement_breaker,
+            *provisioning, *docker,  *vpn,    ctx.config->values, now};
   }
 };
 
@@ -86,7 +89,7 @@ void add_status_routes(router& r, const api_context& ctx) {
   r.add(method::get, "/orchestrator/status", access::read,
         [ctx, cache](call& c) { c.reply.send(response::raw_json(200, cache->body(ctx))); });
   r.add(method::get, "/vpn/status", access::read, [ctx](call& c) {
-    c.reply.send(response::json(200, actors::vpn_status_json(*ctx.published->vpn.load())));
+    c.reply.send(response::json(200, vpn_status_json(*ctx.published->vpn.load())));
   });
   r.add(method::get, "/health/status", access::read, [ctx](call& c) {
     c.reply.send(with_status_inputs(
@@ -94,17 +97,28 @@ void add_status_routes(router& r, const api_context& ctx) {
   });
   r.add(method::post, "/health/circuit-breaker/reset", access::write, [ctx](call& c) {
     auto kind = c.query.get("operation_type").value_or("");
-    ask<bool>(
-        *ctx.system, ctx.breaker, ctx.request_timeout(), c.reply,
-        [kind](bool ok) {
-          if (!ok) return response::error(400, "operation_type must be general or replacement");
+    // Each breaker lives in its one user: `general` in the provisioner, `replacement` in the
+    // health_prober; no kind resets both.
+    std::vector<caf::actor> owners;
+    if (kind.empty() || kind == "general") owners.push_back(ctx.provisioner);
+    if (kind.empty() || kind == "replacement") owners.push_back(ctx.health_prober);
+    if (owners.empty()) {
+      c.reply.send(response::error(400, "operation_type must be general or replacement"));
+      return;
+    }
+    auto reply = c.reply;
+    gather<caf::ok_atom>(
+        *ctx.system, owners, ctx.request_timeout(),
+        [reply, kind](std::vector<std::optional<caf::ok_atom>> done) mutable {
+          for (const auto& d : done)
+            if (!d) return reply.send(response::error(503, "a breaker's owner did not answer"));
           // api.md's exact texts: "for <kind>" but "all" on its own.
-          return response::json(
+          reply.send(response::json(
               200, {{"message", "Circuit breaker " +
                                     (kind.empty() ? std::string("all") : "for " + kind) +
-                                    " reset successfully"}});
+                                    " reset successfully"}}));
         },
-        actors::breaker_reset_atom::value, kind);
+        actors::breaker_reset_atom::value);
   });
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "config/settings.hpp"
+#include "http/state_json.hpp"
 #include "support/time_format.hpp"
 
 namespace acepool::http {
@@ -53,10 +54,10 @@ int seconds_up(std::chrono::milliseconds ms) {
 std::optional<block> provisioning_block(const status_inputs& in) {
   if (in.vpn.enabled && !in.vpn.connected)
     return block{"VPN not connected", "vpn_disconnected", 60};
-  auto state = in.breakers.general.current(in.now);
+  auto state = in.general_breaker.current(in.now);
   if (state == breaker::state::open)
     return block{"Circuit breaker is open", "circuit_breaker",
-                 seconds_up(in.breakers.general.time_left(in.now))};
+                 seconds_up(in.general_breaker.time_left(in.now))};
   if (running_managed(in) + in.engines.claims >= in.settings.engine_cap()) {
     std::optional<int> eta;
     if (in.settings.pool.auto_delete)
@@ -96,10 +97,10 @@ nlohmann::json orchestrator_status(const status_inputs& in) {
             {"max_replicas", s.engine_cap()},
             {"min_replicas", s.pool.min_replicas},
             {"max_streams_per_engine", s.pool.max_streams_per_engine}}},
-          {"vpn", actors::vpn_summary_json(in.vpn)},
+          {"vpn", vpn_summary_json(in.vpn)},
           {"provisioning",
            {{"can_provision", !blocked.has_value() && in.docker.reachable},
-            {"circuit_breaker_state", to_string(in.breakers.general.current(in.now))},
+            {"circuit_breaker_state", to_string(in.general_breaker.current(in.now))},
             {"last_failure", in.provisioning.last_failure
                                  ? nlohmann::json(*in.provisioning.last_failure)
                                  : nlohmann::json(nullptr)},
@@ -131,20 +132,20 @@ nlohmann::json health_status(const status_inputs& in) {
           {"health_check_interval",
            static_cast<double>(in.settings.health.check_interval.count()) / 1000.0},
           {"circuit_breakers",
-           {{"general", breaker_json(in.breakers.general, in.now)},
-            {"replacement", breaker_json(in.breakers.replacement, in.now)}}}};
+           {{"general", breaker_json(in.general_breaker, in.now)},
+            {"replacement", breaker_json(in.replacement_breaker, in.now)}}}};
 }
 
 std::vector<std::pair<std::string, std::string>> provisioning_headers(
-    const actors::provisioning_snapshot& p, const actors::breakers_snapshot& b,
+    const actors::provisioning_snapshot& p, const actors::breaker& general,
     std::chrono::steady_clock::time_point now) {
   std::vector<std::pair<std::string, std::string>> h{
       {"X-RateLimit-Provisioning-Limit", std::to_string(p.limit)},
       {"X-RateLimit-Provisioning-Remaining", std::to_string(std::max(0, p.limit - p.in_flight))}};
-  auto state = b.general.current(now);
+  auto state = general.current(now);
   if (state != breaker::state::closed) {
     h.emplace_back("X-Circuit-State", to_string(state));
-    h.emplace_back("Retry-After", std::to_string(seconds_up(b.general.time_left(now))));
+    h.emplace_back("Retry-After", std::to_string(seconds_up(general.time_left(now))));
   }
   return h;
 }

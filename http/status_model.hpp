@@ -19,7 +19,8 @@ struct status_inputs {
   const actors::engines_snapshot& engines;
   const actors::streams_snapshot& streams;
   const actors::health_snapshot& health;
-  const actors::breakers_snapshot& breakers;
+  const actors::breaker& general_breaker;
+  const actors::breaker& replacement_breaker;
   const actors::provisioning_snapshot& provisioning;
   const actors::docker_snapshot& docker;
   const actors::vpn_snapshot& vpn;
@@ -44,7 +45,7 @@ std::optional<block> provisioning_block(const status_inputs& in);
 
 /// The provisioning headers of api.md for every response.
 std::vector<std::pair<std::string, std::string>> provisioning_headers(
-    const actors::provisioning_snapshot& p, const actors::breakers_snapshot& b,
+    const actors::provisioning_snapshot& p, const actors::breaker& general,
     std::chrono::steady_clock::time_point now);
 
 /// GET /engines/health-score: best first.

@@ -77,19 +77,14 @@ void stop_stream(const api_context& ctx, call& c) {
   const auto* s = snap->find(c.param("id"));
   if (s == nullptr) return c.reply.send(response::error(404, "stream not found"));
   if (s->ended) return c.reply.send(response::error(409, "stream already ended"));
-  // acepool's own relay stops its stream (and closes its clients); an event stream's session is
-  // stopped by the stats collector.
-  bool relay = s->source == actors::stream_source::relay && ctx.streams;
   ask<actors::stream_end_result>(
-      *ctx.system, relay ? ctx.streams : ctx.stats_collector, ctx.long_timeout(), c.reply,
+      *ctx.system, ctx.streams, ctx.long_timeout(), c.reply,
       [](actors::stream_end_result& r) {
         if (!r.stream) return response::error(404, "stream not found");
         if (!r.updated) return response::error(409, "stream already ended");
         return response::json(200, {{"stopped", true}, {"stream", stream_json(*r.stream)}});
       },
-      relay ? caf::atom_value(actors::stop_relay_atom::value)
-            : caf::atom_value(actors::stop_session_atom::value),
-      s->id, std::string("stopped_by_api"));
+      actors::stop_stream_atom::value, s->id, std::string("stopped_by_api"));
 }
 
 }  // namespace

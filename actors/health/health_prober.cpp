@@ -10,6 +10,7 @@
 
 #include "actors/health/health_tracker.hpp"
 #include "actors/messages.hpp"
+#include "actors/provisioning/published_breaker.hpp"
 #include "actors/runtime/actor_directory.hpp"
 #include "actors/runtime/introspection.hpp"
 #include "actors/runtime/published_state.hpp"
@@ -31,7 +32,8 @@ struct health_prober_state {
   std::optional<health_tracker> tracker;
   std::set<std::string> in_flight;  // engines with a probe outstanding
   std::optional<std::string> replacing;
-  uint64_t next_claim = 1, probes = 0, probe_failures = 0;
+  std::optional<published_breaker> circuit;  // the replacement breaker: only this actor uses it
+  uint64_t probes = 0, probe_failures = 0;
   health_snapshot published;
 
   const config::settings& settings() const { return *deps.settings; }
@@ -145,38 +147,45 @@ void remove_replaced(prober_actor* self, const std::string& old_id) {
             [self, old_id](caf::error&) { finish_replacement(self, old_id, false); });
 }
 
-void provision_replacement(prober_actor* self, const std::string& old_id,
-                           const std::string& claim) {
+/// The replacement's outcome, on the replacement breaker: max_capacity (no room for one more
+/// engine) and refusals are no failure of the replacement path, so the trial is given back.
+void judge_replacement(prober_actor* self, const provision_result& r) {
+  auto& breaker = *self->state.circuit;
+  if (r.ok())
+    breaker.record(true, steady::now());
+  else if (counts_against_breaker(r.error->code))
+    breaker.record(false, steady::now());
+  else
+    breaker.abandon_trial();
+}
+
+/// Asks the provisioner for the new engine; it claims capacity for a replacement of `old_id`
+/// (the old engine still counts while it drains).
+void provision_replacement(prober_actor* self, const std::string& old_id) {
   auto& st = self->state;
   engine_request req;
   req.origin = request_origin::replacement;
-  req.claim = claim;
+  req.replaces = old_id;
   auto timeout = st.settings().docker.provision_timeout + std::chrono::seconds(30);
   self->request(st.deps.provisioner, timeout, provision_engine_atom::value, req)
       .then(
           [self, old_id](const provision_result& r) {
-            auto& st = self->state;
+            judge_replacement(self, r);
             if (r.ok()) {
-              self->send(st.deps.breaker, breaker_record_atom::value, breaker_kind::replacement,
-                         true);
               log::event(spdlog::level::info, "engine.replacement_ready",
                          {{"container", old_id}, {"replacement", r.engine->container_name}});
               return remove_replaced(self, old_id);
             }
-            if (counts_against_breaker(r.error->code))
-              self->send(st.deps.breaker, breaker_record_atom::value, breaker_kind::replacement,
-                         false);
-            else
-              self->send(st.deps.breaker, breaker_abandon_atom::value, breaker_kind::replacement);
-            log::event(spdlog::level::warn, "engine.replacement_failed",
+            bool no_room = r.error->code == provision_code::max_capacity;
+            log::event(spdlog::level::warn,
+                       no_room ? "engine.replacement_blocked" : "engine.replacement_failed",
                        {{"container", old_id},
                         {"code", to_string(r.error->code)},
                         {"detail", r.error->message}});
             finish_replacement(self, old_id, false);
           },
           [self, old_id](caf::error& err) {
-            self->send(self->state.deps.breaker, breaker_record_atom::value,
-                       breaker_kind::replacement, false);
+            self->state.circuit->record(false, steady::now());
             log::event(spdlog::level::warn, "engine.replacement_failed",
                        {{"container", old_id}, {"detail", caf::to_string(err)}});
             finish_replacement(self, old_id, false);
@@ -185,44 +194,17 @@ void provision_replacement(prober_actor* self, const std::string& old_id,
 
 void start_replacement(prober_actor* self, const std::string& old_id) {
   auto& st = self->state;
+  st.tracker->replacement_started(steady::now());  // the cooldown runs from blocked tries too
+  if (!st.circuit->admit(steady::now()).allowed) {
+    log::event(spdlog::level::warn, "engine.replacement_blocked",
+               {{"container", old_id}, {"detail", "the replacement circuit breaker is open"}});
+    return;
+  }
   st.replacing = old_id;
-  st.tracker->replacement_started(steady::now());
   ++st.published.replacements_started;
   st.published.last_replacement_at = wall::now();
   st.publish();
-  self->request(st.deps.breaker, std::chrono::seconds(10), breaker_admit_atom::value,
-                breaker_kind::replacement)
-      .then(
-          [self, old_id](breaker::admission a) {
-            auto& st = self->state;
-            if (!a.allowed) {
-              log::event(
-                  spdlog::level::warn, "engine.replacement_blocked",
-                  {{"container", old_id}, {"detail", "the replacement circuit breaker is open"}});
-              st.replacing.reset();
-              --st.published.replacements_started;
-              return st.publish();
-            }
-            auto claim = "replace-" + std::to_string(st.next_claim++);
-            self->request(st.deps.registry, std::chrono::seconds(10), claim_replacement_atom::value,
-                          claim, old_id)
-                .then(
-                    [self, old_id, claim](bool granted) {
-                      if (granted) return provision_replacement(self, old_id, claim);
-                      self->send(self->state.deps.breaker, breaker_abandon_atom::value,
-                                 breaker_kind::replacement);
-                      log::event(
-                          spdlog::level::warn, "engine.replacement_blocked",
-                          {{"container", old_id}, {"detail", "no capacity for a replacement"}});
-                      finish_replacement(self, old_id, false);
-                    },
-                    [self, old_id](caf::error&) {
-                      self->send(self->state.deps.breaker, breaker_abandon_atom::value,
-                                 breaker_kind::replacement);
-                      finish_replacement(self, old_id, false);
-                    });
-          },
-          [self, old_id](caf::error&) { finish_replacement(self, old_id, false); });
+  provision_replacement(self, old_id);
 }
 
 void consider_replacement(prober_actor* self) {
@@ -253,6 +235,8 @@ caf::behavior health_prober(prober_actor* self, health_prober_deps deps) {
   st.tracker.emplace(health_limits{h.failure_threshold,
                                    st.settings().docker.provision_startup_grace,
                                    h.unhealthy_grace_period, h.replacement_cooldown});
+  st.circuit.emplace("replacement", replacement_breaker_of(st.settings()),
+                     st.deps.published->replacement_breaker, st.deps.metrics);
   st.publish();
   self->send(self, tick_atom::value);
   return introspectable(self, caf::message_handler{
@@ -266,6 +250,10 @@ caf::behavior health_prober(prober_actor* self, health_prober_deps deps) {
                                   [self](health_result_atom, const std::string& id, bool ok) {
                                     on_result(self, id, ok);
                                     consider_replacement(self);
+                                  },
+                                  [self](breaker_reset_atom) {
+                                    self->state.circuit->reset();
+                                    return caf::ok_atom::value;
                                   },
                               });
 }

@@ -22,7 +22,7 @@ struct published_state;
 
 /// What the health_prober talks to.
 struct health_prober_deps {
-  caf::actor registry, provisioner, breaker;
+  caf::actor registry, provisioner;
   std::shared_ptr<support::async_http_client> http;
   published_state* published = nullptr;
   const config::settings* settings = nullptr;
@@ -34,7 +34,8 @@ struct health_prober_deps {
 /// HTTP loop, so a hung engine delays nobody; it applies health_tracker's rules, reports
 /// statuses to the registry, and replaces managed engines unhealthy for
 /// HEALTH_UNHEALTHY_GRACE_PERIOD_S (new engine first, then the old one removed), one per
-/// HEALTH_REPLACEMENT_COOLDOWN_S, under the replacement circuit breaker.
+/// HEALTH_REPLACEMENT_COOLDOWN_S, under the replacement circuit breaker (its own, published as
+/// `replacement_breaker`).
 caf::actor spawn_health_prober(caf::actor_system& sys, actor_directory& directory,
                                health_prober_deps deps);
 

@@ -99,24 +99,26 @@ void on_listed(watcher_actor* self, std::vector<docker::container_summary> liste
     }
   }
   auto& d = st.deps;
+  auto counts = nlohmann::json{{"running_engine_containers", running_engines.size()},
+                               {"containers", running.size()},
+                               {"removed", dead.size()}};
   self->request(d.registry, std::chrono::seconds(10), sync_engines_atom::value, running_engines,
                 listed_at)
       .then(
-          [self](const std::vector<std::string>& forgotten) {
+          [self, counts](const std::vector<std::string>& forgotten) {
             for (const auto& id : forgotten)
               caf::anon_send(self->state.deps.allocator, release_ports_atom::value, id);
+            // Only now: the registry's notice with the adopted engines reaches the pool manager
+            // before this, so its first reconciliation counts them.
+            if (self->state.adopted) return;
+            self->state.adopted = true;
+            log::event(spdlog::level::info, "docker.adopted", counts);
+            caf::anon_send(self->state.deps.pool_manager, adopted_atom::value);
+            self->state.publish(true, "ok");
           },
-          [](caf::error&) {});  // the next sync repairs it
+          [](caf::error&) {});  // the next sync repairs it (and adopts then)
   caf::anon_send(d.allocator, rebuild_ports_atom::value, running, listed_at);
   if (!dead.empty()) caf::anon_send(d.provisioner, reap_atom::value, dead);
-  if (!st.adopted) {
-    st.adopted = true;
-    log::event(spdlog::level::info, "docker.adopted",
-               {{"running_engine_containers", running_engines.size()},
-                {"containers", running.size()},
-                {"removed", dead.size()}});
-    caf::anon_send(d.pool_manager, adopted_atom::value);
-  }
   st.publish(true, "ok");
   st.last_error.clear();
 }

@@ -29,6 +29,8 @@ struct engine_record {
   std::map<std::string, std::string> labels;
   engine_state state = engine_state::running;
   health_status health = health_status::unknown;
+  /// Ids of the active streams on it, as published: filled from the stream records (the one
+  /// copy of which stream runs where) each time the registry publishes; empty in its table.
   std::vector<std::string> streams;
   std::chrono::system_clock::time_point first_seen{};
   std::chrono::system_clock::time_point last_seen{};

@@ -36,7 +36,7 @@ constexpr std::chrono::seconds purge_every{60};
 /// One engine as /debug/actors/engine_registry shows it: the Engine object's fields (same
 /// names as /engines) plus the registry's own (container ports, host HTTPS port, the address
 /// acepool reaches it on whatever ENGINE_ADVERTISE_HOST says).
-nlohmann::json debug_view(const engine_record& e) {
+nlohmann::json debug_view(const engine_record& e, const std::vector<std::string>& streams) {
   auto optional_port = [](const auto& p) { return p ? nlohmann::json(*p) : nlohmann::json(); };
   return {{"container_id", e.container_id},
           {"container_name", e.container_name},
@@ -48,7 +48,7 @@ nlohmann::json debug_view(const engine_record& e) {
           {"labels", e.labels},
           {"first_seen", support::format_rfc3339(e.first_seen)},
           {"last_seen", support::format_rfc3339(e.last_seen)},
-          {"streams", e.streams},
+          {"streams", streams},
           {"health_status", to_string(e.health)},
           {"last_health_check", support::rfc3339_or_null(e.last_health_check)},
           {"last_stream_usage", support::rfc3339_or_null(e.last_stream_usage)},
@@ -73,8 +73,12 @@ struct engine_registry_state {
   void publish_engines() {
     engines_snapshot snap;
     snap.version = ++version;
-    for (const auto& [id, e] : table->engines())
+    auto streams = book->active_by_engine();
+    for (const auto& [id, e] : table->engines()) {
       snap.engines.push_back(e);
+      if (auto on = streams.find(id); on != streams.end())
+        snap.engines.back().streams = std::move(on->second);
+    }
     std::sort(snap.engines.begin(), snap.engines.end(),
               [](const engine_record& a, const engine_record& b) {
                 return a.port != b.port ? a.port < b.port : a.container_id < b.container_id;
@@ -122,7 +126,7 @@ struct engine_registry_state {
     r.source = source;
     r.labels = ev.labels;
     auto [stored, created] = book->start(std::move(r));
-    table->attach(stored->id, stored->container_id, wall::now());
+    table->streams_changed_on(stored->container_id, wall::now(), steady::now());
     persist(*stored);
     log::event(spdlog::level::info, "stream.started",
                {{"stream", id},
@@ -150,7 +154,7 @@ struct engine_registry_state {
     r.stream = *ended.stream;
     r.updated = ended.changed;
     if (ended.changed) {
-      table->detach(id, ended.stream->container_id, wall::now(), steady::now());
+      table->streams_changed_on(ended.stream->container_id, wall::now(), steady::now());
       persist(*ended.stream);
       log::event(spdlog::level::info, "stream.ended",
                  {{"stream", id}, {"reason", reason}, {"container", ended.stream->container_id}});
@@ -178,8 +182,9 @@ struct engine_registry_state {
 
   nlohmann::json full_state() const {
     auto list = nlohmann::json::array();
+    auto streams = book->active_by_engine();
     for (const auto& [id, e] : table->engines())
-      list.push_back(debug_view(e));
+      list.push_back(debug_view(e, streams[id]));
     return {{"engines", list},
             {"unadoptable", table->unadoptable()},
             {"claims", table->claims()},
@@ -195,15 +200,17 @@ using registry_actor = tracked_actor<engine_registry_state>;
 void changed(registry_actor* self) {
   self->state.publish_engines();
   self->state.publish_streams();
+  if (self->state.subscribers.empty()) return;
+  auto view = self->state.table->sizing();
   for (auto& s : self->state.subscribers)
-    self->send(s, registry_changed_atom::value);
+    self->send(s, registry_changed_atom::value, view);
 }
 
 /// Sets up the state from the settings and what the database held.
 void restore(registry_actor* self, store::history restored) {
   auto& st = self->state;
-  st.table.emplace(st.settings->engine_cap());
   st.book.emplace(static_cast<size_t>(st.settings->relay.stats_history_max));
+  st.table.emplace(st.settings->engine_cap(), *st.book);
   st.table->remember_first_seen(std::move(restored.engine_first_seen));
   std::vector<std::string> interrupted;
   for (auto& [record, history] : restored.streams) {
@@ -246,7 +253,7 @@ caf::message_handler capacity_handlers(registry_actor* self) {
         self->state.table->bind_claim(claim, container);
         return caf::ok_atom::value;
       },
-      [self](sizing_view_atom) { return self->state.table->sizing(); },
+      [](barrier_atom) { return caf::ok_atom::value; },
       [self](engine_names_atom) { return self->state.table->names(); },
   };
 }
@@ -256,14 +263,8 @@ std::vector<std::string> sync(registry_actor* self,
                               const std::vector<docker::container_summary>& running,
                               int64_t listed_at_ns) {
   auto& s = self->state;
-  auto streams_on = [&s](const std::string& id) {
-    std::vector<std::string> ids;
-    for (const auto* stream : s.book->active_on(id))
-      ids.push_back(stream->id);
-    return ids;
-  };
   auto out = s.table->sync(running, steady::time_point(std::chrono::nanoseconds(listed_at_ns)),
-                           *s.settings, streams_on, wall::now(), steady::now());
+                           *s.settings, wall::now(), steady::now());
   std::vector<std::string> forgotten;
   for (const auto& e : out.vanished) {
     log::event(spdlog::level::info, "engine.vanished", {{"container", e.container_name}});
@@ -411,15 +412,16 @@ caf::message_handler relay_handlers(registry_actor* self) {
         auto& s = self->state;
         const auto* old = s.book->find(id);
         if (old == nullptr || old->ended) return;
-        s.table->detach(id, old->container_id, wall::now(), steady::now());
-        const auto* now = s.book->modify(id, [&](stream_record& r) {
+        auto previous = old->container_id;
+        const auto* moved = s.book->modify(id, [&](stream_record& r) {
           r.container_id = session.container_id;
           r.playback_session_id = session.playback_session_id;
           r.stat_url = session.stat_url;
           r.command_url = session.command_url;
         });
-        s.table->attach(id, now->container_id, wall::now());
-        s.persist(*now);
+        s.table->streams_changed_on(previous, wall::now(), steady::now());
+        s.table->streams_changed_on(moved->container_id, wall::now(), steady::now());
+        s.persist(*moved);
         changed(self);
       },
       [self](stream_clients_atom, const std::string& id, int clients) {
@@ -471,7 +473,7 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
   caf::message_handler ticks{
       [self](subscribe_atom, const caf::actor& who) {
         self->state.subscribers.push_back(who);
-        return caf::ok_atom::value;
+        return self->state.table->sizing();
       },
       [self](tick_atom) {
         auto& s = self->state;

@@ -72,7 +72,6 @@ bool engine_table::engine_up(engine_record e, const std::string& claim, wall::ti
   const bool added = it == engines_.end();
   if (!added) {
     e.first_seen = it->second.first_seen;
-    e.streams = it->second.streams;
   } else {
     auto seen = first_seen_.find(e.container_id);
     e.first_seen = seen != first_seen_.end() ? seen->second : now_wall;
@@ -120,10 +119,13 @@ std::optional<bool> engine_table::set_health(const std::string& key, health_stat
 
 sizing_view engine_table::sizing() const {
   sizing_view v;
-  for (const auto& [id, e] : engines_)
-    if (e.managed())
-      v.engines.push_back(
-          {id, e.state, e.health, static_cast<int>(e.streams.size()), e.idle_since});
+  auto streams = streams_->active_by_engine();
+  for (const auto& [id, e] : engines_) {
+    if (!e.managed()) continue;
+    auto on = streams.find(id);
+    int count = on != streams.end() ? static_cast<int>(on->second.size()) : 0;
+    v.engines.push_back({id, e.state, e.health, count, e.idle_since});
+  }
   v.provisioning = static_cast<int>(claims_.size());
   return v;
 }
@@ -135,11 +137,10 @@ std::vector<std::string> engine_table::names() const {
   return out;
 }
 
-engine_table::sync_result engine_table::sync(
-    const std::vector<docker::container_summary>& running, steady::time_point listed_at,
-    const config::settings& settings,
-    const std::function<std::vector<std::string>(const std::string&)>& streams_on,
-    wall::time_point now_wall, steady::time_point now) {
+engine_table::sync_result engine_table::sync(const std::vector<docker::container_summary>& running,
+                                             steady::time_point listed_at,
+                                             const config::settings& settings,
+                                             wall::time_point now_wall, steady::time_point now) {
   sync_result out;
   std::set<std::string> listed;
   for (const auto& c : running)
@@ -175,7 +176,6 @@ engine_table::sync_result engine_table::sync(
     e->created.reset();  // past any startup grace
     e->idle_since = now;
     e->changed = now;
-    e->streams = streams_on(c.id);  // what an external proxy reported before a restart
     out.adopted.push_back(c.id);
     engines_[c.id] = std::move(*e);
   }
@@ -183,23 +183,12 @@ engine_table::sync_result engine_table::sync(
   return out;
 }
 
-void engine_table::attach(const std::string& stream_id, const std::string& container_id,
-                          wall::time_point at) {
+void engine_table::streams_changed_on(const std::string& container_id, wall::time_point at,
+                                      steady::time_point now) {
   auto it = engines_.find(container_id);
   if (it == engines_.end()) return;
-  auto& list = it->second.streams;
-  if (std::find(list.begin(), list.end(), stream_id) == list.end()) list.push_back(stream_id);
   it->second.last_stream_usage = at;
-}
-
-void engine_table::detach(const std::string& stream_id, const std::string& container_id,
-                          wall::time_point at, steady::time_point now) {
-  auto it = engines_.find(container_id);
-  if (it == engines_.end()) return;
-  auto& list = it->second.streams;
-  list.erase(std::remove(list.begin(), list.end(), stream_id), list.end());
-  it->second.last_stream_usage = at;
-  if (list.empty()) it->second.idle_since = now;  // idle time counts from now
+  if (streams_->active_on(container_id).empty()) it->second.idle_since = now;
 }
 
 std::optional<engine_record> engine_table::reserve(
@@ -209,11 +198,14 @@ std::optional<engine_record> engine_table::reserve(
   std::vector<const engine_record*> candidates;
   for (const auto& [id, e] : engines_)
     candidates.push_back(&e);
-  std::map<std::string, int> reserved;
+  // An engine's load: its streams (from the stream book) plus the sessions being opened on it.
+  std::map<std::string, int> load;
+  for (const auto& [container, ids] : streams_->active_by_engine())
+    load[container] = static_cast<int>(ids.size());
   for (const auto& [r, container] : reservations_)
-    ++reserved[container];
-  if (own_container) --reserved[*own_container];
-  const auto* e = select_engine(candidates, reserved, max_streams, wishes);
+    ++load[container];
+  if (own_container) --load[*own_container];
+  const auto* e = select_engine(candidates, load, max_streams, wishes);
   if (e == nullptr) return std::nullopt;
   reservations_[reservation] = e->container_id;
   return *e;

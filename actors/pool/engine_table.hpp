@@ -10,6 +10,7 @@
 #include "actors/pool/engine_record.hpp"
 #include "actors/pool/pool_policy.hpp"
 #include "actors/streams/engine_selection.hpp"
+#include "actors/streams/stream_book.hpp"
 #include "docker/docker_types.hpp"
 
 namespace acepool::config {
@@ -22,13 +23,15 @@ namespace acepool::actors {
 /// operations in flight, and the relay sessions being opened on them: the engine registry's
 /// rules as plain decisions (docs/behaviour.md §1 adoption, §3 the cap, §7 selection). The
 /// registry actor receives, calls these, and publishes, persists and logs what they return.
+/// Which stream runs on which engine is read from the registry's stream book, its one copy.
 class engine_table {
  public:
   using steady = std::chrono::steady_clock;
   using wall = std::chrono::system_clock;
 
-  /// `cap`: the most managed engines plus claims (MAX_REPLICAS, and the VPN caps in VPN mode).
-  explicit engine_table(int cap) : cap_(cap) {}
+  /// `cap`: the most managed engines plus claims (MAX_REPLICAS, and the VPN caps in VPN mode);
+  /// `streams`: the stream records, which must outlive the table.
+  engine_table(int cap, const stream_book& streams) : cap_(cap), streams_(&streams) {}
 
   /// First-seen times the database remembered, used when an engine is added or adopted again.
   void remember_first_seen(std::map<std::string, wall::time_point> seen);
@@ -58,8 +61,8 @@ class engine_table {
 
   // ---- engine lifecycle ----
 
-  /// A provisioned engine is ready: replaces its claim. Keeps the first-seen time and streams
-  /// of a record it replaces; whether the engine is new to the table.
+  /// A provisioned engine is ready: replaces its claim. Keeps the first-seen time of a record
+  /// it replaces; whether the engine is new to the table.
   bool engine_up(engine_record e, const std::string& claim, wall::time_point now_wall,
                  steady::time_point now);
 
@@ -94,22 +97,20 @@ class engine_table {
   };
   /// Reconciles with the running managed containers Docker listed at `listed_at`: engines it
   /// no longer lists (and that did not change since) vanish; running containers that are no
-  /// engine yet and no claim's own are adopted, past any startup grace and idle from now,
-  /// carrying the streams `streams_on(id)` says still run on them.
+  /// engine yet and no claim's own are adopted, past any startup grace and idle from now (the
+  /// streams an external proxy reported on them before a restart still count on them).
   sync_result sync(const std::vector<docker::container_summary>& running,
                    steady::time_point listed_at, const config::settings& settings,
-                   const std::function<std::vector<std::string>(const std::string&)>& streams_on,
                    wall::time_point now_wall, steady::time_point now);
   /// Managed containers that are no engine acepool can use, id → name.
   const std::map<std::string, std::string>& unadoptable() const { return unadoptable_; }
 
   // ---- streams on engines ----
 
-  /// Counts stream `stream_id` on its engine (when the engine is known).
-  void attach(const std::string& stream_id, const std::string& container_id, wall::time_point at);
-  /// Stops counting it; an engine left without streams is idle from `now`.
-  void detach(const std::string& stream_id, const std::string& container_id, wall::time_point at,
-              steady::time_point now);
+  /// A stream started or ended on `container_id` at `at` (the stream book already says so):
+  /// its last stream usage; an engine left without streams is idle from `now`.
+  void streams_changed_on(const std::string& container_id, wall::time_point at,
+                          steady::time_point now);
 
   /// Picks an engine for a relay session and counts the session on it until release(): a
   /// reservation replaces the caller's earlier one; `own_container` is the engine the
@@ -122,6 +123,7 @@ class engine_table {
 
  private:
   int cap_;
+  const stream_book* streams_;
   std::map<std::string, engine_record> engines_;        // by container id
   std::map<std::string, std::string> claims_;           // claim → container id ("" until created)
   std::map<std::string, std::string> unadoptable_;      // container id → name

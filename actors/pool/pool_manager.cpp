@@ -1,10 +1,9 @@
-// pool_manager: the hands of pool_policy. It asks the registry for the pool, lets the policy
-// decide, claims capacity for each engine it wants before asking the provisioner (so its next
-// reconciliation already counts them), and removes idle engines through the provisioner. While
-// provisioning is blocked (breaker, capacity) it backs off instead of retrying in a loop.
+// pool_manager: the hands of pool_policy. The registry announces the pool after every change;
+// the manager lets the policy decide, removes idle engines and asks for new ones through the
+// provisioner, whose answer comes once the registry has applied both, so the next reconciliation
+// already sees them. Reconciliations run one at a time (/scale included). While provisioning is
+// blocked (breaker, VPN) it backs off instead of retrying in a loop.
 #include "actors/pool/pool_manager.hpp"
-
-#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +22,13 @@ namespace {
 using clock = std::chrono::steady_clock;
 constexpr std::chrono::seconds min_blocked_backoff{5};
 
+/// What one reconciliation decided, for the /scale answers waiting on it.
+struct reconcile_outcome {
+  sizing_view view;  // the pool it decided on
+  int stopping = 0;  // engines it asked to remove
+  int started = 0;   // engines the provisioner admitted
+};
+
 struct pool_manager_state {
   static inline const char* name = "pool_manager";
   caf::actor registry, provisioner, quick_pool;
@@ -31,11 +37,11 @@ struct pool_manager_state {
   std::optional<pool_policy> policy;
   std::map<std::string, std::string> recycle;  // engine → reason: removed once it has no stream
   std::optional<int> scale_target;
+  std::optional<sizing_view> view;  // the pool as the registry last announced it
   bool adopted = false;
-  bool busy = false;
-  bool dirty = false;
-  uint64_t next_claim = 1;
-  std::set<std::string> removing;     // removals requested, not yet answered
+  bool busy = false;   // a reconciliation waits for the provisioner's answer
+  bool dirty = false;  // something changed meanwhile: reconcile again after it
+  std::vector<std::function<void(const reconcile_outcome&)>> waiting;  // answered by the next run
   clock::time_point blocked_until{};  // no provisioning before this (blocked or failing)
   uint64_t provisions_requested = 0, removals_requested = 0;
   std::string last_decision;
@@ -46,92 +52,62 @@ struct pool_manager_state {
         {"scale_target", scale_target ? nlohmann::json(*scale_target) : nlohmann::json(nullptr)},
         {"provisions_requested", provisions_requested},
         {"removals_requested", removals_requested},
-        {"removing", removing.size()},
         {"last_decision", last_decision}};
   }
 };
 
 using pm_actor = tracked_actor<pool_manager_state>;
 
-sizing_view without_removing(sizing_view v, const std::set<std::string>& removing) {
-  for (auto& e : v.engines)
-    if (removing.count(e.id)) e.state = engine_state::stopping;
-  return v;
-}
-
+/// Asks the provisioner to remove a container (it marks an engine stopping at the registry
+/// first; a container already being removed joins that removal).
 void request_removal(pm_actor* self, const std::string& id, const std::string& reason,
                      std::function<void(bool)> done = {}) {
   auto& st = self->state;
-  if (!st.removing.insert(id).second) {
-    // Already being removed (e.g. an idle engine /gc just asked for, listed as exited): that
-    // removal reports; this caller still gets its answer.
-    if (done) done(false);
-    return;
-  }
   ++st.removals_requested;
   self->request(st.provisioner, st.settings->service.api_long_operation_timeout,
                 remove_container_atom::value, id, reason)
       .then(
-          [self, id, done](removal_result& r) {
-            self->state.removing.erase(id);
+          [id, done](removal_result& r) {
             if (!r.ok)
               log::event(spdlog::level::warn, "pool.removal_failed",
                          {{"container", id}, {"detail", r.message}});
             if (done) done(r.ok);
           },
-          [self, id, done](caf::error&) {
-            self->state.removing.erase(id);
+          [done](caf::error&) {
             if (done) done(false);
           });
 }
 
-/// Claims capacity for `n` engines and asks the provisioner for them; `then` runs once every claim
-/// has been answered (so the registry counts them before the next reconciliation).
+/// Provisioning waits `eta_s` seconds (at least min_blocked_backoff), then reconciles again.
+void back_off(pm_actor* self, int eta_s) {
+  auto backoff =
+      std::max<std::chrono::milliseconds>(min_blocked_backoff, std::chrono::seconds(eta_s));
+  self->state.blocked_until = clock::now() + backoff;
+  self->delayed_send(self, backoff, reconcile_atom::value);
+}
+
+/// Asks the provisioner for `n` engines (0: only waits for the removals asked before); `then`
+/// runs with how many were admitted, once the registry applied their claims and every removal
+/// asked before (so the next reconciliation already sees them).
 void provision(pm_actor* self, int n, std::function<void(int)> then) {
   auto& st = self->state;
-  auto outstanding = std::make_shared<int>(n);
-  auto started = std::make_shared<int>(0);
-  if (n == 0) return then(0);
-  for (int i = 0; i < n; ++i) {
-    auto claim = "pool-" + std::to_string(st.next_claim++);
-    self->request(st.registry, std::chrono::seconds(10), claim_atom::value, claim)
-        .then(
-            [self, claim, outstanding, started, then](bool granted) {
-              auto& st = self->state;
-              if (granted) {
-                ++*started;
-                ++st.provisions_requested;
-                engine_request req;
-                req.origin = request_origin::pool;
-                req.claim = claim;
-                self->request(st.provisioner, st.settings->service.api_long_operation_timeout,
-                              provision_engine_atom::value, req)
-                    .then(
-                        [self](provision_result& r) {
-                          if (r.ok()) return;
-                          auto& st = self->state;
-                          auto backoff = std::max<std::chrono::milliseconds>(
-                              min_blocked_backoff,
-                              std::chrono::seconds(r.error->eta_s.value_or(0)));
-                          st.blocked_until = clock::now() + backoff;
-                          self->delayed_send(self, backoff, reconcile_atom::value);
-                        },
-                        [](caf::error&) {});
-              }
-              if (--*outstanding == 0) then(*started);
-            },
-            [outstanding, started, then](caf::error&) {
-              if (--*outstanding == 0) then(*started);
-            });
-  }
+  self->request(st.provisioner, std::chrono::seconds(30), provision_pool_atom::value, n)
+      .then(
+          [self, then](const pool_admission& a) {
+            self->state.provisions_requested += static_cast<uint64_t>(a.admitted);
+            if (a.blocked_eta_s) back_off(self, *a.blocked_eta_s);
+            then(a.admitted);
+          },
+          [then](caf::error&) { then(0); });
 }
 
 void reconcile(pm_actor* self);
 
 /// Removes the engines marked for recycling that have no stream now (they are counted as
-/// stopping in `view`, so the policy replaces them in the same decision).
-void remove_recycled(pm_actor* self, sizing_view& view) {
+/// stopping in `view`, so the policy replaces them in the same decision); how many.
+int remove_recycled(pm_actor* self, sizing_view& view) {
   auto& st = self->state;
+  int removed = 0;
   for (auto it = st.recycle.begin(); it != st.recycle.end();) {
     auto e = std::find_if(view.engines.begin(), view.engines.end(),
                           [&](const sizing_engine& x) { return x.id == it->first; });
@@ -145,8 +121,10 @@ void remove_recycled(pm_actor* self, sizing_view& view) {
     }
     e->state = engine_state::stopping;
     request_removal(self, it->first, it->second);
+    ++removed;
     it = st.recycle.erase(it);
   }
+  return removed;
 }
 
 /// Marks the managed engines `which` selects for recycling (at once when idle, otherwise when
@@ -163,75 +141,85 @@ void recycle_engines(pm_actor* self, const std::function<bool(const engine_recor
   reconcile(self);
 }
 
+/// A reconciliation is over: its waiting /scale answers, then another run if anything changed.
+void finish_run(pm_actor* self, const reconcile_outcome& outcome,
+                const std::vector<std::function<void(const reconcile_outcome&)>>& answers) {
+  auto& st = self->state;
+  st.busy = false;
+  for (const auto& answer : answers)
+    answer(outcome);
+  if (st.dirty) {
+    st.dirty = false;
+    reconcile(self);
+  }
+}
+
 void reconcile(pm_actor* self) {
   auto& st = self->state;
-  if (!st.adopted) return;
+  if (!st.adopted || !st.view) return;
   if (st.busy) {
     st.dirty = true;
     return;
   }
   st.busy = true;
-  self->request(st.registry, std::chrono::seconds(10), sizing_view_atom::value)
-      .then(
-          [self](sizing_view& v) {
-            auto& st = self->state;
-            auto view = without_removing(std::move(v), st.removing);
-            remove_recycled(self, view);
-            auto d = st.policy->reconcile(view, st.scale_target, clock::now());
-            if (d.provision > 0 && clock::now() < st.blocked_until) d.provision = 0;
-            // docs/behaviour.md §6: the pool waits for the VPN instead of collecting 503s.
-            if (st.settings->vpn.enabled() && !st.published->vpn.load()->connected) d.provision = 0;
-            if (!d.empty()) {
-              st.last_decision = "provision " + std::to_string(d.provision) + ", remove " +
-                                 std::to_string(d.remove.size());
-              log::event(spdlog::level::info, "pool.decision",
-                         {{"provision", d.provision},
-                          {"remove", d.remove},
-                          {"provisioning", view.provisioning}});
-            }
-            for (const auto& id : d.remove)
-              request_removal(self, id, "autoscale");
-            provision(self, d.provision, [self](int) {
-              auto& st = self->state;
-              st.busy = false;
-              if (st.dirty) {
-                st.dirty = false;
-                reconcile(self);
-              }
-            });
-          },
-          [self](caf::error&) { self->state.busy = false; });
+  auto answers = std::move(st.waiting);
+  st.waiting.clear();
+  reconcile_outcome outcome;
+  outcome.view = *st.view;
+  auto removals = remove_recycled(self, outcome.view);
+  auto d = st.policy->reconcile(outcome.view, st.scale_target, clock::now());
+  if (d.provision > 0 && clock::now() < st.blocked_until) d.provision = 0;
+  // docs/behaviour.md §6: the pool waits for the VPN instead of collecting 503s.
+  if (st.settings->vpn.enabled() && !st.published->vpn.load()->connected) d.provision = 0;
+  if (!d.empty()) {
+    st.last_decision =
+        "provision " + std::to_string(d.provision) + ", remove " + std::to_string(d.remove.size());
+    log::event(spdlog::level::info, "pool.decision",
+               {{"provision", d.provision},
+                {"remove", d.remove},
+                {"provisioning", outcome.view.provisioning}});
+  }
+  for (const auto& id : d.remove)
+    request_removal(self, id, answers.empty() ? "autoscale" : "scale");
+  outcome.stopping = static_cast<int>(d.remove.size());
+  if (d.provision == 0 && d.remove.empty() && removals == 0)
+    return finish_run(self, outcome, answers);
+  provision(self, d.provision, [self, outcome, answers](int started) mutable {
+    outcome.started = started;
+    finish_run(self, outcome, answers);
+  });
 }
 
-/// POST /scale/{n}: the new target, applied at once; answers after the provisions it started
-/// were admitted.
+/// POST /scale/{n}: the new target, applied by the next reconciliation (at once unless one
+/// runs); answers after the provisions it started were admitted. An explicit /scale tries
+/// again now, even while provisioning backs off.
 caf::result<scale_result> scale(pm_actor* self, int n) {
   auto rp = self->make_response_promise<scale_result>();
   auto& st = self->state;
   st.scale_target = n;
-  self->request(st.registry, std::chrono::seconds(10), sizing_view_atom::value)
-      .then(
-          [self, rp, n](sizing_view& v) mutable {
-            auto& st = self->state;
-            auto view = without_removing(std::move(v), st.removing);
-            auto d = st.policy->reconcile(view, n, clock::now());
-            scale_result r;
-            r.requested = n;
-            r.scaled_to = st.policy->effective_target(n, view);
-            r.stopping = static_cast<int>(d.remove.size());
-            log::event(spdlog::level::info, "pool.scale",
-                       {{"requested", n},
-                        {"target", r.scaled_to},
-                        {"provision", d.provision},
-                        {"remove", d.remove}});
-            for (const auto& id : d.remove)
-              request_removal(self, id, "scale");
-            provision(self, d.provision, [rp, r](int started) mutable {
-              r.started = started;
-              rp.deliver(r);
-            });
-          },
-          [rp](caf::error& e) mutable { rp.deliver(e); });
+  st.blocked_until = {};
+  auto answer = [self, rp, n](const reconcile_outcome& outcome) mutable {
+    scale_result r;
+    r.requested = n;
+    r.scaled_to = self->state.policy->effective_target(n, outcome.view);
+    r.stopping = outcome.stopping;
+    r.started = outcome.started;
+    log::event(spdlog::level::info, "pool.scale",
+               {{"requested", n},
+                {"target", r.scaled_to},
+                {"started", r.started},
+                {"stopping", r.stopping}});
+    rp.deliver(r);
+  };
+  if (!st.adopted || !st.view) {
+    // Before the adoption nothing is started: the target applies once it is done.
+    reconcile_outcome now;
+    if (st.view) now.view = *st.view;
+    answer(now);
+    return rp;
+  }
+  st.waiting.push_back(std::move(answer));
+  reconcile(self);
   return rp;
 }
 
@@ -269,23 +257,18 @@ void gc_stopped_containers(pm_actor* self, const std::shared_ptr<gc_run>& run) {
 
 /// Idle engines above the floors whose idle time passed IDLE_TTL_S, then stopped containers.
 void gc_idle_engines(pm_actor* self, const std::shared_ptr<gc_run>& run) {
-  self->request(self->state.registry, std::chrono::seconds(10), sizing_view_atom::value)
-      .then(
-          [self, run](sizing_view& v) {
-            auto& st = self->state;
-            auto ids = st.policy->gc(without_removing(std::move(v), st.removing), st.scale_target,
-                                     clock::now());
-            for (const auto& id : ids) {
-              ++run->pending;
-              request_removal(self, id, "gc", [run, id](bool ok) {
-                if (ok) run->result.removed_engines.push_back(id);
-                run->finish_one();
-              });
-            }
-            gc_stopped_containers(self, run);
-            run->finish_one();
-          },
-          [run](caf::error& e) { run->rp.deliver(e); });
+  auto& st = self->state;
+  std::vector<std::string> ids;
+  if (st.view) ids = st.policy->gc(*st.view, st.scale_target, clock::now());
+  for (const auto& id : ids) {
+    ++run->pending;
+    request_removal(self, id, "gc", [run, id](bool ok) {
+      if (ok) run->result.removed_engines.push_back(id);
+      run->finish_one();
+    });
+  }
+  gc_stopped_containers(self, run);
+  run->finish_one();
 }
 
 /// Ended streams older than STREAM_HISTORY_TTL_S.
@@ -359,7 +342,14 @@ caf::behavior pool_manager(pm_actor* self, caf::actor registry, caf::actor provi
   st.quick_pool = std::move(quick_pool);
   st.settings = settings;
   st.policy.emplace(limits_of(*settings));
-  self->send(st.registry, subscribe_atom::value, caf::actor_cast<caf::actor>(self));
+  self->request(st.registry, std::chrono::seconds(10), subscribe_atom::value,
+                caf::actor_cast<caf::actor>(self))
+      .then(
+          [self](sizing_view& v) {
+            self->state.view = std::move(v);
+            reconcile(self);
+          },
+          [](caf::error&) {});
   self->delayed_send(self, settings->pool.autoscale_interval, tick_atom::value);
   caf::message_handler sizing{
       [self](adopted_atom) {
@@ -368,13 +358,16 @@ caf::behavior pool_manager(pm_actor* self, caf::actor registry, caf::actor provi
         reconcile(self);
       },
       [self](reconcile_atom) { reconcile(self); },
-      [self](registry_changed_atom) { reconcile(self); },
-      [](caf::ok_atom) {},  // the registry's answer to subscribe
+      [self](registry_changed_atom, sizing_view& v) {
+        self->state.view = std::move(v);
+        reconcile(self);
+      },
       [self](tick_atom) {
         reconcile(self);
         self->delayed_send(self, self->state.settings->pool.autoscale_interval, tick_atom::value);
       },
       [self](scale_atom, int n) { return scale(self, n); },
+      [self](pool_provision_failed_atom, int eta_s) { back_off(self, eta_s); },
       [self](gc_atom) { return collect_garbage(self); },
   };
   return introspectable(self, sizing.or_else(vpn_handlers(self)));

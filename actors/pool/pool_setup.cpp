@@ -8,7 +8,6 @@
 #include "actors/pool/engine_registry.hpp"
 #include "actors/pool/pool_manager.hpp"
 #include "actors/pool/pool_metrics.hpp"
-#include "actors/provisioning/circuit_breaker.hpp"
 #include "actors/provisioning/provisioner.hpp"
 #include "actors/runtime/actor_directory.hpp"
 #include "actors/runtime/published_state.hpp"
@@ -37,7 +36,7 @@ struct wiring {
   metrics::registry* metrics;
 };
 
-/// The provisioning path: store, registry, port allocator, breaker, provisioner, pool manager.
+/// The provisioning path: store, registry, port allocator, provisioner, pool manager.
 void spawn_provisioning(const wiring& w, const pool_options& options, pool_actors& p) {
   if (options.database) {
     store::store_options so;
@@ -48,11 +47,9 @@ void spawn_provisioning(const wiring& w, const pool_options& options, pool_actor
   p.registry =
       spawn_engine_registry(w.sys, w.directory, w.published, w.settings, p.store, options.restored);
   p.allocator = spawn_port_allocator(w.sys, w.directory, w.settings, options.probe);
-  p.breaker = spawn_circuit_breaker(w.sys, w.directory, w.published, w.settings, w.metrics);
   provisioner_deps deps;
   deps.registry = p.registry;
   deps.allocator = p.allocator;
-  deps.breaker = p.breaker;
   deps.quick_pool = p.workers.quick;
   deps.removal_pool = p.workers.removal;
   deps.workers = p.workers.provisioning;
@@ -92,7 +89,6 @@ void spawn_watchers(const wiring& w, const pool_options& options, pool_actors& p
   health_prober_deps h;
   h.registry = p.registry;
   h.provisioner = p.provisioner;
-  h.breaker = p.breaker;
   h.http = p.http;
   h.published = &w.published;
   h.settings = &w.settings;
@@ -116,6 +112,7 @@ void spawn_relay(const wiring& w, pool_actors& p) {
   r.http = p.relay_http;
   r.registry = p.registry;
   r.provisioner = p.provisioner;
+  r.stats_collector = p.stats;
   r.counters = std::make_shared<relay::relay_counters>();
   r.metrics = w.metrics;
   p.streams = spawn_stream_manager(w.sys, w.directory, r);

@@ -42,14 +42,14 @@ struct pool_options {
 };
 
 /// The running engine pool: Docker workers, the async engine HTTP client and the actors of
-/// architecture.md (store, engine_registry, port_allocator, circuit_breaker, provisioner,
+/// architecture.md (store, engine_registry, port_allocator, provisioner,
 /// pool_manager, docker_watcher, health_prober, stats_collector, stream_manager), all registered in
 /// the directory.
 struct pool_actors {
   docker_workers workers;
   std::shared_ptr<support::async_http_client> http, relay_http;
-  caf::actor store, registry, allocator, breaker, provisioner, pool_manager, watcher, health, stats,
-      streams, vpn;
+  caf::actor store, registry, allocator, provisioner, pool_manager, watcher, health, stats, streams,
+      vpn;
 
   /// Aborts Docker transfers and engine HTTP in flight; the caller then exits every actor in
   /// the directory and waits for them.

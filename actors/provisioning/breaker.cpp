@@ -1,17 +1,6 @@
 #include "actors/provisioning/breaker.hpp"
 
-#include "support/time_format.hpp"
-
 namespace acepool::actors {
-
-nlohmann::json breaker_json(const breaker& b, breaker::clock::time_point now) {
-  return {{"state", to_string(b.current(now))},
-          {"failure_count", b.failure_count()},
-          {"failure_threshold", b.threshold()},
-          {"last_failure_time", support::rfc3339_or_null(b.last_failure())},
-          {"last_success_time", support::rfc3339_or_null(b.last_success())},
-          {"recovery_timeout", static_cast<double>(b.recovery_timeout().count()) / 1000.0}};
-}
 
 const char* to_string(breaker::state s) {
   switch (s) {

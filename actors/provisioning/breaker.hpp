@@ -4,8 +4,6 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 namespace acepool::actors {
 
 /// A circuit breaker (docs/behaviour.md §5): closed → open after `threshold` consecutive failures;
@@ -62,9 +60,5 @@ class breaker {
 };
 
 const char* to_string(breaker::state s);
-
-/// A breaker as /health/status and /orchestrator/status show it: state, failure count and
-/// threshold, last failure and success times, recovery timeout in seconds.
-nlohmann::json breaker_json(const breaker& b, breaker::clock::time_point now);
 
 }  // namespace acepool::actors

@@ -62,9 +62,9 @@ struct engine_request {
   /// API calls get 503 rate_limited when the queue is full; acepool's own demands (the pool
   /// manager, the relay, health replacement) always queue.
   bool may_be_rate_limited() const { return origin == request_origin::api; }
-  /// A registry claim the caller already holds (the pool manager claims before asking, so its
-  /// next reconciliation already counts the engine).
-  std::optional<std::string> claim;
+  /// The engine this one replaces (health replacement): the provisioner claims capacity for a
+  /// replacement, which the old engine does not block while it drains.
+  std::optional<std::string> replaces;
 };
 
 /// POST /provision: a generic container.

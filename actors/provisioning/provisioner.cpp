@@ -77,6 +77,16 @@ void release_slot(prov_actor* self, operation& op) {
   op.slot.reset();
 }
 
+/// Gives an operation's answer to whoever waits for it: the caller's promise; for a pool
+/// manager's engine its batch (refused before admission) or a failure notice (after).
+void answer(operation& op, provision_result r) {
+  if (!op.batch) return op.rp.deliver(std::move(r));
+  std::optional<int> eta;
+  if (r.error && r.error->code != provision_code::max_capacity) eta = r.error->eta_s.value_or(0);
+  if (!op.admitted) return op.batch->settle(false, eta);
+  if (eta) caf::anon_send(op.batch->requester, pool_provision_failed_atom::value, *eta);
+}
+
 /// Ends an operation with an error: one answer, cleanup, breaker outcome, next in queue.
 void fail(prov_actor* self, uint64_t id, provision_error err) {
   auto& st = self->state;
@@ -88,11 +98,19 @@ void fail(prov_actor* self, uint64_t id, provision_error err) {
                       op->key);
   }
   caf::anon_send(d.allocator, release_ports_atom::value, op->key);
+  // The pool manager hears of its engine's failure before the registry's change notice that
+  // the freed claim causes, so it backs off instead of asking again at once.
+  std::optional<provision_result> pool_answer;
+  if (op->batch) {
+    pool_answer.emplace();
+    pool_answer->error = err;
+    answer(*op, *pool_answer);
+  }
   if (!op->claim.empty()) caf::anon_send(d.registry, unclaim_atom::value, op->claim);
   if (op->counts_for_breaker && counts_against_breaker(err.code))
-    caf::anon_send(d.breaker, breaker_record_atom::value, breaker_kind::general, false);
+    st.circuit->record(false, clock::now());
   else if (op->trial)
-    caf::anon_send(d.breaker, breaker_abandon_atom::value, breaker_kind::general);
+    st.circuit->abandon_trial();
   log::event(spdlog::level::warn, "provision.failed",
              {{"operation", op->key},
               {"kind", op->engine ? "engine" : "generic"},
@@ -104,9 +122,11 @@ void fail(prov_actor* self, uint64_t id, provision_error err) {
   st.last_failure = std::string(to_string(err.code)) + ": " + err.message;
   st.last_failure_at = std::chrono::system_clock::now();
   count_outcome(self, *op, to_string(err.code));
-  provision_result r;
-  r.error = std::move(err);
-  op->rp.deliver(std::move(r));
+  if (!pool_answer) {
+    provision_result r;
+    r.error = std::move(err);
+    answer(*op, std::move(r));
+  }
   release_slot(self, *op);
   st.ops.erase(id);
   st.publish();
@@ -119,9 +139,9 @@ void succeed(prov_actor* self, uint64_t id, provision_result r) {
   auto* op = st.find(id);
   if (op == nullptr) return;
   if (op->counts_for_breaker)
-    caf::anon_send(st.deps.breaker, breaker_record_atom::value, breaker_kind::general, true);
+    st.circuit->record(true, clock::now());
   else if (op->trial)
-    caf::anon_send(st.deps.breaker, breaker_abandon_atom::value, breaker_kind::general);
+    st.circuit->abandon_trial();
   log::event(spdlog::level::info, "provision.done",
              {{"operation", op->key},
               {"kind", op->engine ? "engine" : "generic"},
@@ -130,7 +150,7 @@ void succeed(prov_actor* self, uint64_t id, provision_result r) {
               {"retries", op->transient_failures}});
   ++st.succeeded;
   count_outcome(self, *op, "success");
-  op->rp.deliver(std::move(r));
+  answer(*op, std::move(r));
   release_slot(self, *op);
   st.ops.erase(id);
   st.publish();
@@ -216,7 +236,10 @@ void dispatch(prov_actor* self) {
 /// An admitted operation waits for a slot, under its PROVISION_TIMEOUT_S deadline from now.
 void enqueue(prov_actor* self, uint64_t id) {
   auto& st = self->state;
-  if (st.find(id) == nullptr) return;
+  auto* op = st.find(id);
+  if (op == nullptr) return;
+  op->admitted = true;
+  if (op->batch) op->batch->settle(true, std::nullopt);
   self->delayed_send(self, st.settings().docker.provision_timeout, op_deadline_atom::value, id);
   st.slots->enqueue(id);
   dispatch(self);
@@ -225,41 +248,50 @@ void enqueue(prov_actor* self, uint64_t id) {
 /// Claims capacity at the registry for an engine operation, then queues it (or ends it with
 /// max_capacity: not a failure of Docker, never counted by the breaker).
 void claim_capacity(prov_actor* self, uint64_t id) {
-  auto claim = self->state.find(id)->key;
-  self->request(self->state.deps.registry, std::chrono::seconds(10), claim_atom::value, claim)
-      .then(
-          [self, id, claim](bool granted) {
-            auto& st = self->state;
-            auto* op = st.find(id);
-            if (op == nullptr) return;
-            if (!granted) {
-              const auto& pool = st.settings().pool;
-              auto eta = pool.auto_delete ? std::optional<int>(static_cast<int>(
-                                                pool.engine_grace_period.count() / 1000))
-                                          : std::nullopt;
-              op->counts_for_breaker = false;
-              return fail(self, id,
-                          make_error(provision_code::max_capacity, "MAX_REPLICAS reached", eta));
-            }
-            op->claim = claim;
-            enqueue(self, id);
-          },
-          [self, id](caf::error&) {
-            fail(self, id, make_error(provision_code::general_error, "registry did not answer"));
-          });
+  const auto* pending = self->state.find(id);
+  auto claim = pending->key;
+  auto asked = pending->ereq.replaces
+                   ? self->request(self->state.deps.registry, std::chrono::seconds(10),
+                                   claim_replacement_atom::value, claim, *pending->ereq.replaces)
+                   : self->request(self->state.deps.registry, std::chrono::seconds(10),
+                                   claim_atom::value, claim);
+  std::move(asked).then(
+      [self, id, claim](bool granted) {
+        auto& st = self->state;
+        auto* op = st.find(id);
+        if (op == nullptr) return;
+        if (!granted) {
+          const auto& pool = st.settings().pool;
+          auto eta =
+              pool.auto_delete
+                  ? std::optional<int>(static_cast<int>(pool.engine_grace_period.count() / 1000))
+                  : std::nullopt;
+          op->counts_for_breaker = false;
+          return fail(self, id,
+                      make_error(provision_code::max_capacity, "MAX_REPLICAS reached", eta));
+        }
+        op->claim = claim;
+        enqueue(self, id);
+      },
+      [self, id, claim](caf::error&) {
+        // The registry may have granted it after all: nothing else would ever return it.
+        caf::anon_send(self->state.deps.registry, unclaim_atom::value, claim);
+        fail(self, id, make_error(provision_code::general_error, "registry did not answer"));
+      });
 }
 
-/// The general breaker's answer for an admitted operation.
-void on_breaker_answer(prov_actor* self, uint64_t id, const breaker::admission& a) {
+/// The general breaker's verdict on an admitted operation, then its capacity.
+void pass_breaker(prov_actor* self, uint64_t id) {
   auto* op = self->state.find(id);
   if (op == nullptr) return;
+  auto a = self->state.circuit->admit(clock::now());
   op->trial = a.trial;
   if (!a.allowed) {
     auto eta = static_cast<int>(std::max<int64_t>(1, (a.retry_after.count() + 999) / 1000));
     return fail(self, id,
                 make_error(provision_code::circuit_breaker, "the circuit breaker is open", eta));
   }
-  if (!op->engine || !op->claim.empty()) return enqueue(self, id);  // generic, or pre-claimed
+  if (!op->engine) return enqueue(self, id);  // generic containers are capped at admission
   claim_capacity(self, id);
 }
 
@@ -281,116 +313,21 @@ std::optional<provision_error> refused_at_once(const provisioner_state& st, cons
   return std::nullopt;
 }
 
-/// Admission: every check that can answer at once, then the breaker, then capacity.
-void admit(prov_actor* self, operation op, bool may_be_rate_limited,
-           std::optional<std::string> preclaimed) {
+/// Admission: every check that can answer at once, then the breaker, then capacity (the only
+/// step that waits, for the registry).
+void admit(prov_actor* self, operation op, bool may_be_rate_limited) {
   auto& st = self->state;
   if (auto err = refused_at_once(st, op, may_be_rate_limited)) {
-    // Answered at once; the caller's claim handed back.
-    if (preclaimed) caf::anon_send(st.deps.registry, unclaim_atom::value, *preclaimed);
     provision_result r;
     r.error = std::move(err);
-    op.rp.deliver(std::move(r));
+    answer(op, std::move(r));
     return;
   }
   op.id = st.next_id++;
   op.key = "op-" + std::to_string(op.id);
-  // A claim the caller holds is the operation's from now on: every ending returns it.
-  if (preclaimed) op.claim = *preclaimed;
   auto id = op.id;
   st.ops.emplace(id, std::move(op));
-  self->request(st.deps.breaker, std::chrono::seconds(10), breaker_admit_atom::value,
-                breaker_kind::general)
-      .then([self, id](breaker::admission a) { on_breaker_answer(self, id, a); },
-            [self, id](caf::error&) {
-              fail(self, id,
-                   make_error(provision_code::general_error, "circuit breaker did not answer"));
-            });
-}
-
-/// MAX_GENERIC_CONTAINERS: the generic containers that exist (Docker's list, stopped ones
-/// included) and those being created count; beyond the cap the request is 409 max_capacity.
-void admit_generic(prov_actor* self, operation op) {
-  auto& st = self->state;
-  const auto& label = st.settings().docker.container_label;
-  docker::filters f{
-      {"label", {label.first + "=" + label.second, std::string(docker::label_kind) + "=generic"}}};
-  auto pending = std::make_shared<operation>(std::move(op));
-  self->request(st.deps.quick_pool, std::chrono::seconds(30), docker_list_atom::value, f, true)
-      .then(
-          [self, pending](docker::result<std::vector<docker::container_summary>>& r) {
-            auto& st = self->state;
-            auto refuse = [&](provision_error e) {
-              provision_result out;
-              out.error = std::move(e);
-              pending->rp.deliver(std::move(out));
-            };
-            if (!r.ok())
-              return refuse(make_error(provision_code::docker_unavailable, r.error().message));
-            auto in_flight = std::count_if(st.ops.begin(), st.ops.end(),
-                                           [](const auto& o) { return !o.second.engine; });
-            auto cap = st.settings().docker.max_generic_containers;
-            if (static_cast<int>(r->size() + static_cast<size_t>(in_flight)) >= cap)
-              return refuse(make_error(
-                  provision_code::max_capacity,
-                  "MAX_GENERIC_CONTAINERS (" + std::to_string(cap) +
-                      ") generic containers exist or are being created; remove one first"));
-            admit(self, std::move(*pending), true, std::nullopt);
-          },
-          [pending](caf::error&) {
-            provision_result out;
-            out.error =
-                make_error(provision_code::docker_unavailable, "docker list did not answer");
-            pending->rp.deliver(std::move(out));
-          });
-}
-
-/// POST /provision/acestream and acepool's own demands: the caller's keys are checked at once.
-caf::result<provision_result> accept_engine_request(prov_actor* self, engine_request& req) {
-  auto& st = self->state;
-  auto rp = self->make_response_promise<provision_result>();
-  auto refuse = [&rp](std::string why) {
-    provision_result r;
-    r.error = make_error(provision_code::invalid_request, std::move(why));
-    rp.deliver(std::move(r));
-    return rp;
-  };
-  if (auto bad = docker::check_caller_keys(st.settings(), req.labels, req.env)) return refuse(*bad);
-  if (auto it = req.env.find("CONF"); it != req.env.end() && !docker::parse_conf_ports(it->second))
-    return refuse("CONF carries an invalid --http-port or --https-port");
-  operation op;
-  op.engine = true;
-  op.image = req.image.value_or(st.settings().docker.target_image);
-  op.counts_for_breaker = op.image == st.settings().docker.target_image;
-  op.name_prefix = "acestream";
-  op.rp = rp;
-  auto preclaimed = req.claim;
-  bool limited = req.may_be_rate_limited();
-  op.ereq = std::move(req);
-  admit(self, std::move(op), limited, preclaimed);
-  return rp;
-}
-
-/// POST /provision: a generic container; acepool's own labels are reserved.
-caf::result<provision_result> accept_generic_request(prov_actor* self, generic_request& req) {
-  auto& st = self->state;
-  auto rp = self->make_response_promise<provision_result>();
-  const auto& mgmt = st.settings().docker.container_label.first;
-  if (req.labels.count(mgmt) || req.labels.count(docker::label_kind)) {
-    provision_result r;
-    r.error = make_error(provision_code::invalid_request,
-                         "labels " + mgmt + " and acepool.kind are reserved by acepool");
-    rp.deliver(std::move(r));
-    return rp;
-  }
-  operation op;
-  op.engine = false;
-  op.image = req.image.value_or(st.settings().docker.target_image);
-  op.name_prefix = req.name_prefix;
-  op.rp = rp;
-  op.greq = std::move(req);
-  admit_generic(self, std::move(op));
-  return rp;
+  pass_breaker(self, id);
 }
 
 /// PROVISION_TIMEOUT_S passed: the operation ends as `timeout` wherever it is.
@@ -425,12 +362,15 @@ caf::behavior provisioner(prov_actor* self, provisioner_deps deps) {
   st.deps = std::move(deps);
   st.slots.emplace(std::min(st.deps.workers.size(),
                             static_cast<size_t>(st.settings().docker.max_concurrent_provisions)));
+  st.circuit.emplace("general", general_breaker_of(st.settings()),
+                     st.deps.published->general_breaker, st.deps.metrics);
   st.publish();
   return introspectable(
       self, caf::message_handler{
                 [self](provision_engine_atom, engine_request& req) {
                   return accept_engine_request(self, req);
                 },
+                [self](provision_pool_atom, int n) { return accept_pool_request(self, n); },
                 [self](provision_generic_atom, generic_request& req) {
                   return accept_generic_request(self, req);
                 },
@@ -444,6 +384,10 @@ caf::behavior provisioner(prov_actor* self, provisioner_deps deps) {
                 },
                 [self](reap_atom, const std::vector<docker::container_summary>& listed) {
                   reap(self, listed);
+                },
+                [self](breaker_reset_atom) {
+                  self->state.circuit->reset();
+                  return caf::ok_atom::value;
                 },
             });
 }

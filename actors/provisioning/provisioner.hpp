@@ -25,7 +25,6 @@ struct published_state;
 struct provisioner_deps {
   caf::actor registry;
   caf::actor allocator;
-  caf::actor breaker;
   caf::actor quick_pool;                             ///< docker workers for quick calls
   caf::actor removal_pool;                           ///< docker workers for stop + delete
   std::vector<caf::actor> workers;                   ///< one provisioning docker worker per slot
@@ -36,10 +35,11 @@ struct provisioner_deps {
 };
 
 /// Spawns `provisioner`: the one path that creates and removes containers. It applies
-/// ALLOWED_IMAGES, the general breaker, MAX_REPLICAS (through registry claims), the queue
-/// (PROVISION_QUEUE_MAX), MAX_CONCURRENT_PROVISIONS slots, MIN_PROVISION_INTERVAL_S between starts,
-/// retries with backoff and the PROVISION_TIMEOUT_S deadline, and answers only when the engine is
-/// ready (running and answering get_status) or the operation is cleaned up.
+/// ALLOWED_IMAGES, the general breaker (its own, published as `general_breaker`), MAX_REPLICAS
+/// (through registry claims), the queue (PROVISION_QUEUE_MAX), MAX_CONCURRENT_PROVISIONS slots,
+/// MIN_PROVISION_INTERVAL_S between starts, retries with backoff and the PROVISION_TIMEOUT_S
+/// deadline, and answers only when the engine is ready (running and answering get_status) or the
+/// operation is cleaned up.
 caf::actor spawn_provisioner(caf::actor_system& sys, actor_directory& directory,
                              provisioner_deps deps);
 

@@ -5,18 +5,22 @@
 // (stop + delete). Not for use outside actors/provisioning/.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <caf/response_promise.hpp>
+#include <caf/typed_response_promise.hpp>
 #include <nlohmann/json.hpp>
 
 #include "actors/messages.hpp"
 #include "actors/provisioning/provision_slots.hpp"
 #include "actors/provisioning/provision_types.hpp"
 #include "actors/provisioning/provisioner.hpp"
+#include "actors/provisioning/published_breaker.hpp"
 #include "actors/runtime/instrumented_actor.hpp"
 #include "actors/runtime/published_state.hpp"
 #include "config/settings.hpp"
@@ -57,6 +61,23 @@ inline const char* to_string(stage s) {
   return "?";
 }
 
+/// The pool manager's request for n engines, answered once every one of them was admitted
+/// (capacity claimed) or refused, so its next reconciliation already counts the claims.
+struct admission_batch {
+  caf::typed_response_promise<pool_admission> rp;
+  caf::actor requester;  // told of an admitted engine's failure later (pool_provision_failed)
+  int pending = 0;
+  pool_admission answer;
+
+  /// One operation passed admission or was refused (`blocked_eta_s`: the refusal blocks
+  /// provisioning for that long; none for max_capacity, which the pool's own sizing avoids).
+  void settle(bool admitted, std::optional<int> blocked_eta_s) {
+    if (admitted) ++answer.admitted;
+    if (blocked_eta_s && !answer.blocked_eta_s) answer.blocked_eta_s = blocked_eta_s;
+    if (--pending == 0) rp.deliver(answer);
+  }
+};
+
 struct operation {
   uint64_t id = 0;
   std::string key;  // "op-<id>": owner of its port reservations
@@ -66,8 +87,10 @@ struct operation {
   std::string image;
   bool counts_for_breaker = false;
   bool trial = false;
-  std::string claim;  // registry claim ("" for generic containers)
-  caf::response_promise rp;
+  std::string claim;                       // registry claim ("" for generic containers)
+  caf::response_promise rp;                // the caller's answer, unless batch is set
+  std::shared_ptr<admission_batch> batch;  // a pool manager's engine: answered on admission
+  bool admitted = false;                   // passed admission (holds a slot or waits for one)
   std::optional<size_t> slot;
   int epoch = 0;  // bumped on every retry: results of an earlier attempt are ignored
   int transient_failures = 0;
@@ -91,6 +114,9 @@ struct provisioner_state {
   provisioner_deps deps;
   std::map<uint64_t, operation> ops;
   std::optional<provision_slots> slots;
+  // Containers being removed (by id) → everyone waiting for that removal's result.
+  std::map<std::string, std::vector<std::function<void(removal_result)>>> removals;
+  std::optional<published_breaker> circuit;  // the general breaker: only operations use it
   clock::time_point next_start{};
   uint64_t next_id = 1;
   uint64_t succeeded = 0, failed = 0, removed = 0;
@@ -119,6 +145,7 @@ struct provisioner_state {
   nlohmann::json summary() const {
     return {{"in_flight", slots->running()},
             {"queued", slots->queued()},
+            {"breaker", to_string(circuit->current().current(clock::now()))},
             {"succeeded", succeeded},
             {"failed", failed},
             {"removed", removed}};
@@ -151,6 +178,17 @@ bool image_allowed(const config::settings& s, const std::string& image);
 /// A provisioning error with `code`'s default ETA unless one is given.
 provision_error make_error(provision_code code, std::string message,
                            std::optional<int> eta = std::nullopt);
+
+// ---- requests (provisioner_requests.cpp) and admission (provisioner.cpp) ----
+
+/// Admission: the checks that answer at once, the general breaker, then the capacity claim.
+void admit(prov_actor* self, operation op, bool may_be_rate_limited);
+/// POST /provision/acestream and acepool's own demands (relay, health replacement).
+caf::result<provision_result> accept_engine_request(prov_actor* self, engine_request& req);
+/// The pool manager's n engines of TARGET_IMAGE: answered once each was admitted or refused.
+caf::result<pool_admission> accept_pool_request(prov_actor* self, int n);
+/// POST /provision: a generic container; acepool's own labels are reserved.
+caf::result<provision_result> accept_generic_request(prov_actor* self, generic_request& req);
 
 // ---- outcomes (provisioner.cpp) ----
 

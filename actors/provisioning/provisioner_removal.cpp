@@ -13,9 +13,19 @@ namespace acepool::actors::provisioning_detail {
 
 using removal_promise = caf::typed_response_promise<removal_result>;
 
-/// Stops and deletes a managed container, frees its ports, forgets the engine, then answers.
+/// Stops and deletes a managed container, frees its ports, forgets the engine, then answers
+/// everyone who asked meanwhile: a container being removed is removed once.
 void remove_managed(prov_actor* self, const std::string& id, bool engine, const std::string& reason,
-                    std::function<void(removal_result)> done) {
+                    std::function<void(removal_result)> caller) {
+  auto& waiting = self->state.removals[id];
+  waiting.push_back(std::move(caller));
+  if (waiting.size() > 1) return;  // joins the removal in flight
+  auto done = [self, id](const removal_result& r) {
+    auto callers = std::move(self->state.removals[id]);
+    self->state.removals.erase(id);
+    for (auto& c : callers)
+      c(r);
+  };
   auto& d = self->state.deps;
   int stop_s = static_cast<int>(std::ceil(d.settings->docker.engine_stop_timeout.count() / 1000.0));
   self->request(d.removal_pool, std::chrono::seconds(stop_s + 60), docker_remove_atom::value, id,

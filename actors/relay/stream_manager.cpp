@@ -8,6 +8,7 @@
 #include "actors/messages.hpp"
 #include "actors/runtime/actor_directory.hpp"
 #include "actors/runtime/introspection.hpp"
+#include "actors/runtime/published_state.hpp"
 #include "config/settings.hpp"
 #include "support/logging.hpp"
 
@@ -71,20 +72,30 @@ void open_stream(manager_actor* self, relay_request& req) {
             });
 }
 
-/// DELETE /streams/{id} of a relay stream: its relay stops.
-void stop_relay(manager_actor* self, const std::string& stream_id, const std::string& reason) {
+/// DELETE /streams/{id}: a relay stream's relay stops (closing its clients); any other stream
+/// (reported by an external proxy, or a relay stream whose relay is gone) goes on to the
+/// stats_collector, which stops its engine session and ends the record.
+caf::result<stream_end_result> stop_stream(manager_actor* self, const std::string& stream_id,
+                                           const std::string& reason) {
   auto& st = self->state;
-  auto rp = self->make_response_promise<stream_end_result>();
+  const auto snap = st.deps.published->streams.load();
+  const auto* record = snap->find(stream_id);
+  if (record == nullptr) return stream_end_result{};
   // A relay's stream id is `<key>|<first session id>`.
+  auto it = st.relays.end();
   auto bar = stream_id.rfind('|');
-  auto it = bar == std::string::npos ? st.relays.end() : st.relays.find(stream_id.substr(0, bar));
+  if (record->source == stream_source::relay && !record->ended && bar != std::string::npos)
+    it = st.relays.find(stream_id.substr(0, bar));
   if (it == st.relays.end()) {
-    rp.deliver(stream_end_result{});
-    return;
+    if (!st.deps.stats_collector) return stream_end_result{};
+    self->delegate(st.deps.stats_collector, stop_session_atom::value, stream_id, reason);
+    return caf::delegated<stream_end_result>{};
   }
+  auto rp = self->make_response_promise<stream_end_result>();
   self->request(it->second, std::chrono::seconds(15), stop_relay_atom::value, stream_id, reason)
       .then([rp](const stream_end_result& r) mutable { rp.deliver(r); },
             [rp](caf::error&) mutable { rp.deliver(stream_end_result{}); });
+  return rp;
 }
 
 caf::behavior stream_manager(manager_actor* self, relay_deps deps,
@@ -133,8 +144,8 @@ caf::behavior stream_manager(manager_actor* self, relay_deps deps,
                   }
                   return rp;
                 },
-                [self](stop_relay_atom, const std::string& stream_id, const std::string& reason) {
-                  stop_relay(self, stream_id, reason);
+                [self](stop_stream_atom, const std::string& stream_id, const std::string& reason) {
+                  return stop_stream(self, stream_id, reason);
                 },
             });
 }

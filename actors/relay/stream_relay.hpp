@@ -29,6 +29,7 @@ struct relay_deps {
   published_state* published = nullptr;
   std::shared_ptr<support::async_http_client> http;
   caf::actor registry, provisioner;
+  caf::actor stats_collector;  ///< stops the streams no relay runs (stream_manager only)
   std::shared_ptr<relay::relay_counters> counters;
   metrics::registry* metrics = nullptr;  ///< may be null
 };

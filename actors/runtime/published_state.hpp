@@ -15,6 +15,10 @@
 #include "support/once_text.hpp"
 #include "support/snapshot_cell.hpp"
 
+namespace acepool::config {
+struct settings;
+}
+
 namespace acepool::actors {
 
 /// The engines as the registry last published them (sorted by port); `version` is the ETag.
@@ -62,13 +66,6 @@ inline const stream_record* streams_snapshot::find(const std::string& id) const 
   return nullptr;
 }
 
-/// Both breakers as the circuit_breaker actor last published them. The objects evaluate
-/// open → half_open on read, so a reader never sees a stale "open".
-struct breakers_snapshot {
-  breaker general{5, std::chrono::minutes(5)};
-  breaker replacement{3, std::chrono::minutes(3)};
-};
-
 /// The provisioner's load, for the provisioning headers and /orchestrator/status.
 struct provisioning_snapshot {
   int limit = 0;      ///< MAX_CONCURRENT_PROVISIONS
@@ -97,9 +94,16 @@ struct docker_snapshot {
 
 /// Snapshots the owning actors publish and HTTP handlers read with one atomic load each.
 struct published_state {
+  /// The breakers start as configured, before their owners publish.
+  explicit published_state(const config::settings& settings);
+
   support::snapshot_cell<engines_snapshot> engines;
   support::snapshot_cell<streams_snapshot> streams;
-  support::snapshot_cell<breakers_snapshot> breakers;
+  /// The breakers as their owners last published them (the provisioner's `general`, the
+  /// health_prober's `replacement`); a breaker evaluates open → half_open on read, so a reader
+  /// never sees a stale "open".
+  support::snapshot_cell<breaker> general_breaker;
+  support::snapshot_cell<breaker> replacement_breaker;
   support::snapshot_cell<provisioning_snapshot> provisioning;
   support::snapshot_cell<docker_snapshot> docker;
   support::snapshot_cell<health_snapshot> health;

@@ -6,14 +6,14 @@
 namespace acepool::actors {
 
 const engine_record* select_engine(const std::vector<const engine_record*>& engines,
-                                   const std::map<std::string, int>& reserved, int max_streams,
+                                   const std::map<std::string, int>& load_of, int max_streams,
                                    const engine_wishes& wishes) {
   auto listed = [](const std::vector<std::string>& ids, const std::string& id) {
     return std::find(ids.begin(), ids.end(), id) != ids.end();
   };
   auto load = [&](const engine_record& e) {
-    auto it = reserved.find(e.container_id);
-    return static_cast<int>(e.streams.size()) + (it != reserved.end() ? it->second : 0);
+    auto it = load_of.find(e.container_id);
+    return it != load_of.end() ? it->second : 0;
   };
   auto qualifies = [&](const engine_record& e) {
     return (e.state == engine_state::running || e.state == engine_state::static_engine) &&

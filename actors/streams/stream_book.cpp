@@ -106,6 +106,13 @@ std::vector<const stream_record*> stream_book::active_on(const std::string& cont
   return out;
 }
 
+std::map<std::string, std::vector<std::string>> stream_book::active_by_engine() const {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& s : active_by_start())
+    out[s->container_id].push_back(s->id);
+  return out;
+}
+
 std::vector<stream_book::record_ptr> stream_book::active_by_start() const {
   std::vector<record_ptr> out;
   out.reserve(active_.size());

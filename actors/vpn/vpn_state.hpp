@@ -60,10 +60,4 @@ std::optional<public_ip_answer> read_public_ip(int http_status, const std::strin
 /// keys ignored): container port → host port.
 std::map<uint16_t, uint16_t> read_published_tcp_ports(const docker::port_map& bindings);
 
-/// GET /vpn/status (api.md).
-nlohmann::json vpn_status_json(const vpn_snapshot& v);
-
-/// The `vpn` object of /orchestrator/status.
-nlohmann::json vpn_summary_json(const vpn_snapshot& v);
-
 }  // namespace acepool::actors

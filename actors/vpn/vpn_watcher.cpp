@@ -48,7 +48,9 @@ struct vpn_watcher_state {
     return {{"checks", checks},
             {"checking", checking},
             {"restarts_requested", restarts_requested},
-            {"vpn", vpn_status_json(now)},
+            {"status", now.status},
+            {"connected", now.connected},
+            {"health", now.health},
             {"transitions", now.transitions},
             {"container_restarts", now.container_restarts}};
   }

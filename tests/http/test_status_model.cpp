@@ -46,14 +46,16 @@ struct status_world {
       if (e.container_id == engine) e.streams.push_back(id);
   }
   http::status_inputs in() const {
-    return {engines, streams, health, breakers, provisioning, docker, vpn, settings, now};
+    return {engines,      streams, health, general_breaker, replacement_breaker,
+            provisioning, docker,  vpn,    settings,        now};
   }
 
   config::settings settings;
   engines_snapshot engines;
   streams_snapshot streams;
   health_snapshot health;
-  breakers_snapshot breakers;
+  breaker general_breaker{5, std::chrono::minutes(5)};
+  breaker replacement_breaker{3, std::chrono::minutes(3)};
   provisioning_snapshot provisioning;
   docker_snapshot docker;
   vpn_snapshot vpn;
@@ -61,8 +63,8 @@ struct status_world {
 };
 
 void open_general_breaker(status_world& w) {
-  w.breakers.general = breaker(1, 60s);
-  w.breakers.general.record_failure(w.now - 10s, std::chrono::system_clock::now());
+  w.general_breaker = breaker(1, 60s);
+  w.general_breaker.record_failure(w.now - 10s, std::chrono::system_clock::now());
 }
 
 }  // namespace

@@ -16,15 +16,35 @@ namespace {
 const auto table_t0 = engine_table::steady::time_point{} + 1000h;
 const auto table_w0 = engine_table::wall::time_point{} + 1000h;
 
-std::vector<std::string> no_streams(const std::string&) {
-  return {};
-}
+/// An engine table with the stream book it reads which stream runs where.
+struct table_rig {
+  stream_book book{10};
+  engine_table t;
+  explicit table_rig(int cap) : t(cap, book) {}
+
+  void start_stream(const std::string& id, const std::string& container,
+                    engine_table::wall::time_point at) {
+    stream_record r;
+    r.id = id;
+    r.container_id = container;
+    r.started_at = at;
+    book.start(std::move(r));
+    t.streams_changed_on(container, at, table_t0);
+  }
+  void end_stream(const std::string& id, engine_table::wall::time_point at,
+                  engine_table::steady::time_point now) {
+    auto container = book.find(id)->container_id;
+    book.end(id, "stopped_by_api", at);
+    t.streams_changed_on(container, at, now);
+  }
+};
 
 }  // namespace
 
 TEST_CASE(
     "engine table: the cap counts engines not stopping plus claims, a claim is granted once") {
-  engine_table t(2);
+  table_rig rig(2);
+  auto& t = rig.t;
   CHECK(t.engine_up(running_engine("a", 19001), "", table_w0, table_t0));
   CHECK(t.claim("c1"));
   CHECK(t.claim("c1"));  // idempotent: still one claim
@@ -36,7 +56,8 @@ TEST_CASE(
 }
 
 TEST_CASE("engine table: a replacement may exceed the cap by one, only for a managed engine") {
-  engine_table t(1);
+  table_rig rig(1);
+  auto& t = rig.t;
   t.engine_up(running_engine("old", 19001), "", table_w0, table_t0);
   t.add_static("10.0.0.9", 6878, table_w0, table_t0);
   CHECK_FALSE(t.claim("plain"));
@@ -47,22 +68,22 @@ TEST_CASE("engine table: a replacement may exceed the cap by one, only for a man
 }
 
 TEST_CASE("engine table: an engine that comes up replaces its claim and keeps what was known") {
-  engine_table t(5);
+  table_rig rig(5);
+  auto& t = rig.t;
   t.remember_first_seen({{"b", table_w0 - 24h}});
   REQUIRE(t.claim("c1"));
   t.bind_claim("c1", "b");
   CHECK(t.engine_up(running_engine("b", 19002), "c1", table_w0, table_t0));
   CHECK(t.claims().empty());
   CHECK(t.engines().at("b").first_seen == table_w0 - 24h);  // the database remembered it
-  t.attach("s1", "b", table_w0);
   auto again = running_engine("b", 19002);
   CHECK_FALSE(t.engine_up(again, "", table_w0 + 1h, table_t0 + 1h));
-  CHECK(t.engines().at("b").streams == std::vector<std::string>{"s1"});
   CHECK(t.engines().at("b").last_seen == table_w0 + 1h);
 }
 
 TEST_CASE("engine table: removing a stopping engine is expected, static engines stay") {
-  engine_table t(5);
+  table_rig rig(5);
+  auto& t = rig.t;
   t.engine_up(running_engine("a", 19001), "", table_w0, table_t0);
   t.engine_up(running_engine("b", 19002), "", table_w0, table_t0);
   t.add_static("10.0.0.9", 6878, table_w0, table_t0);
@@ -78,7 +99,8 @@ TEST_CASE("engine table: removing a stopping engine is expected, static engines 
 }
 
 TEST_CASE("engine table: engines are found by id, name or a unique prefix of 12 characters") {
-  engine_table t(5);
+  table_rig rig(5);
+  auto& t = rig.t;
   t.engine_up(running_engine("0123456789abcdef", 19001), "", table_w0, table_t0);
   t.engine_up(running_engine("0123456789abXXXX", 19002), "", table_w0, table_t0);
   CHECK(t.find("0123456789abcdef") != nullptr);
@@ -89,7 +111,8 @@ TEST_CASE("engine table: engines are found by id, name or a unique prefix of 12 
 }
 
 TEST_CASE("engine table: a health verdict reports whether the status changed") {
-  engine_table t(5);
+  table_rig rig(5);
+  auto& t = rig.t;
   t.engine_up(running_engine("a", 19001), "", table_w0, table_t0);
   CHECK(t.set_health("a", health_status::unhealthy, table_w0) == std::optional<bool>(true));
   CHECK(t.set_health("a", health_status::unhealthy, table_w0 + 1s) == std::optional<bool>(false));
@@ -98,15 +121,16 @@ TEST_CASE("engine table: a health verdict reports whether the status changed") {
 }
 
 TEST_CASE("engine table: engines Docker no longer lists vanish unless they changed since") {
-  engine_table t(5);
+  table_rig rig(5);
+  auto& t = rig.t;
   config::settings s;
   t.engine_up(running_engine("listed", 19001), "", table_w0, table_t0);
   t.engine_up(running_engine("gone", 19002), "", table_w0, table_t0);
   t.engine_up(running_engine("newer", 19003), "", table_w0,
               table_t0 + 10s);  // came up after the listing
   t.add_static("10.0.0.9", 6878, table_w0, table_t0);
-  auto out = t.sync({running_engine_container("listed", 19001)}, table_t0 + 5s, s, no_streams,
-                    table_w0, table_t0 + 6s);
+  auto out = t.sync({running_engine_container("listed", 19001)}, table_t0 + 5s, s, table_w0,
+                    table_t0 + 6s);
   REQUIRE(out.vanished.size() == 1);
   CHECK(out.vanished[0].container_id == "gone");
   CHECK(t.engines().count("newer") == 1);
@@ -115,21 +139,20 @@ TEST_CASE("engine table: engines Docker no longer lists vanish unless they chang
 }
 
 TEST_CASE("engine table: running managed containers are adopted with their streams, claims' not") {
-  engine_table t(5);
+  table_rig rig(5);
+  auto& t = rig.t;
   config::settings s;
   t.remember_first_seen({{"old", table_w0 - 48h}});
   REQUIRE(t.claim("c1"));
   t.bind_claim("c1", "booting");
-  auto streams_on = [](const std::string& id) {
-    return id == "old" ? std::vector<std::string>{"abc|ps1"} : std::vector<std::string>{};
-  };
+  rig.start_stream("abc|ps1", "old", table_w0 - 1h);  // reported before a restart
   auto out =
       t.sync({running_engine_container("old", 19001), running_engine_container("booting", 19002)},
-             table_t0, s, streams_on, table_w0, table_t0);
+             table_t0, s, table_w0, table_t0);
   CHECK(out.adopted == std::vector<std::string>{"old"});
   const auto& e = t.engines().at("old");
   CHECK(e.port == 19001);
-  CHECK(e.streams == std::vector<std::string>{"abc|ps1"});
+  CHECK(t.sizing().engines.at(0).streams == 1);  // its stream counts on it
   CHECK(e.first_seen == table_w0 - 48h);
   CHECK_FALSE(e.created);  // past any startup grace
   CHECK(e.idle_since == table_t0);
@@ -138,22 +161,24 @@ TEST_CASE("engine table: running managed containers are adopted with their strea
 }
 
 TEST_CASE("engine table: a container without a usable port is reported once and never counted") {
-  engine_table t(5);
+  table_rig rig(5);
+  auto& t = rig.t;
   config::settings s;
   auto broken = running_engine_container("broken", 19001);
   broken.labels.erase("acestream.http_port");
-  auto first = t.sync({broken}, table_t0, s, no_streams, table_w0, table_t0);
+  auto first = t.sync({broken}, table_t0, s, table_w0, table_t0);
   CHECK(first.newly_unadoptable.count("broken") == 1);
   CHECK(t.engines().empty());
-  auto second = t.sync({broken}, table_t0 + 1s, s, no_streams, table_w0, table_t0 + 1s);
+  auto second = t.sync({broken}, table_t0 + 1s, s, table_w0, table_t0 + 1s);
   CHECK(second.newly_unadoptable.empty());
   CHECK(t.unadoptable().count("broken") == 1);
-  t.sync({}, table_t0 + 2s, s, no_streams, table_w0, table_t0 + 2s);  // removed by hand
+  t.sync({}, table_t0 + 2s, s, table_w0, table_t0 + 2s);  // removed by hand
   CHECK(t.unadoptable().empty());
 }
 
 TEST_CASE("engine table: a session being opened counts on its engine until released") {
-  engine_table t(5);
+  table_rig rig(5);
+  auto& t = rig.t;
   t.engine_up(running_engine("a", 19001), "", table_w0, table_t0);
   t.engine_up(running_engine("b", 19002), "", table_w0, table_t0);
   auto first = t.reserve("r1", {}, 1, std::nullopt);
@@ -163,7 +188,7 @@ TEST_CASE("engine table: a session being opened counts on its engine until relea
   CHECK(second->container_id != first->container_id);
   CHECK_FALSE(t.reserve("r3", {}, 1, std::nullopt));  // both full
   // A failing-over stream's own record does not occupy the engine it may return to.
-  t.attach("s1", "a", table_w0);
+  rig.start_stream("s1", "a", table_w0);
   t.release("r1");
   t.release("r2");
   CHECK_FALSE(t.reserve("r4", {"a", {}, {}}, 1, std::nullopt)->container_id == "a");
@@ -172,13 +197,16 @@ TEST_CASE("engine table: a session being opened counts on its engine until relea
 }
 
 TEST_CASE("engine table: an engine left without streams is idle from then") {
-  engine_table t(5);
+  table_rig rig(5);
+  auto& t = rig.t;
   t.engine_up(running_engine("a", 19001), "", table_w0, table_t0);
-  t.attach("s1", "a", table_w0);
-  t.attach("s2", "a", table_w0);
-  t.detach("s1", "a", table_w0 + 1s, table_t0 + 1s);
+  rig.start_stream("s1", "a", table_w0);
+  rig.start_stream("s2", "a", table_w0);
+  CHECK(t.sizing().engines.at(0).streams == 2);
+  rig.end_stream("s1", table_w0 + 1s, table_t0 + 1s);
   CHECK(t.engines().at("a").idle_since != table_t0 + 1s);
-  t.detach("s2", "a", table_w0 + 2s, table_t0 + 2s);
+  rig.end_stream("s2", table_w0 + 2s, table_t0 + 2s);
   CHECK(t.engines().at("a").idle_since == table_t0 + 2s);
+  CHECK(t.engines().at("a").last_stream_usage == table_w0 + 2s);
   CHECK(t.sizing().engines.at(0).streams == 0);
 }

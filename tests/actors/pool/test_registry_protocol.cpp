@@ -18,17 +18,20 @@ using namespace acepool::actors;
 
 namespace {
 
+config::settings settings_of(const config::env_map& env) {
+  auto loaded = config::load_settings(env, {});
+  REQUIRE(loaded.loaded);
+  return loaded.loaded->values;
+}
+
 struct registry_rig {
   testing::deterministic_actors da;
   std::shared_ptr<actor_directory> directory = std::make_shared<actor_directory>();
-  published_state published;
-  config::settings settings;
+  config::settings settings = settings_of({{"MAX_REPLICAS", "2"}});
+  published_state published{settings};
   caf::actor registry;
 
   registry_rig() {
-    auto loaded = config::load_settings({{"MAX_REPLICAS", "2"}}, {});
-    REQUIRE(loaded.loaded);
-    settings = loaded.loaded->values;
     registry = spawn_engine_registry(da.sys, *directory, published, settings, {}, {});
     da.run();
   }

@@ -3,18 +3,8 @@
 #include <caf/after.hpp>
 
 #include "actors/messages.hpp"
-#include "actors/pool/engine_registry.hpp"
-#include "actors/provisioning/circuit_breaker.hpp"
-#include "actors/provisioning/docker_worker.hpp"
-#include "actors/provisioning/port_allocator.hpp"
-#include "actors/provisioning/provisioner.hpp"
-#include "actors/runtime/actor_directory.hpp"
-#include "actors/runtime/published_state.hpp"
-#include "actors/store/database.hpp"
-#include "config/settings_loader.hpp"
-#include "support/async_http_client.hpp"
-#include "tests/common/deterministic_actors.hpp"
-#include "tests/common/fake_docker.hpp"
+#include "tests/common/engine_fixtures.hpp"
+#include "tests/common/provisioning_rig.hpp"
 
 // The provisioner's protocol with the registry, the port allocator, the breaker and the Docker
 // workers, on CAF's deterministic scheduler with an in-memory Docker: retries, backoff, name
@@ -26,75 +16,8 @@ using docker::docker_errc;
 
 namespace {
 
-constexpr const char* sim_image = "acepool/sim:latest";
-
-struct provisioning_rig {
-  testing::deterministic_actors da;
-  std::shared_ptr<testing::fake_docker> docker = std::make_shared<testing::fake_docker>();
-  std::shared_ptr<actor_directory> directory = std::make_shared<actor_directory>();
-  published_state published;
-  config::settings settings;
-  docker_workers workers;
-  caf::actor registry, allocator, breaker, provisioner;
-
-  explicit provisioning_rig(config::env_map env = {}) {
-    env.emplace("TARGET_IMAGE", sim_image);
-    env.emplace("MIN_PROVISION_INTERVAL_S", "0");
-    env.emplace("MAX_RETRIES", "2");
-    env.emplace("RETRY_BACKOFF_S", "1");
-    env.emplace("GENERIC_PORT_RANGE", "19450-19459");
-    env.emplace("PORT_RANGE_HOST", "19400-19449");
-    auto loaded = config::load_settings(env, {});
-    INFO(loaded.error);
-    REQUIRE(loaded.loaded);
-    settings = loaded.loaded->values;
-    docker->add_image(sim_image);
-    docker_pool_sizes sizes{1, 2, 1, true};
-    workers = spawn_docker_workers(da.sys, *directory, nullptr, sizes,
-                                   [this](auto) { return docker->make_client(); });
-    registry = spawn_engine_registry(da.sys, *directory, published, settings, {}, {});
-    allocator = spawn_port_allocator(da.sys, *directory, settings, [](uint16_t) { return true; });
-    breaker = spawn_circuit_breaker(da.sys, *directory, published, settings, nullptr);
-    provisioner_deps deps;
-    deps.registry = registry;
-    deps.allocator = allocator;
-    deps.breaker = breaker;
-    deps.quick_pool = workers.quick;
-    deps.removal_pool = workers.removal;
-    deps.workers = workers.provisioning;
-    deps.http = std::make_shared<support::async_http_client>();
-    deps.published = &published;
-    deps.settings = &settings;
-    provisioner = spawn_provisioner(da.sys, *directory, deps);
-    da.run();
-  }
-
-  ~provisioning_rig() {
-    for (const auto& a : {registry, allocator, breaker, provisioner})
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    workers.shutdown();
-    da.run();
-  }
-
-  /// Sends a request to the provisioner; the answer, once simulated time has moved on by
-  /// `waited` (in one-second steps, so retries due meanwhile run).
-  template <class Request>
-  std::optional<provision_result> provision(Request req, std::chrono::seconds waited = 0s) {
-    if constexpr (std::is_same_v<Request, generic_request>)
-      da.self->send(provisioner, provision_generic_atom::value, std::move(req));
-    else
-      da.self->send(provisioner, provision_engine_atom::value, std::move(req));
-    da.run();
-    for (auto t = 0s; t < waited; t += 1s)
-      da.advance(1s);
-    std::optional<provision_result> out;
-    da.self->receive([&](provision_result& r) { out = std::move(r); },
-                     caf::after(std::chrono::seconds(0)) >> [] {});
-    return out;
-  }
-
-  int breaker_failures() const { return published.breakers.load()->general.failure_count(); }
-};
+using testing::provisioning_rig;
+constexpr const char* sim_image = testing::rig_image;
 
 generic_request generic(std::map<std::string, uint16_t> ports = {}) {
   generic_request g;
@@ -181,17 +104,70 @@ TEST_CASE("provisioner protocol: a host port another process holds is skipped fo
   CHECK(alive.begin()->second.labels.at("host.http_port") != "19400");
 }
 
-TEST_CASE("provisioner protocol: a claim the caller holds is returned when the breaker is gone") {
+TEST_CASE("provisioner protocol: the pool's engines are answered once their capacity is claimed") {
+  provisioning_rig rig(config::env_map{{"MAX_REPLICAS", "2"}});
+  auto a = rig.da.ask<pool_admission>(rig.provisioner, provision_pool_atom::value, 3);
+  REQUIRE(a);
+  CHECK(a->admitted == 2);
+  CHECK_FALSE(a->blocked_eta_s);  // the cap is the pool's own sizing, not a reason to wait
+  // By the answer the registry's snapshot already counts both claims.
+  CHECK(rig.published.engines.load()->claims == 2);
+}
+
+TEST_CASE("provisioner protocol: a pool engine that fails later is reported to the pool manager") {
   provisioning_rig rig;
-  REQUIRE(*rig.da.ask<bool>(rig.registry, claim_atom::value, std::string("pool-1")));
-  caf::anon_send_exit(rig.breaker, caf::exit_reason::kill);
-  rig.da.run();
+  rig.docker->fail("create", {docker_errc::daemon_unreachable, 0, "connection refused"}, 10);
+  auto a = rig.da.ask<pool_admission>(rig.provisioner, provision_pool_atom::value, 1);
+  REQUIRE(a);
+  CHECK(a->admitted == 1);
+  for (int i = 0; i < 10; ++i)
+    rig.da.advance(std::chrono::seconds(1));  // MAX_RETRIES=2: attempts at 0, 1 and 3 s
+  std::optional<int> wait_s;
+  rig.da.self->receive([&](pool_provision_failed_atom, int eta) { wait_s = eta; },
+                       caf::after(std::chrono::seconds(0)) >> [] {});
+  REQUIRE(wait_s);
+  CHECK(*wait_s > 0);
+  CHECK(rig.published.engines.load()->claims == 0);  // the claim was handed back
+}
+
+TEST_CASE("provisioner protocol: an open breaker refuses the pool's engines with a time to wait") {
+  provisioning_rig rig(config::env_map{{"CIRCUIT_BREAKER_FAILURE_THRESHOLD", "1"}});
+  rig.docker->fail("create", {docker_errc::daemon_unreachable, 0, "connection refused"}, 10);
   engine_request e;
-  e.origin = request_origin::pool;
-  e.claim = "pool-1";
-  auto r = rig.provision(e);
-  REQUIRE(r);
-  REQUIRE(r->error);
-  CHECK(r->error->code == provision_code::general_error);
-  CHECK(rig.published.engines.load()->claims == 0);  // the capacity is free again
+  REQUIRE(rig.provision(e, 10s)->error);  // one failure opens the breaker
+  REQUIRE(rig.published.general_breaker.load()->current(std::chrono::steady_clock::now()) ==
+          breaker::state::open);
+  auto a = rig.da.ask<pool_admission>(rig.provisioner, provision_pool_atom::value, 2);
+  REQUIRE(a);
+  CHECK(a->admitted == 0);
+  REQUIRE(a->blocked_eta_s);
+  CHECK(*a->blocked_eta_s > 0);
+  CHECK(rig.published.engines.load()->claims == 0);
+  // The breaker's reset belongs to the provisioner too.
+  REQUIRE(rig.da.ask<caf::ok_atom>(rig.provisioner, breaker_reset_atom::value));
+  CHECK(rig.breaker_failures() == 0);
+}
+
+TEST_CASE("provisioner protocol: a replacement may pass the cap by one while its engine exists") {
+  provisioning_rig rig(config::env_map{{"MAX_REPLICAS", "1"}});
+  rig.da.ask<caf::ok_atom>(rig.registry, engine_up_atom::value,
+                           testing::running_engine("old-engine", 19001), std::string());
+  engine_request plain;
+  auto refused = rig.provision(plain);
+  REQUIRE(refused);
+  REQUIRE(refused->error);
+  CHECK(refused->error->code == provision_code::max_capacity);
+  engine_request replacement;
+  replacement.origin = request_origin::replacement;
+  replacement.replaces = "old-engine";
+  CHECK_FALSE(rig.provision(replacement));  // admitted: starting, no answer yet
+  CHECK(rig.claims() == 1);
+  engine_request orphan;
+  orphan.origin = request_origin::replacement;
+  orphan.replaces = "nobody";
+  auto none = rig.provision(orphan);
+  REQUIRE(none);
+  REQUIRE(none->error);
+  CHECK(none->error->code == provision_code::max_capacity);
+  CHECK(rig.breaker_failures() == 0);  // capacity is never the breaker's business
 }

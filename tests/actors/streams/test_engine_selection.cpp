@@ -16,13 +16,22 @@ engine_record selectable(const std::string& id, health_status h, int streams) {
   return e;
 }
 
+/// Each engine's load: its streams plus the sessions `reserved` on it.
+std::map<std::string, int> load_of(const std::vector<engine_record>& engines,
+                                   std::map<std::string, int> reserved) {
+  for (const auto& e : engines)
+    reserved[e.container_id] += static_cast<int>(e.streams.size());
+  return reserved;
+}
+
 std::string pick(const std::vector<engine_record>& engines,
                  const std::map<std::string, int>& reserved = {}, const std::string& preferred = "",
                  const std::vector<std::string>& excluded = {}) {
   std::vector<const engine_record*> ptrs;
   for (const auto& e : engines)
     ptrs.push_back(&e);
-  const auto* e = select_engine(ptrs, reserved, 2, engine_wishes{preferred, excluded, {}});
+  const auto* e =
+      select_engine(ptrs, load_of(engines, reserved), 2, engine_wishes{preferred, excluded, {}});
   return e ? e->container_id : "none";
 }
 
@@ -80,10 +89,11 @@ TEST_CASE("selection takes an avoided engine only when nothing else qualifies") 
   std::vector<engine_record> engines{selectable("dead", health_status::healthy, 0),
                                      selectable("other", health_status::unknown, 1)};
   std::vector<const engine_record*> ptrs{&engines[0], &engines[1]};
-  CHECK(select_engine(ptrs, {}, 2, engine_wishes{"", {}, {"dead"}})->container_id == "other");
+  auto load = load_of(engines, {});
+  CHECK(select_engine(ptrs, load, 2, engine_wishes{"", {}, {"dead"}})->container_id == "other");
   // Alone, it is still a fallback (a stream that merely hiccupped keeps going).
   std::vector<const engine_record*> alone{&engines[0]};
-  CHECK(select_engine(alone, {}, 2, engine_wishes{"", {}, {"dead"}})->container_id == "dead");
+  CHECK(select_engine(alone, load, 2, engine_wishes{"", {}, {"dead"}})->container_id == "dead");
   // Excluded is never taken.
-  CHECK(select_engine(alone, {}, 2, engine_wishes{"", {"dead"}, {}}) == nullptr);
+  CHECK(select_engine(alone, load, 2, engine_wishes{"", {"dead"}, {}}) == nullptr);
 }

@@ -1,0 +1,11 @@
+#include "actors/runtime/published_state.hpp"
+
+#include "actors/provisioning/published_breaker.hpp"
+
+namespace acepool::actors {
+
+published_state::published_state(const config::settings& settings)
+    : general_breaker(general_breaker_of(settings)),
+      replacement_breaker(replacement_breaker_of(settings)) {}
+
+}  // namespace acepool::actors
