@@ -110,7 +110,8 @@ http::server_options make_server_options(const config::settings& s, uint64_t ope
   return o;
 }
 
-int run_service(std::shared_ptr<const config::loaded_settings> loaded, bool cleanup_on_exit) {
+int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
+                bool cleanup_on_exit) {
   const auto& s = loaded->values;
   auto open_files = support::raise_open_file_limit();
   log::configure(to_spdlog(s.service.level), s.service.format == config::log_format::json

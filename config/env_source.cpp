@@ -43,6 +43,8 @@ std::optional<std::string> unquote(std::string_view v) {
 
 }  // namespace
 
+// Swappable on purpose: the origin only labels error messages
+// NOLINTNEXTLINE(bugprone-easily-swappable-parameters)
 env_file_result parse_env_text(std::string_view text, std::string_view origin) {
   env_file_result result;
   size_t line_no = 0;

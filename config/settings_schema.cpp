@@ -8,11 +8,14 @@ namespace acepool::config {
 
 namespace {
 
-// Accessor lambda for one field of `settings`, usable on const and non-const objects.
+// Accessor lambda for one field of `settings`, usable on const and non-const objects (`path` is
+// a member path, which parentheses would break).
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ACEPOOL_FIELD(path) \
   [](auto& s) -> auto& {    \
     return s.path;          \
   }
+// NOLINTEND(bugprone-macro-parentheses)
 
 const std::string service = "Service";
 const std::string docker = "Docker and engines";
@@ -181,6 +184,7 @@ setting_spec text(doc d, std::string allowed, Get get, Parse parse) {
 template <class Enum, class Get>
 setting_spec choice(doc d, Get get, std::vector<std::pair<std::string, Enum>> options) {
   std::vector<std::string> names;
+  names.reserve(options.size());
   for (const auto& o : options)
     names.push_back(o.first);
   return make(

@@ -64,11 +64,12 @@ container_spec build_engine_spec(const config::settings& s, const engine_spec_in
   return spec;
 }
 
-container_spec build_generic_spec(const config::settings& s, const std::string& name,
-                                  const std::string& image,
-                                  const std::map<std::string, std::string>& env,
-                                  const std::map<std::string, std::string>& labels,
-                                  const std::map<std::string, uint16_t>& ports) {
+container_spec build_generic_spec(
+    const config::settings& s, const std::string& name, const std::string& image,
+    // Swappable on purpose: labels and env are checked for reserved keys separately
+    // NOLINTNEXTLINE(bugprone-easily-swappable-parameters)
+    const std::map<std::string, std::string>& env, const std::map<std::string, std::string>& labels,
+    const std::map<std::string, uint16_t>& ports) {
   container_spec spec;
   spec.name = name;
   spec.image = image;
@@ -84,9 +85,12 @@ container_spec build_generic_spec(const config::settings& s, const std::string& 
   return spec;
 }
 
-std::optional<std::string> check_caller_keys(const config::settings& s,
-                                             const std::map<std::string, std::string>& labels,
-                                             const std::map<std::string, std::string>& env) {
+std::optional<std::string> check_caller_keys(
+    const config::settings& s,
+    // Swappable on purpose: labels and env are checked for reserved keys separately
+    // NOLINTNEXTLINE(bugprone-easily-swappable-parameters)
+    const std::map<std::string, std::string>& labels,
+    const std::map<std::string, std::string>& env) {
   const std::set<std::string> reserved_labels{
       s.docker.container_label.first, label_http_port,       label_https_port,
       label_host_http_port,           label_host_https_port, label_forwarded,

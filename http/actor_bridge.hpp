@@ -27,7 +27,7 @@ response response_for(const caf::error& err, caf::actor_system& sys, const std::
 /// Sends `msg...` to `dest`; `on_reply(Reply&...)` turns the reply into the response.
 template <class... Reply, class OnReply, class... Ts>
 void ask(caf::actor_system& sys, const caf::actor& dest, std::chrono::milliseconds timeout,
-         responder reply, OnReply on_reply, Ts... msg) {
+         const responder& reply, OnReply on_reply, Ts... msg) {
   if (!dest) {
     reply.send(response::error(503, "service is shutting down"));
     return;
@@ -44,7 +44,7 @@ void ask(caf::actor_system& sys, const caf::actor& dest, std::chrono::millisecon
 /// Sends the same message to every target and calls `done` once with one entry per target
 /// (in order): the reply, or nothing when that target failed or did not answer in time.
 template <class Reply, class... Ts>
-void gather(caf::actor_system& sys, std::vector<caf::actor> targets,
+void gather(caf::actor_system& sys, const std::vector<caf::actor>& targets,
             std::chrono::milliseconds timeout,
             std::function<void(std::vector<std::optional<Reply>>)> done, Ts... msg) {
   if (targets.empty()) {

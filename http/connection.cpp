@@ -94,7 +94,7 @@ void connection::post_response(uint64_t seq, response r) {
   // Inline when the answer comes from the connection's own strand (a handler that answered at
   // once): no trip through the scheduler.
   asio::dispatch(strand_, [self = shared_from_this(), seq, r = std::move(r)]() mutable {
-    self->deliver(seq, std::move(r));
+    self->deliver(seq, r);
   });
 }
 
@@ -224,7 +224,7 @@ void connection::on_head() {
     auto req = std::make_shared<request>(head);
     no_more_requests_ = true;
     auto seq = add_slot(*req, true).seq;
-    routes_->refuse(std::move(req), std::make_shared<queued_sink>(shared_from_this(), seq));
+    routes_->refuse(req, std::make_shared<queued_sink>(shared_from_this(), seq));
     return;
   }
   uint64_t limit = routes_->body_limit();
@@ -269,7 +269,7 @@ void connection::on_parse_failure() {
   answer_and_close(status_of(failure), parser_.failure_detail(), counter);
 }
 
-void connection::answer_and_close(int status, std::string detail,
+void connection::answer_and_close(int status, const std::string& detail,
                                   metrics::counter_metric* counter) {
   count(counter);
   no_more_requests_ = true;
@@ -277,7 +277,7 @@ void connection::answer_and_close(int status, std::string detail,
   request unreadable;
   if (parser_.head_done()) unreadable = parser_.current();
   auto seq = add_slot(unreadable, true).seq;
-  routes_->answer_unreadable(unreadable, status, std::move(detail),
+  routes_->answer_unreadable(unreadable, status, detail,
                              std::make_shared<queued_sink>(shared_from_this(), seq));
 }
 
@@ -299,7 +299,7 @@ void connection::release_body_reservation() {
 
 // -- writing ---------------------------------------------------------------------------------
 
-void connection::deliver(uint64_t seq, response r) {
+void connection::deliver(uint64_t seq, const response& r) {
   if (phase_ == phase::closed || phase_ == phase::lingering) return;
   for (auto& s : slots_) {
     if (s.seq != seq || s.ready) continue;

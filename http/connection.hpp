@@ -110,8 +110,8 @@ class connection : public std::enable_shared_from_this<connection> {
   void on_complete();
   void on_parse_failure();
   /// Answers the request being read (or the connection) with an error, then closes.
-  void answer_and_close(int status, std::string detail, metrics::counter_metric* counter);
-  void deliver(uint64_t seq, response r);
+  void answer_and_close(int status, const std::string& detail, metrics::counter_metric* counter);
+  void deliver(uint64_t seq, const response& r);
   void write_pending();
   void on_written(const asio::error_code& ec, size_t slots_written);
   void maybe_hand_over_stream();

@@ -44,6 +44,8 @@ void body_budget::release(uint64_t bytes) {
   used_.fetch_sub(bytes, std::memory_order_relaxed);
 }
 
+// Swappable on purpose: the cap and the overflow allowance; the limits tests pin both
+// NOLINTNEXTLINE(bugprone-easily-swappable-parameters)
 connection_table::connection_table(size_t max_connections, size_t overflow)
     : max_(max_connections), overflow_max_(overflow) {}
 

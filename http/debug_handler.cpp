@@ -23,11 +23,12 @@ nlohmann::json silent_entry(const actors::directory_entry& e) {
 void list_actors(const api_context& ctx, call& c) {
   auto entries = ctx.directory->list();
   std::vector<caf::actor> targets;
+  targets.reserve(entries.size());
   for (const auto& e : entries)
     targets.push_back(e.handle);
   auto reply = c.reply;
   gather<std::string>(
-      *ctx.system, std::move(targets), ctx.request_timeout(),
+      *ctx.system, targets, ctx.request_timeout(),
       [reply, entries](std::vector<std::optional<std::string>> answers) {
         auto out = nlohmann::json::array();
         for (size_t i = 0; i < entries.size(); ++i) {

@@ -22,14 +22,15 @@ struct docker_reachability {
 };
 
 void answer_ready(const api_context& ctx, const responder& reply, std::chrono::milliseconds timeout,
-                  docker_reachability docker) {
+                  const docker_reachability& docker) {
   auto entries = ctx.directory->list();
   auto missing = ctx.directory->missing_required();
   std::vector<caf::actor> targets;
+  targets.reserve(entries.size());
   for (const auto& e : entries)
     targets.push_back(e.handle);
   gather<caf::ok_atom>(
-      *ctx.system, std::move(targets), timeout,
+      *ctx.system, targets, timeout,
       [reply, entries, missing, docker, directory = ctx.directory,
        published = ctx.published](std::vector<std::optional<caf::ok_atom>> answers) {
         // A worker inside a blocking Docker call (a pull can take minutes) cannot answer until

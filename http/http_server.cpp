@@ -32,7 +32,7 @@ transport_counters make_counters(metrics::registry* m) {
   return c;
 }
 
-void add_connection_metrics(metrics::registry& m, std::shared_ptr<connection_table> table) {
+void add_connection_metrics(metrics::registry& m, const std::shared_ptr<connection_table>& table) {
   auto& open =
       m.gauge("acepool_http_connections", "open client connections (MAX_CONNECTIONS caps them)");
   auto& cap = m.gauge("acepool_http_connections_max", "MAX_CONNECTIONS in effect");

@@ -16,6 +16,8 @@ bool has_body(int status) {
 
 }  // namespace
 
+// Swappable on purpose: the HTTP minor version is 0 or 1, a status is 100-599
+// NOLINTNEXTLINE(bugprone-easily-swappable-parameters)
 void append_head(std::string& out, int http_minor, int status, const std::string& content_type,
                  const header_list& headers) {
   out += http_minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ";

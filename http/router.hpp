@@ -85,12 +85,12 @@ class router {
 
   /// Answers a request whose body admits_body() refused, from its head alone; it never reaches a
   /// handler (should the decision have changed, it is answered 500).
-  void refuse(std::shared_ptr<request> head, std::shared_ptr<response_sink> sink) const;
+  void refuse(const std::shared_ptr<request>& head, std::shared_ptr<response_sink> sink) const;
 
   /// Answers a request the transport could not read whole (malformed, too large, too slow,
   /// over capacity) with `status` and `{"detail": ...}`, counted and labelled `unreadable`.
   /// `head` holds what was read of it (possibly nothing).
-  void answer_unreadable(const request& head, int status, std::string detail,
+  void answer_unreadable(const request& head, int status, const std::string& detail,
                          std::shared_ptr<response_sink> sink) const;
 
   /// A registered route.

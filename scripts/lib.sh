@@ -3,7 +3,7 @@
 # Debian 12 packages the project needs to build, test and run its demo (clang and its runtime:
 # the test command's sanitizer build and libFuzzer harnesses).
 ACEPOOL_PACKAGES=(
-  build-essential cmake pkg-config clang-format
+  build-essential cmake pkg-config clang-format clang-tidy
   libcaf-dev libasio-dev libhttp-parser-dev libfmt-dev nlohmann-json3-dev
   libspdlog-dev libcurl4-openssl-dev catch2 libsqlite3-dev
   docker.io ffmpeg wrk curl ca-certificates python3 python3-yaml procps iproute2

@@ -72,7 +72,7 @@ void probe_all(prober_actor* self) {
                "/server/api?api_version=3&method=get_status";
     auto id = e.container_id;
     bool queued = st.deps.http->get(
-        url, st.settings().health.probe_timeout, [me, id](support::http_result r) {
+        url, st.settings().health.probe_timeout, [me, id](const support::http_result& r) {
           bool ok = r.status == 200 && nlohmann::json::parse(r.body, nullptr, false).is_object();
           caf::anon_send(me, health_result_atom::value, id, ok);
         });

@@ -44,6 +44,7 @@ std::vector<std::string> health_tracker::due(const std::set<std::string>& replac
   }
   std::sort(found.begin(), found.end());
   std::vector<std::string> ids;
+  ids.reserve(found.size());
   for (auto& [since, id] : found)
     ids.push_back(std::move(id));
   return ids;

@@ -52,6 +52,8 @@ bool engine_table::claim(const std::string& claim, int extra) {
   return true;
 }
 
+// Swappable on purpose: a claim id is "op-<n>": swapped, no engine matches and nothing is granted
+// NOLINTNEXTLINE(bugprone-easily-swappable-parameters)
 bool engine_table::claim_replacement(const std::string& claim, const std::string& old_key) {
   const auto* old = find(old_key);
   return old != nullptr && old->managed() && this->claim(claim, 1);
@@ -61,6 +63,8 @@ bool engine_table::unclaim(const std::string& claim) {
   return claims_.erase(claim) > 0;
 }
 
+// Swappable on purpose: a claim id is "op-<n>": swapped, no claim matches and nothing is bound
+// NOLINTNEXTLINE(bugprone-easily-swappable-parameters)
 void engine_table::bind_claim(const std::string& claim, const std::string& container_id) {
   if (auto it = claims_.find(claim); it != claims_.end()) it->second = container_id;
 }

@@ -61,7 +61,7 @@ using pm_actor = tracked_actor<pool_manager_state>;
 /// Asks the provisioner to remove a container (it marks an engine stopping at the registry
 /// first; a container already being removed joins that removal).
 void request_removal(pm_actor* self, const std::string& id, const std::string& reason,
-                     std::function<void(bool)> done = {}) {
+                     const std::function<void(bool)>& done = {}) {
   auto& st = self->state;
   ++st.removals_requested;
   self->request(st.provisioner, st.settings->service.api_long_operation_timeout,
@@ -89,7 +89,7 @@ void back_off(pm_actor* self, int eta_s) {
 /// Asks the provisioner for `n` engines (0: only waits for the removals asked before); `then`
 /// runs with how many were admitted, once the registry applied their claims and every removal
 /// asked before (so the next reconciliation already sees them).
-void provision(pm_actor* self, int n, std::function<void(int)> then) {
+void provision(pm_actor* self, int n, const std::function<void(int)>& then) {
   auto& st = self->state;
   self->request(st.provisioner, std::chrono::seconds(30), provision_pool_atom::value, n)
       .then(

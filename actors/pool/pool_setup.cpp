@@ -126,7 +126,7 @@ void spawn_relay(const wiring& w, pool_actors& p) {
 
 pool_actors spawn_pool_actors(caf::actor_system& sys, actor_directory& directory,
                               published_state& published, const config::settings& settings,
-                              metrics::registry* metrics, pool_options options) {
+                              metrics::registry* metrics, const pool_options& options) {
   pool_actors p;
   docker_pool_sizes sizes;
   sizes.provisioning = static_cast<size_t>(settings.docker.max_concurrent_provisions);

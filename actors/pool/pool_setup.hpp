@@ -59,6 +59,6 @@ struct pool_actors {
 /// Spawns the pool in dependency order.
 pool_actors spawn_pool_actors(caf::actor_system& sys, actor_directory& directory,
                               published_state& published, const config::settings& settings,
-                              metrics::registry* metrics, pool_options options);
+                              metrics::registry* metrics, const pool_options& options);
 
 }  // namespace acepool::actors

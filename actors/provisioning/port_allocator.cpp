@@ -251,7 +251,7 @@ caf::behavior port_allocator(tracked_actor<port_allocator_state>* self,
 }  // namespace
 
 host_port_probe bind_probe(std::string address) {
-  return [address](uint16_t port) {
+  return [address = std::move(address)](uint16_t port) {
     int fd = socket(address.find(':') == std::string::npos ? AF_INET : AF_INET6, SOCK_STREAM, 0);
     if (fd < 0) return true;
     int one = 1;

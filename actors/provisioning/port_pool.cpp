@@ -43,6 +43,8 @@ bool port_pool::reserve_port(uint16_t port, const std::string& owner, clock::tim
   return true;
 }
 
+// Swappable on purpose: owner and container are both recorded and shown; tests pin the order
+// NOLINTNEXTLINE(bugprone-easily-swappable-parameters)
 bool port_pool::bind(uint16_t port, const std::string& reservation_owner,
                      const std::string& container, clock::time_point now) {
   auto it = used_.find(port);

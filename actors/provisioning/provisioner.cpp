@@ -60,7 +60,8 @@ void count_outcome(prov_actor* self, const operation& op, const std::string& res
 /// frees its ports.
 void discard_container(prov_actor* self, const std::string& id_or_name, const std::string& owner) {
   auto& d = self->state.deps;
-  int stop_s = static_cast<int>(std::ceil(d.settings->docker.engine_stop_timeout.count() / 1000.0));
+  int stop_s = static_cast<int>(
+      std::ceil(static_cast<double>(d.settings->docker.engine_stop_timeout.count()) / 1000.0));
   auto allocator = d.allocator;
   self->request(d.removal_pool, std::chrono::seconds(stop_s + 60), docker_remove_atom::value,
                 id_or_name, stop_s)
@@ -255,7 +256,7 @@ void claim_capacity(prov_actor* self, uint64_t id) {
                                    claim_replacement_atom::value, claim, *pending->ereq.replaces)
                    : self->request(self->state.deps.registry, std::chrono::seconds(10),
                                    claim_atom::value, claim);
-  std::move(asked).then(
+  asked.then(
       [self, id, claim](bool granted) {
         auto& st = self->state;
         auto* op = st.find(id);
@@ -334,7 +335,8 @@ void admit(prov_actor* self, operation op, bool may_be_rate_limited) {
 void on_deadline(prov_actor* self, uint64_t id) {
   auto* op = self->state.find(id);
   if (op == nullptr) return;
-  auto seconds = self->state.settings().docker.provision_timeout.count() / 1000.0;
+  auto seconds =
+      static_cast<double>(self->state.settings().docker.provision_timeout.count()) / 1000.0;
   auto why = "PROVISION_TIMEOUT_S (" + nlohmann::json(seconds).dump() + " s) passed while " +
              to_string(op->at) + (op->last_error.empty() ? "" : "; last error: " + op->last_error);
   self->state.slots->forget(id);

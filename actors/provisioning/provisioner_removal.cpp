@@ -27,7 +27,8 @@ void remove_managed(prov_actor* self, const std::string& id, bool engine, const 
       c(r);
   };
   auto& d = self->state.deps;
-  int stop_s = static_cast<int>(std::ceil(d.settings->docker.engine_stop_timeout.count() / 1000.0));
+  int stop_s = static_cast<int>(
+      std::ceil(static_cast<double>(d.settings->docker.engine_stop_timeout.count()) / 1000.0));
   self->request(d.removal_pool, std::chrono::seconds(stop_s + 60), docker_remove_atom::value, id,
                 stop_s)
       .then(
@@ -123,7 +124,7 @@ void reap(prov_actor* self, const std::vector<docker::container_summary>& listed
               for (const auto& [id, op] : self->state.ops)
                 if (op.container_id == d->id || op.container_name == d->name) return;
               remove_managed(self, d->id, !docker::is_generic(d->labels), "not_running",
-                             [](removal_result) {});
+                             [](const removal_result&) {});
             },
             [](caf::error&) {});
   }

@@ -292,7 +292,7 @@ void probe(prov_actor* self, uint64_t id) {
   caf::actor me = caf::actor_cast<caf::actor>(self);
   auto timeout =
       std::min<milliseconds>(st.settings().health.probe_timeout, std::chrono::seconds(5));
-  bool queued = st.deps.http->get(url, timeout, [me, id, epoch](support::http_result r) {
+  bool queued = st.deps.http->get(url, timeout, [me, id, epoch](const support::http_result& r) {
     bool ok = r.status == 200 && nlohmann::json::parse(r.body, nullptr, false).is_object();
     caf::anon_send(me, probe_result_atom::value, id, epoch, ok);
   });

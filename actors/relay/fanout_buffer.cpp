@@ -11,8 +11,9 @@ void fanout_buffer::append(std::shared_ptr<const std::string> chunk,
   if (!chunk || chunk->empty()) return;
   for (auto offset : pat_offsets)
     pats_.push_back(head_ + offset);
-  chunks_.push_back({head_, chunk});
+  auto start = head_;
   head_ += chunk->size();
+  chunks_.push_back({start, std::move(chunk)});
   while (chunks_.size() > 1 && size() > capacity_)
     chunks_.pop_front();
   while (!pats_.empty() && pats_.front() < tail())
@@ -23,6 +24,8 @@ uint64_t fanout_buffer::join_position() const {
   return pats_.empty() ? head_ : pats_.back();
 }
 
+// Swappable on purpose: a position and a byte budget; the fan-out tests read at both
+// NOLINTNEXTLINE(bugprone-easily-swappable-parameters)
 fanout_buffer::read_result fanout_buffer::read(uint64_t pos, size_t max_bytes) const {
   read_result r;
   if (pos < tail()) {

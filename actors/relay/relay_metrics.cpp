@@ -18,7 +18,7 @@ std::string family(const char* name, const char* type, const char* help, double 
 }  // namespace
 
 void add_relay_metrics(metrics::registry& reg, std::shared_ptr<const relay::relay_counters> c) {
-  reg.add_text_collector([c] {
+  reg.add_text_collector([c = std::move(c)] {
     auto d = [](auto v) { return static_cast<double>(v); };
     return family("acepool_stream_clients", "gauge", "Relay clients connected",
                   d(std::max<int64_t>(0, c->clients.load()))) +

@@ -73,6 +73,8 @@ void stream_hub::start(std::vector<pending_write> writes) {
   }
 }
 
+// Swappable on purpose: client id and byte count from one completion callback
+// NOLINTNEXTLINE(bugprone-easily-swappable-parameters)
 void stream_hub::on_written(uint64_t id, size_t bytes, write_outcome outcome) {
   std::vector<pending_write> writes;
   size_t n = 0;
@@ -110,7 +112,7 @@ void stream_hub::flush_staged() {
   staged_pats_.clear();
 }
 
-void stream_hub::append(std::string packets, const std::vector<size_t>& pat_offsets,
+void stream_hub::append(const std::string& packets, const std::vector<size_t>& pat_offsets,
                         bool from_upstream) {
   if (packets.empty()) return;
   std::vector<pending_write> writes;

@@ -58,7 +58,7 @@ class stream_hub : public std::enable_shared_from_this<stream_hub> {
   uint64_t attach(std::shared_ptr<client_sink> sink);
 
   /// Appends packets (`from_upstream` false for keep-alive null packets).
-  void append(std::string packets, const std::vector<size_t>& pat_offsets,
+  void append(const std::string& packets, const std::vector<size_t>& pat_offsets,
               bool from_upstream = true);
 
   /// Lets every client have everything appended so far (the relay's tick, so the tail of a

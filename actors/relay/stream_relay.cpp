@@ -317,7 +317,7 @@ caf::actor spawn_stream_relay(caf::actor_system& sys, actor_directory& directory
   auto name = "stream_relay/" + key;
   auto a = sys.spawn(relay_detail::stream_relay, deps, std::move(manager), std::move(key),
                      std::move(key_type), std::move(params));
-  directory.add(a, std::move(name), "stream_relay", false);
+  directory.add(a, name, "stream_relay", false);
   return a;
 }
 

@@ -74,9 +74,9 @@ void start_upstream(relay_actor* self) {
     auto out = feed->aligner.feed(data, n);
     if (out.packets.empty()) return;
     feed->got_bytes = true;
-    if (auto hub = feed->hub.lock()) hub->append(std::move(out.packets), out.pat_offsets);
+    if (auto hub = feed->hub.lock()) hub->append(out.packets, out.pat_offsets);
   };
-  cb.on_end = [me, no, feed](support::http_result r) {
+  cb.on_end = [me, no, feed](const support::http_result& r) {
     if (!feed->live) return;
     auto why = !r.error.empty()  ? r.error
                : r.status >= 400 ? "engine answered HTTP " + std::to_string(r.status)

@@ -5,7 +5,7 @@
 
 namespace acepool::actors {
 
-void actor_directory::add(const caf::actor& handle, std::string name, std::string kind,
+void actor_directory::add(const caf::actor& handle, const std::string& name, std::string kind,
                           bool long_lived) {
   auto* impl = dynamic_cast<instrumented_actor*>(caf::actor_cast<caf::abstract_actor*>(handle));
   directory_entry entry{name, std::move(kind), handle,

@@ -31,7 +31,8 @@ class actor_directory : public std::enable_shared_from_this<actor_directory> {
  public:
   /// Registers a tracked actor (see tracked_actor) under `name`, replacing an older entry of the
   /// same name, and unregisters it automatically when the actor terminates.
-  void add(const caf::actor& handle, std::string name, std::string kind, bool long_lived = true);
+  void add(const caf::actor& handle, const std::string& name, std::string kind,
+           bool long_lived = true);
 
   /// Every entry, sorted by name.
   std::vector<directory_entry> list() const;

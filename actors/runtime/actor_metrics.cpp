@@ -14,7 +14,7 @@ void add_actor_metrics(metrics::registry& reg, std::shared_ptr<actor_directory> 
   // Series of actors that are gone are reported as 0 rather than frozen at their last value.
   auto seen = std::make_shared<std::pair<std::mutex, std::set<std::string>>>();
   auto seen_kinds = std::make_shared<std::set<std::string>>();
-  reg.add_collector([directory, seen, seen_kinds](metrics::registry& r) {
+  reg.add_collector([directory = std::move(directory), seen, seen_kinds](metrics::registry& r) {
     std::map<std::string, uint64_t> mailbox;
     std::map<std::string, uint64_t> count;
     for (const auto& e : directory->list()) {

@@ -27,6 +27,8 @@ class stream_book {
   using chunk_ptr = std::shared_ptr<const std::vector<record_ptr>>;
   static constexpr size_t chunk_size = 256;
 
+  // Swappable on purpose: the second limit is for tests, passed by name in a comment
+  // NOLINTNEXTLINE(bugprone-easily-swappable-parameters)
   explicit stream_book(size_t history_max, size_t max_records = 100000)
       : history_max_(history_max), max_records_(max_records) {}
 
