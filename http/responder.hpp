@@ -16,7 +16,7 @@ class registry;
 
 namespace acepool::http {
 
-/// The transport side of one request (implemented over RESTinio, or by tests).
+/// The transport side of one request (implemented by http/connection, or by tests).
 class response_sink {
  public:
   virtual ~response_sink() = default;

@@ -17,7 +17,8 @@ enum class write_outcome {
   timed_out,  ///< the write did not finish within CLIENT_WRITE_TIMEOUT_S: a stuck client
 };
 
-/// One relay client connection as the data path sees it; http/ implements it over RESTinio.
+/// One relay client connection as the data path sees it; http/socket_stream implements it on the
+/// client's socket.
 /// Methods may be called from any thread; the hub keeps at most one write in flight.
 class client_sink {
  public:

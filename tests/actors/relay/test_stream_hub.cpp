@@ -8,58 +8,14 @@
 
 #include "actors/relay/stream_hub.hpp"
 #include "actors/relay/ts_packets.hpp"
+#include "tests/common/manual_sink.hpp"
 #include "tests/common/numbered_packets.hpp"
 
 namespace {
 
 using namespace acepool::relay;
+using acepool::testing::manual_sink;
 using namespace std::chrono_literals;
-
-/// A client whose writes complete only when the test says so.
-class manual_sink : public client_sink {
- public:
-  void write(std::vector<buffer_slice> data, std::function<void(write_outcome)> done) override {
-    std::lock_guard<std::mutex> guard(mutex_);
-    for (const auto& s : data)
-      received.append(s.chunk->data() + s.offset, s.length);
-    ++writes;
-    last_slices = data.size();
-    pending = std::move(done);
-  }
-  void fail(int s, std::string b, std::vector<std::pair<std::string, std::string>>) override {
-    status = s;
-    body = std::move(b);
-  }
-  void finish() override { finished = true; }
-  bool closed() const override { return gone; }
-
-  /// Completes the write in flight with `outcome`; false when none was pending.
-  bool complete(write_outcome outcome = write_outcome::ok) {
-    std::function<void(write_outcome)> done;
-    {
-      std::lock_guard<std::mutex> guard(mutex_);
-      done.swap(pending);
-    }
-    if (!done) return false;
-    done(outcome);
-    return true;
-  }
-  /// Completes writes until none is pending (a fast reader).
-  void drain() {
-    while (complete()) {
-    }
-  }
-
-  std::mutex mutex_;
-  std::string received;
-  int writes = 0;
-  size_t last_slices = 0;  // buffer chunks in the latest write (one HTTP chunk each)
-  std::function<void(write_outcome)> pending;
-  int status = 0;
-  std::string body;
-  bool finished = false;
-  bool gone = false;
-};
 
 std::string packets(int first, int n) {
   return acepool::testing::numbered_ts_packets(first, n);
