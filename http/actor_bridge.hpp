@@ -24,9 +24,10 @@ namespace acepool::http {
 /// 503 (shutting down), anything else → 500 with the request id (and a log line).
 response response_for(const caf::error& err, caf::actor_system& sys, const std::string& request_id);
 
-/// Sends `msg...` to `dest`; `on_reply(Reply&...)` turns the reply into the response.
-template <class... Reply, class OnReply, class... Ts>
-void ask(caf::actor_system& sys, const caf::actor& dest, std::chrono::milliseconds timeout,
+/// Sends `msg...` to `dest` (a caf::actor or a typed handle, which checks `msg` and `Reply` at
+/// compile time); `on_reply(Reply&...)` turns the reply into the response.
+template <class... Reply, class Dest, class OnReply, class... Ts>
+void ask(caf::actor_system& sys, const Dest& dest, std::chrono::milliseconds timeout,
          const responder& reply, OnReply on_reply, Ts... msg) {
   if (!dest) {
     reply.send(response::error(503, "service is shutting down"));

@@ -5,6 +5,8 @@
 
 #include <caf/actor.hpp>
 
+#include "actors/relay/stream_manager_handle.hpp"
+
 namespace caf {
 class actor_system;
 }
@@ -34,7 +36,7 @@ struct api_context {
   caf::actor pool_manager;
   caf::actor health_prober;  ///< owns the replacement breaker
   caf::actor stats_collector;
-  caf::actor streams;  ///< stream_manager (the relay)
+  actors::stream_manager_handle streams;  ///< the relay
 
   /// API_REQUEST_TIMEOUT_S: how long an ordinary request may wait on the actors.
   std::chrono::milliseconds request_timeout() const;

@@ -9,6 +9,7 @@
 
 #include "actors/provisioning/docker_worker.hpp"
 #include "actors/provisioning/port_allocator.hpp"
+#include "actors/relay/stream_manager_handle.hpp"
 #include "actors/store/database.hpp"
 #include "actors/store/store.hpp"
 #include "docker/curl_docker_client.hpp"
@@ -48,8 +49,8 @@ struct pool_options {
 struct pool_actors {
   docker_workers workers;
   std::shared_ptr<support::async_http_client> http, relay_http;
-  caf::actor store, registry, allocator, provisioner, pool_manager, watcher, health, stats, streams,
-      vpn;
+  caf::actor store, registry, allocator, provisioner, pool_manager, watcher, health, stats, vpn;
+  stream_manager_handle streams;
 
   /// Aborts Docker transfers and engine HTTP in flight; the caller then exits every actor in
   /// the directory and waits for them.

@@ -40,7 +40,7 @@ struct stream_manager_state {
   }
 };
 
-using manager_actor = tracked_actor<stream_manager_state>;
+using manager_actor = tracked_typed_actor<stream_manager_state, stream_manager_handle>;
 
 void open_stream(manager_actor* self, relay_request& req) {
   auto& st = self->state;
@@ -51,9 +51,9 @@ void open_stream(manager_actor* self, relay_request& req) {
   }
   auto it = st.relays.find(req.key);
   if (it == st.relays.end()) {
-    auto relay =
-        spawn_stream_relay(self->system(), *st.directory, st.deps,
-                           caf::actor_cast<caf::actor>(self), req.key, req.key_type, req.params);
+    auto relay = spawn_stream_relay(self->system(), *st.directory, st.deps,
+                                    caf::actor_cast<stream_manager_handle>(self), req.key,
+                                    req.key_type, req.params);
     self->monitor(relay);
     it = st.relays.emplace(req.key, relay).first;
     ++st.started;
@@ -98,8 +98,31 @@ caf::result<stream_end_result> stop_stream(manager_actor* self, const std::strin
   return rp;
 }
 
-caf::behavior stream_manager(manager_actor* self, relay_deps deps,
-                             std::shared_ptr<actor_directory> directory) {
+/// GET /ace/status: every relay ("" key) or the relay of one key ("" when none runs it).
+caf::result<std::string> relay_status(manager_actor* self, const std::string& key) {
+  auto& st = self->state;
+  if (key.empty())
+    return nlohmann::json{{"streams", st.relays.size()},
+                          {"clients", std::max<int64_t>(0, st.deps.counters->clients)}}
+        .dump();
+  auto it = st.relays.find(key);
+  if (it == st.relays.end()) return std::string();
+  auto rp = self->make_response_promise<std::string>();
+  self->request(it->second, std::chrono::seconds(5), relay_status_atom::value)
+      .then([rp](const std::string& s) mutable { rp.deliver(s); },
+            [rp](caf::error&) mutable { rp.deliver(std::string()); });
+  return rp;
+}
+
+/// A relay that is ending: later clients of its key get a new one.
+void forget_relay(manager_actor* self, const std::string& key) {
+  auto& relays = self->state.relays;
+  auto it = relays.find(key);
+  if (it != relays.end() && it->second.address() == self->current_sender()) relays.erase(it);
+}
+
+stream_manager_handle::behavior_type stream_manager(manager_actor* self, relay_deps deps,
+                                                    std::shared_ptr<actor_directory> directory) {
   self->state.deps = std::move(deps);
   self->state.directory = std::move(directory);
   self->set_down_handler([self](caf::down_msg& m) {
@@ -117,45 +140,25 @@ caf::behavior stream_manager(manager_actor* self, relay_deps deps,
       self->send_exit(relay, m.reason);
     self->quit(m.reason);
   });
-  return introspectable(
-      self, caf::message_handler{
-                [self](open_stream_atom, relay_request& req) { open_stream(self, req); },
-                [self](relay_ended_atom, const std::string& key) {
-                  auto& relays = self->state.relays;
-                  auto it = relays.find(key);
-                  if (it != relays.end() && it->second.address() == self->current_sender())
-                    relays.erase(it);
-                },
-                [self](relay_status_atom, const std::string& key) {
-                  auto& st = self->state;
-                  auto rp = self->make_response_promise<std::string>();
-                  auto it = st.relays.find(key);
-                  if (key.empty()) {
-                    rp.deliver(
-                        nlohmann::json{{"streams", st.relays.size()},
-                                       {"clients", std::max<int64_t>(0, st.deps.counters->clients)}}
-                            .dump());
-                  } else if (it == st.relays.end()) {
-                    rp.deliver(std::string());
-                  } else {
-                    self->request(it->second, std::chrono::seconds(5), relay_status_atom::value)
-                        .then([rp](const std::string& s) mutable { rp.deliver(s); },
-                              [rp](caf::error&) mutable { rp.deliver(std::string()); });
-                  }
-                  return rp;
-                },
-                [self](stop_stream_atom, const std::string& stream_id, const std::string& reason) {
-                  return stop_stream(self, stream_id, reason);
-                },
-            });
+  return {
+      [self](open_stream_atom, relay_request& req) { open_stream(self, req); },
+      [self](relay_ended_atom, const std::string& key) { forget_relay(self, key); },
+      [self](relay_status_atom, const std::string& key) { return relay_status(self, key); },
+      [self](stop_stream_atom, const std::string& stream_id, const std::string& reason) {
+        return stop_stream(self, stream_id, reason);
+      },
+      stats_handler(self),
+      state_handler(self),
+      ping_handler(),
+  };
 }
 
 }  // namespace
 
-caf::actor spawn_stream_manager(caf::actor_system& sys, actor_directory& directory,
-                                relay_deps deps) {
+stream_manager_handle spawn_stream_manager(caf::actor_system& sys, actor_directory& directory,
+                                           relay_deps deps) {
   auto a = sys.spawn(stream_manager, std::move(deps), directory.shared_from_this());
-  directory.add(a, "stream_manager", "stream_manager");
+  directory.add(caf::actor_cast<caf::actor>(a), "stream_manager", "stream_manager");
   return a;
 }
 

@@ -261,8 +261,8 @@ void on_client(relay_actor* self, relay_request& req) {
   st.hub->attach(std::move(req.client));
 }
 
-caf::behavior stream_relay(relay_actor* self, relay_deps deps, caf::actor manager, std::string key,
-                           std::string key_type, std::string params) {
+caf::behavior stream_relay(relay_actor* self, relay_deps deps, stream_manager_handle manager,
+                           std::string key, std::string key_type, std::string params) {
   auto& st = self->state;
   st.deps = std::move(deps);
   st.manager = std::move(manager);
@@ -312,8 +312,8 @@ caf::behavior stream_relay(relay_actor* self, relay_deps deps, caf::actor manage
 }  // namespace relay_detail
 
 caf::actor spawn_stream_relay(caf::actor_system& sys, actor_directory& directory,
-                              const relay_deps& deps, caf::actor manager, std::string key,
-                              std::string key_type, std::string params) {
+                              const relay_deps& deps, stream_manager_handle manager,
+                              std::string key, std::string key_type, std::string params) {
   auto name = "stream_relay/" + key;
   auto a = sys.spawn(relay_detail::stream_relay, deps, std::move(manager), std::move(key),
                      std::move(key_type), std::move(params));

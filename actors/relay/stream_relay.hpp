@@ -7,6 +7,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/relay/stream_hub.hpp"
+#include "actors/relay/stream_manager_handle.hpp"
 
 namespace acepool::config {
 struct settings;
@@ -40,7 +41,7 @@ struct relay_deps {
 /// client left (STREAM_LINGER_S). Clients arrive as open_stream_atom; `manager` hears
 /// relay_ended_atom when it ends.
 caf::actor spawn_stream_relay(caf::actor_system& sys, actor_directory& directory,
-                              const relay_deps& deps, caf::actor manager, std::string key,
-                              std::string key_type, std::string params);
+                              const relay_deps& deps, stream_manager_handle manager,
+                              std::string key, std::string key_type, std::string params);
 
 }  // namespace acepool::actors

@@ -48,7 +48,7 @@ struct upstream_feed {
 struct stream_relay_state {
   static inline const char* name = "stream_relay";
   relay_deps deps;
-  caf::actor manager;
+  stream_manager_handle manager;
   std::string key, key_type, params;
   std::shared_ptr<relay::stream_hub> hub;
   phase current = phase::selecting;

@@ -7,7 +7,7 @@ namespace acepool::actors {
 
 void actor_directory::add(const caf::actor& handle, const std::string& name, std::string kind,
                           bool long_lived) {
-  auto* impl = dynamic_cast<instrumented_actor*>(caf::actor_cast<caf::abstract_actor*>(handle));
+  auto* impl = dynamic_cast<vitals_source*>(caf::actor_cast<caf::abstract_actor*>(handle));
   directory_entry entry{name, std::move(kind), handle,
                         impl != nullptr ? impl->vitals() : std::make_shared<actor_vitals>(),
                         long_lived};

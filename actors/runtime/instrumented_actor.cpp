@@ -44,45 +44,15 @@ blocking_call_scope::~blocking_call_scope() {
   vitals_.blocking_since_ms.store(0, std::memory_order_relaxed);
 }
 
-instrumented_actor::instrumented_actor(caf::actor_config& cfg)
-    : caf::event_based_actor(cfg), vitals_(std::make_shared<actor_vitals>()) {
-  // CAF's defaults print unexpected messages to stderr (breaking JSON logs) and make an actor
-  // quit on an unhandled error message; a long-lived actor must do neither.
-  set_default_handler(
-      [](caf::scheduled_actor* self, caf::message_view& x) -> caf::result<caf::message> {
-        auto text = to_string(x.copy_content_to_message());
-        if (text.size() > 200) text.resize(200);
-        log::event(spdlog::level::debug, "actor.unexpected_message",
-                   {{"actor", self->name()}, {"message", text}});
-        return caf::message{};
-      });
-  set_error_handler([](caf::scheduled_actor* self, caf::error& err) {
-    log::event(spdlog::level::warn, "actor.error",
-               {{"actor", self->name()}, {"error", self->system().render(err)}});
-  });
-}
+namespace detail {
 
-caf::invoke_message_result instrumented_actor::consume(caf::mailbox_element& x) {
-  auto now = wall_ms_now();
-  vitals_->processed.fetch_add(1, std::memory_order_relaxed);
-  vitals_->last_message_ms.store(now, std::memory_order_relaxed);
-  auto result = caf::invoke_message_result::consumed;
-  try {
-    result = caf::event_based_actor::consume(x);
-  } catch (const std::exception& e) {
-    survive_exception(x, e.what());
-  } catch (...) {
-    survive_exception(x, "unknown exception");
-  }
-  vitals_->mailbox.store(mailbox().size(), std::memory_order_relaxed);
-  return result;
-}
+namespace {
 
-void instrumented_actor::survive_exception(caf::mailbox_element& x, const char* what) {
+void survive_exception(caf::scheduled_actor& self, caf::mailbox_element& x, const char* what) {
   {
     auto& c = counts();
     std::lock_guard<std::mutex> lock(c.mutex);
-    ++c.by_actor[name()];
+    ++c.by_actor[self.name()];
   }
   std::string message;
   try {
@@ -92,12 +62,51 @@ void instrumented_actor::survive_exception(caf::mailbox_element& x, const char* 
   }
   if (message.size() > 200) message.resize(200);
   log::event(spdlog::level::err, "actor.handler_exception",
-             {{"actor", name()}, {"message", message}, {"error", what}});
+             {{"actor", self.name()}, {"message", message}, {"error", what}});
   if (x.mid.is_request() && !x.mid.is_answered()) {
     // The requester gets an error now instead of waiting for its timeout.
-    auto rp = make_response_promise();
+    auto rp = self.make_response_promise();
     rp.deliver(caf::make_error(caf::sec::runtime_error, std::string("handler failed: ") + what));
   }
 }
+
+}  // namespace
+
+void instrument(caf::scheduled_actor& self) {
+  // CAF's defaults print unexpected messages to stderr (breaking JSON logs) and make an actor
+  // quit on an unhandled error message; a long-lived actor must do neither.
+  self.set_default_handler(
+      [](caf::scheduled_actor* a, caf::message_view& x) -> caf::result<caf::message> {
+        auto text = to_string(x.copy_content_to_message());
+        if (text.size() > 200) text.resize(200);
+        log::event(spdlog::level::debug, "actor.unexpected_message",
+                   {{"actor", a->name()}, {"message", text}});
+        return caf::message{};
+      });
+  self.set_error_handler([](caf::scheduled_actor* a, caf::error& err) {
+    log::event(spdlog::level::warn, "actor.error",
+               {{"actor", a->name()}, {"error", a->system().render(err)}});
+  });
+}
+
+caf::invoke_message_result consume_counted(
+    caf::scheduled_actor& self, actor_vitals& v, caf::mailbox_element& x,
+    const std::function<caf::invoke_message_result()>& consume) {
+  auto now = wall_ms_now();
+  v.processed.fetch_add(1, std::memory_order_relaxed);
+  v.last_message_ms.store(now, std::memory_order_relaxed);
+  auto result = caf::invoke_message_result::consumed;
+  try {
+    result = consume();
+  } catch (const std::exception& e) {
+    survive_exception(self, x, e.what());
+  } catch (...) {
+    survive_exception(self, x, "unknown exception");
+  }
+  v.mailbox.store(self.mailbox().size(), std::memory_order_relaxed);
+  return result;
+}
+
+}  // namespace detail
 
 }  // namespace acepool::actors

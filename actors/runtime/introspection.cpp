@@ -23,9 +23,10 @@ nlohmann::json vitals_json(const actor_vitals& v) {
            wall_ms_or_null(v.blocking_since_ms.load(std::memory_order_relaxed))}};
 }
 
-nlohmann::json stats_of(instrumented_actor* self, nlohmann::json state_summary) {
+nlohmann::json stats_of(caf::scheduled_actor* self, const actor_vitals& vitals,
+                        nlohmann::json state_summary) {
   nlohmann::json out{{"id", self->id()}, {"mailbox", self->mailbox().size()}};
-  out.update(vitals_json(*self->vitals()));
+  out.update(vitals_json(vitals));
   out["state_summary"] = std::move(state_summary);
   return out;
 }

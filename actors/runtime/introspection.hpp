@@ -1,9 +1,11 @@
 #pragma once
 
 #include <string>
+#include <type_traits>
 
 #include <caf/behavior.hpp>
 #include <caf/message_handler.hpp>
+#include <caf/typed_actor.hpp>
 #include <nlohmann/json.hpp>
 
 #include "actors/messages.hpp"
@@ -18,7 +20,14 @@ nlohmann::json vitals_json(const actor_vitals& v);
 
 /// The JSON answer to get_stats_atom: `{"id","mailbox",...vitals_json,"state_summary"}`. Must be
 /// called by the actor itself (it reads its own mailbox).
-nlohmann::json stats_of(instrumented_actor* self, nlohmann::json state_summary);
+nlohmann::json stats_of(caf::scheduled_actor* self, const actor_vitals& vitals,
+                        nlohmann::json state_summary);
+
+/// What every registered actor answers (/debug/actors, readiness probes): the typed handles of
+/// acepool's actors extend it.
+using introspectable_handle = caf::typed_actor<caf::replies_to<get_stats_atom>::with<std::string>,
+                                               caf::replies_to<get_state_atom>::with<std::string>,
+                                               caf::replies_to<ping_atom>::with<caf::ok_atom>>;
 
 namespace detail {
 
@@ -48,38 +57,55 @@ struct has_any_full_state<State, std::void_t<decltype(std::declval<State&>().ful
 
 }  // namespace detail
 
+/// The summary /debug/actors shows for `self` (State::summary() when present).
+template <class Self>
+nlohmann::json summary_of(Self* self) {
+  using State = std::decay_t<decltype(self->state)>;
+  static_assert(detail::has_summary<State>::value || !detail::has_any_summary<State>::value,
+                "State::summary() must be const, or /debug/actors would silently ignore it");
+  if constexpr (detail::has_summary<State>::value) {
+    return self->state.summary();
+  } else {
+    (void)self;
+    return nlohmann::json::object();
+  }
+}
+
+/// The full state /debug/actors/{name} shows for `self` (State::full_state(), else the summary).
+template <class Self>
+nlohmann::json full_state_of(Self* self) {
+  using State = std::decay_t<decltype(self->state)>;
+  static_assert(detail::has_full_state<State>::value || !detail::has_any_full_state<State>::value,
+                "State::full_state() must be const, or /debug/actors would silently ignore it");
+  if constexpr (detail::has_full_state<State>::value) {
+    return self->state.full_state();
+  } else {
+    return summary_of(self);
+  }
+}
+
+/// The introspection handlers (get_stats_atom, get_state_atom, ping_atom) one by one, for a
+/// typed actor's behavior; a dynamically typed one gets them all from introspectable().
+template <class Self>
+auto stats_handler(Self* self) {
+  return [self](get_stats_atom) -> std::string {
+    return support::dump_json(stats_of(self, *self->vitals(), summary_of(self)));
+  };
+}
+template <class Self>
+auto state_handler(Self* self) {
+  return [self](get_state_atom) -> std::string { return support::dump_json(full_state_of(self)); };
+}
+inline auto ping_handler() {
+  return [](ping_atom) { return caf::ok_atom::value; };
+}
+
 /// Completes an actor's behavior with the handlers every registered actor answers:
 /// get_stats_atom (State::summary() when present), get_state_atom (State::full_state(), else
 /// the summary) and ping_atom.
 template <class State>
 caf::behavior introspectable(tracked_actor<State>* self, caf::message_handler handlers) {
-  static_assert(detail::has_summary<State>::value || !detail::has_any_summary<State>::value,
-                "State::summary() must be const, or /debug/actors would silently ignore it");
-  static_assert(detail::has_full_state<State>::value || !detail::has_any_full_state<State>::value,
-                "State::full_state() must be const, or /debug/actors would silently ignore it");
-  auto summary = [self]() -> nlohmann::json {
-    if constexpr (detail::has_summary<State>::value) {
-      return self->state.summary();
-    } else {
-      (void)self;
-      return nlohmann::json::object();
-    }
-  };
-  auto full = [self, summary]() -> nlohmann::json {
-    if constexpr (detail::has_full_state<State>::value) {
-      (void)summary;
-      return self->state.full_state();
-    } else {
-      (void)self;
-      return summary();
-    }
-  };
-  return handlers.or_else(
-      [self, summary](get_stats_atom) -> std::string {
-        return support::dump_json(stats_of(self, summary()));
-      },
-      [full](get_state_atom) -> std::string { return support::dump_json(full()); },
-      [](ping_atom) { return caf::ok_atom::value; });
+  return handlers.or_else(stats_handler(self), state_handler(self), ping_handler());
 }
 
 }  // namespace acepool::actors

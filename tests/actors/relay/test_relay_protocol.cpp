@@ -19,7 +19,7 @@ using docker::docker_errc;
 namespace {
 
 struct relay_rig : testing::provisioning_rig {
-  caf::actor streams;
+  stream_manager_handle streams;
 
   explicit relay_rig(config::env_map env = {}) : provisioning_rig(std::move(env)) {
     relay_deps deps;

@@ -231,3 +231,53 @@ TEST_CASE("a required actor that ends is reported once, and not when shutdown ha
   CHECK(lost.size() == 1);
   CHECK(dir->missing_required() == std::vector<std::string>{"engine_registry", "store"});
 }
+
+namespace {
+
+/// A typed actor behind a handle that extends the introspection protocol.
+using doubler_handle =
+    introspectable_handle::extend<caf::replies_to<caf::get_atom, int>::with<int>>;
+
+struct doubler_state {
+  static inline const char* name = "doubler";
+  int calls = 0;
+  json summary() const { return {{"calls", calls}}; }
+};
+
+doubler_handle::behavior_type doubler(tracked_typed_actor<doubler_state, doubler_handle>* self) {
+  return {
+      [self](caf::get_atom, int x) -> int {
+        ++self->state.calls;
+        if (x < 0) throw std::runtime_error("negative input");
+        return x * 2;
+      },
+      stats_handler(self),
+      state_handler(self),
+      ping_handler(),
+  };
+}
+
+}  // namespace
+
+TEST_CASE("a typed actor is instrumented like the others: counted, listed, survives exceptions") {
+  testing::deterministic_actors t;
+  doubler_handle a = t.sys.spawn(doubler);
+  auto dynamic = caf::actor_cast<caf::actor>(a);
+  auto before = handler_exceptions()["doubler"];
+  auto failing = t.self->request(a, caf::infinite, caf::get_atom::value, -1);
+  t.run();
+  bool got_error = false;
+  failing.receive([](int) {}, [&](caf::error& err) { got_error = err == caf::sec::runtime_error; });
+  CHECK(got_error);
+  CHECK(handler_exceptions()["doubler"] == before + 1);
+  CHECK(t.ask<int>(dynamic, caf::get_atom::value, 21) == 42);  // still serving
+  auto dir = std::make_shared<actor_directory>();
+  dir->add(dynamic, "doubler", "doubler");
+  auto stats = json::parse(*t.ask<std::string>(dynamic, get_stats_atom::value));
+  CHECK(stats["processed"].get<int>() >= 2);
+  CHECK(stats["state_summary"]["calls"] == 2);
+  REQUIRE(dir->list().size() == 1);
+  CHECK(dir->list()[0].vitals->processed.load() >= 2);  // the directory sees its counters
+  CHECK(t.ask<caf::ok_atom>(dynamic, ping_atom::value));
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}
