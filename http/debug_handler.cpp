@@ -29,7 +29,7 @@ void list_actors(const api_context& ctx, call& c) {
   auto reply = c.reply;
   gather<std::string>(
       *ctx.system, targets, ctx.request_timeout(),
-      [reply, entries](std::vector<std::optional<std::string>> answers) {
+      [reply, entries, directory = ctx.directory](std::vector<std::optional<std::string>> answers) {
         auto out = nlohmann::json::array();
         for (size_t i = 0; i < entries.size(); ++i) {
           nlohmann::json item;
@@ -38,7 +38,13 @@ void list_actors(const api_context& ctx, call& c) {
             item = nlohmann::json::parse(*answers[i], nullptr, false);
             answered = item.is_object();
           }
-          if (!answered) item = silent_entry(entries[i]);
+          if (!answered) {
+            // An actor that ended meanwhile (a relay whose last client left) is not listed, as
+            // it would not be a moment later; "responding": false is for the living.
+            auto now = directory->find(entries[i].name);
+            if (!now || now->handle != entries[i].handle) continue;
+            item = silent_entry(entries[i]);
+          }
           nlohmann::json entry{{"name", entries[i].name}, {"kind", entries[i].kind}};
           entry.update(item);
           entry["responding"] = answered;
