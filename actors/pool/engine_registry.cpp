@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/messages.hpp"
+#include "actors/pool/engine_debug_view.hpp"
 #include "actors/pool/engine_table.hpp"
 #include "actors/runtime/actor_directory.hpp"
 #include "actors/runtime/introspection.hpp"
@@ -22,7 +23,6 @@
 #include "config/settings.hpp"
 #include "docker/engine_spec.hpp"
 #include "support/logging.hpp"
-#include "support/time_format.hpp"
 
 namespace acepool::actors {
 
@@ -32,32 +32,6 @@ using steady = std::chrono::steady_clock;
 using wall = std::chrono::system_clock;
 constexpr std::chrono::milliseconds stats_publish_delay{200};
 constexpr std::chrono::seconds purge_every{60};
-
-/// One engine as /debug/actors/engine_registry shows it: the Engine object's fields (same
-/// names as /engines) plus the registry's own (container ports, host HTTPS port, the address
-/// acepool reaches it on whatever ENGINE_ADVERTISE_HOST says).
-nlohmann::json debug_view(const engine_record& e, const std::vector<std::string>& streams) {
-  auto optional_port = [](const auto& p) { return p ? nlohmann::json(*p) : nlohmann::json(); };
-  return {{"container_id", e.container_id},
-          {"container_name", e.container_name},
-          {"host", e.host},
-          {"port", e.port},
-          {"container_http_port", e.container_http_port},
-          {"container_https_port", e.container_https_port},
-          {"host_https_port", optional_port(e.host_https_port)},
-          {"labels", e.labels},
-          {"first_seen", support::format_rfc3339(e.first_seen)},
-          {"last_seen", support::format_rfc3339(e.last_seen)},
-          {"streams", streams},
-          {"health_status", to_string(e.health)},
-          {"last_health_check", support::rfc3339_or_null(e.last_health_check)},
-          {"last_stream_usage", support::rfc3339_or_null(e.last_stream_usage)},
-          {"forwarded", e.forwarded},
-          {"forwarded_port", optional_port(e.forwarded_port)},
-          {"vpn_container", e.vpn_container ? nlohmann::json(*e.vpn_container) : nlohmann::json()},
-          {"image", e.image},
-          {"state", to_string(e.state)}};
-}
 
 struct engine_registry_state {
   static inline const char* name = "engine_registry";
@@ -184,7 +158,7 @@ struct engine_registry_state {
     auto list = nlohmann::json::array();
     auto streams = book->active_by_engine();
     for (const auto& [id, e] : table->engines())
-      list.push_back(debug_view(e, streams[id]));
+      list.push_back(engine_debug_view(e, streams[id]));
     return {{"engines", list},
             {"unadoptable", table->unadoptable()},
             {"claims", table->claims()},
