@@ -12,6 +12,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/error.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/sec.hpp>
 
 #include "http/responder.hpp"
 
@@ -42,38 +43,51 @@ void ask(caf::actor_system& sys, const Dest& dest, std::chrono::milliseconds tim
   });
 }
 
+/// One target's answer to gather(): the reply, or none; `ended` when the target had terminated
+/// (CAF bounced the request) rather than failing to answer in time.
+template <class Reply>
+struct gathered {
+  std::optional<Reply> reply;
+  bool ended = false;
+  explicit operator bool() const { return reply.has_value(); }
+};
+
 /// Sends the same message to every target and calls `done` once with one entry per target
-/// (in order): the reply, or nothing when that target failed or did not answer in time.
+/// (in order).
 template <class Reply, class... Ts>
 void gather(caf::actor_system& sys, const std::vector<caf::actor>& targets,
             std::chrono::milliseconds timeout,
-            std::function<void(std::vector<std::optional<Reply>>)> done, Ts... msg) {
+            std::function<void(std::vector<gathered<Reply>>)> done, Ts... msg) {
   if (targets.empty()) {
     done({});
     return;
   }
   sys.spawn([=](caf::event_based_actor* self) {
     struct progress {
-      std::vector<std::optional<Reply>> results;
+      std::vector<gathered<Reply>> results;
       size_t pending;
     };
     auto state = std::make_shared<progress>(
-        progress{std::vector<std::optional<Reply>>(targets.size()), targets.size()});
+        progress{std::vector<gathered<Reply>>(targets.size()), targets.size()});
     for (size_t i = 0; i < targets.size(); ++i) {
       auto finish_one = [state, done] {
         if (--state->pending == 0) done(std::move(state->results));
       };
       if (!targets[i]) {
+        state->results[i].ended = true;
         finish_one();
         continue;
       }
       self->request(targets[i], timeout, msg...)
           .then(
               [state, i, finish_one](Reply& x) {
-                state->results[i] = std::move(x);
+                state->results[i].reply = std::move(x);
                 finish_one();
               },
-              [finish_one](caf::error&) { finish_one(); });
+              [state, i, finish_one](caf::error& err) {
+                state->results[i].ended = err == caf::sec::request_receiver_down;
+                finish_one();
+              });
     }
   });
 }

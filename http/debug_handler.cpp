@@ -29,20 +29,19 @@ void list_actors(const api_context& ctx, call& c) {
   auto reply = c.reply;
   gather<std::string>(
       *ctx.system, targets, ctx.request_timeout(),
-      [reply, entries, directory = ctx.directory](std::vector<std::optional<std::string>> answers) {
+      [reply, entries](const std::vector<gathered<std::string>>& answers) {
         auto out = nlohmann::json::array();
         for (size_t i = 0; i < entries.size(); ++i) {
           nlohmann::json item;
           bool answered = false;
           if (answers[i]) {
-            item = nlohmann::json::parse(*answers[i], nullptr, false);
+            item = nlohmann::json::parse(*answers[i].reply, nullptr, false);
             answered = item.is_object();
           }
           if (!answered) {
             // An actor that ended meanwhile (a relay whose last client left) is not listed, as
             // it would not be a moment later; "responding": false is for the living.
-            auto now = directory->find(entries[i].name);
-            if (!now || now->handle != entries[i].handle) continue;
+            if (answers[i].ended) continue;
             item = silent_entry(entries[i]);
           }
           nlohmann::json entry{{"name", entries[i].name}, {"kind", entries[i].kind}};

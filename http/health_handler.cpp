@@ -32,14 +32,16 @@ void answer_ready(const api_context& ctx, const responder& reply, std::chrono::m
   gather<caf::ok_atom>(
       *ctx.system, targets, timeout,
       [reply, entries, missing, docker, directory = ctx.directory,
-       published = ctx.published](std::vector<std::optional<caf::ok_atom>> answers) {
+       published = ctx.published](const std::vector<gathered<caf::ok_atom>>& answers) {
         // A worker inside a blocking Docker call (a pull can take minutes) cannot answer until
         // the call returns, and every such call has a deadline: it is busy, not stuck.
         nlohmann::json silent = nlohmann::json::array();
         nlohmann::json busy = nlohmann::json::array();
         for (size_t i = 0; i < answers.size(); ++i) {
           if (answers[i]) continue;
-          // An actor that ended meanwhile (a relay whose last client left) is not silent.
+          // An actor that ended meanwhile (a relay whose last client left) is not silent: CAF
+          // bounced the request, or it already left the directory.
+          if (answers[i].ended) continue;
           auto now = directory->find(entries[i].name);
           if (!now || now->handle != entries[i].handle) continue;
           if (entries[i].vitals && entries[i].vitals->blocking_since_ms.load() != 0)

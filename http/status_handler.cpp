@@ -109,7 +109,7 @@ void add_status_routes(router& r, const api_context& ctx) {
     auto reply = c.reply;
     gather<caf::ok_atom>(
         *ctx.system, owners, ctx.request_timeout(),
-        [reply, kind](const std::vector<std::optional<caf::ok_atom>>& done) mutable {
+        [reply, kind](const std::vector<gathered<caf::ok_atom>>& done) mutable {
           for (const auto& d : done)
             if (!d) return reply.send(response::error(503, "a breaker's owner did not answer"));
           // api.md's exact texts: "for <kind>" but "all" on its own.

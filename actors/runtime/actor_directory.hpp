@@ -29,8 +29,10 @@ struct directory_entry {
 /// an actor leaves the directory by itself when it terminates.
 class actor_directory : public std::enable_shared_from_this<actor_directory> {
  public:
-  /// Registers a tracked actor (see tracked_actor) under `name`, replacing an older entry of the
-  /// same name, and unregisters it automatically when the actor terminates.
+  /// Registers an actor under `name`, replacing an older entry of the same name, and unregisters
+  /// it automatically when the actor terminates. Its counters come from `instrumented<Base>`
+  /// (tracked_actor, tracked_typed_actor; a typed handle is passed as
+  /// `caf::actor_cast<caf::actor>(handle)`); an actor without them shows zero counters.
   void add(const caf::actor& handle, const std::string& name, std::string kind,
            bool long_lived = true);
 

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "actors/messages.hpp"
 #include "actors/relay/stream_hub.hpp"
 #include "actors/relay/stream_manager.hpp"
@@ -82,9 +84,14 @@ TEST_CASE("relay protocol: an engine the relay cannot open a session on answers 
                            testing::running_engine("engine-1", 19001), std::string());
   auto client = rig.open(key);
   CHECK(client->status == 503);
+  CHECK_THAT(client->body, Catch::Contains("engine HTTP client is saturated"));
   CHECK(client->writes == 0);
   CHECK(rig.docker->calls("create") == 0);  // an engine was there: nothing provisioned
   // A later client of the key starts a new relay, which tries again.
   auto again = rig.open(key);
   CHECK(again->status == 503);
+  auto state =
+      rig.da.ask<std::string>(caf::actor_cast<caf::actor>(rig.streams), get_state_atom::value);
+  REQUIRE(state);
+  CHECK(nlohmann::json::parse(*state)["relays_started"] == 2);
 }
