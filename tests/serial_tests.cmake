@@ -1,0 +1,7 @@
+# Included by ctest after the discovered tests (TEST_INCLUDE_FILES): discovered tests that must
+# run alone. The MAX_CONNECTIONS transport test steps through evictions with deadlines; beside
+# two other heavy tests it has failed to converge (an evicted connection's close and the count
+# racing, see the stop notes of issue 14); alone it has not.
+set_tests_properties(
+  "component:at MAX_CONNECTIONS an idle connection makes room, busy ones get 503 beyond the cap"
+  PROPERTIES RUN_SERIAL ON)
