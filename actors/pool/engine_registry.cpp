@@ -44,10 +44,11 @@ struct engine_registry_state {
   uint64_t version = 0, streams_version = 0;
   bool stats_publish_pending = false;
 
-  void publish_engines() {
+  void publish_engines() { publish_engines(book->active_by_engine()); }
+
+  void publish_engines(stream_book::streams_by_engine streams) {
     engines_snapshot snap;
     snap.version = ++version;
-    auto streams = book->active_by_engine();
     for (const auto& [id, e] : table->engines()) {
       snap.engines.push_back(e);
       if (auto on = streams.find(id); on != streams.end())
@@ -172,12 +173,15 @@ struct engine_registry_state {
 using registry_actor = tracked_actor<engine_registry_state>;
 
 void changed(registry_actor* self) {
-  self->state.publish_engines();
-  self->state.publish_streams();
-  if (self->state.subscribers.empty()) return;
-  auto view = self->state.table->sizing();
-  for (auto& s : self->state.subscribers)
-    self->send(s, registry_changed_atom::value, view);
+  auto& st = self->state;
+  // Which stream runs where, once for the snapshot and the subscribers' sizing view.
+  auto streams = st.book->active_by_engine();
+  std::optional<sizing_view> view;
+  if (!st.subscribers.empty()) view = st.table->sizing(streams);
+  st.publish_engines(std::move(streams));
+  st.publish_streams();
+  for (auto& s : st.subscribers)
+    self->send(s, registry_changed_atom::value, *view);
 }
 
 /// Sets up the state from the settings and what the database held.

@@ -122,8 +122,11 @@ std::optional<bool> engine_table::set_health(const std::string& key, health_stat
 }
 
 sizing_view engine_table::sizing() const {
+  return sizing(streams_->active_by_engine());
+}
+
+sizing_view engine_table::sizing(const stream_book::streams_by_engine& streams) const {
   sizing_view v;
-  auto streams = streams_->active_by_engine();
   for (const auto& [id, e] : engines_) {
     if (!e.managed()) continue;
     auto on = streams.find(id);

@@ -83,6 +83,8 @@ class engine_table {
 
   /// What the pool manager sizes from: managed engines and the claims in flight.
   sizing_view sizing() const;
+  /// The same from `streams`, the stream book's active_by_engine() already at hand.
+  sizing_view sizing(const stream_book::streams_by_engine& streams) const;
   /// Container names of every engine (to pick the next free `acestream-N`).
   std::vector<std::string> names() const;
 

@@ -108,9 +108,9 @@ std::vector<const stream_record*> stream_book::active_on(const std::string& cont
   return out;
 }
 
-std::map<std::string, std::vector<std::string>> stream_book::active_by_engine() const {
-  std::map<std::string, std::vector<std::string>> out;
-  for (const auto& s : active_by_start())
+stream_book::streams_by_engine stream_book::active_by_engine() const {
+  streams_by_engine out;
+  for (const auto& [key, s] : active_)  // in start order
     out[s->container_id].push_back(s->id);
   return out;
 }

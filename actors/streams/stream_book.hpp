@@ -57,7 +57,8 @@ class stream_book {
   /// Active streams on an engine.
   std::vector<const stream_record*> active_on(const std::string& container_id) const;
   /// Ids of the active streams by engine (container id), in start order.
-  std::map<std::string, std::vector<std::string>> active_by_engine() const;
+  using streams_by_engine = std::map<std::string, std::vector<std::string>>;
+  streams_by_engine active_by_engine() const;
 
   /// Drops ended streams (and their history) that ended before `cutoff`; returns how many.
   size_t purge_ended(wall cutoff);
