@@ -14,6 +14,7 @@
 #include "actors/pool/pool_policy.hpp"
 #include "actors/provisioning/provision_types.hpp"
 #include "actors/relay/relay_types.hpp"
+#include "actors/request_error.hpp"
 #include "actors/streams/engine_selection.hpp"
 #include "actors/streams/stream_record.hpp"
 #include "docker/docker_result.hpp"
@@ -152,7 +153,7 @@ using stream_batch_atom = caf::atom_constant<caf::atom("strbatch")>;
 using stream_stats_atom = caf::atom_constant<caf::atom("strstats")>;
 
 /// HTTP → registry, with `std::string` stream id, `int64_t` since (unix ms, 0 = all).
-/// Reply: `stream_history_result`.
+/// Reply: `std::vector<stats_snapshot>` oldest first; request_error not_found.
 using stream_history_atom = caf::atom_constant<caf::atom("strhistory")>;
 
 /// pool_manager (/gc) → registry: purge ended streams older than STREAM_HISTORY_TTL_S.
@@ -190,8 +191,8 @@ using relay_status_atom = caf::atom_constant<caf::atom("relstatus")>;
 
 /// HTTP (DELETE /streams/{id}) → stream_manager, with `std::string` stream id, `std::string` end
 /// reason: stop the stream, whoever serves it (its relay, or for a stream reported by an
-/// external proxy the stats_collector's stop_session). Reply: `stream_end_result` (no stream:
-/// unknown id; not updated: had ended).
+/// external proxy the stats_collector's stop_session). Reply: `stream_record` as ended;
+/// request_error not_found (unknown id) or already_ended.
 using stop_stream_atom = caf::atom_constant<caf::atom("stopstream")>;
 
 /// stream_manager → stream_relay, with `std::string` stream id, `std::string` end reason: stop
@@ -309,7 +310,8 @@ using provision_generic_atom = caf::atom_constant<caf::atom("provgener")>;
 /// HTTP, pool_manager, docker_watcher, health_prober → provisioner, with `std::string` id (or
 /// name/prefix), `std::string` reason: stop and remove a managed container, free its ports,
 /// update the registry. A request for a container already being removed joins that removal and
-/// gets its result. Reply: `removal_result`.
+/// gets its result. Reply: `std::string` the full container id; request_error not_found (not
+/// a managed container) or failed (Docker refused or did not answer).
 using remove_container_atom = caf::atom_constant<caf::atom("removecont")>;
 
 /// docker_watcher → provisioner, with `std::vector<docker::container_summary>` (managed
@@ -387,12 +389,6 @@ struct stream_batch_result {
   std::vector<stream_end_result> ended;
 };
 
-/// The answer to stream_history_atom.
-struct stream_history_result {
-  bool found = false;
-  std::vector<stats_snapshot> items;  ///< oldest first
-};
-
 /// What one engine needs from the allocator.
 struct port_request {
   bool publish_http = true;                 ///< a host port for HTTP (host access)
@@ -409,14 +405,6 @@ struct port_grant {
   docker::engine_ports ports;
   provision_code code = provision_code::max_capacity;  ///< when !ok
   std::string message;
-};
-
-/// The answer to remove_container_atom.
-struct removal_result {
-  bool ok = false;
-  std::string container_id;  ///< full id
-  std::string message;       ///< why not
-  bool not_found = false;
 };
 
 /// The answer to provision_pool_atom.
@@ -461,7 +449,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::generic_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::provision_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::port_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::port_grant)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::removal_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::scale_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::pool_admission)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::gc_result)
@@ -473,7 +460,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stats_snapshot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stream_started_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stream_ended_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stream_end_result)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stream_history_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<acepool::actors::stats_snapshot>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stream_batch_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<acepool::actors::stream_started_event>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<acepool::actors::stream_ended_event>)

@@ -14,6 +14,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/sec.hpp>
 
+#include "actors/request_error.hpp"
 #include "http/responder.hpp"
 
 // The request → actor bridge: handlers send one message from a throw-away event-based actor and
@@ -21,8 +22,12 @@
 // Nothing here blocks an io thread (no scoped_actor waits for a reply; docs/architecture.md).
 namespace acepool::http {
 
-/// Maps a CAF error to the HTTP answer: request timeout → 504, a dead or missing actor →
-/// 503 (shutting down), anything else → 500 with the request id (and a log line).
+/// The status of an actor's request_error: not_found 404, already_ended 409, failed 500.
+int http_status(actors::request_error code);
+
+/// Maps a reply's error to the HTTP answer, the one place this happens: an actor's
+/// request_error → its status with the actor's detail; request timeout → 504; a dead or missing
+/// actor → 503 (shutting down); anything else → 500 with the request id (and a log line).
 response response_for(const caf::error& err, caf::actor_system& sys, const std::string& request_id);
 
 /// Sends `msg...` to `dest` (a caf::actor or a typed handle, which checks `msg` and `Reply` at

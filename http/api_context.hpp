@@ -5,6 +5,9 @@
 
 #include <caf/actor.hpp>
 
+#include "actors/pool/engine_registry_handle.hpp"
+#include "actors/pool/pool_manager_handle.hpp"
+#include "actors/provisioning/provisioner_handle.hpp"
 #include "actors/relay/stream_manager_handle.hpp"
 
 namespace caf {
@@ -31,9 +34,9 @@ struct api_context {
   metrics::registry* metrics = nullptr;
   caf::actor docker_quick;  ///< the pool of quick Docker workers
   actors::published_state* published = nullptr;
-  caf::actor registry;
-  caf::actor provisioner;  ///< owns the general breaker
-  caf::actor pool_manager;
+  actors::engine_registry_handle registry;
+  actors::provisioner_handle provisioner;  ///< owns the general breaker
+  actors::pool_manager_handle pool_manager;
   caf::actor health_prober;  ///< owns the replacement breaker
   caf::actor stats_collector;
   actors::stream_manager_handle streams;  ///< the relay

@@ -53,12 +53,10 @@ void add_containers_routes(router& r, const api_context& ctx) {
   r.add(method::del, "/containers/{id}", access::write, [ctx](call& c) {
     if (!docker::is_container_reference(c.param("id")))
       return c.reply.send(response::error(404, "container not found"));
-    ask<actors::removal_result>(
+    ask<std::string>(
         *ctx.system, ctx.provisioner, ctx.long_timeout(), c.reply,
-        [](actors::removal_result& rr) {
-          if (rr.not_found) return response::error(404, "container not found");
-          if (!rr.ok) return response::error(500, "removal failed: " + rr.message);
-          return response::json(200, {{"deleted", rr.container_id}});
+        [](std::string& id) {
+          return response::json(200, {{"deleted", id}});
         },
         actors::remove_container_atom::value, c.param("id"), std::string("api"));
   });

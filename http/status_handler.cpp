@@ -100,7 +100,8 @@ void add_status_routes(router& r, const api_context& ctx) {
     // Each breaker lives in its one user: `general` in the provisioner, `replacement` in the
     // health_prober; no kind resets both.
     std::vector<caf::actor> owners;
-    if (kind.empty() || kind == "general") owners.push_back(ctx.provisioner);
+    if (kind.empty() || kind == "general")
+      owners.push_back(caf::actor_cast<caf::actor>(ctx.provisioner));
     if (kind.empty() || kind == "replacement") owners.push_back(ctx.health_prober);
     if (owners.empty()) {
       c.reply.send(response::error(400, "operation_type must be general or replacement"));

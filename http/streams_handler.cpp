@@ -60,12 +60,11 @@ void stream_stats(const api_context& ctx, call& c) {
           invalid_query("since", "must be an RFC 3339 timestamp, e.g. 2026-01-02T03:04:05Z"));
     since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
   }
-  ask<actors::stream_history_result>(
+  ask<std::vector<actors::stats_snapshot>>(
       *ctx.system, ctx.registry, ctx.request_timeout(), c.reply,
-      [](actors::stream_history_result& r) {
-        if (!r.found) return response::error(404, "stream not found");
+      [](std::vector<actors::stats_snapshot>& items) {
         auto out = json::array();
-        for (const auto& s : r.items)
+        for (const auto& s : items)
           out.push_back(stats_json(s));
         return response::json(200, out);
       },
@@ -77,12 +76,10 @@ void stop_stream(const api_context& ctx, call& c) {
   const auto* s = snap->find(c.param("id"));
   if (s == nullptr) return c.reply.send(response::error(404, "stream not found"));
   if (s->ended) return c.reply.send(response::error(409, "stream already ended"));
-  ask<actors::stream_end_result>(
+  ask<actors::stream_record>(
       *ctx.system, ctx.streams, ctx.long_timeout(), c.reply,
-      [](actors::stream_end_result& r) {
-        if (!r.stream) return response::error(404, "stream not found");
-        if (!r.updated) return response::error(409, "stream already ended");
-        return response::json(200, {{"stopped", true}, {"stream", stream_json(*r.stream)}});
+      [](actors::stream_record& r) {
+        return response::json(200, {{"stopped", true}, {"stream", stream_json(r)}});
       },
       actors::stop_stream_atom::value, s->id, std::string("stopped_by_api"));
 }

@@ -142,9 +142,13 @@ void remove_replaced(prober_actor* self, const std::string& old_id) {
   }
   self->request(st.deps.provisioner, st.settings().service.api_long_operation_timeout,
                 remove_container_atom::value, old_id, std::string("unhealthy"))
-      .then([self, old_id](
-                const removal_result& r) { finish_replacement(self, old_id, r.ok || r.not_found); },
-            [self, old_id](caf::error&) { finish_replacement(self, old_id, false); });
+      .then([self, old_id](const std::string&) { finish_replacement(self, old_id, true); },
+            [self, old_id](caf::error& err) {
+              // Gone already is as good as removed.
+              auto failure = as_request_failure(err);
+              finish_replacement(self, old_id,
+                                 failure && failure->code == request_error::not_found);
+            });
 }
 
 /// The replacement's outcome, on the replacement breaker: max_capacity (no room for one more

@@ -5,6 +5,9 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "actors/pool/engine_registry_handle.hpp"
+#include "actors/provisioning/provisioner_handle.hpp"
+
 namespace acepool::config {
 struct settings;
 }
@@ -22,7 +25,8 @@ struct published_state;
 
 /// What the health_prober talks to.
 struct health_prober_deps {
-  caf::actor registry, provisioner;
+  engine_registry_handle registry;
+  provisioner_handle provisioner;
   std::shared_ptr<support::async_http_client> http;
   published_state* published = nullptr;
   const config::settings* settings = nullptr;

@@ -3,6 +3,9 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "actors/pool/engine_registry_handle.hpp"
+#include "actors/pool/pool_manager_handle.hpp"
+#include "actors/provisioning/provisioner_handle.hpp"
 #include "docker/curl_docker_client.hpp"
 
 namespace acepool::config {
@@ -19,7 +22,10 @@ struct published_state;
 
 /// Who the watcher works with.
 struct docker_watcher_deps {
-  caf::actor quick_pool, registry, allocator, provisioner, pool_manager;
+  engine_registry_handle registry;
+  provisioner_handle provisioner;
+  pool_manager_handle pool_manager;
+  caf::actor quick_pool, allocator;
   docker::client_config client;  ///< for the /events stream
   bool event_stream = true;      ///< false when Docker is a fake (component tests)
   published_state* published = nullptr;

@@ -9,9 +9,10 @@
 
 namespace acepool::actors {
 
-/// One engine as /debug/actors/engine_registry shows it: the Engine object's fields (same
-/// names as /engines) plus the registry's own (container ports, host HTTPS port, the address
-/// acepool reaches it on whatever ENGINE_ADVERTISE_HOST says). `streams`: its active streams.
+/// One engine as /debug/actors/engine_registry shows it: what the registry decides with and
+/// /engines does not show (the address acepool reaches it on whatever ENGINE_ADVERTISE_HOST
+/// says, its container ports, its host HTTPS port), named by id, name, state and `streams` (its
+/// active streams). The API's Engine document is http/engine_json's alone.
 nlohmann::json engine_debug_view(const engine_record& e, const std::vector<std::string>& streams);
 
 }  // namespace acepool::actors

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include <caf/send.hpp>
 #include <nlohmann/json.hpp>
@@ -170,7 +171,7 @@ struct engine_registry_state {
   }
 };
 
-using registry_actor = tracked_actor<engine_registry_state>;
+using registry_actor = tracked_typed_actor<engine_registry_state, engine_registry_handle>;
 
 void changed(registry_actor* self) {
   auto& st = self->state;
@@ -181,7 +182,7 @@ void changed(registry_actor* self) {
   st.publish_engines(std::move(streams));
   st.publish_streams();
   for (auto& s : st.subscribers)
-    self->send(s, registry_changed_atom::value, *view);
+    caf::anon_send(s, registry_changed_atom::value, *view);
 }
 
 /// Sets up the state from the settings and what the database held.
@@ -209,8 +210,8 @@ void restore(registry_actor* self, store::history restored) {
 }
 
 /// Capacity claims of provisioning operations.
-caf::message_handler capacity_handlers(registry_actor* self) {
-  return {
+auto capacity_handlers(registry_actor* self) {
+  return std::make_tuple(
       [self](claim_atom, const std::string& claim) {
         bool had = self->state.table->claims().count(claim) > 0;
         bool granted = self->state.table->claim(claim);
@@ -232,8 +233,7 @@ caf::message_handler capacity_handlers(registry_actor* self) {
         return caf::ok_atom::value;
       },
       [](barrier_atom) { return caf::ok_atom::value; },
-      [self](engine_names_atom) { return self->state.table->names(); },
-  };
+      [self](engine_names_atom) { return self->state.table->names(); });
 }
 
 /// Reconciles with the containers Docker listed; the ids of engines that vanished.
@@ -267,8 +267,8 @@ std::vector<std::string> sync(registry_actor* self,
 }
 
 /// Engines coming, going and changing state.
-caf::message_handler lifecycle_handlers(registry_actor* self) {
-  return {
+auto lifecycle_handlers(registry_actor* self) {
+  return std::make_tuple(
       [self](engine_up_atom, engine_record& e, const std::string& claim) {
         auto& s = self->state;
         auto id = e.container_id;
@@ -310,13 +310,12 @@ caf::message_handler lifecycle_handlers(registry_actor* self) {
           self->state.publish_engines();
       },
       [self](sync_engines_atom, const std::vector<docker::container_summary>& running,
-             int64_t listed_at_ns) { return sync(self, running, listed_at_ns); },
-  };
+             int64_t listed_at_ns) { return sync(self, running, listed_at_ns); });
 }
 
 /// Stream records: events from external proxies, the relay's sessions, stats and history.
-caf::message_handler stream_handlers(registry_actor* self) {
-  return {
+auto stream_handlers(registry_actor* self) {
+  return std::make_tuple(
       [self](stream_started_atom, const stream_started_event& ev, stream_source source) {
         auto r = self->state.start(ev, source);
         if (r.second) changed(self);
@@ -350,28 +349,25 @@ caf::message_handler stream_handlers(registry_actor* self) {
         if (r.updated) changed(self);
         return r;
       },
-      [self](stream_history_atom, const std::string& id, int64_t since_ms) {
-        stream_history_result r;
+      [self](stream_history_atom, const std::string& id,
+             int64_t since_ms) -> caf::result<std::vector<stats_snapshot>> {
         std::optional<wall::time_point> since;
         if (since_ms > 0) since = wall::time_point(std::chrono::milliseconds(since_ms));
         auto h = self->state.book->history(id, since);
-        if (!h) return r;
-        r.found = true;
-        r.items = std::move(*h);
-        return r;
+        if (!h) return make_error(request_error::not_found, "stream not found");
+        return std::move(*h);
       },
       [self](purge_streams_atom) {
         auto& s = self->state;
         auto n = s.book->purge_ended(wall::now() - s.settings->service.stream_history_ttl);
         if (n > 0) changed(self);
         return static_cast<int>(n);
-      },
-  };
+      });
 }
 
 /// The relay's sessions: engine choice, session changes, clients and stats.
-caf::message_handler relay_handlers(registry_actor* self) {
-  return {
+auto relay_handlers(registry_actor* self) {
+  return std::make_tuple(
       [self](select_engine_atom, const std::string& reservation, const engine_wishes& wishes,
              const std::string& own_stream) {
         auto& s = self->state;
@@ -422,33 +418,12 @@ caf::message_handler relay_handlers(registry_actor* self) {
       [self](flush_atom) {
         self->state.stats_publish_pending = false;
         self->state.publish_streams();
-      },
-  };
+      });
 }
 
-caf::behavior engine_registry(registry_actor* self, published_state* published,
-                              const config::settings* settings, caf::actor store,
-                              store::history restored) {
-  auto& st = self->state;
-  st.settings = settings;
-  st.published = published;
-  st.store = std::move(store);
-  restore(self, std::move(restored));
-  self->set_exit_handler([self](caf::exit_msg& msg) {
-    // A clean stop ends the relay streams at the moment they end (the store is stopped after
-    // every other actor, so it writes these).
-    auto& s = self->state;
-    std::vector<std::string> relayed;
-    for (const auto& stream : s.book->active_by_start())
-      if (stream->source == stream_source::relay) relayed.push_back(stream->id);
-    for (const auto& id : relayed)
-      s.end(id, "shutdown");
-    self->quit(msg.reason);
-  });
-  st.publish_engines();
-  st.publish_streams();
-  self->delayed_send(self, purge_every, tick_atom::value);
-  caf::message_handler ticks{
+/// Subscriptions and the purge timer.
+auto own_handlers(registry_actor* self) {
+  return std::make_tuple(
       [self](subscribe_atom, const caf::actor& who) {
         self->state.subscribers.push_back(who);
         return self->state.table->sizing();
@@ -459,21 +434,51 @@ caf::behavior engine_registry(registry_actor* self, published_state* published,
           changed(self);
         self->delayed_send(self, purge_every, tick_atom::value);
       },
-  };
-  return introspectable(self, capacity_handlers(self)
-                                  .or_else(lifecycle_handlers(self))
-                                  .or_else(stream_handlers(self))
-                                  .or_else(relay_handlers(self))
-                                  .or_else(ticks));
+      stats_handler(self), state_handler(self), ping_handler());
+}
+
+/// A clean stop ends the relay streams at the moment they end (the store is stopped after every
+/// other actor, so it writes these).
+void on_exit(registry_actor* self, caf::exit_msg& msg) {
+  auto& s = self->state;
+  std::vector<std::string> relayed;
+  for (const auto& stream : s.book->active_by_start())
+    if (stream->source == stream_source::relay) relayed.push_back(stream->id);
+  for (const auto& id : relayed)
+    s.end(id, "shutdown");
+  self->quit(msg.reason);
+}
+
+engine_registry_handle::behavior_type engine_registry(registry_actor* self,
+                                                      published_state* published,
+                                                      const config::settings* settings,
+                                                      caf::actor store, store::history restored) {
+  auto& st = self->state;
+  st.settings = settings;
+  st.published = published;
+  st.store = std::move(store);
+  restore(self, std::move(restored));
+  self->set_exit_handler([self](caf::exit_msg& msg) { on_exit(self, msg); });
+  st.publish_engines();
+  st.publish_streams();
+  self->delayed_send(self, purge_every, tick_atom::value);
+  // One typed behavior from the groups above: the compiler checks it against the handle.
+  return std::apply(
+      [](auto&&... handlers) {
+        return engine_registry_handle::behavior_type{std::forward<decltype(handlers)>(handlers)...};
+      },
+      std::tuple_cat(capacity_handlers(self), lifecycle_handlers(self), stream_handlers(self),
+                     relay_handlers(self), own_handlers(self)));
 }
 
 }  // namespace
 
-caf::actor spawn_engine_registry(caf::actor_system& sys, actor_directory& directory,
-                                 published_state& published, const config::settings& settings,
-                                 caf::actor store, const store::history& restored) {
+engine_registry_handle spawn_engine_registry(caf::actor_system& sys, actor_directory& directory,
+                                             published_state& published,
+                                             const config::settings& settings, caf::actor store,
+                                             const store::history& restored) {
   auto a = sys.spawn(engine_registry, &published, &settings, std::move(store), restored);
-  directory.add(a, "engine_registry", "engine_registry");
+  directory.add(caf::actor_cast<caf::actor>(a), "engine_registry", "engine_registry");
   return a;
 }
 

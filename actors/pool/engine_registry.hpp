@@ -3,6 +3,8 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "actors/pool/engine_registry_handle.hpp"
+
 namespace acepool::config {
 struct settings;
 }
@@ -20,8 +22,9 @@ struct published_state;
 /// stream records with their stats history. It publishes the engines and streams snapshots on
 /// every change, notifies subscribers (the pool manager) and sends changes to the store.
 /// `restored` is what the database held at start (may be empty); `store` may be null.
-caf::actor spawn_engine_registry(caf::actor_system& sys, actor_directory& directory,
-                                 published_state& published, const config::settings& settings,
-                                 caf::actor store, const store::history& restored);
+engine_registry_handle spawn_engine_registry(caf::actor_system& sys, actor_directory& directory,
+                                             published_state& published,
+                                             const config::settings& settings, caf::actor store,
+                                             const store::history& restored);
 
 }  // namespace acepool::actors

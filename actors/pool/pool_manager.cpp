@@ -5,9 +5,12 @@
 // blocked (breaker, VPN) it backs off instead of retrying in a loop.
 #include "actors/pool/pool_manager.hpp"
 
+#include <tuple>
+
 #include <nlohmann/json.hpp>
 
 #include "actors/messages.hpp"
+#include "actors/provisioning/provisioner_handle.hpp"
 #include "actors/runtime/actor_directory.hpp"
 #include "actors/runtime/introspection.hpp"
 #include "actors/runtime/published_state.hpp"
@@ -31,7 +34,9 @@ struct reconcile_outcome {
 
 struct pool_manager_state {
   static inline const char* name = "pool_manager";
-  caf::actor registry, provisioner, quick_pool;
+  engine_registry_handle registry;
+  provisioner_handle provisioner;
+  caf::actor quick_pool;
   const config::settings* settings = nullptr;
   const published_state* published = nullptr;
   std::optional<pool_policy> policy;
@@ -56,7 +61,7 @@ struct pool_manager_state {
   }
 };
 
-using pm_actor = tracked_actor<pool_manager_state>;
+using pm_actor = tracked_typed_actor<pool_manager_state, pool_manager_handle>;
 
 /// Asks the provisioner to remove a container (it marks an engine stopping at the registry
 /// first; a container already being removed joins that removal).
@@ -67,13 +72,14 @@ void request_removal(pm_actor* self, const std::string& id, const std::string& r
   self->request(st.provisioner, st.settings->service.api_long_operation_timeout,
                 remove_container_atom::value, id, reason)
       .then(
-          [id, done](removal_result& r) {
-            if (!r.ok)
-              log::event(spdlog::level::warn, "pool.removal_failed",
-                         {{"container", id}, {"detail", r.message}});
-            if (done) done(r.ok);
+          [done](const std::string&) {
+            if (done) done(true);
           },
-          [done](caf::error&) {
+          [self, id, done](caf::error& err) {
+            auto failure = as_request_failure(err);
+            log::event(spdlog::level::warn, "pool.removal_failed",
+                       {{"container", id},
+                        {"detail", failure ? failure->detail : self->system().render(err)}});
             if (done) done(false);
           });
 }
@@ -293,8 +299,8 @@ caf::result<gc_result> collect_garbage(pm_actor* self) {
 }
 
 /// What the VPN watcher reports.
-caf::message_handler vpn_handlers(pm_actor* self) {
-  return {
+auto vpn_handlers(pm_actor* self) {
+  return std::make_tuple(
       [self](vpn_reconnected_atom, bool was_down) {
         auto& st = self->state;
         st.blocked_until = {};
@@ -317,8 +323,7 @@ caf::message_handler vpn_handlers(pm_actor* self) {
           if (e.managed() && e.vpn_container)
             request_removal(self, e.container_id, "vpn_restarted");
         reconcile(self);
-      },
-  };
+      });
 }
 
 sizing_limits limits_of(const config::settings& s) {
@@ -332,9 +337,11 @@ sizing_limits limits_of(const config::settings& s) {
   return l;
 }
 
-caf::behavior pool_manager(pm_actor* self, caf::actor registry, caf::actor provisioner,
-                           caf::actor quick_pool, const config::settings* settings,
-                           const published_state* published) {
+pool_manager_handle::behavior_type pool_manager(pm_actor* self, engine_registry_handle registry,
+                                                provisioner_handle provisioner,
+                                                caf::actor quick_pool,
+                                                const config::settings* settings,
+                                                const published_state* published) {
   auto& st = self->state;
   st.published = published;
   st.registry = std::move(registry);
@@ -351,7 +358,7 @@ caf::behavior pool_manager(pm_actor* self, caf::actor registry, caf::actor provi
           },
           [](caf::error&) {});
   self->delayed_send(self, settings->pool.autoscale_interval, tick_atom::value);
-  caf::message_handler sizing{
+  auto sizing = std::make_tuple(
       [self](adopted_atom) {
         if (self->state.adopted) return;
         self->state.adopted = true;
@@ -368,19 +375,25 @@ caf::behavior pool_manager(pm_actor* self, caf::actor registry, caf::actor provi
       },
       [self](scale_atom, int n) { return scale(self, n); },
       [self](pool_provision_failed_atom, int eta_s) { back_off(self, eta_s); },
-      [self](gc_atom) { return collect_garbage(self); },
-  };
-  return introspectable(self, sizing.or_else(vpn_handlers(self)));
+      [self](gc_atom) { return collect_garbage(self); }, stats_handler(self), state_handler(self),
+      ping_handler());
+  return std::apply(
+      [](auto&&... handlers) {
+        return pool_manager_handle::behavior_type{std::forward<decltype(handlers)>(handlers)...};
+      },
+      std::tuple_cat(std::move(sizing), vpn_handlers(self)));
 }
 
 }  // namespace
 
-caf::actor spawn_pool_manager(caf::actor_system& sys, actor_directory& directory,
-                              caf::actor registry, caf::actor provisioner, caf::actor quick_pool,
-                              const config::settings& settings, const published_state& published) {
+pool_manager_handle spawn_pool_manager(caf::actor_system& sys, actor_directory& directory,
+                                       engine_registry_handle registry,
+                                       provisioner_handle provisioner, caf::actor quick_pool,
+                                       const config::settings& settings,
+                                       const published_state& published) {
   auto a = sys.spawn(pool_manager, std::move(registry), std::move(provisioner),
                      std::move(quick_pool), &settings, &published);
-  directory.add(a, "pool_manager", "pool_manager");
+  directory.add(caf::actor_cast<caf::actor>(a), "pool_manager", "pool_manager");
   return a;
 }
 

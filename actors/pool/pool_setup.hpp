@@ -7,8 +7,11 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "actors/pool/engine_registry_handle.hpp"
+#include "actors/pool/pool_manager_handle.hpp"
 #include "actors/provisioning/docker_worker.hpp"
 #include "actors/provisioning/port_allocator.hpp"
+#include "actors/provisioning/provisioner_handle.hpp"
 #include "actors/relay/stream_manager_handle.hpp"
 #include "actors/store/database.hpp"
 #include "actors/store/store.hpp"
@@ -49,7 +52,10 @@ struct pool_options {
 struct pool_actors {
   docker_workers workers;
   std::shared_ptr<support::async_http_client> http, relay_http;
-  caf::actor store, registry, allocator, provisioner, pool_manager, watcher, health, stats, vpn;
+  engine_registry_handle registry;
+  provisioner_handle provisioner;
+  pool_manager_handle pool_manager;
+  caf::actor store, allocator, watcher, health, stats, vpn;
   stream_manager_handle streams;
 
   /// Aborts Docker transfers and engine HTTP in flight; the caller then exits every actor in

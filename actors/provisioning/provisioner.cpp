@@ -359,7 +359,7 @@ void on_step(prov_actor* self, uint64_t id, int epoch) {
   }
 }
 
-caf::behavior provisioner(prov_actor* self, provisioner_deps deps) {
+provisioner_handle::behavior_type provisioner(prov_actor* self, provisioner_deps deps) {
   auto& st = self->state;
   st.deps = std::move(deps);
   st.slots.emplace(std::min(st.deps.workers.size(),
@@ -367,39 +367,41 @@ caf::behavior provisioner(prov_actor* self, provisioner_deps deps) {
   st.circuit.emplace("general", general_breaker_of(st.settings()),
                      st.deps.published->general_breaker, st.deps.metrics);
   st.publish();
-  return introspectable(
-      self, caf::message_handler{
-                [self](provision_engine_atom, engine_request& req) {
-                  return accept_engine_request(self, req);
-                },
-                [self](provision_pool_atom, int n) { return accept_pool_request(self, n); },
-                [self](provision_generic_atom, generic_request& req) {
-                  return accept_generic_request(self, req);
-                },
-                [self](op_step_atom, uint64_t id, int epoch) { on_step(self, id, epoch); },
-                [self](probe_result_atom, uint64_t id, int epoch, bool ready) {
-                  on_probe(self, id, epoch, ready);
-                },
-                [self](op_deadline_atom, uint64_t id) { on_deadline(self, id); },
-                [self](remove_container_atom, const std::string& key, const std::string& reason) {
-                  return remove(self, key, reason);
-                },
-                [self](reap_atom, const std::vector<docker::container_summary>& listed) {
-                  reap(self, listed);
-                },
-                [self](breaker_reset_atom) {
-                  self->state.circuit->reset();
-                  return caf::ok_atom::value;
-                },
-            });
+  return {
+      [self](provision_engine_atom, engine_request& req) {
+        return accept_engine_request(self, req);
+      },
+      [self](provision_pool_atom, int n) { return accept_pool_request(self, n); },
+      [self](provision_generic_atom, generic_request& req) {
+        return accept_generic_request(self, req);
+      },
+      [self](op_step_atom, uint64_t id, int epoch) { on_step(self, id, epoch); },
+      [self](probe_result_atom, uint64_t id, int epoch, bool ready) {
+        on_probe(self, id, epoch, ready);
+      },
+      [self](op_deadline_atom, uint64_t id) { on_deadline(self, id); },
+      [self](remove_container_atom, const std::string& key, const std::string& reason) {
+        return remove(self, key, reason);
+      },
+      [self](reap_atom, const std::vector<docker::container_summary>& listed) {
+        reap(self, listed);
+      },
+      [self](breaker_reset_atom) {
+        self->state.circuit->reset();
+        return caf::ok_atom::value;
+      },
+      stats_handler(self),
+      state_handler(self),
+      ping_handler(),
+  };
 }
 
 }  // namespace provisioning_detail
 
-caf::actor spawn_provisioner(caf::actor_system& sys, actor_directory& directory,
-                             provisioner_deps deps) {
+provisioner_handle spawn_provisioner(caf::actor_system& sys, actor_directory& directory,
+                                     provisioner_deps deps) {
   auto a = sys.spawn(provisioning_detail::provisioner, std::move(deps));
-  directory.add(a, "provisioner", "provisioner");
+  directory.add(caf::actor_cast<caf::actor>(a), "provisioner", "provisioner");
   return a;
 }
 

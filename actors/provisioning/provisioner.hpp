@@ -6,6 +6,9 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "actors/pool/engine_registry_handle.hpp"
+#include "actors/provisioning/provisioner_handle.hpp"
+
 namespace acepool::config {
 struct settings;
 }
@@ -23,7 +26,7 @@ struct published_state;
 
 /// Who the provisioner works with.
 struct provisioner_deps {
-  caf::actor registry;
+  engine_registry_handle registry;
   caf::actor allocator;
   caf::actor quick_pool;                             ///< docker workers for quick calls
   caf::actor removal_pool;                           ///< docker workers for stop + delete
@@ -40,7 +43,7 @@ struct provisioner_deps {
 /// MIN_PROVISION_INTERVAL_S between starts, retries with backoff and the PROVISION_TIMEOUT_S
 /// deadline, and answers only when the engine is ready (running and answering get_status) or the
 /// operation is cleaned up.
-caf::actor spawn_provisioner(caf::actor_system& sys, actor_directory& directory,
-                             provisioner_deps deps);
+provisioner_handle spawn_provisioner(caf::actor_system& sys, actor_directory& directory,
+                                     provisioner_deps deps);
 
 }  // namespace acepool::actors

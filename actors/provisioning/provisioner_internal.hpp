@@ -63,6 +63,9 @@ inline const char* to_string(stage s) {
 
 /// The pool manager's request for n engines, answered once every one of them was admitted
 /// (capacity claimed) or refused, so its next reconciliation already counts the claims.
+/// How one removal ended: the full container id, or why not (a request_error).
+using removal_outcome = caf::expected<std::string>;
+
 struct admission_batch {
   caf::typed_response_promise<pool_admission> rp;
   caf::actor requester;  // told of an admitted engine's failure later (pool_provision_failed)
@@ -115,7 +118,7 @@ struct provisioner_state {
   std::map<uint64_t, operation> ops;
   std::optional<provision_slots> slots;
   // Containers being removed (by id) → everyone waiting for that removal's result.
-  std::map<std::string, std::vector<std::function<void(removal_result)>>> removals;
+  std::map<std::string, std::vector<std::function<void(const removal_outcome&)>>> removals;
   std::optional<published_breaker> circuit;  // the general breaker: only operations use it
   clock::time_point next_start{};
   uint64_t next_id = 1;
@@ -171,7 +174,7 @@ struct provisioner_state {
   }
 };
 
-using prov_actor = tracked_actor<provisioner_state>;
+using prov_actor = tracked_typed_actor<provisioner_state, provisioner_handle>;
 
 /// Whether the API may start `image`: TARGET_IMAGE always, ALLOWED_IMAGES on top of it.
 bool image_allowed(const config::settings& s, const std::string& image);
@@ -222,8 +225,9 @@ void on_probe(prov_actor* self, uint64_t id, int epoch, bool ready);
 // ---- removal (provisioner_removal.cpp) ----
 
 /// DELETE /containers/{id} and sizing removals: a known engine, or any managed container.
-caf::result<removal_result> remove(prov_actor* self, const std::string& key,
-                                   const std::string& reason);
+/// Reply: the full container id, or request_error not_found / failed.
+caf::result<std::string> remove(prov_actor* self, const std::string& key,
+                                const std::string& reason);
 /// Removes managed containers that do not run, unless an operation in flight owns them.
 void reap(prov_actor* self, const std::vector<docker::container_summary>& listed);
 

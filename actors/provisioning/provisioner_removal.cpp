@@ -7,20 +7,35 @@
 #include <caf/send.hpp>
 
 #include "actors/messages.hpp"
+#include "actors/request_error.hpp"
 #include "support/logging.hpp"
 
 namespace acepool::actors::provisioning_detail {
 
-using removal_promise = caf::typed_response_promise<removal_result>;
+namespace {
+
+using id_promise = caf::typed_response_promise<std::string>;
+
+/// Answers `rp` with the removal's outcome.
+void deliver(id_promise& rp, const removal_outcome& r) {
+  if (r)
+    rp.deliver(*r);
+  else
+    rp.deliver(r.error());
+}
+
+removal_outcome removal_failed(const std::string& why) {
+  return make_error(request_error::failed, "removal failed: " + why);
+}
 
 /// Stops and deletes a managed container, frees its ports, forgets the engine, then answers
 /// everyone who asked meanwhile: a container being removed is removed once.
 void remove_managed(prov_actor* self, const std::string& id, bool engine, const std::string& reason,
-                    std::function<void(removal_result)> caller) {
+                    std::function<void(const removal_outcome&)> caller) {
   auto& waiting = self->state.removals[id];
   waiting.push_back(std::move(caller));
   if (waiting.size() > 1) return;  // joins the removal in flight
-  auto done = [self, id](const removal_result& r) {
+  auto done = [self, id](const removal_outcome& r) {
     auto callers = std::move(self->state.removals[id]);
     self->state.removals.erase(id);
     for (auto& c : callers)
@@ -34,76 +49,55 @@ void remove_managed(prov_actor* self, const std::string& id, bool engine, const 
       .then(
           [self, done, id, engine, reason](docker::result<docker::done>& r) mutable {
             auto& d = self->state.deps;
-            removal_result out;
-            out.container_id = id;
-            if (!r.ok()) {
-              out.message = r.error().message;
-              done(out);
-              return;
-            }
+            if (!r.ok()) return done(removal_failed(r.error().message));
             caf::anon_send(d.allocator, release_ports_atom::value, id);
             ++self->state.removed;
             log::event(spdlog::level::info, "container.removed",
                        {{"container", id}, {"reason", reason}, {"engine", engine}});
-            out.ok = true;
-            if (!engine) {
-              done(out);
-              return;
-            }
+            if (!engine) return done(id);
             // The registry is updated before the caller hears back.
             self->request(d.registry, std::chrono::seconds(10), engine_gone_atom::value, id)
-                .then([done, out](const std::string&) mutable { done(out); },
-                      [done, out](caf::error&) mutable { done(out); });
+                .then([done, id](const std::string&) mutable { done(id); },
+                      [done, id](caf::error&) mutable { done(id); });
           },
-          [done, id](caf::error&) mutable {
-            removal_result out;
-            out.container_id = id;
-            out.message = "docker did not answer the removal in time";
-            done(out);
+          [done](caf::error&) mutable {
+            done(removal_failed("docker did not answer the removal in time"));
           });
 }
 
-/// DELETE /containers/{id} and sizing removals: a known engine, or any managed container; an
-/// unknown or unmanaged one is "not found".
-caf::result<removal_result> remove(prov_actor* self, const std::string& key,
-                                   const std::string& reason) {
-  auto rp = self->make_response_promise<removal_result>();
-  auto& d = self->state.deps;
-  auto not_found = [](removal_promise rp) {
-    removal_result out;
-    out.not_found = true;
-    out.message = "container not found";
-    rp.deliver(out);
-  };
-  self->request(d.registry, std::chrono::seconds(10), engine_stopping_atom::value, key)
+/// Removes a container that Docker reports as managed; anything else is "not found".
+void remove_if_managed(prov_actor* self, const std::string& key, const std::string& reason,
+                       id_promise rp) {
+  self->request(self->state.deps.quick_pool, std::chrono::seconds(30), docker_inspect_atom::value,
+                key)
       .then(
-          [self, key, reason, rp, not_found](const std::string& engine_id) mutable {
-            if (!engine_id.empty())
-              return remove_managed(self, engine_id, true, reason,
-                                    [rp](removal_result r) mutable { rp.deliver(r); });
-            self->request(self->state.deps.quick_pool, std::chrono::seconds(30),
-                          docker_inspect_atom::value, key)
-                .then(
-                    [self, reason, rp,
-                     not_found](docker::result<docker::container_details>& c) mutable {
-                      const auto& label = self->state.settings().docker.container_label;
-                      auto it = c.ok() ? c->labels.find(label.first) : decltype(c->labels.end()){};
-                      if (!c.ok() || it == c->labels.end() || it->second != label.second)
-                        return not_found(rp);
-                      remove_managed(self, c->id, !docker::is_generic(c->labels), reason,
-                                     [rp](removal_result r) mutable { rp.deliver(r); });
-                    },
-                    [rp](caf::error&) mutable {
-                      removal_result out;
-                      out.message = "docker did not answer";
-                      rp.deliver(out);
-                    });
+          [self, reason, rp](docker::result<docker::container_details>& c) mutable {
+            const auto& label = self->state.settings().docker.container_label;
+            auto it = c.ok() ? c->labels.find(label.first) : decltype(c->labels.end()){};
+            if (!c.ok() || it == c->labels.end() || it->second != label.second) {
+              rp.deliver(make_error(request_error::not_found, "container not found"));
+              return;
+            }
+            remove_managed(self, c->id, !docker::is_generic(c->labels), reason,
+                           [rp](const removal_outcome& r) mutable { deliver(rp, r); });
           },
-          [rp](caf::error&) mutable {
-            removal_result out;
-            out.message = "registry did not answer";
-            rp.deliver(out);
-          });
+          [rp](caf::error&) mutable { deliver(rp, removal_failed("docker did not answer")); });
+}
+
+}  // namespace
+
+caf::result<std::string> remove(prov_actor* self, const std::string& key,
+                                const std::string& reason) {
+  auto rp = self->make_response_promise<std::string>();
+  self->request(self->state.deps.registry, std::chrono::seconds(10), engine_stopping_atom::value,
+                key)
+      .then(
+          [self, key, reason, rp](const std::string& engine_id) mutable {
+            if (engine_id.empty()) return remove_if_managed(self, key, reason, rp);
+            remove_managed(self, engine_id, true, reason,
+                           [rp](const removal_outcome& r) mutable { deliver(rp, r); });
+          },
+          [rp](caf::error&) mutable { deliver(rp, removal_failed("registry did not answer")); });
   return rp;
 }
 
@@ -124,7 +118,7 @@ void reap(prov_actor* self, const std::vector<docker::container_summary>& listed
               for (const auto& [id, op] : self->state.ops)
                 if (op.container_id == d->id || op.container_name == d->name) return;
               remove_managed(self, d->id, !docker::is_generic(d->labels), "not_running",
-                             [](const removal_result&) {});
+                             [](const removal_outcome&) {});
             },
             [](caf::error&) {});
   }

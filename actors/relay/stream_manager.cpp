@@ -72,29 +72,45 @@ void open_stream(manager_actor* self, relay_request& req) {
             });
 }
 
+/// What DELETE /streams/{id} answers for the registry's end of a stream.
+caf::expected<stream_record> stop_outcome(const stream_end_result& r) {
+  if (!r.stream) return make_error(request_error::not_found, "stream not found");
+  if (!r.updated) return make_error(request_error::already_ended, "stream already ended");
+  return *r.stream;
+}
+
 /// DELETE /streams/{id}: a relay stream's relay stops (closing its clients); any other stream
 /// (reported by an external proxy, or a relay stream whose relay is gone) goes on to the
 /// stats_collector, which stops its engine session and ends the record.
-caf::result<stream_end_result> stop_stream(manager_actor* self, const std::string& stream_id,
-                                           const std::string& reason) {
+caf::result<stream_record> stop_stream(manager_actor* self, const std::string& stream_id,
+                                       const std::string& reason) {
   auto& st = self->state;
   const auto snap = st.deps.published->streams.load();
   const auto* record = snap->find(stream_id);
-  if (record == nullptr) return stream_end_result{};
+  if (record == nullptr) return make_error(request_error::not_found, "stream not found");
   // A relay's stream id is `<key>|<first session id>`.
   auto it = st.relays.end();
   auto bar = stream_id.rfind('|');
   if (record->source == stream_source::relay && !record->ended && bar != std::string::npos)
     it = st.relays.find(stream_id.substr(0, bar));
-  if (it == st.relays.end()) {
-    if (!st.deps.stats_collector) return stream_end_result{};
-    self->delegate(st.deps.stats_collector, stop_session_atom::value, stream_id, reason);
-    return caf::delegated<stream_end_result>{};
-  }
-  auto rp = self->make_response_promise<stream_end_result>();
-  self->request(it->second, std::chrono::seconds(15), stop_relay_atom::value, stream_id, reason)
-      .then([rp](const stream_end_result& r) mutable { rp.deliver(r); },
-            [rp](caf::error&) mutable { rp.deliver(stream_end_result{}); });
+  auto rp = self->make_response_promise<stream_record>();
+  auto answer = [rp](const stream_end_result& r) mutable {
+    auto out = stop_outcome(r);
+    if (out)
+      rp.deliver(std::move(*out));
+    else
+      rp.deliver(out.error());
+  };
+  if (it != st.relays.end())
+    // A relay that ended meanwhile took its stream with it.
+    self->request(it->second, std::chrono::seconds(15), stop_relay_atom::value, stream_id, reason)
+        .then(answer, [answer](caf::error&) mutable { answer(stream_end_result{}); });
+  else if (st.deps.stats_collector)
+    self->request(st.deps.stats_collector, std::chrono::seconds(15), stop_session_atom::value,
+                  stream_id, reason)
+        .then(answer, [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  else
+    rp.deliver(make_error(request_error::not_found, "stream not found"));
   return rp;
 }
 

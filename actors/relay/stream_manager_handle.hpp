@@ -16,6 +16,6 @@ namespace acepool::actors {
 using stream_manager_handle = introspectable_handle::extend<
     caf::reacts_to<open_stream_atom, relay_request>, caf::reacts_to<relay_ended_atom, std::string>,
     caf::replies_to<relay_status_atom, std::string>::with<std::string>,
-    caf::replies_to<stop_stream_atom, std::string, std::string>::with<stream_end_result>>;
+    caf::replies_to<stop_stream_atom, std::string, std::string>::with<stream_record>>;
 
 }  // namespace acepool::actors

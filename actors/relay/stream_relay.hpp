@@ -6,6 +6,8 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "actors/pool/engine_registry_handle.hpp"
+#include "actors/provisioning/provisioner_handle.hpp"
 #include "actors/relay/stream_hub.hpp"
 #include "actors/relay/stream_manager_handle.hpp"
 
@@ -29,7 +31,8 @@ struct relay_deps {
   const config::settings* settings = nullptr;
   published_state* published = nullptr;
   std::shared_ptr<support::async_http_client> http;
-  caf::actor registry, provisioner;
+  engine_registry_handle registry;
+  provisioner_handle provisioner;
   caf::actor stats_collector;  ///< stops the streams no relay runs (stream_manager only)
   std::shared_ptr<relay::relay_counters> counters;
   metrics::registry* metrics = nullptr;  ///< may be null

@@ -5,6 +5,8 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "actors/pool/engine_registry_handle.hpp"
+
 namespace acepool::config {
 struct settings;
 }
@@ -22,7 +24,7 @@ struct published_state;
 
 /// What the stats_collector talks to.
 struct stats_collector_deps {
-  caf::actor registry;
+  engine_registry_handle registry;
   std::shared_ptr<support::async_http_client> http;
   published_state* published = nullptr;
   const config::settings* settings = nullptr;

@@ -5,6 +5,8 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "actors/pool/pool_manager_handle.hpp"
+
 namespace acepool::config {
 struct settings;
 }
@@ -22,8 +24,8 @@ struct published_state;
 
 /// What the vpn_watcher talks to.
 struct vpn_watcher_deps {
-  caf::actor quick_pool;    ///< Docker inspect / restart of the Gluetun container
-  caf::actor pool_manager;  ///< told about reconnects, forwarded-port changes and restarts
+  caf::actor quick_pool;             ///< Docker inspect / restart of the Gluetun container
+  pool_manager_handle pool_manager;  ///< told about reconnects, forwarded-port changes and restarts
   std::shared_ptr<support::async_http_client> http;
   published_state* published = nullptr;
   const config::settings* settings = nullptr;

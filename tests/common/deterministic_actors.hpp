@@ -7,8 +7,10 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/after.hpp>
+#include <caf/expected.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/sec.hpp>
 
 #include "actors/runtime/actor_system_setup.hpp"
 
@@ -40,13 +42,25 @@ class deterministic_actors {
   }
 
   /// Sends `xs...` to `dest`, runs the system and returns the reply, or nothing if the actor
-  /// did not answer with a `T`.
-  template <class T, class... Ts>
-  std::optional<T> ask(const caf::actor& dest, Ts&&... xs) {
+  /// did not answer with a `T`. `dest` is a caf::actor or a typed handle.
+  template <class T, class Dest, class... Ts>
+  std::optional<T> ask(const Dest& dest, Ts&&... xs) {
     self->send(dest, std::forward<Ts>(xs)...);
     run();
     std::optional<T> out;
     self->receive([&](T& x) { out = std::move(x); }, caf::after(std::chrono::seconds(0)) >> [] {});
+    return out;
+  }
+
+  /// Like ask(), for a request that may fail: the reply, or the error the actor answered with
+  /// (caf::sec::request_timeout when it did not answer at all).
+  template <class T, class Dest, class... Ts>
+  caf::expected<T> ask_or_error(const Dest& dest, Ts&&... xs) {
+    self->send(dest, std::forward<Ts>(xs)...);
+    run();
+    caf::expected<T> out{caf::make_error(caf::sec::request_timeout)};
+    self->receive([&](T& x) { out = std::move(x); }, [&](caf::error& e) { out = std::move(e); },
+                  caf::after(std::chrono::seconds(0)) >> [] {});
     return out;
   }
 

@@ -56,8 +56,9 @@ provisioning_rig::provisioning_rig(config::env_map env)
 }
 
 provisioning_rig::~provisioning_rig() {
-  for (const auto& a : {registry, allocator, provisioner})
-    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(provisioner, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(allocator, caf::exit_reason::user_shutdown);
   workers.shutdown();
   da.run();
 }

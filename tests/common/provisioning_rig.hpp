@@ -9,7 +9,9 @@
 #include <caf/after.hpp>
 
 #include "actors/messages.hpp"
+#include "actors/pool/engine_registry_handle.hpp"
 #include "actors/provisioning/docker_worker.hpp"
+#include "actors/provisioning/provisioner_handle.hpp"
 #include "actors/runtime/actor_directory.hpp"
 #include "actors/runtime/published_state.hpp"
 #include "config/settings.hpp"
@@ -42,7 +44,9 @@ struct provisioning_rig {
   config::settings settings;
   actors::published_state published;
   actors::docker_workers workers;
-  caf::actor registry, allocator, provisioner;
+  actors::engine_registry_handle registry;
+  actors::provisioner_handle provisioner;
+  caf::actor allocator;
 
   /// `env` adds to (or overrides) the rig's settings.
   explicit provisioning_rig(config::env_map env = {});

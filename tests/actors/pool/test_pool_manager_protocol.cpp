@@ -15,7 +15,7 @@ using docker::docker_errc;
 namespace {
 
 struct pool_rig : testing::provisioning_rig {
-  caf::actor pool_manager;
+  pool_manager_handle pool_manager;
 
   explicit pool_rig(config::env_map env) : provisioning_rig(std::move(env)) {
     pool_manager = spawn_pool_manager(da.sys, *directory, registry, provisioner, workers.quick,
@@ -27,8 +27,9 @@ struct pool_rig : testing::provisioning_rig {
     da.run();
   }
 
-  void send(caf::message msg) {
-    da.self->send(pool_manager, std::move(msg));
+  template <class... Ts>
+  void send(Ts... xs) {
+    da.self->send(pool_manager, xs...);
     da.run();
   }
 };
@@ -38,14 +39,14 @@ struct pool_rig : testing::provisioning_rig {
 TEST_CASE("pool manager protocol: after adoption it asks for MIN_REPLICAS engines exactly once") {
   pool_rig rig(
       config::env_map{{"MIN_REPLICAS", "2"}, {"MIN_FREE_REPLICAS", "0"}, {"MAX_REPLICAS", "5"}});
-  rig.send(caf::make_message(reconcile_atom::value));
+  rig.send(reconcile_atom::value);
   CHECK(rig.claims() == 0);  // nothing before the docker_watcher's adoption
-  rig.send(caf::make_message(adopted_atom::value));
+  rig.send(adopted_atom::value);
   CHECK(rig.claims() == 2);
   // The engines are still starting (nothing answers their readiness probes): reconciliations
   // meanwhile count the claims and ask for nothing more.
   for (int i = 0; i < 3; ++i)
-    rig.send(caf::make_message(reconcile_atom::value));
+    rig.send(reconcile_atom::value);
   CHECK(rig.claims() == 2);
   CHECK(rig.docker->calls("create") == 2);
 }
@@ -53,7 +54,7 @@ TEST_CASE("pool manager protocol: after adoption it asks for MIN_REPLICAS engine
 TEST_CASE("pool manager protocol: /scale answers with the engines the provisioner admitted") {
   pool_rig rig(
       config::env_map{{"MIN_REPLICAS", "0"}, {"MIN_FREE_REPLICAS", "0"}, {"MAX_REPLICAS", "2"}});
-  rig.send(caf::make_message(adopted_atom::value));
+  rig.send(adopted_atom::value);
   auto r = rig.da.ask<scale_result>(rig.pool_manager, scale_atom::value, 3);
   REQUIRE(r);
   CHECK(r->requested == 3);
@@ -67,7 +68,7 @@ TEST_CASE("pool manager protocol: after a failed engine it waits instead of aski
                                {"MIN_FREE_REPLICAS", "0"},
                                {"CIRCUIT_BREAKER_FAILURE_THRESHOLD", "1"}});
   rig.docker->fail("create", {docker_errc::daemon_unreachable, 0, "connection refused"}, 100);
-  rig.send(caf::make_message(adopted_atom::value));
+  rig.send(adopted_atom::value);
   for (int i = 0; i < 4; ++i)
     rig.da.advance(std::chrono::seconds(1));  // MAX_RETRIES=2: attempts at 0, 1 and 3 s
   REQUIRE(rig.docker->calls("create") == 3);
@@ -77,7 +78,7 @@ TEST_CASE("pool manager protocol: after a failed engine it waits instead of aski
   // Reconciliations during the back-off ask the provisioner for nothing: the last failure is
   // still Docker's, not a refusal by the (now open) breaker.
   for (int i = 0; i < 3; ++i)
-    rig.send(caf::make_message(reconcile_atom::value));
+    rig.send(reconcile_atom::value);
   CHECK(*rig.published.provisioning.load()->last_failure == *failure);
   CHECK(rig.claims() == 0);
 }
@@ -93,7 +94,7 @@ TEST_CASE("pool manager protocol: scaling down removes each engine once, whateve
     rig.da.ask<caf::ok_atom>(rig.registry, engine_up_atom::value,
                              testing::running_engine(*id, port), std::string());
   }
-  rig.send(caf::make_message(adopted_atom::value));
+  rig.send(adopted_atom::value);
   auto r = rig.da.ask<scale_result>(rig.pool_manager, scale_atom::value, 1);
   REQUIRE(r);
   CHECK(r->scaled_to == 1);
@@ -102,7 +103,7 @@ TEST_CASE("pool manager protocol: scaling down removes each engine once, whateve
   // Reconciliations and a /gc right after ask for nothing more: the registry's notices already
   // show the two engines stopping or gone.
   for (int i = 0; i < 3; ++i)
-    rig.send(caf::make_message(reconcile_atom::value));
+    rig.send(reconcile_atom::value);
   REQUIRE(rig.da.ask<gc_result>(rig.pool_manager, gc_atom::value));
   CHECK(rig.docker->calls("remove") == 2);
   CHECK(rig.published.engines.load()->engines.size() == 1);

@@ -29,7 +29,7 @@ struct registry_rig {
   std::shared_ptr<actor_directory> directory = std::make_shared<actor_directory>();
   config::settings settings = settings_of({{"MAX_REPLICAS", "2"}});
   published_state published{settings};
-  caf::actor registry;
+  engine_registry_handle registry;
 
   registry_rig() {
     registry = spawn_engine_registry(da.sys, *directory, published, settings, {}, {});
@@ -157,4 +157,26 @@ TEST_CASE("registry protocol: a relay's reservation holds its engine until the r
                                          std::string("relay/b/2"), engine_wishes{}, std::string());
   REQUIRE(third);
   CHECK(third->engine);
+}
+
+TEST_CASE("registry protocol: the history of an unknown stream is not found, not an empty list") {
+  registry_rig rig;
+  rig.engine_up("e1", 19001);
+  auto s = rig.start("e1", "k1", stream_source::event);
+  stats_snapshot snap;
+  snap.peers = 3;
+  rig.da.self->send(rig.registry, stream_stats_atom::value, s.id, snap);
+  rig.da.run();
+  auto known = rig.da.ask_or_error<std::vector<stats_snapshot>>(
+      rig.registry, stream_history_atom::value, s.id, int64_t{0});
+  REQUIRE(known);
+  REQUIRE(known->size() == 1);
+  CHECK((*known)[0].peers == 3);
+  auto ghost = rig.da.ask_or_error<std::vector<stats_snapshot>>(
+      rig.registry, stream_history_atom::value, std::string("ghost"), int64_t{0});
+  REQUIRE_FALSE(ghost);
+  auto failure = as_request_failure(ghost.error());
+  REQUIRE(failure);
+  CHECK(failure->code == request_error::not_found);
+  CHECK(failure->detail == "stream not found");
 }

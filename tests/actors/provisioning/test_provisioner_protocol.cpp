@@ -171,3 +171,35 @@ TEST_CASE("provisioner protocol: a replacement may pass the cap by one while its
   CHECK(none->error->code == provision_code::max_capacity);
   CHECK(rig.breaker_failures() == 0);  // capacity is never the breaker's business
 }
+
+TEST_CASE("provisioner protocol: a removal answers the container id, not_found or why it failed") {
+  provisioning_rig rig;
+  auto remove = [&](const std::string& key) {
+    return rig.da.ask_or_error<std::string>(rig.provisioner, remove_container_atom::value, key,
+                                            std::string("api"));
+  };
+  auto first = rig.provision(generic());
+  auto second = rig.provision(generic());
+  REQUIRE(first);
+  REQUIRE(second);
+  REQUIRE(first->ok());
+
+  auto removed = remove(first->container_id);
+  REQUIRE(removed);
+  CHECK(*removed == first->container_id);
+  CHECK(rig.docker->containers().count(first->container_id) == 0);
+
+  auto ghost = remove("0123456789ab");
+  REQUIRE_FALSE(ghost);
+  REQUIRE(as_request_failure(ghost.error()));
+  CHECK(as_request_failure(ghost.error())->code == request_error::not_found);
+
+  rig.docker->fail("remove", {docker_errc::daemon_unreachable, 0, "connection refused"});
+  auto refused = remove(second->container_id);
+  REQUIRE_FALSE(refused);
+  auto failure = as_request_failure(refused.error());
+  REQUIRE(failure);
+  CHECK(failure->code == request_error::failed);
+  CHECK(failure->detail == "removal failed: connection refused");
+  CHECK(rig.docker->containers().count(second->container_id) == 1);
+}
