@@ -36,6 +36,7 @@
 #include "http/server.hpp"
 #include "http/transport_options.hpp"
 #include "support/logging.hpp"
+#include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 #include "support/process_metrics.hpp"
 #include "support/process_stats.hpp"
@@ -156,6 +157,7 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
 
   metrics::registry registry;
   support::add_process_metrics(registry);
+  metrics::register_initial_series(registry);
   auto directory = std::make_shared<actors::actor_directory>();
   actors::add_actor_metrics(registry, directory);
 

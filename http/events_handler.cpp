@@ -4,6 +4,7 @@
 #include "http/actor_bridge.hpp"
 #include "http/json_body.hpp"
 #include "http/stream_json.hpp"
+#include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 #include "support/text_safety.hpp"
 
@@ -15,10 +16,7 @@ using nlohmann::json;
 
 void count_event(const api_context& ctx, const char* type, size_t n = 1) {
   if (ctx.metrics != nullptr && n > 0)
-    ctx.metrics
-        ->counter("acepool_events_total", "Stream events received from external proxies",
-                  {{"type", type}})
-        .inc(n);
+    ctx.metrics->counter(metrics::events_total, {{"type", type}}).inc(n);
 }
 
 /// `["body", <prefix...>, <loc...>]`.

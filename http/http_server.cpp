@@ -7,6 +7,7 @@
 
 #include "http/listener.hpp"
 #include "support/logging.hpp"
+#include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 
 namespace acepool::http {
@@ -17,31 +18,24 @@ namespace {
 transport_counters make_counters(metrics::registry* m) {
   transport_counters c;
   if (m == nullptr) return c;
-  const char* help = "requests the transport refused or cut before a handler ran, by reason";
   auto reason = [&](const char* r) -> metrics::counter_metric* {
-    return &m->counter("acepool_http_refused_requests_total", help, {{"reason", r}});
+    return &m->counter(metrics::http_refused_requests, {{"reason", r}});
   };
   c.malformed = reason("malformed");
   c.too_large = reason("too_large");
   c.header_timeouts = reason("header_timeout");
   c.body_timeouts = reason("body_timeout");
   c.over_budget = reason("body_budget");
-  c.write_timeouts = &m->counter("acepool_http_write_timeouts_total",
-                                 "connections dropped because an answer's write was pending "
-                                 "longer than CLIENT_WRITE_TIMEOUT_S");
+  c.write_timeouts = &m->counter(metrics::http_write_timeouts);
   return c;
 }
 
 void add_connection_metrics(metrics::registry& m, const std::shared_ptr<connection_table>& table) {
-  auto& open =
-      m.gauge("acepool_http_connections", "open client connections (MAX_CONNECTIONS caps them)");
-  auto& cap = m.gauge("acepool_http_connections_max", "MAX_CONNECTIONS in effect");
-  auto& evicted = m.gauge("acepool_http_connections_evicted",
-                          "idle keep-alive connections closed to make room at the cap (count)");
-  auto& refused =
-      m.gauge("acepool_http_connections_refused", "connections answered 503 at the cap (count)");
-  auto& dropped = m.gauge("acepool_http_connections_dropped",
-                          "connections closed at once far above the cap (count)");
+  auto& open = m.gauge(metrics::http_connections);
+  auto& cap = m.gauge(metrics::http_connections_max);
+  auto& evicted = m.gauge(metrics::http_connections_evicted);
+  auto& refused = m.gauge(metrics::http_connections_refused);
+  auto& dropped = m.gauge(metrics::http_connections_dropped);
   std::weak_ptr<connection_table> weak = table;
   m.add_collector([weak, &open, &cap, &evicted, &refused, &dropped](metrics::registry&) {
     auto t = weak.lock();

@@ -6,6 +6,7 @@
 #include <asio/post.hpp>
 
 #include "support/logging.hpp"
+#include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 
 namespace acepool::http {
@@ -62,9 +63,7 @@ listener::listener(asio::io_context& io, std::string name, std::shared_ptr<const
       metrics_(metrics) {
   if (metrics_ != nullptr) {
     for (const char* e : {"EMFILE", "ENFILE", "ENOBUFS", "ENOMEM", "ECONNABORTED", "other"})
-      metrics_->counter("acepool_http_accept_errors_total",
-                        "accept() failures of a listener, by error; accepting resumes after them",
-                        {{"listener", name_}, {"error", e}});
+      metrics_->counter(metrics::http_accept_errors, {{"listener", name_}, {"error", e}});
   }
 }
 
@@ -142,9 +141,7 @@ void listener::on_accept_error(const asio::error_code& ec) {
   if (ec == asio::error::operation_aborted && closed_) return;
   if (metrics_ != nullptr)
     metrics_
-        ->counter("acepool_http_accept_errors_total",
-                  "accept() failures of a listener, by error; accepting resumes after them",
-                  {{"listener", name_}, {"error", error_label(ec)}})
+        ->counter(metrics::http_accept_errors, {{"listener", name_}, {"error", error_label(ec)}})
         .inc();
   bool shortage = is_resource_shortage(ec);
   if (shortage)

@@ -5,6 +5,8 @@
 #include "http/actor_bridge.hpp"
 #include "http/json_body.hpp"
 #include "http/provision_request.hpp"
+#include "support/metric_families.hpp"
+#include "support/metrics_registry.hpp"
 
 namespace acepool::http {
 
@@ -16,11 +18,18 @@ response provision_error_response(const actors::provision_error& e, bool relay) 
 
 namespace {
 
+/// The orchestrator's orch_provision_total: every request that got past body validation (as
+/// FastAPI validates before its handler runs), whatever its outcome.
+void count_request(const api_context& ctx, const char* kind) {
+  if (ctx.metrics != nullptr) ctx.metrics->counter(metrics::orch_provision, {{"kind", kind}}).inc();
+}
+
 void provision_engine(const api_context& ctx, call& c) {
   auto body = parse_json_object(*c.req);
   if (!body.value) return c.reply.send(body.error);
   auto read = read_engine_request(*body.value);
   if (!read.request) return c.reply.send(read.error);
+  count_request(ctx, "acestream");
   auto req = std::move(*read.request);
   ask<actors::provision_result>(
       *ctx.system, ctx.provisioner, ctx.long_timeout(), c.reply,
@@ -45,6 +54,7 @@ void provision_generic(const api_context& ctx, call& c) {
   if (!body.value) return c.reply.send(body.error);
   auto read = read_generic_request(*body.value, ctx.config->values.docker.generic_port_range);
   if (!read.request) return c.reply.send(read.error);
+  count_request(ctx, "generic");
   auto req = std::move(*read.request);
   ask<actors::provision_result>(
       *ctx.system, ctx.provisioner, ctx.long_timeout(), c.reply,

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/logging.hpp"
+#include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 
 namespace acepool::http {
@@ -38,11 +39,9 @@ const request_series& series_for(metrics::registry& m, const std::string& route,
   if (it != cache.end()) return it->second;
   request_series s{
       &m.counter(
-          "acepool_api_requests_total", "HTTP requests by route pattern, method and status",
+          metrics::api_requests,
           {{"route", route}, {"method", method_name(verb)}, {"status", std::to_string(status)}}),
-      &m.histogram(
-          "acepool_api_duration_seconds", "HTTP request duration by route pattern and method",
-          metrics::default_latency_buckets(), {{"route", route}, {"method", method_name(verb)}})};
+      &m.histogram(metrics::api_duration, {{"route", route}, {"method", method_name(verb)}})};
   return cache.emplace(std::move(key), s).first->second;
 }
 

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "support/metric_families.hpp"
+
 namespace acepool::metrics {
 
 namespace {
@@ -133,6 +135,18 @@ histogram_metric& registry::histogram(std::string_view name, std::string_view he
   auto& slot = family_for(name, help, kind::histogram).histograms[render_labels(labels)];
   if (!slot) slot = std::make_unique<histogram_metric>(upper_bounds);
   return *slot;
+}
+
+counter_metric& registry::counter(const metric_family& f, const label_set& labels) {
+  return counter(f.name, f.help, labels);
+}
+
+gauge_metric& registry::gauge(const metric_family& f, const label_set& labels) {
+  return gauge(f.name, f.help, labels);
+}
+
+histogram_metric& registry::histogram(const metric_family& f, const label_set& labels) {
+  return histogram(f.name, f.help, default_latency_buckets(), labels);
 }
 
 void registry::add_collector(collector c) {

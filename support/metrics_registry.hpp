@@ -13,6 +13,8 @@
 
 namespace acepool::metrics {
 
+struct metric_family;
+
 /// Label name/value pairs of one series, in the order they are rendered.
 using label_set = std::vector<std::pair<std::string, std::string>>;
 
@@ -68,6 +70,11 @@ class registry {
 
   counter_metric& counter(std::string_view name, std::string_view help,
                           const label_set& labels = {});
+  /// The same for a family of the catalogue (support/metric_families.hpp): its name and help.
+  counter_metric& counter(const metric_family& f, const label_set& labels = {});
+  gauge_metric& gauge(const metric_family& f, const label_set& labels = {});
+  /// With default_latency_buckets().
+  histogram_metric& histogram(const metric_family& f, const label_set& labels = {});
   gauge_metric& gauge(std::string_view name, std::string_view help, const label_set& labels = {});
   histogram_metric& histogram(std::string_view name, std::string_view help,
                               const std::vector<double>& upper_bounds,

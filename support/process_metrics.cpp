@@ -2,27 +2,30 @@
 
 #include <fmt/format.h>
 
+#include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 #include "support/process_stats.hpp"
 
 namespace acepool::support {
 
+namespace {
+
+std::string family(const metrics::metric_family& f, const std::string& value) {
+  return fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", f.name, f.help,
+                     metrics::to_string(f.type), value);
+}
+
+}  // namespace
+
 void add_process_metrics(metrics::registry& reg) {
   reg.add_text_collector([] {
     auto s = read_process_stats();
     if (!s) return std::string();
-    return fmt::format(
-        "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n"
-        "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total {}\n"
-        "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
-        "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {}\n"
-        "# HELP process_open_fds Number of open file descriptors.\n"
-        "# TYPE process_open_fds gauge\nprocess_open_fds {}\n"
-        "# HELP process_max_fds Maximum number of open file descriptors.\n"
-        "# TYPE process_max_fds gauge\nprocess_max_fds {}\n"
-        "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n"
-        "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds {:.2f}\n",
-        s->cpu_seconds, s->rss_bytes, s->open_fds, s->max_fds, s->start_time_unix);
+    return family(metrics::process_cpu, fmt::format("{}", s->cpu_seconds)) +
+           family(metrics::process_memory, fmt::format("{}", s->rss_bytes)) +
+           family(metrics::process_fds, fmt::format("{}", s->open_fds)) +
+           family(metrics::process_max_fds, fmt::format("{}", s->max_fds)) +
+           family(metrics::process_start, fmt::format("{:.2f}", s->start_time_unix));
   });
 }
 

@@ -17,6 +17,7 @@
 #include "config/settings.hpp"
 #include "support/async_http_client.hpp"
 #include "support/logging.hpp"
+#include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 
 namespace acepool::actors {
@@ -38,8 +39,8 @@ struct health_prober_state {
 
   const config::settings& settings() const { return *deps.settings; }
 
-  void count(const std::string& name, const std::string& help, const metrics::label_set& labels) {
-    if (deps.metrics != nullptr) deps.metrics->counter(name, help, labels).inc();
+  void count(const metrics::metric_family& family, const metrics::label_set& labels) {
+    if (deps.metrics != nullptr) deps.metrics->counter(family, labels).inc();
   }
 
   void publish() { deps.published->health.publish(published); }
@@ -109,8 +110,7 @@ void on_result(prober_actor* self, const std::string& id, bool ok) {
                 {"from", to_string(e->health)},
                 {"to", to_string(out.status)},
                 {"failures", st.tracker->consecutive_failures(id)}});
-    st.count("acepool_health_transitions_total", "Engine health status changes",
-             {{"to", to_string(out.status)}});
+    st.count(metrics::health_transitions, {{"to", to_string(out.status)}});
   }
   auto now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(wall::now().time_since_epoch()).count();
@@ -125,8 +125,7 @@ void finish_replacement(prober_actor* self, const std::string& old_id, bool ok) 
     ++st.published.replacements_succeeded;
   else
     ++st.published.replacements_failed;
-  st.count("acepool_engine_replacements_total", "Replacements of unhealthy engines",
-           {{"result", ok ? "success" : "failure"}});
+  st.count(metrics::engine_replacements, {{"result", ok ? "success" : "failure"}});
   st.publish();
   log::event(ok ? spdlog::level::info : spdlog::level::warn, "engine.replacement_done",
              {{"container", old_id}, {"result", ok ? "success" : "failure"}});

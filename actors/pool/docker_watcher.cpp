@@ -14,6 +14,7 @@
 #include "docker/docker_event_stream.hpp"
 #include "docker/engine_spec.hpp"
 #include "support/logging.hpp"
+#include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 #include "support/time_format.hpp"
 
@@ -159,10 +160,7 @@ void on_event(watcher_actor* self, const docker::docker_event& e) {
   auto& st = self->state;
   ++st.events;
   if (st.deps.metrics != nullptr)
-    st.deps.metrics
-        ->counter("acepool_docker_events_total", "Docker events received by action",
-                  {{"action", e.action}})
-        .inc();
+    st.deps.metrics->counter(metrics::docker_events, {{"action", e.action}}).inc();
   if (e.type != "container" || e.id.empty()) return;
   auto& d = st.deps;
   if (e.action == "die" || e.action == "destroy") {

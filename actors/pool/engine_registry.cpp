@@ -24,6 +24,8 @@
 #include "config/settings.hpp"
 #include "docker/engine_spec.hpp"
 #include "support/logging.hpp"
+#include "support/metric_families.hpp"
+#include "support/metrics_registry.hpp"
 
 namespace acepool::actors {
 
@@ -44,6 +46,13 @@ struct engine_registry_state {
   std::vector<caf::actor> subscribers;
   uint64_t version = 0, streams_version = 0;
   bool stats_publish_pending = false;
+  metrics::registry* metrics = nullptr;  ///< set after the restore, so restored ends do not count
+
+  /// The orchestrator's event counters count what the registry records, whoever reported it: an
+  /// external proxy's event or the relay's own session (what acexy would have reported).
+  void count(const metrics::metric_family& family) const {
+    if (metrics != nullptr) metrics->counter(family).inc();
+  }
 
   void publish_engines() { publish_engines(book->active_by_engine()); }
 
@@ -102,6 +111,7 @@ struct engine_registry_state {
     r.source = source;
     r.labels = ev.labels;
     auto [stored, created] = book->start(std::move(r));
+    if (created) count(metrics::orch_events_started);
     table->streams_changed_on(stored->container_id, wall::now(), steady::now());
     persist(*stored);
     log::event(spdlog::level::info, "stream.started",
@@ -130,6 +140,7 @@ struct engine_registry_state {
     r.stream = *ended.stream;
     r.updated = ended.changed;
     if (ended.changed) {
+      count(metrics::orch_events_ended);
       table->streams_changed_on(ended.stream->container_id, wall::now(), steady::now());
       persist(*ended.stream);
       log::event(spdlog::level::info, "stream.ended",
@@ -452,12 +463,14 @@ void on_exit(registry_actor* self, caf::exit_msg& msg) {
 engine_registry_handle::behavior_type engine_registry(registry_actor* self,
                                                       published_state* published,
                                                       const config::settings* settings,
-                                                      caf::actor store, store::history restored) {
+                                                      caf::actor store, store::history restored,
+                                                      metrics::registry* metrics) {
   auto& st = self->state;
   st.settings = settings;
   st.published = published;
   st.store = std::move(store);
   restore(self, std::move(restored));
+  st.metrics = metrics;
   self->set_exit_handler([self](caf::exit_msg& msg) { on_exit(self, msg); });
   st.publish_engines();
   st.publish_streams();
@@ -476,8 +489,9 @@ engine_registry_handle::behavior_type engine_registry(registry_actor* self,
 engine_registry_handle spawn_engine_registry(caf::actor_system& sys, actor_directory& directory,
                                              published_state& published,
                                              const config::settings& settings, caf::actor store,
-                                             const store::history& restored) {
-  auto a = sys.spawn(engine_registry, &published, &settings, std::move(store), restored);
+                                             const store::history& restored,
+                                             metrics::registry* metrics) {
+  auto a = sys.spawn(engine_registry, &published, &settings, std::move(store), restored, metrics);
   directory.add(caf::actor_cast<caf::actor>(a), "engine_registry", "engine_registry");
   return a;
 }

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "actors/runtime/published_state.hpp"
+#include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 
 namespace acepool::actors {
@@ -18,25 +19,20 @@ void add_pool_metrics(metrics::registry& reg, const published_state& published) 
       ++by_health[to_string(e.health)];
     }
     for (const auto& [state, n] : by_state)
-      r.gauge("acepool_engines", "Engines by state", {{"state", state}}).set(n);
+      r.gauge(metrics::engines, {{"state", state}}).set(n);
     for (const auto& [status, n] : by_health)
-      r.gauge("acepool_engines_health", "Engines by health status", {{"status", status}}).set(n);
+      r.gauge(metrics::engines_health, {{"status", status}}).set(n);
     auto streams = published.streams.load();
-    r.gauge("acepool_streams_active", "Active streams (relay and reported by events)")
-        .set(static_cast<double>(streams->active.size()));
-    r.gauge("acepool_streams_recorded",
-            "Stream records kept (active and ended within STREAM_HISTORY_TTL_S)")
-        .set(static_cast<double>(streams->total()));
-    r.gauge("acepool_engines_marked_for_replacement",
-            "Engines unhealthy past the grace period or being replaced")
+    auto active = static_cast<double>(streams->active.size());
+    r.gauge(metrics::streams_active).set(active);
+    r.gauge(metrics::orch_streams_active).set(active);
+    r.gauge(metrics::streams_recorded).set(static_cast<double>(streams->total()));
+    r.gauge(metrics::engines_marked_for_replacement)
         .set(published.health.load()->marked_for_replacement);
     auto p = published.provisioning.load();
-    r.gauge("acepool_provisioning", "Provisioning operations by phase", {{"phase", "in_flight"}})
-        .set(p->in_flight);
-    r.gauge("acepool_provisioning", "Provisioning operations by phase", {{"phase", "queued"}})
-        .set(p->queued);
-    r.gauge("acepool_docker_reachable", "1 when the last Docker sync succeeded")
-        .set(published.docker.load()->reachable ? 1 : 0);
+    r.gauge(metrics::provisioning, {{"phase", "in_flight"}}).set(p->in_flight);
+    r.gauge(metrics::provisioning, {{"phase", "queued"}}).set(p->queued);
+    r.gauge(metrics::docker_reachable).set(published.docker.load()->reachable ? 1 : 0);
   });
 }
 

@@ -44,8 +44,8 @@ void spawn_provisioning(const wiring& w, const pool_options& options, pool_actor
     so.stats_history_max = static_cast<size_t>(w.settings.relay.stats_history_max);
     p.store = store::spawn_store(w.sys, w.directory, options.database, w.metrics, so);
   }
-  p.registry =
-      spawn_engine_registry(w.sys, w.directory, w.published, w.settings, p.store, options.restored);
+  p.registry = spawn_engine_registry(w.sys, w.directory, w.published, w.settings, p.store,
+                                     options.restored, w.metrics);
   p.allocator = spawn_port_allocator(w.sys, w.directory, w.settings, options.probe);
   provisioner_deps deps;
   deps.registry = p.registry;

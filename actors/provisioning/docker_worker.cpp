@@ -13,6 +13,7 @@
 #include "actors/runtime/introspection.hpp"
 #include "docker/container_launcher.hpp"
 #include "support/logging.hpp"
+#include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 #include "support/time_format.hpp"
 
@@ -70,11 +71,7 @@ struct docker_worker_state {
       last_error =
           std::string(op) + ": " + docker::to_string(r.error().code) + ": " + r.error().message;
       last_error_at = support::now_rfc3339();
-      if (metrics != nullptr)
-        metrics
-            ->counter("acepool_docker_errors_total", "Failed Docker calls by operation",
-                      {{"op", op}})
-            .inc();
+      if (metrics != nullptr) metrics->counter(metrics::docker_errors, {{"op", op}}).inc();
       log::event(spdlog::level::debug, "docker.call_failed",
                  {{"op", op},
                   {"class", docker::to_string(r.error().code)},

@@ -23,6 +23,7 @@
 #include "docker/engine_spec.hpp"
 #include "support/async_http_client.hpp"
 #include "support/logging.hpp"
+#include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 #include "support/time_format.hpp"
 
@@ -48,11 +49,8 @@ void count_outcome(prov_actor* self, const operation& op, const std::string& res
   auto* m = self->state.deps.metrics;
   if (m == nullptr) return;
   const char* kind = op.engine ? "engine" : "generic";
-  m->counter("acepool_provision_total", "Provisioning operations by kind and result",
-             {{"kind", kind}, {"result", result}})
-      .inc();
-  m->histogram("acepool_provision_duration_seconds", "Provisioning duration, admission to answer",
-               metrics::default_latency_buckets(), {{"kind", kind}})
+  m->counter(metrics::provision_total, {{"kind", kind}, {"result", result}}).inc();
+  m->histogram(metrics::provision_duration, {{"kind", kind}})
       .observe(std::chrono::duration<double>(clock::now() - op.started).count());
 }
 

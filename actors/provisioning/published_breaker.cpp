@@ -2,6 +2,7 @@
 
 #include "config/settings.hpp"
 #include "support/logging.hpp"
+#include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 
 namespace acepool::actors {
@@ -60,9 +61,7 @@ void published_breaker::publish() {
   if (metrics_ == nullptr) return;
   auto current = breaker_.current(clock::now());
   for (auto s : {breaker::state::closed, breaker::state::open, breaker::state::half_open})
-    metrics_
-        ->gauge("acepool_circuit_state", "Circuit breaker state (1 = current)",
-                {{"breaker", name_}, {"state", to_string(s)}})
+    metrics_->gauge(metrics::circuit_state, {{"breaker", name_}, {"state", to_string(s)}})
         .set(s == current ? 1 : 0);
 }
 

@@ -16,6 +16,7 @@
 #include "actors/runtime/published_state.hpp"
 #include "support/async_http_client.hpp"
 #include "support/logging.hpp"
+#include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 #include "support/text_safety.hpp"
 
@@ -23,8 +24,8 @@ namespace acepool::actors {
 
 namespace relay_detail {
 
-void count(relay_actor* self, const char* name, const char* help) {
-  if (auto* m = self->state.deps.metrics) m->counter(name, help).inc();
+void count(relay_actor* self, const metrics::metric_family& family) {
+  if (auto* m = self->state.deps.metrics) m->counter(family).inc();
 }
 
 /// A failover blocked only because the VPN is down (e.g. Gluetun restarting) waits for it, with

@@ -20,6 +20,7 @@
 #include "actors/relay/ts_packets.hpp"
 #include "actors/runtime/instrumented_actor.hpp"
 #include "config/settings.hpp"
+#include "support/metric_families.hpp"
 #include "support/time_format.hpp"
 
 namespace acepool::actors::relay_detail {
@@ -120,7 +121,7 @@ struct stream_relay_state {
 using relay_actor = tracked_actor<stream_relay_state>;
 
 /// Counts one event in a plain counter of the metrics registry.
-void count(relay_actor* self, const char* name, const char* help);
+void count(relay_actor* self, const metrics::metric_family& family);
 
 // ---- stream_relay_session.cpp ----
 

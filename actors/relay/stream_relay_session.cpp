@@ -5,6 +5,7 @@
 
 #include "support/async_http_client.hpp"
 #include "support/logging.hpp"
+#include "support/metric_families.hpp"
 #include "support/random_id.hpp"
 
 namespace acepool::actors::relay_detail {
@@ -43,7 +44,7 @@ void session_lost(relay_actor* self, const session_loss& loss, int status) {
   }
   ++st.failovers;
   auto next = st.failover.lost(loss, engine_id);
-  count(self, "acepool_relay_failovers_total", "Relay sessions replaced after an upstream loss");
+  count(self, metrics::relay_failovers);
   log::event(spdlog::level::warn, "stream.failover",
              {{"stream", st.stream_id},
               {"key", st.key},
@@ -100,7 +101,7 @@ void on_session_answer(relay_actor* self, uint64_t no, int status, const std::st
   st.session = {e ? e->container_id : "", a.playback_session_id, reachable_url(a.stat_url, e),
                 reachable_url(a.command_url, e)};
   st.playback_url = reachable_url(a.playback_url, e);
-  count(self, "acepool_relay_sessions_total", "Engine sessions opened by the relay");
+  count(self, metrics::relay_sessions);
   if (st.stream_id.empty()) {
     st.stream_id = st.key + "|" + a.playback_session_id;
     stream_started_event ev;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "actors/runtime/actor_directory.hpp"
+#include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 
 namespace acepool::actors {
@@ -29,13 +30,11 @@ void add_actor_metrics(metrics::registry& reg, std::shared_ptr<actor_directory> 
     for (const auto& kind : *seen_kinds)
       count.emplace(kind, 0);
     for (const auto& [name, size] : mailbox) {
-      r.gauge("acepool_actor_mailbox", "Mailbox size each actor last reported", {{"actor", name}})
-          .set(static_cast<double>(size));
+      r.gauge(metrics::actor_mailbox, {{"actor", name}}).set(static_cast<double>(size));
       seen->second.insert(name);
     }
     for (const auto& [kind, n] : count) {
-      r.gauge("acepool_actors", "Registered actors by kind", {{"kind", kind}})
-          .set(static_cast<double>(n));
+      r.gauge(metrics::actors, {{"kind", kind}}).set(static_cast<double>(n));
       seen_kinds->insert(kind);
     }
     // Every kind's series exists from the first scrape, at 0 (actor kinds are their state names).
@@ -43,10 +42,7 @@ void add_actor_metrics(metrics::registry& reg, std::shared_ptr<actor_directory> 
     for (const auto& kind : *seen_kinds)
       exceptions.emplace(kind, 0);
     for (const auto& [actor, n] : exceptions) {
-      auto& total = r.counter(
-          "acepool_actor_handler_exceptions_total",
-          "Exceptions that escaped an actor's handler (logged, answered, survived), by actor",
-          {{"actor", actor}});
+      auto& total = r.counter(metrics::actor_handler_exceptions, {{"actor", actor}});
       if (n > total.value()) total.inc(n - total.value());
     }
   });

@@ -13,6 +13,7 @@
 #include "actors/store/database.hpp"
 #include "actors/store/write_queue.hpp"
 #include "support/logging.hpp"
+#include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 
 namespace acepool::store {
@@ -49,17 +50,15 @@ struct store_state {
             {"last_error", last_error}};
   }
 
-  void count(const char* name, const char* help, uint64_t n) {
-    if (metrics != nullptr && n > 0) metrics->counter(name, help).inc(n);
+  void count(const metrics::metric_family& family, uint64_t n) {
+    if (metrics != nullptr && n > 0) metrics->counter(family).inc(n);
   }
 
   void report_drops() {
     auto d = queue->take_dropped();
     if (d.empty()) return;
     dropped += d.total();
-    count("acepool_store_dropped_total",
-          "Database writes given up (the disk refused them longer than the pending bound)",
-          d.total());
+    count(metrics::store_dropped, d.total());
     auto ids = nlohmann::json::array();
     for (size_t i = 0; i < d.stream_ids.size() && i < max_ids_logged; ++i)
       ids.push_back(d.stream_ids[i]);
@@ -91,7 +90,7 @@ struct store_state {
       return;
     }
     written += result.written;
-    count("acepool_store_writes_total", "Database writes committed", result.written);
+    count(metrics::store_writes, result.written);
     if (failing_since) {
       log::event(spdlog::level::info, "store.recovered",
                  {{"written", result.written},
@@ -125,13 +124,6 @@ caf::behavior store_actor(actors::tracked_actor<store_state>* self, std::shared_
   st.metrics = metrics;
   st.options = options;
   st.queue.emplace(options.max_pending);
-  // Every documented series exists from the first scrape.
-  if (metrics != nullptr) {
-    metrics->counter("acepool_store_writes_total", "Database writes committed");
-    metrics->counter(
-        "acepool_store_dropped_total",
-        "Database writes given up (the disk refused them longer than the pending bound)");
-  }
   self->set_exit_handler([self](caf::exit_msg& msg) {
     auto& s = self->state;
     s.flush();  // nothing queued is lost on a clean stop

@@ -16,6 +16,7 @@
 #include "config/settings.hpp"
 #include "support/async_http_client.hpp"
 #include "support/logging.hpp"
+#include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 
 namespace acepool::actors {
@@ -140,24 +141,19 @@ void on_stat(collector_actor* self, const std::string& id, int status, const std
   auto& st = self->state;
   st.polling.erase(id);
   ++st.polls;
-  if (status != 200) {
+  auto failed = [&st] {
     ++st.poll_failures;
-    return;
-  }
+    if (st.deps.metrics != nullptr) st.deps.metrics->counter(metrics::orch_collector_errors).inc();
+  };
+  if (status != 200) return failed();
   auto answer = parse_stat_answer(body, wall::now());
   if (answer.snapshot) {
     self->send(st.deps.registry, stream_stats_atom::value, id, *answer.snapshot);
     return;
   }
-  if (!answer.unknown_session) {
-    ++st.poll_failures;
-    return;
-  }
+  if (!answer.unknown_session) return failed();
   ++st.stale;
-  if (st.deps.metrics != nullptr)
-    st.deps.metrics
-        ->counter("acepool_stale_streams_total", "Streams whose engine session had disappeared")
-        .inc();
+  if (st.deps.metrics != nullptr) st.deps.metrics->counter(metrics::stale_streams).inc();
   log::event(spdlog::level::warn, "stream.stale",
              {{"stream", id}, {"detail", "unknown playback session id"}});
   stop_session(self, id, "stale_stream_detected", std::nullopt);

@@ -17,6 +17,7 @@
 #include "docker/docker_types.hpp"
 #include "support/async_http_client.hpp"
 #include "support/logging.hpp"
+#include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 
 namespace acepool::actors {
@@ -187,8 +188,7 @@ void finish_check(watcher_actor* self, const vpn_snapshot& before) {
     ++v.transitions;
     if (st.deps.metrics != nullptr)
       st.deps.metrics
-          ->counter("acepool_vpn_transitions_total", "VPN connected/disconnected transitions",
-                    {{"to", v.connected ? "connected" : "disconnected"}})
+          ->counter(metrics::vpn_transitions, {{"to", v.connected ? "connected" : "disconnected"}})
           .inc();
     log::event(v.connected ? spdlog::level::info : spdlog::level::warn,
                v.connected ? "vpn.connected" : "vpn.disconnected",
@@ -201,8 +201,7 @@ void finish_check(watcher_actor* self, const vpn_snapshot& before) {
   }
   if (v.connected) st.ever_connected = true;
   if (st.deps.metrics != nullptr)
-    st.deps.metrics->gauge("acepool_vpn_connected", "1 when the VPN is connected")
-        .set(v.connected ? 1 : 0);
+    st.deps.metrics->gauge(metrics::vpn_connected).set(v.connected ? 1 : 0);
   st.deps.published->vpn.publish(v);
   if (v.container_restarts != before.container_restarts) {
     log::event(spdlog::level::warn, "vpn.container_restarted",

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/metric_families.hpp"
 #include "tests/common/child_process.hpp"
 #include "tests/common/docker_env.hpp"
 #include "tests/common/http_client.hpp"
@@ -279,4 +280,36 @@ TEST_CASE(
   auto r = run_program(binary, {}, base_env({{"DB_URL", "sqlite:///" + foreign}}), 20s);
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("another application's database (tables: engines"));
+}
+
+TEST_CASE("a fresh scrape has every documented family, its fixed series at 0 before any event") {
+  temp_dir dir;
+  child_process p(binary, {}, base_env({{"DOCKER_HOST", "unix://" + dir.path() + "/nobody.sock"}}));
+  auto port = listening_port(p);
+  auto scrape = http_get("http://127.0.0.1:" + std::to_string(port) + "/metrics");
+  REQUIRE(scrape.status == 200);
+  for (const auto* f : acepool::metrics::catalogue()) {
+    INFO(f->name);
+    // Families whose label values depend on what happens (a route, an actor) appear on first use.
+    if (f->initial.empty()) continue;
+    CHECK_THAT(scrape.body, Catch::Contains("# TYPE " + std::string(f->name) + " " +
+                                            acepool::metrics::to_string(f->type) + "\n"));
+    if (f->own_renderer) continue;
+    for (const auto& values : f->initial) {
+      auto series = std::string(f->name) +
+                    acepool::metrics::render_labels(acepool::metrics::labels_of(*f, values));
+      INFO(series);
+      // Breakers and connections report their state at once; counters and the rest wait at 0.
+      bool zero = scrape.body.find("\n" + series + " 0\n") != std::string::npos;
+      bool present = scrape.body.find("\n" + series + " ") != std::string::npos;
+      CHECK(present);
+      if (f->type == acepool::metrics::family_type::counter) CHECK(zero);
+    }
+  }
+  // Prometheus' own linter (names, help, types, suffixes) over the same scrape.
+  auto file = dir.write("scrape.txt", scrape.body);
+  auto lint = run_program("/bin/sh", {"-c", "promtool check metrics < " + file}, base_env({}));
+  INFO(lint.out << lint.err);
+  CHECK(lint.exit_code == 0);
+  CHECK(lint.out + lint.err == "");
 }

@@ -262,6 +262,9 @@ TEST_CASE("/metrics reports engines, provisioning, breakers and Docker calls") {
   CHECK_THAT(m, Catch::Contains("acepool_docker_events_total{action=\"start\"}"));
   CHECK_THAT(m, Catch::Contains("acepool_api_requests_total{route=\"/provision/"
                                 "acestream\",method=\"POST\",status=\"403\"} 1"));
+  // The orchestrator's counter: the refused request got past validation, so it counts.
+  CHECK_THAT(m, Catch::Contains("orch_provision_total{kind=\"acestream\"} 1\n"));
+  CHECK_THAT(m, Catch::Contains("orch_provision_total{kind=\"generic\"} 0\n"));
 }
 
 TEST_CASE("a managed container without a usable port is reported once and never counted") {

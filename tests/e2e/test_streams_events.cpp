@@ -105,6 +105,10 @@ TEST_CASE("events: a stream reported with localhost:<host port> lands on the rig
   auto metrics = ace.get("/metrics").body;
   CHECK_THAT(metrics, Catch::Contains("acepool_events_total{type=\"stream_started\"} 2"));
   CHECK_THAT(metrics, Catch::Contains("acepool_streams_active 1"));
+  // The orchestrator's names for its dashboards: the repeated event started no second stream.
+  CHECK_THAT(metrics, Catch::Contains("orch_events_started_total 1\n"));
+  CHECK_THAT(metrics, Catch::Contains("orch_events_ended_total 0\n"));
+  CHECK_THAT(metrics, Catch::Contains("orch_streams_active 1\n"));
 }
 
 TEST_CASE(
