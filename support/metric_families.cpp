@@ -60,8 +60,9 @@ const metric_family relay_client_drops{"acepool_relay_client_drops_total", t::co
     "Relay clients disconnected after CLIENT_WRITE_TIMEOUT_S", {}, one_series, true};
 const metric_family relay_client_disconnects{"acepool_relay_client_disconnects_total",
     t::counter, "Relay clients that went away", {}, one_series, true};
+// VPN mode only: without a VPN there is no series to alert on.
 const metric_family vpn_connected{"acepool_vpn_connected", t::gauge,
-    "1 when the VPN is connected", {}, one_series};
+    "1 when the VPN is connected", {}, {}};
 const metric_family vpn_transitions{"acepool_vpn_transitions_total", t::counter,
     "VPN connected/disconnected transitions", {"to"}, {{"connected"}, {"disconnected"}}};
 const metric_family store_writes{"acepool_store_writes_total", t::counter,

@@ -46,12 +46,14 @@ struct engine_registry_state {
   std::vector<caf::actor> subscribers;
   uint64_t version = 0, streams_version = 0;
   bool stats_publish_pending = false;
-  metrics::registry* metrics = nullptr;  ///< set after the restore, so restored ends do not count
+  // The orchestrator's event counters count what the registry records, whoever reported it: an
+  // external proxy's event or the relay's own session (what acexy would have reported). Set
+  // after the restore, so restored ends do not count.
+  metrics::counter_metric* started_counter = nullptr;
+  metrics::counter_metric* ended_counter = nullptr;
 
-  /// The orchestrator's event counters count what the registry records, whoever reported it: an
-  /// external proxy's event or the relay's own session (what acexy would have reported).
-  void count(const metrics::metric_family& family) const {
-    if (metrics != nullptr) metrics->counter(family).inc();
+  static void count(metrics::counter_metric* c) {
+    if (c != nullptr) c->inc();
   }
 
   void publish_engines() { publish_engines(book->active_by_engine()); }
@@ -111,7 +113,7 @@ struct engine_registry_state {
     r.source = source;
     r.labels = ev.labels;
     auto [stored, created] = book->start(std::move(r));
-    if (created) count(metrics::orch_events_started);
+    if (created) count(started_counter);
     table->streams_changed_on(stored->container_id, wall::now(), steady::now());
     persist(*stored);
     log::event(spdlog::level::info, "stream.started",
@@ -140,7 +142,7 @@ struct engine_registry_state {
     r.stream = *ended.stream;
     r.updated = ended.changed;
     if (ended.changed) {
-      count(metrics::orch_events_ended);
+      count(ended_counter);
       table->streams_changed_on(ended.stream->container_id, wall::now(), steady::now());
       persist(*ended.stream);
       log::event(spdlog::level::info, "stream.ended",
@@ -470,7 +472,10 @@ engine_registry_handle::behavior_type engine_registry(registry_actor* self,
   st.published = published;
   st.store = std::move(store);
   restore(self, std::move(restored));
-  st.metrics = metrics;
+  if (metrics != nullptr) {
+    st.started_counter = &metrics->counter(metrics::orch_events_started);
+    st.ended_counter = &metrics->counter(metrics::orch_events_ended);
+  }
   self->set_exit_handler([self](caf::exit_msg& msg) { on_exit(self, msg); });
   st.publish_engines();
   st.publish_streams();

@@ -61,11 +61,11 @@ inline const char* to_string(stage s) {
   return "?";
 }
 
-/// The pool manager's request for n engines, answered once every one of them was admitted
-/// (capacity claimed) or refused, so its next reconciliation already counts the claims.
 /// How one removal ended: the full container id, or why not (a request_error).
 using removal_outcome = caf::expected<std::string>;
 
+/// The pool manager's request for n engines, answered once every one of them was admitted
+/// (capacity claimed) or refused, so its next reconciliation already counts the claims.
 struct admission_batch {
   caf::typed_response_promise<pool_admission> rp;
   caf::actor requester;  // told of an admitted engine's failure later (pool_provision_failed)

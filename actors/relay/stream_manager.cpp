@@ -88,6 +88,7 @@ caf::result<stream_record> stop_stream(manager_actor* self, const std::string& s
   const auto snap = st.deps.published->streams.load();
   const auto* record = snap->find(stream_id);
   if (record == nullptr) return make_error(request_error::not_found, "stream not found");
+  if (record->ended) return make_error(request_error::already_ended, "stream already ended");
   // A relay's stream id is `<key>|<first session id>`.
   auto it = st.relays.end();
   auto bar = stream_id.rfind('|');
@@ -102,12 +103,19 @@ caf::result<stream_record> stop_stream(manager_actor* self, const std::string& s
       rp.deliver(out.error());
   };
   if (it != st.relays.end())
-    // A relay that ended meanwhile took its stream with it.
+    // A relay that ended meanwhile took its stream with it; a relay that does not answer is a
+    // timeout like any other.
     self->request(it->second, std::chrono::seconds(15), stop_relay_atom::value, stream_id, reason)
-        .then(answer, [answer](caf::error&) mutable { answer(stream_end_result{}); });
+        .then(answer, [answer, rp](caf::error& e) mutable {
+          if (e == caf::sec::request_receiver_down)
+            answer(stream_end_result{});
+          else
+            rp.deliver(std::move(e));
+        });
   else if (st.deps.stats_collector)
-    self->request(st.deps.stats_collector, std::chrono::seconds(15), stop_session_atom::value,
-                  stream_id, reason)
+    // The engine's stop command and the registry's answer each have their own deadline.
+    self->request(st.deps.stats_collector, st.deps.settings->service.api_long_operation_timeout,
+                  stop_session_atom::value, stream_id, reason)
         .then(answer, [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
   else
     rp.deliver(make_error(request_error::not_found, "stream not found"));

@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -305,6 +306,14 @@ TEST_CASE("a fresh scrape has every documented family, its fixed series at 0 bef
       CHECK(present);
       if (f->type == acepool::metrics::family_type::counter) CHECK(zero);
     }
+  }
+  // And nothing outside the catalogue (a family registered by name only would be undocumented).
+  std::istringstream lines(scrape.body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("# TYPE ", 0) != 0) continue;
+    auto name = line.substr(7, line.find(' ', 7) - 7);
+    INFO(name);
+    CHECK(acepool::metrics::find_family(name) != nullptr);
   }
   // Prometheus' own linter (names, help, types, suffixes) over the same scrape.
   auto file = dir.write("scrape.txt", scrape.body);

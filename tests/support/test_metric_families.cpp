@@ -30,6 +30,11 @@ TEST_CASE("metric catalogue: every series of a fixed label set is rendered at 0 
                                    "orch_events_started_total 0\n"));
   CHECK_THAT(text, Catch::Contains("orch_provision_total{kind=\"acestream\"} 0\n"));
   CHECK_THAT(text, Catch::Contains("# TYPE orch_streams_active gauge\norch_streams_active 0\n"));
+  // Series an operator alerts on, before their first event.
+  CHECK_THAT(text, Catch::Contains("\nacepool_store_dropped_total 0\n"));
+  CHECK_THAT(text, Catch::Contains("\nacepool_relay_failovers_total 0\n"));
+  CHECK_THAT(text, Catch::Contains("\nacepool_engine_replacements_total{result=\"failure\"} 0\n"));
+  CHECK(text.find("acepool_vpn_connected") == std::string::npos);  // VPN mode registers it
 }
 
 TEST_CASE("metric catalogue: names are unique and counters alone end in _total") {

@@ -95,3 +95,31 @@ TEST_CASE("relay protocol: an engine the relay cannot open a session on answers 
   REQUIRE(state);
   CHECK(nlohmann::json::parse(*state)["relays_started"] == 2);
 }
+
+TEST_CASE(
+    "relay protocol: stopping a stream that is unknown or ended is not_found or already_ended") {
+  relay_rig rig;
+  stream_started_event ev;
+  ev.container_id = "e1";
+  ev.key_type = "content_id";
+  ev.key = "k1";
+  ev.playback_session_id = "ps-1";
+  auto started =
+      rig.da.ask<stream_record>(rig.registry, stream_started_atom::value, ev, stream_source::event);
+  REQUIRE(started);
+  rig.da.ask<stream_end_result>(rig.registry, end_stream_atom::value, started->id,
+                                std::string("ended_by_event"));
+  auto stop = [&](const std::string& id) {
+    return rig.da.ask_or_error<stream_record>(rig.streams, stop_stream_atom::value, id,
+                                              std::string("stopped_by_api"));
+  };
+  auto ended = stop(started->id);
+  REQUIRE_FALSE(ended);
+  REQUIRE(as_request_failure(ended.error()));
+  CHECK(as_request_failure(ended.error())->code == request_error::already_ended);
+  CHECK(as_request_failure(ended.error())->detail == "stream already ended");
+  auto unknown = stop("nobody|nothing");
+  REQUIRE_FALSE(unknown);
+  REQUIRE(as_request_failure(unknown.error()));
+  CHECK(as_request_failure(unknown.error())->code == request_error::not_found);
+}
