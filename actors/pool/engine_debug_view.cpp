@@ -15,4 +15,16 @@ nlohmann::json engine_debug_view(const engine_record& e, const std::vector<std::
           {"host_https_port", optional_port(e.host_https_port)}};
 }
 
+nlohmann::json registry_debug_view(const engine_table& table, const stream_book& book) {
+  auto list = nlohmann::json::array();
+  auto streams = book.active_by_engine();
+  for (const auto& [id, e] : table.engines())
+    list.push_back(engine_debug_view(e, streams[id]));
+  return {{"engines", list},
+          {"unadoptable", table.unadoptable()},
+          {"claims", table.claims()},
+          {"relay_reservations", table.reservations()},
+          {"streams_active", book.active_count()}};
+}
+
 }  // namespace acepool::actors

@@ -170,17 +170,10 @@ struct engine_registry_state {
   }
 
   nlohmann::json full_state() const {
-    auto list = nlohmann::json::array();
-    auto streams = book->active_by_engine();
-    for (const auto& [id, e] : table->engines())
-      list.push_back(engine_debug_view(e, streams[id]));
-    return {{"engines", list},
-            {"unadoptable", table->unadoptable()},
-            {"claims", table->claims()},
-            {"relay_reservations", table->reservations()},
-            {"max_replicas", settings->pool.max_replicas},
-            {"streams_active", book->active_count()},
-            {"version", version}};
+    auto out = registry_debug_view(*table, *book);
+    out["max_replicas"] = settings->pool.max_replicas;
+    out["version"] = version;
+    return out;
   }
 };
 
