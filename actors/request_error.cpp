@@ -1,6 +1,7 @@
 #include "actors/request_error.hpp"
 
 #include <caf/atom.hpp>
+#include <caf/make_message.hpp>
 #include <caf/message.hpp>
 
 namespace acepool::actors {
