@@ -473,13 +473,9 @@ engine_registry_handle::behavior_type engine_registry(registry_actor* self,
   st.publish_engines();
   st.publish_streams();
   self->delayed_send(self, purge_every, tick_atom::value);
-  // One typed behavior from the groups above: the compiler checks it against the handle.
-  return std::apply(
-      [](auto&&... handlers) {
-        return engine_registry_handle::behavior_type{std::forward<decltype(handlers)>(handlers)...};
-      },
-      std::tuple_cat(capacity_handlers(self), lifecycle_handlers(self), stream_handlers(self),
-                     relay_handlers(self), own_handlers(self)));
+  return typed_behavior_of<engine_registry_handle>(capacity_handlers(self),
+                                                   lifecycle_handlers(self), stream_handlers(self),
+                                                   relay_handlers(self), own_handlers(self));
 }
 
 }  // namespace

@@ -377,11 +377,7 @@ pool_manager_handle::behavior_type pool_manager(pm_actor* self, engine_registry_
       [self](pool_provision_failed_atom, int eta_s) { back_off(self, eta_s); },
       [self](gc_atom) { return collect_garbage(self); }, stats_handler(self), state_handler(self),
       ping_handler());
-  return std::apply(
-      [](auto&&... handlers) {
-        return pool_manager_handle::behavior_type{std::forward<decltype(handlers)>(handlers)...};
-      },
-      std::tuple_cat(std::move(sizing), vpn_handlers(self)));
+  return typed_behavior_of<pool_manager_handle>(std::move(sizing), vpn_handlers(self));
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <string>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 
 #include <caf/behavior.hpp>
 #include <caf/message_handler.hpp>
@@ -98,6 +100,17 @@ auto state_handler(Self* self) {
 }
 inline auto ping_handler() {
   return [](ping_atom) { return caf::ok_atom::value; };
+}
+
+/// The typed behavior of `Handle` from groups of handlers, each a std::tuple of lambdas (an actor
+/// keeps its handlers in named groups; the compiler checks the joined set against the handle).
+template <class Handle, class... Groups>
+typename Handle::behavior_type typed_behavior_of(Groups&&... groups) {
+  return std::apply(
+      [](auto&&... handlers) {
+        return typename Handle::behavior_type{std::forward<decltype(handlers)>(handlers)...};
+      },
+      std::tuple_cat(std::forward<Groups>(groups)...));
 }
 
 /// Completes an actor's behavior with the handlers every registered actor answers:
