@@ -3,8 +3,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <caf/error.hpp>
+#include <caf/expected.hpp>
+#include <caf/typed_response_promise.hpp>
 
 namespace acepool::actors {
 
@@ -34,5 +37,14 @@ struct request_failure {
 /// The request_error inside `err`; nothing when CAF itself failed the request (timeout, actor
 /// gone) or the error came from elsewhere.
 std::optional<request_failure> as_request_failure(const caf::error& err);
+
+/// Answers `rp` with the value of `outcome`, or with its error.
+template <class T>
+void deliver(caf::typed_response_promise<T>& rp, caf::expected<T> outcome) {
+  if (outcome)
+    rp.deliver(std::move(*outcome));
+  else
+    rp.deliver(std::move(outcome.error()));
+}
 
 }  // namespace acepool::actors

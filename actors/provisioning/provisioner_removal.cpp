@@ -16,14 +16,6 @@ namespace {
 
 using id_promise = caf::typed_response_promise<std::string>;
 
-/// Answers `rp` with the removal's outcome.
-void deliver(id_promise& rp, const removal_outcome& r) {
-  if (r)
-    rp.deliver(*r);
-  else
-    rp.deliver(r.error());
-}
-
 removal_outcome removal_failed(const std::string& why) {
   return make_error(request_error::failed, "removal failed: " + why);
 }

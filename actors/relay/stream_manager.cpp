@@ -95,13 +95,7 @@ caf::result<stream_record> stop_stream(manager_actor* self, const std::string& s
   if (record->source == stream_source::relay && !record->ended && bar != std::string::npos)
     it = st.relays.find(stream_id.substr(0, bar));
   auto rp = self->make_response_promise<stream_record>();
-  auto answer = [rp](const stream_end_result& r) mutable {
-    auto out = stop_outcome(r);
-    if (out)
-      rp.deliver(std::move(*out));
-    else
-      rp.deliver(out.error());
-  };
+  auto answer = [rp](const stream_end_result& r) mutable { deliver(rp, stop_outcome(r)); };
   if (it != st.relays.end())
     // A relay that ended meanwhile took its stream with it; a relay that does not answer is a
     // timeout like any other.
