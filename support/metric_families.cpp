@@ -231,6 +231,12 @@ std::string render_markdown_table() {
   return out;
 }
 
+std::string render_single_series(const metric_family& f, std::string_view value) {
+  std::string name(f.name);
+  return "# HELP " + name + " " + std::string(f.help) + "\n# TYPE " + name + " " +
+         to_string(f.type) + "\n" + name + " " + std::string(value) + "\n";
+}
+
 void register_initial_series(registry& reg) {
   for (const auto* f : catalogue()) {
     if (f->own_renderer) continue;

@@ -47,6 +47,10 @@ void register_initial_series(registry& reg);
 /// help, the series present from the start).
 std::string render_markdown_table();
 
+/// The text (format 0.0.4) of `f` with its one unlabelled series at `value` (already formatted):
+/// for families rendered by a text collector of their own.
+std::string render_single_series(const metric_family& f, std::string_view value);
+
 /// The labels of one series of `f`: `f.labels` paired with `values`.
 label_set labels_of(const metric_family& f, const std::vector<std::string>& values);
 

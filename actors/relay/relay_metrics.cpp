@@ -12,9 +12,7 @@ namespace {
 std::string family(const metrics::metric_family& f, double value) {
   char number[32];
   std::snprintf(number, sizeof number, "%.17g", value);
-  std::string name(f.name);
-  return "# HELP " + name + " " + std::string(f.help) + "\n# TYPE " + name + " " +
-         to_string(f.type) + "\n" + name + " " + number + "\n";
+  return metrics::render_single_series(f, number);
 }
 
 }  // namespace
