@@ -73,28 +73,32 @@ inline std::string range_text(int64_t min, int64_t max) {
   return std::to_string(min) + " to " + std::to_string(max);
 }
 
+/// A parser of an integer from `min` to `max`, stored as `Int`.
+template <class Int>
+auto integer_parser(int64_t min, int64_t max) {
+  return [min, max](std::string_view raw) -> std::optional<Int> {
+    auto v = parse_integer(raw, min, max);
+    if (!v) return std::nullopt;
+    return static_cast<Int>(*v);
+  };
+}
+
+/// Shows an integer setting as config text.
+template <class Int>
+std::optional<std::string> show_integer(Int v) {
+  return std::to_string(v);
+}
+
 template <class Get>
 setting_spec integer(doc d, Get get, int64_t min, int64_t max) {
-  return make(
-      std::move(d), "an integer from " + range_text(min, max), get,
-      [min, max](std::string_view raw) -> std::optional<int> {
-        auto v = parse_integer(raw, min, max);
-        if (!v) return std::nullopt;
-        return static_cast<int>(*v);
-      },
-      [](int v) { return std::optional<std::string>(std::to_string(v)); });
+  return make(std::move(d), "an integer from " + range_text(min, max), get,
+              integer_parser<int>(min, max), show_integer<int>);
 }
 
 template <class Get>
 setting_spec bytes(doc d, Get get, int64_t min, int64_t max) {
-  return make(
-      std::move(d), "a byte count from " + range_text(min, max), get,
-      [min, max](std::string_view raw) -> std::optional<uint64_t> {
-        auto v = parse_integer(raw, min, max);
-        if (!v) return std::nullopt;
-        return static_cast<uint64_t>(*v);
-      },
-      [](uint64_t v) { return std::optional<std::string>(std::to_string(v)); });
+  return make(std::move(d), "a byte count from " + range_text(min, max), get,
+              integer_parser<uint64_t>(min, max), show_integer<uint64_t>);
 }
 
 inline std::string seconds_allowed(double min_s, double max_s) {
@@ -122,14 +126,8 @@ setting_spec boolean(doc d, Get get) {
 
 template <class Get>
 setting_spec port(doc d, Get get, int64_t min = 1) {
-  return make(
-      std::move(d), "a port from " + range_text(min, 65535), get,
-      [min](std::string_view raw) -> std::optional<uint16_t> {
-        auto v = parse_integer(raw, min, 65535);
-        if (!v) return std::nullopt;
-        return static_cast<uint16_t>(*v);
-      },
-      [](uint16_t v) { return std::optional<std::string>(std::to_string(v)); });
+  return make(std::move(d), "a port from " + range_text(min, 65535), get,
+              integer_parser<uint16_t>(min, 65535), show_integer<uint16_t>);
 }
 
 template <class Get>
