@@ -31,7 +31,8 @@ void append_json_string(std::string_view text, spdlog::memory_buf_t& dest) {
   dest.append(quoted.data(), quoted.data() + quoted.size());
 }
 
-/// `%*`: raw structured members, or `"msg":"<escaped text>"` for plain messages.
+/// `%*`: `"msg":"<event name>"` and the raw structured members, or `"msg":"<escaped text>"`
+/// for plain messages.
 class payload_flag final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&,
@@ -51,15 +52,37 @@ class payload_flag final : public spdlog::custom_flag_formatter {
   }
 };
 
+/// `%L`: the level as LOG_LEVEL spells it (`warn`, not spdlog's `warning`).
+class level_flag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    auto name = level_name(msg.level);
+    dest.append(name.data(), name.data() + name.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<level_flag>();
+  }
+};
+
 std::unique_ptr<spdlog::formatter> make_formatter(format fmt) {
   auto f = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  f->add_flag<level_flag>('L');
   if (fmt == format::json) {
     f->add_flag<payload_flag>('*').set_pattern(
-        R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","lvl":"%l","logger":"%n",%*})");
+        R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%L","logger":"%n",%*})");
   } else {
-    f->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %n %v");
+    f->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %L %n %v");
   }
   return f;
+}
+
+/// A field named like one of the line's own keys is written `field.<name>`: a JSON object with
+/// two equal keys is read differently by different parsers.
+std::string field_key(const std::string& key) {
+  for (std::string_view own : {"time", "level", "logger", "msg"})
+    if (key == own) return "field." + key;
+  return key;
 }
 
 std::string text_value(const nlohmann::json& v) {
@@ -103,23 +126,23 @@ void event(spdlog::level::level_enum level, std::string_view name, const nlohman
   std::string line;
   if (active_format.load(std::memory_order_relaxed) == format::json) {
     line.push_back(structured_marker);
-    line += "\"event\":";
+    line += "\"msg\":";
     line += support::dump_json(nlohmann::json(std::string(name)));
     if (fields.is_object()) {
       for (const auto& [k, v] : fields.items()) {
         line += ',';
-        line += support::dump_json(nlohmann::json(k));
+        line += support::dump_json(nlohmann::json(field_key(k)));
         line += ':';
         line += support::dump_json(v);
       }
     }
   } else {
-    line += "event=";
+    line += "msg=";
     line += name;
     if (fields.is_object()) {
       for (const auto& [k, v] : fields.items()) {
         line += ' ';
-        line += k;
+        line += field_key(k);
         line += '=';
         line += text_value(v);
       }
@@ -138,6 +161,25 @@ spdlog::level::level_enum level_from_name(std::string_view name) {
   if (name == "warn") return spdlog::level::warn;
   if (name == "error") return spdlog::level::err;
   return spdlog::level::info;
+}
+
+std::string_view level_name(spdlog::level::level_enum level) {
+  switch (level) {
+    case spdlog::level::trace:
+      return "trace";
+    case spdlog::level::debug:
+      return "debug";
+    case spdlog::level::info:
+      return "info";
+    case spdlog::level::warn:
+      return "warn";
+    case spdlog::level::err:
+      return "error";
+    case spdlog::level::critical:
+      return "critical";
+    default:
+      return "off";
+  }
 }
 
 }  // namespace acepool::log

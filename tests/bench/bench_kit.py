@@ -84,7 +84,7 @@ def start_acepool(build, env):
 
 
 def acepool_port(p):
-    m = p.wait_line("stderr", r'"event":"http.listening".*"port":(\d+)')
+    m = p.wait_line("stderr", r'"msg":"http.listening".*"port":(\d+)')
     return int(m.group(1))
 
 

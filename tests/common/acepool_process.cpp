@@ -54,7 +54,7 @@ acepool_process::acepool_process(std::map<std::string, std::string> env,
   }
   auto line = process_->wait_for_line(
       [](const std::string& l) {
-        return l.find("\"event\":\"http.listening\"") != std::string::npos;
+        return l.find("\"msg\":\"http.listening\"") != std::string::npos;
       },
       std::chrono::seconds(20));
   INFO(process_->stderr_text().substr(0, 4000));

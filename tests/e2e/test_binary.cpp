@@ -40,7 +40,7 @@ std::map<std::string, std::string> base_env(std::map<std::string, std::string> e
 uint16_t listening_port(child_process& p) {
   auto line = p.wait_for_line(
       [](const std::string& l) {
-        return l.find("\"event\":\"http.listening\"") != std::string::npos;
+        return l.find("\"msg\":\"http.listening\"") != std::string::npos;
       },
       20s);
   INFO(p.stderr_text());
@@ -124,7 +124,7 @@ TEST_CASE(
   auto code = p.wait(6s);
   REQUIRE(code);
   CHECK(*code == 0);
-  CHECK_THAT(p.stderr_text(), Catch::Contains("\"event\":\"shutdown.complete\""));
+  CHECK_THAT(p.stderr_text(), Catch::Contains("\"msg\":\"shutdown.complete\""));
   // Nothing listens any more: the healthcheck now fails.
   auto after = run_program(binary, {"--healthcheck"}, {{"APP_PORT", std::to_string(port)}});
   CHECK(after.exit_code == 1);
@@ -153,16 +153,16 @@ TEST_CASE("every log line is one JSON object and LOG_FORMAT=text gives plain lin
     INFO(line);
     auto j = json::parse(line, nullptr, false);
     CHECK(j.is_object());
-    CHECK(j.contains("ts"));
-    CHECK(j.contains("lvl"));
+    CHECK(j.contains("time"));
+    CHECK(j.contains("level"));
+    CHECK(j.contains("msg"));
     ++count;
   }
   CHECK(count >= 4);
-  CHECK_THAT(p.stderr_text(), Catch::Contains("\"event\":\"http.request\""));
+  CHECK_THAT(p.stderr_text(), Catch::Contains("\"msg\":\"http.request\""));
   child_process t(binary, {}, base_env({{"LOG_FORMAT", "text"}}));
   auto text_line = t.wait_for_line(
-      [](const std::string& l) { return l.find("event=http.listening") != std::string::npos; },
-      20s);
+      [](const std::string& l) { return l.find("msg=http.listening") != std::string::npos; }, 20s);
   CHECK(text_line);
 }
 
@@ -173,7 +173,7 @@ TEST_CASE("one line at start says which security mode is active") {
   REQUIRE(line);
   auto j = json::parse(*line);
   CHECK(j["mode"] == "protected");
-  CHECK(j["lvl"] == "warning");
+  CHECK(j["level"] == "warn");
   CHECK_THAT(j["detail"].get<std::string>(), Catch::Contains("set API_KEY"));
   child_process k(binary, {}, base_env({{"API_KEY", "s3cret-key"}}));
   auto keyed = k.wait_for_line(

@@ -106,8 +106,8 @@ TEST_CASE("health: an engine unhealthy past the grace period is replaced, new en
   CHECK(ended["end_reason"] == "engine_removed");
   // New first: the replacement was ready before the old engine's removal began.
   auto log = ace.process().stderr_text();
-  auto ready = log.find("\"event\":\"engine.replacement_ready\"");
-  auto removal = log.find("\"event\":\"engine.removed\"");
+  auto ready = log.find("\"msg\":\"engine.replacement_ready\"");
+  auto removal = log.find("\"msg\":\"engine.removed\"");
   REQUIRE(ready != std::string::npos);
   REQUIRE(removal != std::string::npos);
   CHECK(ready < removal);

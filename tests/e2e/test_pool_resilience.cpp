@@ -159,7 +159,7 @@ TEST_CASE(
   auto bound = second.actor_state("port_allocator")["host"]["bound"];
   for (const auto& [id, port] : ports_before)
     CHECK(bound[std::to_string(port)] == id);
-  CHECK_THAT(second.process().stderr_text(), Catch::Contains("\"event\":\"engine.adopted\""));
+  CHECK_THAT(second.process().stderr_text(), Catch::Contains("\"msg\":\"engine.adopted\""));
 }
 
 TEST_CASE("at start managed containers that are not running are removed and the pool refills") {

@@ -35,15 +35,15 @@ TEST_CASE("JSON log lines are valid JSON even with quotes in messages") {
   auto lines = lines_of(out.str());
   REQUIRE(lines.size() == 2);
   auto first = nlohmann::json::parse(lines[0]);
-  CHECK(first["lvl"] == "info");
+  CHECK(first["level"] == "info");
   CHECK(first["logger"] == "acepool");
   CHECK(first["msg"] == "plain text with \"quotes\" and {braces} and a\ttab");
-  CHECK(first["ts"].get<std::string>().back() == 'Z');
+  CHECK(first["time"].get<std::string>().back() == 'Z');
   auto second = nlohmann::json::parse(lines[1]);
-  CHECK(second["event"] == "stream.failover");
+  CHECK(second["msg"] == "stream.failover");
   CHECK(second["stream"] == "abc|def");
   CHECK(second["attempt"] == 2);
-  CHECK(second["lvl"] == "warning");
+  CHECK(second["level"] == "warn");
   log::configure(spdlog::level::info, log::format::json);
 }
 
@@ -55,9 +55,23 @@ TEST_CASE("text log lines carry the event and its fields") {
              {{"container", "acestream-1"}, {"note", "two words"}});
   log::logger().flush();
   auto text = out.str();
-  CHECK_THAT(text, Catch::Contains(" info acepool event=provision.done "));
+  CHECK_THAT(text, Catch::Contains(" info acepool msg=provision.done "));
   CHECK_THAT(text, Catch::Contains("container=acestream-1"));
   CHECK_THAT(text, Catch::Contains("note=\"two words\""));
+  log::configure(spdlog::level::info, log::format::json);
+}
+
+TEST_CASE("a field named like a key of the line itself cannot replace it") {
+  std::ostringstream out;
+  log::configure(spdlog::level::info, log::format::json,
+                 std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  log::event(spdlog::level::err, "store.failed", {{"msg", "disk full"}, {"level", 3}});
+  log::logger().flush();
+  auto line = nlohmann::json::parse(lines_of(out.str()).at(0));
+  CHECK(line["msg"] == "store.failed");
+  CHECK(line["level"] == "error");
+  CHECK(line["field.msg"] == "disk full");
+  CHECK(line["field.level"] == 3);
   log::configure(spdlog::level::info, log::format::json);
 }
 
@@ -66,7 +80,7 @@ TEST_CASE("outside text cannot forge a text log line") {
   log::configure(spdlog::level::debug, log::format::text,
                  std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
   log::event(spdlog::level::info, "stream.started",
-             {{"key", "x\n2026-01-01T00:00:00Z info acepool event=forged"}, {"esc", "a\x1b[31m"}});
+             {{"key", "x\n2026-01-01T00:00:00Z info acepool msg=forged"}, {"esc", "a\x1b[31m"}});
   log::logger().flush();
   auto text = out.str();
   CHECK(std::count(text.begin(), text.end(), '\n') == 1);  // one line, whatever the fields hold
