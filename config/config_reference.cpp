@@ -86,6 +86,9 @@ std::string render_help(std::string_view version) {
   out += "\nAliases (acexy compatibility):\n";
   for (const auto& a : alias_specs())
     out += "  " + a.name + " -> " + a.canonical + ": " + a.note + "\n";
+  out += "\nRefused (features acepool does not have; exit 2):\n";
+  for (const auto& u : unsupported_specs())
+    out += "  " + u.name + " (allowed: " + u.allowed + "): " + u.why + "\n";
   return out;
 }
 
@@ -138,6 +141,12 @@ std::string render_markdown_reference() {
   for (const auto& a : alias_specs())
     out += "| " + a.name + " | " + a.canonical + " | " + md_cell(a.allowed) + " | " +
            md_cell(a.note) + " |\n";
+  out +=
+      "\n## Refused variables\n\nVariables of acexy or the orchestrator whose feature acepool "
+      "does not have. A value that asks for the feature stops acepool with exit code 2 rather "
+      "than being silently ignored.\n\n| variable | allowed | why |\n|---|---|---|\n";
+  for (const auto& u : unsupported_specs())
+    out += "| " + u.name + " | " + md_cell(u.allowed) + " | " + md_cell(u.why) + " |\n";
   out += "\n## Cross-field rules (violations exit with code 2)\n\n";
   for (const auto& r : rules_text())
     out += "- " + r + "\n";

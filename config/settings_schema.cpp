@@ -434,4 +434,18 @@ const std::vector<alias_spec>& alias_specs() {
   return aliases;
 }
 
+const std::vector<unsupported_spec>& unsupported_specs() {
+  static const std::vector<unsupported_spec> refused{
+      {"ACEXY_M3U8", "false, or unset",
+       "acexy's HLS mode; acepool serves MPEG-TS only, so a setup that asks for HLS stops here "
+       "rather than handing its players a format they were not configured for. Unset it and point "
+       "players at /ace/getstream (MPEG-TS)",
+       [](std::string_view raw) {
+         auto on = parse_bool(raw);
+         return on.has_value() && !*on;
+       }},
+  };
+  return refused;
+}
+
 }  // namespace acepool::config

@@ -4,14 +4,18 @@
 #include "config/settings_loader.hpp"
 #include "docker/docker_json.hpp"
 #include "http/actor_bridge.hpp"
+#include "support/time_format.hpp"
 
 namespace acepool::http {
 
 namespace {
 
+/// The published bindings by container port; a port without one is left out, as the
+/// orchestrator does.
 nlohmann::json ports_json(const docker::port_map& ports) {
   auto out = nlohmann::json::object();
   for (const auto& [key, bindings] : ports) {
+    if (bindings.empty()) continue;
     auto list = nlohmann::json::array();
     for (const auto& b : bindings)
       list.push_back({{"HostIp", b.host_ip}, {"HostPort", std::to_string(b.host_port)}});
@@ -24,6 +28,34 @@ bool managed(const std::map<std::string, std::string>& labels,
              const std::pair<std::string, std::string>& label) {
   auto it = labels.find(label.first);
   return it != labels.end() && it->second == label.second;
+}
+
+/// The orchestrator's container document (GET /containers/{id} and every /by-label item):
+/// `created` RFC 3339, `status` Docker's state word (`running`, `exited`, ...).
+nlohmann::json container_json(const docker::container_details& d) {
+  return {{"id", d.id},
+          {"name", d.name},
+          {"image", d.image},
+          {"created", d.created},
+          {"status", d.status},
+          {"labels", d.labels},
+          {"ports", ports_json(d.ports)}};
+}
+
+/// A listed container as the document above: its state word as `status`, its creation second
+/// as RFC 3339 (the list has no finer time; an inspection per item would cost one Docker call
+/// each).
+docker::container_details as_details(const docker::container_summary& s) {
+  docker::container_details d;
+  d.id = s.id;
+  d.name = s.name;
+  d.image = s.image;
+  d.created = support::format_rfc3339(
+      std::chrono::system_clock::time_point(std::chrono::seconds(s.created)));
+  d.status = s.state;
+  d.labels = s.labels;
+  d.ports = s.ports;
+  return d;
 }
 
 }  // namespace
@@ -40,13 +72,7 @@ void add_containers_routes(router& r, const api_context& ctx) {
             return response::error(503, "docker: " + d.error().message);
           if (!d.ok() || !managed(d->labels, label))
             return response::error(404, "container not found");
-          return response::json(200, {{"id", d->id},
-                                      {"name", d->name},
-                                      {"image", d->image},
-                                      {"created", d->created},
-                                      {"status", d->status},
-                                      {"labels", d->labels},
-                                      {"ports", ports_json(d->ports)}});
+          return response::json(200, container_json(*d));
         },
         actors::docker_inspect_atom::value, c.param("id"));
   });
@@ -82,13 +108,7 @@ void add_containers_routes(router& r, const api_context& ctx) {
           if (!list.ok()) return response::error(503, "docker: " + list.error().message);
           auto out = nlohmann::json::array();
           for (const auto& s : *list)
-            out.push_back({{"id", s.id},
-                           {"name", s.name},
-                           {"image", s.image},
-                           {"created", s.created},
-                           {"status", s.status},
-                           {"labels", s.labels},
-                           {"ports", ports_json(s.ports)}});
+            out.push_back(container_json(as_details(s)));
           return response::json(200, out);
         },
         actors::docker_list_atom::value, f, true);

@@ -28,7 +28,8 @@ void add_pool_routes(router& r, const api_context& ctx) {
     ask<actors::gc_result>(
         *ctx.system, ctx.pool_manager, ctx.long_timeout(), c.reply,
         [](actors::gc_result& g) {
-          return response::json(200, {{"removed_engines", g.removed_engines},
+          return response::json(200, {{"status", "ok"},
+                                      {"removed_engines", g.removed_engines},
                                       {"removed_containers", g.removed_containers},
                                       {"purged_streams", g.purged_streams}});
         },

@@ -60,6 +60,7 @@ struct router_options {
 /// (Bearer or X-API-Key, 401/403, constant-time compare), JSON bodies only (415), the body limit
 /// (413), 500 on handler failure, and request metrics labelled by route pattern.
 /// Patterns are literal segments and `{name}` parameters; a literal segment beats a parameter.
+/// Every route also answers under `/api/v1` (`/api/v1/engines` is `/engines`, same label).
 class router {
  public:
   router(router_options options, metrics::registry* metrics);

@@ -53,16 +53,24 @@ int seconds_up(std::chrono::milliseconds ms) {
 
 std::optional<block> provisioning_block(const status_inputs& in) {
   if (in.vpn.enabled && !in.vpn.connected)
-    return block{"VPN not connected", "vpn_disconnected", 60};
+    return block{"VPN not connected", "vpn_disconnected", 60,
+                 "VPN connection is required but currently disconnected. Engines cannot be "
+                 "provisioned without VPN.",
+                 true};
   auto state = in.general_breaker.current(in.now);
   if (state == breaker::state::open)
     return block{"Circuit breaker is open", "circuit_breaker",
-                 seconds_up(in.general_breaker.time_left(in.now))};
-  if (running_managed(in) + in.engines.claims >= in.settings.engine_cap()) {
+                 seconds_up(in.general_breaker.time_left(in.now)),
+                 "Provisioning circuit breaker is open due to repeated failures. System is "
+                 "waiting for conditions to improve."};
+  const int cap = in.settings.engine_cap();
+  if (running_managed(in) + in.engines.claims >= cap) {
     std::optional<int> eta;
     if (in.settings.pool.auto_delete)
-      eta = static_cast<int>(in.settings.pool.engine_grace_period.count() / 1000);
-    return block{"Maximum capacity reached", "max_capacity", eta};
+      eta = static_cast<int>(whole_seconds(in.settings.pool.engine_grace_period));
+    return block{"Maximum capacity reached", "max_capacity", eta,
+                 "Maximum number of engines (" + std::to_string(cap) +
+                     ") already running. Wait for streams to end or increase MAX_REPLICAS."};
   }
   return std::nullopt;
 }
@@ -78,8 +86,11 @@ nlohmann::json orchestrator_status(const status_inputs& in) {
   nlohmann::json blocked_details = nullptr;
   if (blocked)
     blocked_details = {{"code", blocked->code},
-                       {"recovery_eta_seconds", blocked->eta_s ? nlohmann::json(*blocked->eta_s)
-                                                               : nlohmann::json(nullptr)}};
+                       {"message", blocked->message},
+                       {"recovery_eta_seconds",
+                        blocked->eta_s ? nlohmann::json(*blocked->eta_s) : nlohmann::json(nullptr)},
+                       {"can_retry", blocked->can_retry},
+                       {"should_wait", blocked->should_wait}};
   const auto& s = in.settings;
   return {{"status", status},
           {"engines",
@@ -109,7 +120,8 @@ nlohmann::json orchestrator_status(const status_inputs& in) {
             {"in_flight", in.provisioning.in_flight + in.provisioning.queued}}},
           {"config",
            {{"auto_delete", s.pool.auto_delete},
-            {"grace_period_s", static_cast<double>(s.pool.engine_grace_period.count()) / 1000.0},
+            {"grace_period_s", whole_seconds(s.pool.engine_grace_period)},
+            {"grace_period_ms", s.pool.engine_grace_period.count()},
             {"target_image", s.docker.target_image}}},
           {"docker", {{"reachable", in.docker.reachable}, {"detail", in.docker.detail}}},
           {"timestamp", support::now_rfc3339()}};
@@ -129,8 +141,8 @@ nlohmann::json health_status(const status_inputs& in) {
             {"failed", h.replacements_failed},
             {"last_at", support::rfc3339_or_null(h.last_replacement_at)}}},
           {"minimum_required", in.settings.pool.min_replicas},
-          {"health_check_interval",
-           static_cast<double>(in.settings.health.check_interval.count()) / 1000.0},
+          {"health_check_interval", whole_seconds(in.settings.health.check_interval)},
+          {"health_check_interval_ms", in.settings.health.check_interval.count()},
           {"circuit_breakers",
            {{"general", breaker_json(in.general_breaker, in.now)},
             {"replacement", breaker_json(in.replacement_breaker, in.now)}}}};

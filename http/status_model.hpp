@@ -35,11 +35,15 @@ nlohmann::json orchestrator_status(const status_inputs& in);
 nlohmann::json health_status(const status_inputs& in);
 
 /// Why provisioning is blocked now, api.md precedence (VPN > breaker > capacity): the reason
-/// string, its code and ETA; nothing when it is not blocked.
+/// string, its code, the orchestrator's guidance for proxies (message, ETA, whether to retry
+/// or wait); nothing when it is not blocked.
 struct block {
   std::string reason;
   std::string code;
   std::optional<int> eta_s;
+  std::string message;
+  bool can_retry = false;
+  bool should_wait = true;
 };
 std::optional<block> provisioning_block(const status_inputs& in);
 

@@ -27,27 +27,35 @@ std::optional<std::chrono::system_clock::time_point> parse_since(std::string tex
   return support::parse_rfc3339(text);
 }
 
+/// Whether stream `s` runs or ran on `container` (a full id, or a prefix of 12 or more).
+bool on_container(const actors::stream_record& s, const std::optional<std::string>& container) {
+  if (!container || container->empty()) return true;
+  return s.container_id == *container ||
+         (container->size() >= 12 && s.container_id.rfind(*container, 0) == 0);
+}
+
+/// GET /streams: `status=started|ended`, or every stream (the orchestrator's default), oldest
+/// first.
 void list_streams(const api_context& ctx, call& c) {
-  auto status = c.query.get("status").value_or("started");
-  if (status != "started" && status != "ended")
+  auto status = c.query.get("status");
+  if (status && *status != "started" && *status != "ended")
     return c.reply.send(invalid_query("status", "must be started or ended"));
   auto container = c.query.get("container_id");
   auto snap = ctx.published->streams.load();
-  auto out = json::array();
-  auto add = [&](const actors::stream_record& s) {
-    if (container && !container->empty() && s.container_id != *container &&
-        !(container->size() >= 12 && s.container_id.rfind(*container, 0) == 0))
-      return;
-    out.push_back(stream_json(s));
-  };
-  if (status == "started") {
-    for (const auto& s : snap->active)
-      add(*s);
-  } else {
+  std::vector<const actors::stream_record*> picked;
+  if (!status || *status == "ended")
     for (const auto& chunk : snap->ended)
       for (const auto& s : *chunk)
-        add(*s);
-  }
+        if (on_container(*s, container)) picked.push_back(s.get());
+  if (!status || *status == "started")
+    for (const auto& s : snap->active)
+      if (on_container(*s, container)) picked.push_back(s.get());
+  if (!status)
+    std::stable_sort(picked.begin(), picked.end(),
+                     [](const auto* a, const auto* b) { return a->started_at < b->started_at; });
+  auto out = json::array();
+  for (const auto* s : picked)
+    out.push_back(stream_json(*s));
   c.reply.send(response::json(200, out));
 }
 

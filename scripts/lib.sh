@@ -2,12 +2,13 @@
 
 # Debian 12 packages the project needs to build, test and run its demo (clang and its runtime:
 # the test command's sanitizer build and libFuzzer harnesses; prometheus for promtool, which
-# checks a scrape; its server is never started).
+# checks a scrape; its server is never started; python3-jsonschema checks answers against the
+# orchestrator's response models).
 ACEPOOL_PACKAGES=(
   build-essential cmake pkg-config clang-format clang-tidy
   libcaf-dev libasio-dev libhttp-parser-dev libfmt-dev nlohmann-json3-dev
   libspdlog-dev libcurl4-openssl-dev catch2 libsqlite3-dev
-  docker.io ffmpeg wrk curl ca-certificates python3 python3-yaml procps iproute2
+  docker.io ffmpeg wrk curl ca-certificates python3 python3-yaml python3-jsonschema procps iproute2
   clang libclang-rt-14-dev prometheus
 )
 

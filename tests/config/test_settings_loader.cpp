@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "config/config_reference.hpp"
 #include "config/settings_loader.hpp"
 #include "config/settings_schema.hpp"
 
@@ -247,6 +248,15 @@ TEST_CASE("acexy's MAX_STREAMS alias works alone, agrees, or is rejected when it
                              "ACEXY_MAX_STREAMS_PER_ENGINE=\"3\" disagree"));
   CHECK_THAT(error_of({{"ACEXY_MAX_STREAMS_PER_ENGINE", "many"}}),
              Catch::Contains("ACEXY_MAX_STREAMS_PER_ENGINE=\"many\""));
+}
+
+TEST_CASE("acexy's HLS switch stops acepool instead of being ignored") {
+  CHECK_THAT(error_of({{"ACEXY_M3U8", "true"}}),
+             Catch::Contains("ACEXY_M3U8=\"true\" is not supported: acexy's HLS mode"));
+  CHECK_THAT(error_of({{"ACEXY_M3U8", "hls please"}}), Catch::Contains("ACEXY_M3U8="));
+  CHECK(ok({{"ACEXY_M3U8", "false"}}).pool.max_streams_per_engine >= 1);
+  CHECK(ok({{"ACEXY_M3U8", ""}}).pool.max_streams_per_engine >= 1);
+  CHECK_THAT(render_markdown_reference(), Catch::Contains("| ACEXY_M3U8 | false, or unset |"));
 }
 
 TEST_CASE("acexy's Go-duration timeouts map to the relay timeouts") {

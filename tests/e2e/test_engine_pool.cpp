@@ -196,6 +196,7 @@ TEST_CASE(
   CHECK(removed == expected);
   CHECK(gc["removed_containers"] == json::array({gid}));
   CHECK(gc["purged_streams"] == 0);
+  CHECK(gc["status"] == "ok");
   CHECK(ace.engines().empty());
   CHECK(managed_containers(run).size() == 0);
 }
@@ -237,6 +238,14 @@ TEST_CASE("POST /provision starts a generic container kept out of the engine poo
   auto listed = json_of(ace.get("/by-label?key=team&value=web"));
   REQUIRE(listed.size() == 1);
   CHECK(listed[0]["id"] == id);
+  // Each item is the document GET /containers/{id} answers (the orchestrator's), to the second.
+  CHECK(listed[0]["status"] == "running");
+  CHECK(c["status"] == "running");
+  auto created = listed[0]["created"].get<std::string>();
+  CHECK(created.substr(0, 19) == c["created"].get<std::string>().substr(0, 19));
+  CHECK(created.back() == 'Z');
+  for (const char* field : {"name", "image", "labels", "ports"})
+    CHECK(listed[0][field] == c[field]);
   CHECK(json_of(ace.get("/by-label?key=team&value=nobody")).empty());
   CHECK(ace.get("/by-label?key=team").status == 422);
   CHECK(ace.post("/provision", R"({"ports":{"8080":1}})").status == 422);

@@ -102,6 +102,22 @@ TEST_CASE("routes match literal segments before parameters") {
   CHECK(f.calls == std::vector<std::string>{"score", "get:abc123"});
 }
 
+TEST_CASE("every route answers under /api/v1 too, with the same rules and metrics label") {
+  router_options o;
+  o.api_key = "k";
+  fixture f(o);
+  CHECK(f.send(method::get, "/api/v1/engines/health-score").status == 200);
+  CHECK(f.send(method::get, "/api/v1/engines/abc").status == 200);
+  CHECK(f.calls == std::vector<std::string>{"score", "get:abc"});
+  CHECK(f.send(method::del, "/api/v1/engines/x").status == 401);
+  CHECK(f.send(method::del, "/api/v1/engines/x", {{"X-API-Key", "k"}}).status == 200);
+  CHECK(f.send(method::post, "/api/v1/engines/x").status == 405);
+  for (const char* path : {"/api/v1", "/api/v1/", "/api/v2/engines", "/api/v1/api/v1/engines"})
+    CHECK(f.send(method::get, path).status == 404);
+  CHECK_THAT(f.metrics.render(), Catch::Contains("route=\"/engines/{id}\",method=\"GET\""));
+  CHECK_THAT(f.metrics.render(), !Catch::Contains("api/v1"));
+}
+
 TEST_CASE("path parameters are percent-decoded exactly once") {
   fixture f;
   f.send(method::get, "/engines/a%7Cb%252F");

@@ -17,6 +17,7 @@ TEST_CASE("vpn status document: disabled, and enabled with what the watcher saw"
                             {"connected", false},
                             {"forwarded_port", nullptr},
                             {"public_ip", nullptr},
+                            {"last_check", nullptr},
                             {"last_check_at", nullptr}});
   vpn_snapshot on;
   on.enabled = true;
@@ -33,7 +34,8 @@ TEST_CASE("vpn status document: disabled, and enabled with what the watcher saw"
   auto e = vpn_status_json(on);
   CHECK(e["enabled"] == true);
   CHECK(e["status"] == "running");
-  CHECK(e["container"] == "abc");
+  CHECK(e["container"] == "gluetun");  // the orchestrator's: the name, as configured
+  CHECK(e["container_id"] == "abc");
   CHECK(e["container_name"] == "gluetun");
   CHECK(e["vpn_status"] == "running");
   CHECK(e["connected"] == true);
@@ -41,6 +43,7 @@ TEST_CASE("vpn status document: disabled, and enabled with what the watcher saw"
   CHECK(e["public_ip"] == "203.0.113.7");
   CHECK(e["country"] == "Netherlands");
   CHECK(e["last_check_at"].get<std::string>().back() == 'Z');
+  CHECK(e["last_check"] == e["last_check_at"]);
   auto summary = vpn_summary_json(on);
   CHECK(summary == nlohmann::json{{"enabled", true},
                                   {"connected", true},

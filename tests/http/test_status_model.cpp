@@ -100,6 +100,10 @@ TEST_CASE("status: an open breaker blocks provisioning and degrades the status")
   CHECK(s["provisioning"]["blocked_reason"] == "Circuit breaker is open");
   CHECK(s["provisioning"]["blocked_reason_details"]["code"] == "circuit_breaker");
   CHECK(s["provisioning"]["blocked_reason_details"]["recovery_eta_seconds"] == 50);
+  CHECK(s["provisioning"]["blocked_reason_details"]["can_retry"] == false);
+  CHECK(s["provisioning"]["blocked_reason_details"]["should_wait"] == true);
+  CHECK_THAT(s["provisioning"]["blocked_reason_details"]["message"].get<std::string>(),
+             Catch::Contains("circuit breaker is open"));
   CHECK(s["provisioning"]["circuit_breaker_state"] == "open");
 }
 
@@ -168,4 +172,30 @@ TEST_CASE("health-score: streams, health and recent use, best first") {
   CHECK(scores[2]["health_score"] == 50);  // sick
   CHECK(scores[3]["health_score"] == 40);  // busy: -60 at most
   CHECK(scores[3]["stream_count"] == 4);
+}
+
+TEST_CASE("status: durations are the orchestrator's whole seconds, exact in milliseconds beside") {
+  status_world w(1, {{"ENGINE_GRACE_PERIOD_S", "0.5"}, {"HEALTH_CHECK_INTERVAL_S", "20"}});
+  auto s = http::orchestrator_status(w.in());
+  CHECK(s["config"]["grace_period_s"].is_number_integer());
+  CHECK(s["config"]["grace_period_s"] == 1);  // rounded up: a configured grace never reads 0
+  CHECK(s["config"]["grace_period_ms"] == 500);
+  auto h = http::health_status(w.in());
+  CHECK(h["health_check_interval"].is_number_integer());
+  CHECK(h["health_check_interval"] == 20);
+  CHECK(h["health_check_interval_ms"] == 20000);
+  CHECK(h["circuit_breakers"]["general"]["recovery_timeout"] == 300);
+  CHECK(h["circuit_breakers"]["general"]["recovery_timeout"].is_number_integer());
+  CHECK(h["circuit_breakers"]["general"]["recovery_timeout_ms"] == 300000);
+}
+
+TEST_CASE("status: a full pool says how to recover, as the orchestrator does") {
+  status_world full(4);
+  auto d = http::orchestrator_status(full.in())["provisioning"]["blocked_reason_details"];
+  CHECK(d["code"] == "max_capacity");
+  CHECK(d["can_retry"] == false);
+  CHECK(d["should_wait"] == true);
+  CHECK(d["message"] ==
+        "Maximum number of engines (4) already running. Wait for streams to end "
+        "or increase MAX_REPLICAS.");
 }
