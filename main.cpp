@@ -232,6 +232,9 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
   pool.shutdown();  // aborts Docker and engine transfers so no actor waits on one
   actors::stop_all_actors(system, *directory, shutdown_deadline);
   system.await_all_actors_done();
+  // After the actors' last announcements (streams ended at the stop): subscribers end their
+  // responses while the server still runs.
+  published.feed.close();
   server.stop();
   if (cleanup_on_exit) {
     auto removed =

@@ -68,6 +68,8 @@ struct service_settings {
   milliseconds http_header_timeout{};
   milliseconds http_body_timeout{};
   milliseconds http_idle_timeout{};
+  int live_backlog = 0;           ///< events GET /events/live keeps for Last-Event-ID
+  milliseconds live_heartbeat{};  ///< comment line to idle subscribers after this
 };
 
 /// Docker and engine containers (section "Docker and engines").

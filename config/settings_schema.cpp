@@ -101,6 +101,14 @@ std::vector<setting_spec> build_specs() {
   v.push_back(seconds({"HTTP_IDLE_TIMEOUT_S", service, "60",
                        "a kept-alive connection without a request is closed after this"},
                       ACEPOOL_FIELD(service.http_idle_timeout), 0.1, 3600));
+  v.push_back(integer({"LIVE_EVENTS_BACKLOG", service, "4096",
+                       "events GET /events/live keeps for clients resuming with Last-Event-ID; a "
+                       "subscriber further behind is dropped (about 300 bytes per event)"},
+                      ACEPOOL_FIELD(service.live_backlog), 16, 1000000));
+  v.push_back(seconds({"LIVE_EVENTS_HEARTBEAT_S", service, "15",
+                       "a subscriber of GET /events/live without an event this long gets a "
+                       "comment line (keeps proxies from closing it, finds dead connections)"},
+                      ACEPOOL_FIELD(service.live_heartbeat), 0.05, 3600));
 
   // Docker and engines
   v.push_back(text({"DOCKER_HOST", docker, "unix:///var/run/docker.sock", "Docker daemon address"},

@@ -7,6 +7,7 @@
 #include "http/engines_handler.hpp"
 #include "http/events_handler.hpp"
 #include "http/health_handler.hpp"
+#include "http/live_events_handler.hpp"
 #include "http/metrics_handler.hpp"
 #include "http/pool_handler.hpp"
 #include "http/provision_handler.hpp"
@@ -57,6 +58,7 @@ void add_api_routes(router& r, const api_context& ctx) {
   add_pool_routes(r, ctx);
   add_streams_routes(r, ctx);
   add_events_routes(r, ctx);
+  add_live_events_routes(r, ctx);
   add_relay_routes(r, ctx);
 }
 

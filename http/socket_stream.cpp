@@ -17,10 +17,13 @@ constexpr char crlf[] = "\r\n";
 constexpr size_t max_iov_per_call = 64;
 constexpr int send_buffer_bytes = 256 << 10;  // the kernel doubles it
 
-// The head of a streamed answer; the connection closes after it.
+// The head of a streamed answer; the connection closes after it. A Content-Type among
+// `headers` replaces `content_type` (the relay's MPEG-TS is the default).
 void append_stream_head(std::string& out, bool chunked, const std::string& content_type,
                         const header_list& headers) {
-  append_head(out, chunked ? 1 : 0, 200, content_type, headers);
+  bool typed = std::any_of(headers.begin(), headers.end(),
+                           [](const auto& h) { return iequals(h.first, "Content-Type"); });
+  append_head(out, chunked ? 1 : 0, 200, typed ? std::string() : content_type, headers);
   out += chunked ? "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
                  : "Connection: close\r\n\r\n";
 }

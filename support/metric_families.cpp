@@ -101,6 +101,11 @@ const metric_family http_write_timeouts{"acepool_http_write_timeouts_total", t::
 const metric_family http_accept_errors{"acepool_http_accept_errors_total", t::counter,
     "accept() failures of a listener, by error; accepting resumes after them",
     {"listener", "error"}, {}};
+const metric_family live_subscribers{"acepool_live_subscribers", t::gauge,
+    "GET /events/live connections following the feed", {}, one_series};
+const metric_family live_dropped{"acepool_live_dropped_total", t::counter,
+    "GET /events/live subscribers dropped because they fell behind LIVE_EVENTS_BACKLOG", {},
+    one_series};
 
 const metric_family orch_events_started{"orch_events_started_total", t::counter,
     "stream_started events", {}, one_series};
@@ -178,6 +183,8 @@ const std::vector<const metric_family*>& catalogue() {
                                                      &http_refused_requests,
                                                      &http_write_timeouts,
                                                      &http_accept_errors,
+                                                     &live_subscribers,
+                                                     &live_dropped,
                                                      &orch_events_started,
                                                      &orch_events_ended,
                                                      &orch_collector_errors,

@@ -63,7 +63,7 @@ extern const metric_family engines, engines_health, engines_marked_for_replaceme
     vpn_transitions, store_writes, store_dropped, actors, actor_mailbox, actor_handler_exceptions,
     api_requests, api_duration, http_connections, http_connections_max, http_connections_evicted,
     http_connections_refused, http_connections_dropped, http_refused_requests, http_write_timeouts,
-    http_accept_errors;
+    http_accept_errors, live_subscribers, live_dropped;
 
 // ---- the orchestrator's (krinkuto11/acestream-orchestrator), kept for its dashboards ----
 extern const metric_family orch_events_started, orch_events_ended, orch_collector_errors,

@@ -15,6 +15,7 @@
 #include "actors/runtime/introspection.hpp"
 #include "actors/runtime/published_state.hpp"
 #include "config/settings.hpp"
+#include "support/announce.hpp"
 #include "support/async_http_client.hpp"
 #include "support/logging.hpp"
 #include "support/metric_families.hpp"
@@ -44,6 +45,7 @@ struct health_prober_state {
   }
 
   void publish() { deps.published->health.publish(published); }
+  support::live_feed* feed() const { return &deps.published->feed; }
 
   nlohmann::json summary() const {
     return {{"probes", probes},
@@ -104,12 +106,14 @@ void on_result(prober_actor* self, const std::string& id, bool ok) {
   if (e == nullptr || !probed(*e)) return;  // removed while the probe ran
   auto out = st.tracker->record(id, ok, e->health, e->created, steady::now());
   if (out.changed) {
-    log::event(out.status == health_status::unhealthy ? spdlog::level::warn : spdlog::level::info,
-               "engine.health",
-               {{"container", e->container_name},
-                {"from", to_string(e->health)},
-                {"to", to_string(out.status)},
-                {"failures", st.tracker->consecutive_failures(id)}});
+    announce(st.feed(),
+             out.status == health_status::unhealthy ? spdlog::level::warn : spdlog::level::info,
+             "engine.health",
+             {{"container", e->container_name},
+              {"container_id", id},
+              {"from", to_string(e->health)},
+              {"to", to_string(out.status)},
+              {"failures", st.tracker->consecutive_failures(id)}});
     st.count(metrics::health_transitions, {{"to", to_string(out.status)}});
   }
   auto now_ms =
@@ -127,16 +131,16 @@ void finish_replacement(prober_actor* self, const std::string& old_id, bool ok) 
     ++st.published.replacements_failed;
   st.count(metrics::engine_replacements, {{"result", ok ? "success" : "failure"}});
   st.publish();
-  log::event(ok ? spdlog::level::info : spdlog::level::warn, "engine.replacement_done",
-             {{"container", old_id}, {"result", ok ? "success" : "failure"}});
+  announce(st.feed(), ok ? spdlog::level::info : spdlog::level::warn, "engine.replacement_done",
+           {{"container", old_id}, {"result", ok ? "success" : "failure"}});
 }
 
 /// The new engine is ready: remove the old one, unless it recovered meanwhile.
 void remove_replaced(prober_actor* self, const std::string& old_id) {
   auto& st = self->state;
   if (st.tracker->status(old_id) == health_status::healthy) {
-    log::event(spdlog::level::info, "engine.replacement_kept_old",
-               {{"container", old_id}, {"detail", "it recovered while its replacement started"}});
+    announce(st.feed(), spdlog::level::info, "engine.replacement_kept_old",
+             {{"container", old_id}, {"detail", "it recovered while its replacement started"}});
     return finish_replacement(self, old_id, true);
   }
   self->request(st.deps.provisioner, st.settings().service.api_long_operation_timeout,
@@ -175,22 +179,22 @@ void provision_replacement(prober_actor* self, const std::string& old_id) {
           [self, old_id](const provision_result& r) {
             judge_replacement(self, r);
             if (r.ok()) {
-              log::event(spdlog::level::info, "engine.replacement_ready",
-                         {{"container", old_id}, {"replacement", r.engine->container_name}});
+              announce(self->state.feed(), spdlog::level::info, "engine.replacement_ready",
+                       {{"container", old_id}, {"replacement", r.engine->container_name}});
               return remove_replaced(self, old_id);
             }
             bool no_room = r.error->code == provision_code::max_capacity;
-            log::event(spdlog::level::warn,
-                       no_room ? "engine.replacement_blocked" : "engine.replacement_failed",
-                       {{"container", old_id},
-                        {"code", to_string(r.error->code)},
-                        {"detail", r.error->message}});
+            announce(self->state.feed(), spdlog::level::warn,
+                     no_room ? "engine.replacement_blocked" : "engine.replacement_failed",
+                     {{"container", old_id},
+                      {"code", to_string(r.error->code)},
+                      {"detail", r.error->message}});
             finish_replacement(self, old_id, false);
           },
           [self, old_id](caf::error& err) {
             self->state.circuit->record(false, steady::now());
-            log::event(spdlog::level::warn, "engine.replacement_failed",
-                       {{"container", old_id}, {"detail", caf::to_string(err)}});
+            announce(self->state.feed(), spdlog::level::warn, "engine.replacement_failed",
+                     {{"container", old_id}, {"detail", caf::to_string(err)}});
             finish_replacement(self, old_id, false);
           });
 }
@@ -199,8 +203,8 @@ void start_replacement(prober_actor* self, const std::string& old_id) {
   auto& st = self->state;
   st.tracker->replacement_started(steady::now());  // the cooldown runs from blocked tries too
   if (!st.circuit->admit(steady::now()).allowed) {
-    log::event(spdlog::level::warn, "engine.replacement_blocked",
-               {{"container", old_id}, {"detail", "the replacement circuit breaker is open"}});
+    announce(st.feed(), spdlog::level::warn, "engine.replacement_blocked",
+             {{"container", old_id}, {"detail", "the replacement circuit breaker is open"}});
     return;
   }
   st.replacing = old_id;
@@ -225,8 +229,8 @@ void consider_replacement(prober_actor* self) {
     st.publish();
   }
   if (st.replacing || due.empty() || !st.tracker->may_start_replacement(now)) return;
-  log::event(
-      spdlog::level::warn, "engine.replacement_started",
+  announce(
+      st.feed(), spdlog::level::warn, "engine.replacement_started",
       {{"container", due.front()}, {"reason", "unhealthy past HEALTH_UNHEALTHY_GRACE_PERIOD_S"}});
   start_replacement(self, due.front());
 }
@@ -239,7 +243,7 @@ caf::behavior health_prober(prober_actor* self, health_prober_deps deps) {
                                    st.settings().docker.provision_startup_grace,
                                    h.unhealthy_grace_period, h.replacement_cooldown});
   st.circuit.emplace("replacement", replacement_breaker_of(st.settings()),
-                     st.deps.published->replacement_breaker, st.deps.metrics);
+                     st.deps.published->replacement_breaker, st.deps.metrics, st.feed());
   st.publish();
   self->send(self, tick_atom::value);
   return introspectable(self, caf::message_handler{

@@ -13,6 +13,7 @@
 #include "config/settings.hpp"
 #include "docker/docker_event_stream.hpp"
 #include "docker/engine_spec.hpp"
+#include "support/announce.hpp"
 #include "support/logging.hpp"
 #include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
@@ -74,8 +75,8 @@ void on_list_failed(watcher_actor* self, const std::string& why) {
   auto& st = self->state;
   st.last_error = why;
   st.publish(false, why);
-  log::event(st.adopted ? spdlog::level::warn : spdlog::level::info, "docker.unreachable",
-             {{"detail", why}, {"retry_ms", st.backoff.count()}});
+  announce(&st.deps.published->feed, st.adopted ? spdlog::level::warn : spdlog::level::info,
+           "docker.unreachable", {{"detail", why}, {"retry_ms", st.backoff.count()}});
   schedule_sync(self, st.backoff);
   st.backoff = std::min(st.backoff * 2, max_backoff);
 }
@@ -113,7 +114,8 @@ void on_listed(watcher_actor* self, std::vector<docker::container_summary> liste
             // before this, so its first reconciliation counts them.
             if (self->state.adopted) return;
             self->state.adopted = true;
-            log::event(spdlog::level::info, "docker.adopted", counts);
+            announce(&self->state.deps.published->feed, spdlog::level::info, "docker.adopted",
+                     counts);
             caf::anon_send(self->state.deps.pool_manager, adopted_atom::value);
             self->state.publish(true, "ok");
           },
@@ -219,8 +221,9 @@ caf::behavior docker_watcher(watcher_actor* self, docker_watcher_deps deps) {
                   auto& st = self->state;
                   if (connected == st.stream_connected) return;
                   st.stream_connected = connected;
-                  log::event(connected ? spdlog::level::info : spdlog::level::warn,
-                             "docker.event_stream", {{"connected", connected}, {"detail", detail}});
+                  announce(&st.deps.published->feed,
+                           connected ? spdlog::level::info : spdlog::level::warn,
+                           "docker.event_stream", {{"connected", connected}, {"detail", detail}});
                   // Reconnected: catch up on anything the events did not cover.
                   if (connected) sync(self);
                 },

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/messages.hpp"
-#include "actors/pool/engine_debug_view.hpp"
+#include "actors/pool/engine_registry_state.hpp"
 #include "actors/pool/engine_table.hpp"
 #include "actors/runtime/actor_directory.hpp"
 #include "actors/runtime/introspection.hpp"
@@ -23,6 +23,7 @@
 #include "actors/streams/stream_book.hpp"
 #include "config/settings.hpp"
 #include "docker/engine_spec.hpp"
+#include "support/announce.hpp"
 #include "support/logging.hpp"
 #include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
@@ -35,147 +36,6 @@ using steady = std::chrono::steady_clock;
 using wall = std::chrono::system_clock;
 constexpr std::chrono::milliseconds stats_publish_delay{200};
 constexpr std::chrono::seconds purge_every{60};
-
-struct engine_registry_state {
-  static inline const char* name = "engine_registry";
-  const config::settings* settings = nullptr;
-  published_state* published = nullptr;
-  caf::actor store;
-  std::optional<engine_table> table;
-  std::optional<stream_book> book;
-  std::vector<caf::actor> subscribers;
-  uint64_t version = 0, streams_version = 0;
-  bool stats_publish_pending = false;
-  // The orchestrator's event counters count what the registry records, whoever reported it: an
-  // external proxy's event or the relay's own session (what acexy would have reported). Set
-  // after the restore, so restored ends do not count.
-  metrics::counter_metric* started_counter = nullptr;
-  metrics::counter_metric* ended_counter = nullptr;
-
-  static void count(metrics::counter_metric* c) {
-    if (c != nullptr) c->inc();
-  }
-
-  void publish_engines() { publish_engines(book->active_by_engine()); }
-
-  void publish_engines(stream_book::streams_by_engine streams) {
-    engines_snapshot snap;
-    snap.version = ++version;
-    for (const auto& [id, e] : table->engines()) {
-      snap.engines.push_back(e);
-      if (auto on = streams.find(id); on != streams.end())
-        snap.engines.back().streams = std::move(on->second);
-    }
-    std::sort(snap.engines.begin(), snap.engines.end(),
-              [](const engine_record& a, const engine_record& b) {
-                return a.port != b.port ? a.port < b.port : a.container_id < b.container_id;
-              });
-    snap.advertise_host = settings->docker.engine_advertise_host;
-    snap.claims = static_cast<int>(table->claims().size());
-    published->engines.publish(std::move(snap));
-  }
-
-  void publish_streams() {
-    streams_snapshot snap;
-    snap.version = ++streams_version;
-    snap.active = book->active_by_start();
-    snap.ended = book->ended_chunks();
-    snap.ended_count = book->size() - book->active_count();
-    published->streams.publish(std::move(snap));
-  }
-
-  void persist(const engine_record& e) {
-    if (store && e.managed()) caf::anon_send(store, store_engine_atom::value, e);
-  }
-  void persist(const stream_record& s) {
-    if (store) caf::anon_send(store, store_stream_atom::value, s);
-  }
-
-  /// Records a stream (idempotent by id); the record and whether it is new.
-  std::pair<stream_record, bool> start(const stream_started_event& ev, stream_source source) {
-    auto id = stream_id_of(ev);
-    if (const auto* existing = book->find(id)) return {*existing, false};
-    std::vector<const engine_record*> candidates;
-    for (const auto& [eid, e] : table->engines())
-      if (e.state != engine_state::stopping) candidates.push_back(&e);
-    const auto* engine = match_engine(candidates, ev.container_id, ev.engine_host, ev.engine_port);
-    stream_record r;
-    r.id = id;
-    r.key_type = ev.key_type;
-    r.key = ev.key;
-    // An event for an unknown engine creates the stream record only, never an engine.
-    r.container_id = engine != nullptr ? engine->container_id : ev.container_id.value_or("");
-    r.playback_session_id = ev.playback_session_id;
-    r.stat_url = ev.stat_url;
-    r.command_url = ev.command_url;
-    r.is_live = ev.is_live;
-    r.started_at = wall::now();
-    r.source = source;
-    r.labels = ev.labels;
-    auto [stored, created] = book->start(std::move(r));
-    if (created) count(started_counter);
-    table->streams_changed_on(stored->container_id, wall::now(), steady::now());
-    persist(*stored);
-    log::event(spdlog::level::info, "stream.started",
-               {{"stream", id},
-                {"container", stored->container_id},
-                {"source", to_string(source)},
-                {"engine_known", engine != nullptr}});
-    return {*stored, created};
-  }
-
-  /// POST /events/stream_ended: exactly the named stream, never another one.
-  stream_end_result end_by_event(const stream_ended_event& ev) {
-    if (!ev.stream_id || ev.stream_id->empty()) return {};
-    return end(*ev.stream_id, normalize_end_reason(ev.reason.value_or("ended_by_event")));
-  }
-
-  // `id` by value: callers pass ids held by records that ending the stream replaces.
-  stream_end_result end(std::string id, const std::string& reason) {
-    return end(std::move(id), reason, wall::now());
-  }
-
-  stream_end_result end(std::string id, const std::string& reason, wall::time_point at) {
-    stream_end_result r;
-    auto ended = book->end(id, reason, at);
-    if (ended.stream == nullptr) return r;
-    r.stream = *ended.stream;
-    r.updated = ended.changed;
-    if (ended.changed) {
-      count(ended_counter);
-      table->streams_changed_on(ended.stream->container_id, wall::now(), steady::now());
-      persist(*ended.stream);
-      log::event(spdlog::level::info, "stream.ended",
-                 {{"stream", id}, {"reason", reason}, {"container", ended.stream->container_id}});
-    }
-    return r;
-  }
-
-  /// Streams reported by external proxies end with their engine; relay streams fail over.
-  void end_event_streams_on(const std::string& container_id) {
-    std::vector<std::string> ids;
-    for (const auto* stream : book->active_on(container_id))
-      if (stream->source == stream_source::event) ids.push_back(stream->id);
-    for (auto& id : ids)
-      end(std::move(id), "engine_removed");
-  }
-
-  nlohmann::json summary() const {
-    return {{"engines", table->engines().size()},
-            {"managed", table->managed_count()},
-            {"claims", table->claims().size()},
-            {"streams_active", book->active_count()},
-            {"streams", book->size()},
-            {"version", version}};
-  }
-
-  nlohmann::json full_state() const {
-    auto out = registry_debug_view(*table, *book);
-    out["max_replicas"] = settings->pool.max_replicas;
-    out["version"] = version;
-    return out;
-  }
-};
 
 using registry_actor = tracked_typed_actor<engine_registry_state, engine_registry_handle>;
 
@@ -251,7 +111,8 @@ std::vector<std::string> sync(registry_actor* self,
                            *s.settings, wall::now(), steady::now());
   std::vector<std::string> forgotten;
   for (const auto& e : out.vanished) {
-    log::event(spdlog::level::info, "engine.vanished", {{"container", e.container_name}});
+    announce(&s.published->feed, spdlog::level::info, "engine.vanished",
+             {{"container", e.container_name}, {"container_id", e.container_id}});
     s.end_event_streams_on(e.container_id);
     forgotten.push_back(e.container_id);
   }
@@ -264,8 +125,8 @@ std::vector<std::string> sync(registry_actor* self,
                  "used; remove it or give it another label"}});
   for (const auto& id : out.adopted) {
     const auto& e = s.table->engines().at(id);
-    log::event(spdlog::level::info, "engine.adopted",
-               {{"container", e.container_name}, {"port", e.port}});
+    announce(&s.published->feed, spdlog::level::info, "engine.adopted",
+             {{"container", e.container_name}, {"container_id", e.container_id}, {"port", e.port}});
     s.persist(e);
   }
   changed(self);
@@ -280,8 +141,11 @@ auto lifecycle_handlers(registry_actor* self) {
         auto id = e.container_id;
         if (s.table->engine_up(std::move(e), claim, wall::now(), steady::now())) {
           const auto& added = s.table->engines().at(id);
-          log::event(spdlog::level::info, "engine.added",
-                     {{"container", added.container_name}, {"port", added.port}, {"claim", claim}});
+          announce(&s.published->feed, spdlog::level::info, "engine.added",
+                   {{"container", added.container_name},
+                    {"container_id", added.container_id},
+                    {"port", added.port},
+                    {"claim", claim}});
         }
         s.persist(s.table->engines().at(id));
         changed(self);
@@ -291,8 +155,9 @@ auto lifecycle_handlers(registry_actor* self) {
         auto& s = self->state;
         auto gone = s.table->remove(key);
         if (!gone) return "";
-        log::event(spdlog::level::info, "engine.removed",
-                   {{"container", gone->engine.container_name}});
+        announce(&s.published->feed, spdlog::level::info, "engine.removed",
+                 {{"container", gone->engine.container_name},
+                  {"container_id", gone->engine.container_id}});
         s.end_event_streams_on(gone->engine.container_id);
         changed(self);
         return gone->expected ? std::string() : gone->engine.container_id;
@@ -371,6 +236,21 @@ auto stream_handlers(registry_actor* self) {
       });
 }
 
+/// A relay's client count changed: the record shows it, the live feed says who joined or left.
+void set_stream_clients(registry_actor* self, const std::string& id, int clients) {
+  auto& s = self->state;
+  int before = -1;
+  auto set = [clients, &before](stream_record& r) {
+    before = r.clients;
+    r.clients = clients;
+  };
+  if (s.book->modify(id, set) == nullptr) return;
+  s.publish_streams();
+  if (before != clients)
+    s.published->feed.publish("stream.clients",
+                              {{"stream", id}, {"clients", clients}, {"before", before}});
+}
+
 /// The relay's sessions: engine choice, session changes, clients and stats.
 auto relay_handlers(registry_actor* self) {
   return std::make_tuple(
@@ -405,9 +285,7 @@ auto relay_handlers(registry_actor* self) {
         changed(self);
       },
       [self](stream_clients_atom, const std::string& id, int clients) {
-        auto& s = self->state;
-        if (s.book->modify(id, [clients](stream_record& r) { r.clients = clients; }) != nullptr)
-          s.publish_streams();
+        set_stream_clients(self, id, clients);
       },
       [self](stream_stats_atom, const std::string& id, const stats_snapshot& snap) {
         auto& s = self->state;

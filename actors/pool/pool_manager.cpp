@@ -16,6 +16,7 @@
 #include "actors/runtime/published_state.hpp"
 #include "config/settings.hpp"
 #include "docker/engine_spec.hpp"
+#include "support/announce.hpp"
 #include "support/logging.hpp"
 
 namespace acepool::actors {
@@ -38,7 +39,8 @@ struct pool_manager_state {
   provisioner_handle provisioner;
   caf::actor quick_pool;
   const config::settings* settings = nullptr;
-  const published_state* published = nullptr;
+  published_state* published = nullptr;
+  support::live_feed* feed() const { return &published->feed; }
   std::optional<pool_policy> policy;
   std::map<std::string, std::string> recycle;  // engine → reason: removed once it has no stream
   std::optional<int> scale_target;
@@ -143,7 +145,8 @@ void recycle_engines(pm_actor* self, const std::function<bool(const engine_recor
     if (e.managed() && which(e) && st.recycle.emplace(e.container_id, reason).second)
       marked.push_back(e.container_id);
   if (!marked.empty())
-    log::event(spdlog::level::info, "pool.recycle", {{"engines", marked}, {"reason", reason}});
+    announce(st.feed(), spdlog::level::info, "pool.recycle",
+             {{"engines", marked}, {"reason", reason}});
   reconcile(self);
 }
 
@@ -210,11 +213,11 @@ caf::result<scale_result> scale(pm_actor* self, int n) {
     r.scaled_to = self->state.policy->effective_target(n, outcome.view);
     r.stopping = outcome.stopping;
     r.started = outcome.started;
-    log::event(spdlog::level::info, "pool.scale",
-               {{"requested", n},
-                {"target", r.scaled_to},
-                {"started", r.started},
-                {"stopping", r.stopping}});
+    announce(self->state.feed(), spdlog::level::info, "pool.scale",
+             {{"requested", n},
+              {"target", r.scaled_to},
+              {"started", r.started},
+              {"stopping", r.stopping}});
     rp.deliver(r);
   };
   if (!st.adopted || !st.view) {
@@ -341,7 +344,7 @@ pool_manager_handle::behavior_type pool_manager(pm_actor* self, engine_registry_
                                                 provisioner_handle provisioner,
                                                 caf::actor quick_pool,
                                                 const config::settings* settings,
-                                                const published_state* published) {
+                                                published_state* published) {
   auto& st = self->state;
   st.published = published;
   st.registry = std::move(registry);
@@ -386,7 +389,7 @@ pool_manager_handle spawn_pool_manager(caf::actor_system& sys, actor_directory& 
                                        engine_registry_handle registry,
                                        provisioner_handle provisioner, caf::actor quick_pool,
                                        const config::settings& settings,
-                                       const published_state& published) {
+                                       published_state& published) {
   auto a = sys.spawn(pool_manager, std::move(registry), std::move(provisioner),
                      std::move(quick_pool), &settings, &published);
   directory.add(caf::actor_cast<caf::actor>(a), "pool_manager", "pool_manager");

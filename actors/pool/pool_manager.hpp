@@ -23,6 +23,6 @@ pool_manager_handle spawn_pool_manager(caf::actor_system& sys, actor_directory& 
                                        engine_registry_handle registry,
                                        provisioner_handle provisioner, caf::actor quick_pool,
                                        const config::settings& settings,
-                                       const published_state& published);
+                                       published_state& published);
 
 }  // namespace acepool::actors

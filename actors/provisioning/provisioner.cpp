@@ -21,6 +21,7 @@
 #include "actors/runtime/published_state.hpp"
 #include "config/settings.hpp"
 #include "docker/engine_spec.hpp"
+#include "support/announce.hpp"
 #include "support/async_http_client.hpp"
 #include "support/logging.hpp"
 #include "support/metric_families.hpp"
@@ -110,13 +111,13 @@ void fail(prov_actor* self, uint64_t id, provision_error err) {
     st.circuit->record(false, clock::now());
   else if (op->trial)
     st.circuit->abandon_trial();
-  log::event(spdlog::level::warn, "provision.failed",
-             {{"operation", op->key},
-              {"kind", op->engine ? "engine" : "generic"},
-              {"image", op->image},
-              {"code", to_string(err.code)},
-              {"detail", err.message},
-              {"stage", to_string(op->at)}});
+  announce(&st.deps.published->feed, spdlog::level::warn, "provision.failed",
+           {{"operation", op->key},
+            {"kind", op->engine ? "engine" : "generic"},
+            {"image", op->image},
+            {"code", to_string(err.code)},
+            {"detail", err.message},
+            {"stage", to_string(op->at)}});
   ++st.failed;
   st.last_failure = std::string(to_string(err.code)) + ": " + err.message;
   st.last_failure_at = std::chrono::system_clock::now();
@@ -141,12 +142,12 @@ void succeed(prov_actor* self, uint64_t id, provision_result r) {
     st.circuit->record(true, clock::now());
   else if (op->trial)
     st.circuit->abandon_trial();
-  log::event(spdlog::level::info, "provision.done",
-             {{"operation", op->key},
-              {"kind", op->engine ? "engine" : "generic"},
-              {"container", op->container_name},
-              {"seconds", std::chrono::duration<double>(clock::now() - op->started).count()},
-              {"retries", op->transient_failures}});
+  announce(&st.deps.published->feed, spdlog::level::info, "provision.done",
+           {{"operation", op->key},
+            {"kind", op->engine ? "engine" : "generic"},
+            {"container", op->container_name},
+            {"seconds", std::chrono::duration<double>(clock::now() - op->started).count()},
+            {"retries", op->transient_failures}});
   ++st.succeeded;
   count_outcome(self, *op, "success");
   answer(*op, std::move(r));
@@ -363,7 +364,7 @@ provisioner_handle::behavior_type provisioner(prov_actor* self, provisioner_deps
   st.slots.emplace(std::min(st.deps.workers.size(),
                             static_cast<size_t>(st.settings().docker.max_concurrent_provisions)));
   st.circuit.emplace("general", general_breaker_of(st.settings()),
-                     st.deps.published->general_breaker, st.deps.metrics);
+                     st.deps.published->general_breaker, st.deps.metrics, &st.deps.published->feed);
   st.publish();
   return {
       [self](provision_engine_atom, engine_request& req) {

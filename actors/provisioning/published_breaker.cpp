@@ -1,7 +1,7 @@
 #include "actors/provisioning/published_breaker.hpp"
 
 #include "config/settings.hpp"
-#include "support/logging.hpp"
+#include "support/announce.hpp"
 #include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 
@@ -17,8 +17,8 @@ breaker replacement_breaker_of(const config::settings& s) {
 
 published_breaker::published_breaker(std::string name, breaker initial,
                                      support::snapshot_cell<breaker>& cell,
-                                     metrics::registry* metrics)
-    : name_(std::move(name)), breaker_(initial), cell_(&cell), metrics_(metrics) {
+                                     metrics::registry* metrics, support::live_feed* feed)
+    : name_(std::move(name)), breaker_(initial), cell_(&cell), metrics_(metrics), feed_(feed) {
   publish();
 }
 
@@ -36,12 +36,12 @@ void published_breaker::record(bool success, clock::time_point now) {
     breaker_.record_failure(now, std::chrono::system_clock::now());
   auto after = breaker_.current(now);
   if (before != after)
-    log::event(after == breaker::state::closed ? spdlog::level::info : spdlog::level::warn,
-               "breaker.transition",
-               {{"breaker", name_},
-                {"from", to_string(before)},
-                {"to", to_string(after)},
-                {"failures", breaker_.failure_count()}});
+    announce(feed_, after == breaker::state::closed ? spdlog::level::info : spdlog::level::warn,
+             "breaker.transition",
+             {{"breaker", name_},
+              {"from", to_string(before)},
+              {"to", to_string(after)},
+              {"failures", breaker_.failure_count()}});
   publish();
 }
 
@@ -52,7 +52,7 @@ void published_breaker::abandon_trial() {
 
 void published_breaker::reset() {
   breaker_.reset();
-  log::event(spdlog::level::info, "breaker.reset", {{"breaker", name_}});
+  announce(feed_, spdlog::level::info, "breaker.reset", {{"breaker", name_}});
   publish();
 }
 

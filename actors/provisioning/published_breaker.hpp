@@ -3,6 +3,7 @@
 #include <string>
 
 #include "actors/provisioning/breaker.hpp"
+#include "support/live_feed.hpp"
 #include "support/snapshot_cell.hpp"
 
 namespace acepool::config {
@@ -21,15 +22,15 @@ breaker replacement_breaker_of(const config::settings& s);
 
 /// A breaker owned by the one actor that uses it (the provisioner owns `general`, the
 /// health_prober owns `replacement`): every admission and outcome is a plain call, every change
-/// is logged as a transition, published to `cell` for HTTP and set on the
+/// is announced as a transition (log and live feed), published to `cell` for HTTP and set on the
 /// `acepool_circuit_state{breaker=<name>}` gauge.
 class published_breaker {
  public:
   using clock = breaker::clock;
 
-  /// `metrics` may be null.
+  /// `metrics` and `feed` may be null.
   published_breaker(std::string name, breaker initial, support::snapshot_cell<breaker>& cell,
-                    metrics::registry* metrics);
+                    metrics::registry* metrics, support::live_feed* feed);
 
   /// Whether an operation may start now (see breaker::admit); a half_open trial is published.
   breaker::admission admit(clock::time_point now);
@@ -50,6 +51,7 @@ class published_breaker {
   breaker breaker_;
   support::snapshot_cell<breaker>* cell_;
   metrics::registry* metrics_;
+  support::live_feed* feed_;
 };
 
 }  // namespace acepool::actors

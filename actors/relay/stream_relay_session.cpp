@@ -3,6 +3,8 @@
 
 #include <caf/send.hpp>
 
+#include "actors/runtime/published_state.hpp"
+#include "support/announce.hpp"
 #include "support/async_http_client.hpp"
 #include "support/logging.hpp"
 #include "support/metric_families.hpp"
@@ -45,12 +47,12 @@ void session_lost(relay_actor* self, const session_loss& loss, int status) {
   ++st.failovers;
   auto next = st.failover.lost(loss, engine_id);
   count(self, metrics::relay_failovers);
-  log::event(spdlog::level::warn, "stream.failover",
-             {{"stream", st.stream_id},
-              {"key", st.key},
-              {"engine", engine_id},
-              {"attempt", next.attempt},
-              {"detail", loss.detail}});
+  announce(&st.deps.published->feed, spdlog::level::warn, "stream.failover",
+           {{"stream", st.stream_id},
+            {"key", st.key},
+            {"engine", engine_id},
+            {"attempt", next.attempt},
+            {"detail", loss.detail}});
   if (next.give_up) {
     end_relay(self, "upstream_failed", 502, "stream failed: " + loss.detail);
     return;
@@ -117,8 +119,8 @@ void on_session_answer(relay_actor* self, uint64_t no, int status, const std::st
     ev.labels["stream_id"] = st.stream_id;
     // Anonymous: the registry answers with the record, which the relay does not need.
     caf::anon_send(st.deps.registry, stream_started_atom::value, ev, stream_source::relay);
-    log::event(spdlog::level::info, "relay.started",
-               {{"stream", st.stream_id}, {"engine", st.session.container_id}});
+    announce(&st.deps.published->feed, spdlog::level::info, "relay.started",
+             {{"stream", st.stream_id}, {"engine", st.session.container_id}});
   } else {
     self->send(st.deps.registry, stream_session_atom::value, st.stream_id, st.session);
   }

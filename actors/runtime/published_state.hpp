@@ -12,6 +12,7 @@
 #include "actors/provisioning/breaker.hpp"
 #include "actors/streams/stream_record.hpp"
 #include "actors/vpn/vpn_state.hpp"
+#include "support/live_feed.hpp"
 #include "support/once_text.hpp"
 #include "support/snapshot_cell.hpp"
 
@@ -108,6 +109,9 @@ struct published_state {
   support::snapshot_cell<docker_snapshot> docker;
   support::snapshot_cell<health_snapshot> health;
   support::snapshot_cell<vpn_snapshot> vpn;
+  /// Transitions as they happen (engines, streams, clients, provisioning, breakers, VPN), for
+  /// GET /events/live; the actors announce() them.
+  support::live_feed feed;
 };
 
 }  // namespace acepool::actors

@@ -15,6 +15,7 @@
 #include "config/settings.hpp"
 #include "docker/docker_result.hpp"
 #include "docker/docker_types.hpp"
+#include "support/announce.hpp"
 #include "support/async_http_client.hpp"
 #include "support/logging.hpp"
 #include "support/metric_families.hpp"
@@ -167,9 +168,9 @@ void restart_if_unhealthy_too_long(watcher_actor* self) {
     return;
   st.restarted_for_unhealthy = true;
   ++st.restarts_requested;
-  log::event(spdlog::level::warn, "vpn.restarting",
-             {{"container", st.now.container_name},
-              {"detail", "unhealthy longer than VPN_UNHEALTHY_RESTART_TIMEOUT_S"}});
+  announce(&st.deps.published->feed, spdlog::level::warn, "vpn.restarting",
+           {{"container", st.now.container_name},
+            {"detail", "unhealthy longer than VPN_UNHEALTHY_RESTART_TIMEOUT_S"}});
   self->request(st.deps.quick_pool, std::chrono::seconds(90), docker_restart_atom::value,
                 *st.now.container_id, 10)
       .then([](docker::result<docker::done>&) {}, [](caf::error&) {});
@@ -190,12 +191,12 @@ void finish_check(watcher_actor* self, const vpn_snapshot& before) {
       st.deps.metrics
           ->counter(metrics::vpn_transitions, {{"to", v.connected ? "connected" : "disconnected"}})
           .inc();
-    log::event(v.connected ? spdlog::level::info : spdlog::level::warn,
-               v.connected ? "vpn.connected" : "vpn.disconnected",
-               {{"container", v.container_name},
-                {"status", v.status},
-                {"health", v.health},
-                {"vpn_status", v.vpn_status}});
+    announce(&st.deps.published->feed, v.connected ? spdlog::level::info : spdlog::level::warn,
+             v.connected ? "vpn.connected" : "vpn.disconnected",
+             {{"container", v.container_name},
+              {"status", v.status},
+              {"health", v.health},
+              {"vpn_status", v.vpn_status}});
     if (v.connected)
       caf::anon_send(st.deps.pool_manager, vpn_reconnected_atom::value, st.ever_connected);
   }
@@ -204,15 +205,15 @@ void finish_check(watcher_actor* self, const vpn_snapshot& before) {
     st.deps.metrics->gauge(metrics::vpn_connected).set(v.connected ? 1 : 0);
   st.deps.published->vpn.publish(v);
   if (v.container_restarts != before.container_restarts) {
-    log::event(spdlog::level::warn, "vpn.container_restarted",
-               {{"container", v.container_name}, {"started_at", v.started_at}});
+    announce(&st.deps.published->feed, spdlog::level::warn, "vpn.container_restarted",
+             {{"container", v.container_name}, {"started_at", v.started_at}});
     caf::anon_send(st.deps.pool_manager, vpn_restarted_atom::value);
   }
   if (v.forwarded_port != before.forwarded_port && v.forwarded_port) {
-    log::event(spdlog::level::info, "vpn.forwarded_port",
-               {{"port", *v.forwarded_port},
-                {"previous", before.forwarded_port ? nlohmann::json(*before.forwarded_port)
-                                                   : nlohmann::json(nullptr)}});
+    announce(&st.deps.published->feed, spdlog::level::info, "vpn.forwarded_port",
+             {{"port", *v.forwarded_port},
+              {"previous", before.forwarded_port ? nlohmann::json(*before.forwarded_port)
+                                                 : nlohmann::json(nullptr)}});
     caf::anon_send(st.deps.pool_manager, vpn_forwarded_atom::value,
                    static_cast<int>(*v.forwarded_port));
   }

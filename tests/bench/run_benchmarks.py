@@ -16,9 +16,10 @@ import sys
 
 from bench_kit import ROOT, CheckFailed, machine_info
 from control_benchmarks import CONTROL_BENCHMARKS
+from live_benchmarks import LIVE_BENCHMARKS
 from relay_benchmarks import RELAY_BENCHMARKS
 
-BENCHMARKS = {**CONTROL_BENCHMARKS, **RELAY_BENCHMARKS}
+BENCHMARKS = {**CONTROL_BENCHMARKS, **LIVE_BENCHMARKS, **RELAY_BENCHMARKS}
 
 
 def summarize(values):

@@ -1,0 +1,48 @@
+#include "http/live_events_handler.hpp"
+
+#include <charconv>
+
+#include "actors/runtime/published_state.hpp"
+#include "http/live_subscriber.hpp"
+
+namespace acepool::http {
+
+std::optional<uint64_t> parse_event_id(std::string_view text) {
+  if (text.empty() || text.size() > 20) return std::nullopt;
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+namespace {
+
+void follow(support::live_feed& feed, call& c) {
+  // Where to start: the id a reconnecting EventSource sends, `?after=` for a client that read
+  // the state first and cannot set headers, else only what happens from now on.
+  std::optional<std::string_view> given = c.req->header("Last-Event-ID");
+  const char* name = "Last-Event-ID";
+  auto after_param = c.query.get("after");
+  if (!given && after_param) {
+    given = *after_param;
+    name = "after";
+  }
+  uint64_t after = feed.last_id();
+  if (given) {
+    auto id = parse_event_id(*given);
+    if (!id)
+      return c.reply.send(response::error(
+          400, std::string(name) + " must be an event id: decimal digits, at most 20"));
+    after = *id;
+  }
+  std::make_shared<live_subscriber>(c.reply.shared_exchange(), feed, after)->start();
+}
+
+}  // namespace
+
+void add_live_events_routes(router& r, const api_context& ctx) {
+  auto* published = ctx.published;
+  r.add_stream("/events/live", access::read, [published](call& c) { follow(published->feed, c); });
+}
+
+}  // namespace acepool::http
