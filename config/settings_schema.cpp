@@ -106,9 +106,10 @@ std::vector<setting_spec> build_specs() {
                        "subscriber further behind is dropped (about 300 bytes per event)"},
                       ACEPOOL_FIELD(service.live_backlog), 16, 1000000));
   v.push_back(seconds({"LIVE_EVENTS_HEARTBEAT_S", service, "15",
-                       "a subscriber of GET /events/live without an event this long gets a "
-                       "comment line (keeps proxies from closing it, finds dead connections)"},
-                      ACEPOOL_FIELD(service.live_heartbeat), 0.05, 3600));
+                       "every this long, each GET /events/live subscriber waiting for an event "
+                       "gets a comment line (keeps proxies from closing it, finds dead "
+                       "connections)"},
+                      ACEPOOL_FIELD(service.live_heartbeat), 0.05, 300));
 
   // Docker and engines
   v.push_back(text({"DOCKER_HOST", docker, "unix:///var/run/docker.sock", "Docker daemon address"},

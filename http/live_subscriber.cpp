@@ -46,6 +46,10 @@ live_subscriber::live_subscriber(std::shared_ptr<exchange> ex, support::live_fee
     : ex_(std::move(ex)), body_(ex_->sink->open_stream()), feed_(feed), cursor_(after) {}
 
 void live_subscriber::start() {
+  if (body_ != nullptr)
+    body_->on_hangup([weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->resume(support::feed_wake::closing);
+    });
   resume(support::feed_wake::event);
 }
 
@@ -126,8 +130,9 @@ void live_subscriber::step() {
     feed_.wait_after(after, [self = shared_from_this()](support::feed_wake w) { self->resume(w); });
     return;
   }
+  auto body = body_;
   lock.unlock();
-  body_->write(std::move(slices), head, [self = shared_from_this()](relay::write_outcome o) {
+  body->write(std::move(slices), head, [self = shared_from_this()](relay::write_outcome o) {
     self->written(o == relay::write_outcome::ok);
   });
 }
@@ -138,16 +143,22 @@ void live_subscriber::written(bool ok) {
 }
 
 void live_subscriber::end() {
+  std::shared_ptr<stream_body> body;
+  std::shared_ptr<exchange> ex;
   bool counted = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (ended_) return;
     ended_ = true;
     counted = started_;
+    // Let go of the connection now: the feed may hold this subscriber in its waiters until its
+    // next wake.
+    body = std::move(body_);
+    ex = std::move(ex_);
   }
-  if (counted && ex_->metrics != nullptr) ex_->metrics->gauge(metrics::live_subscribers).add(-1);
-  if (body_ != nullptr) body_->finish();
-  ex_->complete(response::error(503, "the live feed is closing"));  // only if nothing was sent
+  if (counted && ex->metrics != nullptr) ex->metrics->gauge(metrics::live_subscribers).add(-1);
+  if (body != nullptr) body->finish();
+  ex->complete(response::error(503, "the live feed is closing"));  // only if nothing was sent
 }
 
 }  // namespace acepool::http

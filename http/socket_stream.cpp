@@ -264,13 +264,25 @@ void socket_stream::watch_hangup_locked() {
                                 self->watch_hangup_locked();
                                 return;
                               }
-                              if (self->in_flight_)
+                              if (self->in_flight_) {
                                 then = self->write_finished_locked(relay::write_outcome::closed);
-                              else
+                              } else {
                                 self->close_locked();
+                                then = std::move(self->on_hangup_);
+                              }
                             }
                             if (then) then();
                           });
+}
+
+void socket_stream::on_hangup(std::function<void()> fn) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!closed_) {
+    on_hangup_ = std::move(fn);
+    return;
+  }
+  lock.unlock();
+  if (fn) fn();  // gone already
 }
 
 void socket_stream::close_locked() {

@@ -50,6 +50,7 @@ class socket_stream final : public response_sink,
              std::function<void(relay::write_outcome)> done) override;
   void finish() override;
   bool closed() const override { return closed_.load(); }
+  void on_hangup(std::function<void()> fn) override;
 
  private:
   using completion = std::function<void(relay::write_outcome)>;
@@ -92,6 +93,7 @@ class socket_stream final : public response_sink,
 
   bool head_sent_ = false, finished_ = false, ended_ = false;
   std::atomic<bool> closed_{false};
+  std::function<void()> on_hangup_;  ///< see stream_body::on_hangup
 };
 
 }  // namespace acepool::http

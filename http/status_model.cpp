@@ -112,9 +112,10 @@ nlohmann::json orchestrator_status(const status_inputs& in) {
           {"provisioning",
            {{"can_provision", !blocked.has_value() && in.docker.reachable},
             {"circuit_breaker_state", to_string(in.general_breaker.current(in.now))},
-            {"last_failure", in.provisioning.last_failure
-                                 ? nlohmann::json(*in.provisioning.last_failure)
-                                 : nlohmann::json(nullptr)},
+            {"last_failure", support::rfc3339_or_null(in.general_breaker.last_failure())},
+            {"last_failure_detail", in.provisioning.last_failure
+                                        ? nlohmann::json(*in.provisioning.last_failure)
+                                        : nlohmann::json(nullptr)},
             {"blocked_reason", blocked ? nlohmann::json(blocked->reason) : nlohmann::json(nullptr)},
             {"blocked_reason_details", blocked_details},
             {"in_flight", in.provisioning.in_flight + in.provisioning.queued}}},

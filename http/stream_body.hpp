@@ -25,6 +25,11 @@ class stream_body {
 
   /// Whether the connection is known to be gone.
   virtual bool closed() const = 0;
+
+  /// Calls `fn` once, on any thread, when the client is found gone while no write is in flight
+  /// (a write in flight learns it from its completion): a body that waits for something to
+  /// write releases its connection at once. Replaces an earlier `fn`.
+  virtual void on_hangup(std::function<void()> fn) = 0;
 };
 
 }  // namespace acepool::http

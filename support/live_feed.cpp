@@ -24,7 +24,6 @@ live_feed::live_feed(size_t backlog, std::chrono::milliseconds heartbeat)
 
 live_feed::~live_feed() {
   close();
-  if (thread_.joinable()) thread_.join();
 }
 
 uint64_t live_feed::publish(std::string_view type, nlohmann::json data) {
@@ -90,9 +89,16 @@ void live_feed::wait_after(uint64_t after, std::function<void(feed_wake)> wake) 
 }
 
 void live_feed::close() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  closed_ = true;
-  changed_.notify_one();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+    changed_.notify_one();
+  }
+  // Back only once every waiter has been told: at shutdown the subscribers end their responses
+  // while the HTTP server still runs (a wake that ends a subscriber may close the feed from the
+  // feed's own thread, which cannot join itself).
+  std::lock_guard<std::mutex> join_lock(join_mutex_);
+  if (thread_.joinable() && std::this_thread::get_id() != thread_.get_id()) thread_.join();
 }
 
 size_t live_feed::waiting() const {

@@ -45,8 +45,8 @@ class live_feed {
     bool lost = false;          ///< events after the position are no longer in the backlog
   };
 
-  /// `backlog` events are kept (at least 1); waiting subscribers are woken with
-  /// feed_wake::heartbeat after `heartbeat` without an event.
+  /// `backlog` events are kept (at least 1); every `heartbeat` the subscribers waiting then are
+  /// woken with feed_wake::heartbeat.
   live_feed(size_t backlog, std::chrono::milliseconds heartbeat);
   ~live_feed();
   live_feed(const live_feed&) = delete;
@@ -64,11 +64,13 @@ class live_feed {
   uint64_t last_id() const;
 
   /// Calls `wake` once, from the feed's thread: when an event after `after` exists (at once
-  /// when one does already), after a heartbeat interval, or when the feed closes.
+  /// when one does already), at the next heartbeat, or when the feed closes (on the caller's
+  /// thread when it is closed already).
   void wait_after(uint64_t after, std::function<void(feed_wake)> wake);
 
-  /// Wakes every waiter with feed_wake::closing and refuses later waits the same way.
-  /// Idempotent; the destructor closes too.
+  /// Wakes every waiter with feed_wake::closing, refuses later waits the same way, and returns
+  /// once the waiters have been woken (their wake functions have run). Idempotent; the
+  /// destructor closes too.
   void close();
 
   /// Subscribers waiting now (for /debug and tests).
@@ -92,6 +94,7 @@ class live_feed {
   std::vector<waiter> waiters_;
   bool woken_ = false;
   bool closed_ = false;
+  std::mutex join_mutex_;  ///< close() from two threads joins once
   std::thread thread_;
 };
 

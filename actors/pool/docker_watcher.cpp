@@ -61,17 +61,17 @@ struct docker_watcher_state {
   }
 };
 
-using watcher_actor = tracked_actor<docker_watcher_state>;
+using docker_watcher_actor = tracked_actor<docker_watcher_state>;
 
-void schedule_sync(watcher_actor* self, milliseconds after) {
+void schedule_sync(docker_watcher_actor* self, milliseconds after) {
   auto gen = ++self->state.timer_generation;
   self->delayed_send(self, after, sync_atom::value, gen);
 }
 
-void sync(watcher_actor* self);
+void sync(docker_watcher_actor* self);
 
 /// The listing failed: Docker is unreachable; try again with a growing backoff.
-void on_list_failed(watcher_actor* self, const std::string& why) {
+void on_list_failed(docker_watcher_actor* self, const std::string& why) {
   auto& st = self->state;
   st.last_error = why;
   st.publish(false, why);
@@ -83,7 +83,7 @@ void on_list_failed(watcher_actor* self, const std::string& why) {
 
 /// A listing of every managed container, taken at `listed_at`: the registry adopts and forgets
 /// engines, the allocator rebuilds its bound ports, the provisioner reaps what does not run.
-void on_listed(watcher_actor* self, std::vector<docker::container_summary> listed,
+void on_listed(docker_watcher_actor* self, std::vector<docker::container_summary> listed,
                int64_t listed_at) {
   auto& st = self->state;
   st.backoff = first_backoff;
@@ -126,7 +126,7 @@ void on_listed(watcher_actor* self, std::vector<docker::container_summary> liste
   st.last_error.clear();
 }
 
-void sync(watcher_actor* self) {
+void sync(docker_watcher_actor* self) {
   auto& st = self->state;
   if (st.syncing) {
     st.resync = true;
@@ -158,7 +158,7 @@ void sync(watcher_actor* self) {
           });
 }
 
-void on_event(watcher_actor* self, const docker::docker_event& e) {
+void on_event(docker_watcher_actor* self, const docker::docker_event& e) {
   auto& st = self->state;
   ++st.events;
   if (st.deps.metrics != nullptr)
@@ -191,7 +191,7 @@ void on_event(watcher_actor* self, const docker::docker_event& e) {
   }
 }
 
-caf::behavior docker_watcher(watcher_actor* self, docker_watcher_deps deps) {
+caf::behavior docker_watcher(docker_watcher_actor* self, docker_watcher_deps deps) {
   auto& st = self->state;
   st.deps = std::move(deps);
   st.publish(false, "not contacted yet");

@@ -58,7 +58,7 @@ struct vpn_watcher_state {
   }
 };
 
-using watcher_actor = tracked_actor<vpn_watcher_state>;
+using vpn_watcher_actor = tracked_actor<vpn_watcher_state>;
 
 std::vector<std::string> key_header(const vpn_watcher_state& st) {
   if (!st.settings().vpn.gluetun_api_key) return {};
@@ -89,7 +89,7 @@ void ask(const control_request& rq, size_t i) {
     caf::anon_send(rq.me, vpn_answer_atom::value, rq.check_no, rq.which, 0, std::string());
 }
 
-void fetch(watcher_actor* self, int which, std::vector<std::string> paths) {
+void fetch(vpn_watcher_actor* self, int which, std::vector<std::string> paths) {
   auto& st = self->state;
   control_request rq;
   rq.me = caf::actor_cast<caf::actor>(self);
@@ -135,7 +135,7 @@ void apply_container(vpn_watcher_state& st, const docker::result<docker::contain
 
 // Swappable on purpose: which query and its HTTP status, straight from one message
 // NOLINTNEXTLINE(bugprone-easily-swappable-parameters)
-void on_answer(watcher_actor* self, int which, int status, const std::string& body) {
+void on_answer(vpn_watcher_actor* self, int which, int status, const std::string& body) {
   auto& st = self->state;
   auto& v = st.now;
   if (which == status_answer) {
@@ -154,7 +154,7 @@ void on_answer(watcher_actor* self, int which, int status, const std::string& bo
   }
 }
 
-void restart_if_unhealthy_too_long(watcher_actor* self) {
+void restart_if_unhealthy_too_long(vpn_watcher_actor* self) {
   auto& st = self->state;
   auto timeout = st.settings().vpn.unhealthy_restart_timeout;
   if (st.now.connected || st.now.status != "running") {
@@ -177,7 +177,7 @@ void restart_if_unhealthy_too_long(watcher_actor* self) {
 }
 
 /// Every answer is in: decide "connected", publish, and report what changed.
-void finish_check(watcher_actor* self, const vpn_snapshot& before) {
+void finish_check(vpn_watcher_actor* self, const vpn_snapshot& before) {
   auto& st = self->state;
   auto& v = st.now;
   st.checking = false;
@@ -220,7 +220,7 @@ void finish_check(watcher_actor* self, const vpn_snapshot& before) {
   restart_if_unhealthy_too_long(self);
 }
 
-void check(watcher_actor* self) {
+void check(vpn_watcher_actor* self) {
   auto& st = self->state;
   if (st.checking) return;
   st.checking = true;
@@ -255,7 +255,7 @@ void check(watcher_actor* self) {
           });
 }
 
-caf::behavior vpn_watcher(watcher_actor* self, vpn_watcher_deps deps) {
+caf::behavior vpn_watcher(vpn_watcher_actor* self, vpn_watcher_deps deps) {
   auto& st = self->state;
   st.deps = std::move(deps);
   st.now.enabled = true;

@@ -125,7 +125,7 @@ TEST_CASE("live events: stream changes arrive in order with increasing ids and t
   CHECK(events[0]["data"]["engine_known"] == false);
   CHECK(events[1]["type"] == "stream.ended");
   CHECK(events[1]["data"]["reason"] == "ended_by_event");
-  CHECK(events[1]["id"].get<uint64_t>() == events[0]["id"].get<uint64_t>() + 1);
+  CHECK(events[1]["id"].get<uint64_t>() > events[0]["id"].get<uint64_t>());
   CHECK(events[0]["time"].get<std::string>().back() == 'Z');
   // Under the orchestrator's newer prefix too; the SSE id line matches the JSON id.
   auto prefixed = subscribe(ace, "/api/v1/events/live?after=" + events[0]["id"].dump());
@@ -188,7 +188,7 @@ TEST_CASE("live events: a bad Last-Event-ID is a 400, idle subscribers get heart
 
 TEST_CASE("live events: a subscriber that cannot keep up is dropped, the others get every event") {
   require_docker();
-  live_pool pool(settings{{"LIVE_EVENTS_BACKLOG", "1024"}});
+  live_pool pool(settings{{"LIVE_EVENTS_BACKLOG", "2048"}});
   auto& ace = pool.ace;
   auto fast = subscribe(ace, "/events/live");
   auto slow = subscribe(ace, "/events/live", {}, 20000);  // 20 kB/s
@@ -197,7 +197,8 @@ TEST_CASE("live events: a subscriber that cannot keep up is dropped, the others 
   const std::string pad(1000, 'x');
   for (int round = 0; round < 100; ++round)
     churn_keys(ace, 20, "r" + std::to_string(round) + "-", pad);
-  CHECK(ace.get("/health").status == 200);  // the feed never waits for anyone
+  // Every actor (the registry that announced all of it included) still answers at once.
+  CHECK(ace.get("/health/ready").status == 200);
   REQUIRE(wait_events(*fast, 4000, 60s));
   CHECK(events_of(*fast).size() == 4000);
   auto all = events_of(*fast, "");

@@ -71,9 +71,11 @@ TEST_CASE("compat: the orchestrator's calls get answers that match its response 
   require_docker();
   docker_run_scope run;
   port_block ports;
-  acepool_process ace(pool_env(
-      run, ports,
-      {{"MIN_REPLICAS", "1"}, {"COLLECT_INTERVAL_S", "0.2"}, {"ENGINE_GRACE_PERIOD_S", "30"}}));
+  acepool_process ace(pool_env(run, ports,
+                               {{"MIN_REPLICAS", "1"},
+                                {"MAX_REPLICAS", "2"},
+                                {"COLLECT_INTERVAL_S", "0.2"},
+                                {"ENGINE_GRACE_PERIOD_S", "30"}}));
   REQUIRE(eventually([&] { return ace.engines().size() == 1; }, 30s));
   answer_book book(ace);
 
@@ -114,7 +116,9 @@ TEST_CASE("compat: the orchestrator's calls get answers that match its response 
   book.get(stream_path(stream_id, "/stats"), "StreamStatSnapshotList");
   book.get(stream_path(stream_id, "/stats") + "?since=2000-01-01T00:00:00Z",
            "StreamStatSnapshotList");
-  book.get("/orchestrator/status", "OrchestratorStatus");
+  // Two engines of MAX_REPLICAS=2: provisioning is blocked, with the orchestrator's guidance.
+  auto full = book.get("/orchestrator/status", "OrchestratorStatus");
+  CHECK(full["provisioning"]["blocked_reason_details"]["code"] == "max_capacity");
   book.get("/health/status", "HealthStatus");
   book.get("/vpn/status", "VpnStatus");
 
@@ -130,7 +134,7 @@ TEST_CASE("compat: the orchestrator's calls get answers that match its response 
   book.get("/streams?status=ended", "StreamStateList");
 
   book.post("/health/circuit-breaker/reset", json::object(), "BreakerResetResponse");
-  book.post("/scale/2", json::object(), "ScaleResponse");
+  book.post("/scale/1", json::object(), "ScaleResponse");
   book.post("/gc", json::object(), "GcResponse");
   book.del("/containers/" + generic_id, "DeleteResponse");
   // The same calls under the newest orchestrator's prefix.

@@ -30,6 +30,7 @@ class manual_body final : public stream_body, public response_sink {
     finished = true;
   }
   bool closed() const override { return gone; }
+  void on_hangup(std::function<void()> fn) override { hangup = std::move(fn); }
   void send(response r) override { answered = r.status; }
   std::shared_ptr<stream_body> open_stream() override { return self.lock(); }
 
@@ -63,6 +64,7 @@ class manual_body final : public stream_body, public response_sink {
   header_list first_head;
   int heads = 0;
   std::function<void(relay::write_outcome)> pending;
+  std::function<void()> hangup;
   bool finished = false;
   bool gone = false;
   std::optional<int> answered;
@@ -76,6 +78,13 @@ struct rig {
     ex->sink = body;
     ex->request_id = "req-live";
   }
+  ~rig() {
+    // A write left pending holds the subscriber, which holds the body: end it (a client gone).
+    while (body != nullptr && body->complete(relay::write_outcome::closed)) {
+    }
+  }
+  rig(const rig&) = delete;
+  rig& operator=(const rig&) = delete;
   std::shared_ptr<live_subscriber> subscribe(uint64_t after) {
     auto s = std::make_shared<live_subscriber>(ex, feed, after);
     s->start();
@@ -158,4 +167,73 @@ TEST_CASE("live subscriber: resuming before the backlog says resync and skips to
   CHECK_THAT(text, Catch::Contains("\"type\":\"feed.resync\""));
   CHECK(text.find("\"clients\"") == std::string::npos);
   CHECK(sub->position() == r.feed.last_id());
+}
+
+namespace {
+
+/// A connection that takes every write at once: the completion runs inside write(), as the
+/// socket's does while its buffer has room.
+class instant_body final : public stream_body, public response_sink {
+ public:
+  void write(std::vector<relay::buffer_slice> data, const header_list&,
+             std::function<void(relay::write_outcome)> done) override {
+    ++writes;
+    for (const auto& s : data)
+      text.append(s.chunk->data() + s.offset, s.length);
+    done(relay::write_outcome::ok);
+  }
+  void finish() override { finished = true; }
+  bool closed() const override { return false; }
+  void on_hangup(std::function<void()> fn) override { hangup = std::move(fn); }
+  void send(response) override {}
+  std::shared_ptr<stream_body> open_stream() override { return self.lock(); }
+
+  std::weak_ptr<instant_body> self;
+  std::string text;
+  int writes = 0;
+  bool finished = false;
+  std::function<void()> hangup;
+};
+
+}  // namespace
+
+TEST_CASE("live subscriber: writes that complete at once loop instead of recursing") {
+  support::live_feed feed(4096, 1h);
+  auto start = feed.last_id();
+  for (int i = 0; i < 3000; ++i)  // 47 writes of 64 events, each completing inside write()
+    feed.publish("stream.clients", {{"clients", i}});
+  auto body = std::make_shared<instant_body>();
+  body->self = body;
+  auto ex = std::make_shared<exchange>();
+  ex->sink = body;
+  auto sub = std::make_shared<live_subscriber>(ex, feed, start);
+  sub->start();
+  CHECK(sub->position() == feed.last_id());
+  CHECK(body->writes == 47);
+  size_t frames = 0;
+  for (auto at = body->text.find("\ndata: "); at != std::string::npos;
+       at = body->text.find("\ndata: ", at + 1))
+    ++frames;
+  CHECK(frames == 3000);
+  CHECK(eventually([&] { return feed.waiting() == 1; }));
+  feed.close();
+  CHECK(body->finished);
+}
+
+TEST_CASE("live subscriber: a client gone while it waits lets go of its connection at once") {
+  rig r(8, 1h);
+  auto sub = r.subscribe(r.feed.last_id());
+  REQUIRE(r.body->complete());
+  REQUIRE(eventually([&] { return r.feed.waiting() == 1; }));
+  auto connection = std::weak_ptr<manual_body>(r.body);
+  REQUIRE(r.body->hangup);
+  r.body->gone = true;
+  auto hangup = std::move(r.body->hangup);
+  hangup();
+  CHECK(r.body->is_finished());
+  r.ex.reset();
+  r.body.reset();
+  sub.reset();
+  CHECK(connection.expired());  // though the feed still holds the subscriber until its next wake
+  CHECK(r.feed.waiting() == 1);
 }

@@ -105,6 +105,8 @@ TEST_CASE("status: an open breaker blocks provisioning and degrades the status")
   CHECK_THAT(s["provisioning"]["blocked_reason_details"]["message"].get<std::string>(),
              Catch::Contains("circuit breaker is open"));
   CHECK(s["provisioning"]["circuit_breaker_state"] == "open");
+  // The orchestrator's last_failure is the breaker's last failure time.
+  CHECK(s["provisioning"]["last_failure"].get<std::string>().back() == 'Z');
 }
 
 TEST_CASE("status: the breaker takes precedence over max capacity, which alone is not degraded") {
