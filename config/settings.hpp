@@ -69,7 +69,8 @@ struct service_settings {
   milliseconds http_body_timeout{};
   milliseconds http_idle_timeout{};
   int live_backlog = 0;           ///< events GET /events/live keeps for Last-Event-ID
-  milliseconds live_heartbeat{};  ///< comment line to idle subscribers after this
+  milliseconds live_heartbeat{};  ///< comment line to waiting subscribers this often
+  int live_max_subscribers = 0;   ///< GET /events/live connections at once
 };
 
 /// Docker and engine containers (section "Docker and engines").

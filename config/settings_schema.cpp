@@ -105,6 +105,10 @@ std::vector<setting_spec> build_specs() {
                        "events GET /events/live keeps for clients resuming with Last-Event-ID; a "
                        "subscriber further behind is dropped (about 300 bytes per event)"},
                       ACEPOOL_FIELD(service.live_backlog), 16, 1000000));
+  v.push_back(integer({"LIVE_EVENTS_MAX_SUBSCRIBERS", service, "256",
+                       "GET /events/live connections at once; beyond, 503 (they would otherwise "
+                       "hold MAX_CONNECTIONS places that no request could get back)"},
+                      ACEPOOL_FIELD(service.live_max_subscribers), 1, 100000));
   v.push_back(seconds({"LIVE_EVENTS_HEARTBEAT_S", service, "15",
                        "every this long, each GET /events/live subscriber waiting for an event "
                        "gets a comment line (keeps proxies from closing it, finds dead "
@@ -450,6 +454,8 @@ const std::vector<unsupported_spec>& unsupported_specs() {
        "rather than handing its players a format they were not configured for. Unset it and point "
        "players at /ace/getstream (MPEG-TS)",
        [](std::string_view raw) {
+         // Go's strconv.ParseBool (acexy's parser) also reads f and F as false.
+         if (raw == "f" || raw == "F") return true;
          auto on = parse_bool(raw);
          return on.has_value() && !*on;
        }},

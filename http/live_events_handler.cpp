@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "actors/runtime/published_state.hpp"
+#include "config/settings_loader.hpp"
 #include "http/live_subscriber.hpp"
 
 namespace acepool::http {
@@ -17,7 +18,16 @@ std::optional<uint64_t> parse_event_id(std::string_view text) {
 
 namespace {
 
-void follow(support::live_feed& feed, call& c) {
+/// `text` without the spaces and tabs around it (optional whitespace of a header field).
+std::string_view trimmed(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+    text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+    text.remove_suffix(1);
+  return text;
+}
+
+void follow(support::live_feed& feed, size_t max_subscribers, call& c) {
   // Where to start: the id a reconnecting EventSource sends, `?after=` for a client that read
   // the state first and cannot set headers, else only what happens from now on.
   std::optional<std::string_view> given = c.req->header("Last-Event-ID");
@@ -29,20 +39,28 @@ void follow(support::live_feed& feed, call& c) {
   }
   uint64_t after = feed.last_id();
   if (given) {
-    auto id = parse_event_id(*given);
+    auto id = parse_event_id(trimmed(*given));
     if (!id)
       return c.reply.send(response::error(
           400, std::string(name) + " must be an event id: decimal digits, at most 20"));
     after = *id;
   }
-  std::make_shared<live_subscriber>(c.reply.shared_exchange(), feed, after)->start();
+  auto place = feed.join(max_subscribers);
+  if (!place)
+    return c.reply.send(
+        response::error(503, "LIVE_EVENTS_MAX_SUBSCRIBERS (" + std::to_string(max_subscribers) +
+                                 ") subscribers follow the live feed already; retry shortly"));
+  std::make_shared<live_subscriber>(c.reply.shared_exchange(), feed, after, std::move(place))
+      ->start();
 }
 
 }  // namespace
 
 void add_live_events_routes(router& r, const api_context& ctx) {
   auto* published = ctx.published;
-  r.add_stream("/events/live", access::read, [published](call& c) { follow(published->feed, c); });
+  auto max = static_cast<size_t>(ctx.config->values.service.live_max_subscribers);
+  r.add_stream("/events/live", access::read,
+               [published, max](call& c) { follow(published->feed, max, c); });
 }
 
 }  // namespace acepool::http

@@ -42,8 +42,12 @@ std::string resync_frame(uint64_t after) {
 }  // namespace
 
 live_subscriber::live_subscriber(std::shared_ptr<exchange> ex, support::live_feed& feed,
-                                 uint64_t after)
-    : ex_(std::move(ex)), body_(ex_->sink->open_stream()), feed_(feed), cursor_(after) {}
+                                 uint64_t after, std::shared_ptr<void> place)
+    : ex_(std::move(ex)),
+      body_(ex_->sink->open_stream()),
+      feed_(feed),
+      place_(std::move(place)),
+      cursor_(after) {}
 
 void live_subscriber::start() {
   if (body_ != nullptr)
@@ -113,8 +117,9 @@ void live_subscriber::step() {
   } else if (read.lost) {
     // Events it has not been sent are gone: it could not keep up. It reconnects with its
     // Last-Event-ID and is told to resync; the feed never waits for it.
-    log::event(spdlog::level::info, "events_live.dropped",
-               {{"request_id", ex_->request_id}, {"position", cursor_}});
+    log::event(
+        spdlog::level::info, "events_live.dropped",
+        {{"request_id", ex_->request_id}, {"position", cursor_}, {"reason", "behind_backlog"}});
     if (ex_->metrics != nullptr) ex_->metrics->counter(metrics::live_dropped).inc();
     lock.unlock();
     return end();
@@ -132,14 +137,23 @@ void live_subscriber::step() {
   }
   auto body = body_;
   lock.unlock();
-  body->write(std::move(slices), head, [self = shared_from_this()](relay::write_outcome o) {
-    self->written(o == relay::write_outcome::ok);
-  });
+  body->write(std::move(slices), head,
+              [self = shared_from_this()](relay::write_outcome o) { self->written(o); });
 }
 
-void live_subscriber::written(bool ok) {
-  if (!ok) return end();
-  resume(support::feed_wake::event);
+void live_subscriber::written(relay::write_outcome outcome) {
+  if (outcome == relay::write_outcome::ok) return resume(support::feed_wake::event);
+  if (outcome == relay::write_outcome::timed_out) {
+    // It stopped reading: dropped like one that fell behind the backlog.
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (ex_ != nullptr) {
+      log::event(
+          spdlog::level::info, "events_live.dropped",
+          {{"request_id", ex_->request_id}, {"position", cursor_}, {"reason", "write_timeout"}});
+      if (ex_->metrics != nullptr) ex_->metrics->counter(metrics::live_dropped).inc();
+    }
+  }
+  end();
 }
 
 void live_subscriber::end() {
@@ -155,6 +169,7 @@ void live_subscriber::end() {
     // next wake.
     body = std::move(body_);
     ex = std::move(ex_);
+    place_.reset();
   }
   if (counted && ex->metrics != nullptr) ex->metrics->gauge(metrics::live_subscribers).add(-1);
   if (body != nullptr) body->finish();

@@ -18,7 +18,9 @@ class live_subscriber : public std::enable_shared_from_this<live_subscriber> {
  public:
   /// Events after id `after`. When the backlog no longer has all of them (an id older than it,
   /// or one of another process), the client is told first with a `feed.resync` event.
-  live_subscriber(std::shared_ptr<exchange> ex, support::live_feed& feed, uint64_t after);
+  /// `place` is its token from live_feed::join(), given back when it ends.
+  live_subscriber(std::shared_ptr<exchange> ex, support::live_feed& feed, uint64_t after,
+                  std::shared_ptr<void> place = nullptr);
 
   /// Sends the head and whatever is already there, then follows the feed.
   void start();
@@ -30,12 +32,13 @@ class live_subscriber : public std::enable_shared_from_this<live_subscriber> {
   void resume(support::feed_wake why);
   /// One write, one wait, or the end.
   void step();
-  void written(bool ok);
+  void written(relay::write_outcome outcome);
   void end();
 
   std::shared_ptr<exchange> ex_;
   std::shared_ptr<stream_body> body_;
   support::live_feed& feed_;
+  std::shared_ptr<void> place_;
   mutable std::mutex mutex_;
   uint64_t cursor_;
   bool started_ = false;    ///< the head is out

@@ -1,6 +1,8 @@
 #include "http/stream_json.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "support/time_format.hpp"
 
@@ -52,6 +54,36 @@ json stream_json(const stream_record& s) {
           {"downloaded", l ? opt(l->downloaded) : json(nullptr)},
           {"uploaded", l ? opt(l->uploaded) : json(nullptr)}};
 }
+
+namespace {
+
+// A stream's text becomes a record in memory and on disk, a log line and a live-feed event:
+// bounded, so a small request cannot cost megabytes several times over. Far above real values
+// (ids of 40 hex digits, URLs of a few hundred bytes, magnet links of a few kB).
+constexpr size_t max_key_bytes = 8192;
+constexpr size_t max_url_bytes = 4096;
+constexpr size_t max_id_bytes = 256;
+constexpr size_t max_labels = 32;
+constexpr size_t max_label_bytes = 256;
+
+/// The first field of `e` over its limit, as (loc, message).
+std::optional<std::pair<json, std::string>> oversized_field(const stream_started_event& e) {
+  auto over = [](const std::string& v, size_t max) { return v.size() > max; };
+  auto limit = [](json loc, size_t max) {
+    return std::make_pair(std::move(loc), "at most " + std::to_string(max) + " bytes");
+  };
+  if (over(e.key, max_key_bytes)) return limit({"stream", "key"}, max_key_bytes);
+  if (e.container_id && over(*e.container_id, max_id_bytes))
+    return limit({"container_id"}, max_id_bytes);
+  if (over(e.engine_host, max_id_bytes)) return limit({"engine", "host"}, max_id_bytes);
+  if (over(e.playback_session_id, max_id_bytes))
+    return limit({"session", "playback_session_id"}, max_id_bytes);
+  if (over(e.stat_url, max_url_bytes)) return limit({"session", "stat_url"}, max_url_bytes);
+  if (over(e.command_url, max_url_bytes)) return limit({"session", "command_url"}, max_url_bytes);
+  return std::nullopt;
+}
+
+}  // namespace
 
 started_parse parse_stream_started(const json& body) {
   started_parse out;
@@ -110,11 +142,17 @@ started_parse parse_stream_started(const json& body) {
   }
   if (body.contains("labels") && !body["labels"].is_null()) {
     if (!body["labels"].is_object()) return fail({"labels"}, "value is not a valid dict");
+    if (body["labels"].size() > max_labels)
+      return fail({"labels"}, "at most " + std::to_string(max_labels) + " labels");
     for (const auto& [k, v] : body["labels"].items()) {
       if (!v.is_string()) return fail({"labels", k}, "str type expected");
+      if (k.size() > max_label_bytes || v.get_ref<const std::string&>().size() > max_label_bytes)
+        return fail({"labels", k}, "label names and values are at most " +
+                                       std::to_string(max_label_bytes) + " bytes");
       e.labels[k] = v.get<std::string>();
     }
   }
+  if (auto too_long = oversized_field(e)) return fail(too_long->first, too_long->second);
   out.event = std::move(e);
   return out;
 }

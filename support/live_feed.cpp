@@ -101,6 +101,16 @@ void live_feed::close() {
   if (thread_.joinable() && std::this_thread::get_id() != thread_.get_id()) thread_.join();
 }
 
+std::shared_ptr<void> live_feed::join(size_t max) {
+  auto members = members_;
+  if (members->fetch_add(1) >= max) {
+    members->fetch_sub(1);
+    return nullptr;
+  }
+  // The token points at the count and holds it, so it may outlive the feed.
+  return std::shared_ptr<void>(members.get(), [members](void*) { members->fetch_sub(1); });
+}
+
 size_t live_feed::waiting() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return waiters_.size();

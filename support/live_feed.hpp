@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -76,6 +77,10 @@ class live_feed {
   /// Subscribers waiting now (for /debug and tests).
   size_t waiting() const;
 
+  /// A place among at most `max` subscribers, given back when the returned token is released;
+  /// null when all are taken.
+  std::shared_ptr<void> join(size_t max);
+
  private:
   struct waiter {
     uint64_t after;
@@ -95,6 +100,7 @@ class live_feed {
   bool woken_ = false;
   bool closed_ = false;
   std::mutex join_mutex_;  ///< close() from two threads joins once
+  std::shared_ptr<std::atomic<size_t>> members_ = std::make_shared<std::atomic<size_t>>(0);
   std::thread thread_;
 };
 

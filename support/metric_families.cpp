@@ -104,8 +104,8 @@ const metric_family http_accept_errors{"acepool_http_accept_errors_total", t::co
 const metric_family live_subscribers{"acepool_live_subscribers", t::gauge,
     "GET /events/live connections following the feed", {}, one_series};
 const metric_family live_dropped{"acepool_live_dropped_total", t::counter,
-    "GET /events/live subscribers dropped because they fell behind LIVE_EVENTS_BACKLOG", {},
-    one_series};
+    "GET /events/live subscribers dropped because they fell behind LIVE_EVENTS_BACKLOG or a "
+    "write to them waited longer than CLIENT_WRITE_TIMEOUT_S", {}, one_series};
 
 const metric_family orch_events_started{"orch_events_started_total", t::counter,
     "stream_started events", {}, one_series};

@@ -255,6 +255,7 @@ TEST_CASE("acexy's HLS switch stops acepool instead of being ignored") {
              Catch::Contains("ACEXY_M3U8=\"true\" is not supported: acexy's HLS mode"));
   CHECK_THAT(error_of({{"ACEXY_M3U8", "hls please"}}), Catch::Contains("ACEXY_M3U8="));
   CHECK(ok({{"ACEXY_M3U8", "false"}}).pool.max_streams_per_engine >= 1);
+  CHECK(ok({{"ACEXY_M3U8", "F"}}).pool.max_streams_per_engine >= 1);  // Go's false, as acexy reads
   CHECK(ok({{"ACEXY_M3U8", ""}}).pool.max_streams_per_engine >= 1);
   CHECK_THAT(render_markdown_reference(), Catch::Contains("| ACEXY_M3U8 | false, or unset |"));
 }

@@ -171,7 +171,8 @@ TEST_CASE("live events: Last-Event-ID resumes after the event it names, or says 
 
 TEST_CASE("live events: a bad Last-Event-ID is a 400, idle subscribers get heartbeats") {
   require_docker();
-  live_pool pool(settings{{"LIVE_EVENTS_HEARTBEAT_S", "0.2"}});
+  live_pool pool(
+      settings{{"LIVE_EVENTS_HEARTBEAT_S", "0.2"}, {"LIVE_EVENTS_MAX_SUBSCRIBERS", "2"}});
   auto& ace = pool.ace;
   for (const auto& bad : {"abc", "-1", "99999999999999999999", "1 2", "0x10"}) {
     INFO(bad);
@@ -184,6 +185,24 @@ TEST_CASE("live events: a bad Last-Event-ID is a 400, idle subscribers get heart
   auto idle = subscribe(ace, "/events/live");
   CHECK(
       eventually([&] { return idle->kept().find(": keep-alive\n\n") != std::string::npos; }, 10s));
+  // At most LIVE_EVENTS_MAX_SUBSCRIBERS: they must not take every MAX_CONNECTIONS place.
+  auto second = subscribe(ace, "/events/live");
+  auto third = ace.get("/events/live");
+  CHECK(third.status == 503);
+  CHECK_THAT(json_of(third)["detail"].get<std::string>(),
+             Catch::Contains("LIVE_EVENTS_MAX_SUBSCRIBERS"));
+  CHECK(ace.get("/health").status == 200);
+  second->stop();  // its place is given back when its client hangs up
+  std::unique_ptr<stream_reader> again;
+  CHECK(eventually(
+      [&] {
+        stream_reader::options o;
+        o.keep_bytes = 1024;
+        again = std::make_unique<stream_reader>(ace.url("/events/live"), o);
+        again->wait_for_bytes(1, 2s);
+        return again->status() == 200;
+      },
+      10s));
 }
 
 TEST_CASE("live events: a subscriber that cannot keep up is dropped, the others get every event") {
@@ -207,6 +226,7 @@ TEST_CASE("live events: a subscriber that cannot keep up is dropped, the others 
   // The slow one is cut off once it is behind the backlog, or when a write of it waits longer
   // than CLIENT_WRITE_TIMEOUT_S; what it got has no gap.
   REQUIRE(slow->wait_finished(60s));
+  CHECK_THAT(ace.get("/metrics").body, Catch::Contains("acepool_live_dropped_total 1"));
   CHECK(events_of(*slow).size() < 4000);
   auto got = events_of(*slow, "");
   for (size_t i = 1; i < got.size(); ++i)

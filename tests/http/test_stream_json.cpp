@@ -57,6 +57,28 @@ TEST_CASE("a bad stream_started event names the field at fault") {
   CHECK_FALSE(parse_stream_started(json::array()).event);
 }
 
+TEST_CASE("a stream_started event with text beyond its limits is refused, naming the field") {
+  auto sized = [](const char* pointer, json value) {
+    auto b = started_body();
+    b[json::json_pointer(pointer)] = std::move(value);
+    return parse_stream_started(b);
+  };
+  CHECK(sized("/stream/key", std::string(8192, 'k')).event);
+  auto key = sized("/stream/key", std::string(8193, 'k'));
+  CHECK(key.loc == json{"stream", "key"});
+  CHECK(key.error == "at most 8192 bytes");
+  CHECK(sized("/session/playback_session_id", std::string(257, 'p')).loc ==
+        json{"session", "playback_session_id"});
+  CHECK(sized("/session/stat_url", "http://h/" + std::string(4096, 'u')).loc ==
+        json{"session", "stat_url"});
+  CHECK(sized("/container_id", std::string(257, 'c')).loc == json{"container_id"});
+  CHECK(sized("/labels", json{{"a", std::string(257, 'v')}}).loc == json{"labels", "a"});
+  json many = json::object();
+  for (int i = 0; i < 33; ++i)
+    many["l" + std::to_string(i)] = "v";
+  CHECK(sized("/labels", many).loc == json{"labels"});
+}
+
 TEST_CASE("a stream_ended event accepts nulls and refuses wrong types") {
   auto ok = parse_stream_ended(json{{"stream_id", "abc|ps1"}, {"container_id", nullptr}});
   REQUIRE(ok.event);

@@ -118,3 +118,14 @@ TEST_CASE("live feed: closing wakes every waiter and refuses later ones") {
   CHECK(waiting.get() == feed_wake::closing);
   CHECK(wake_of(feed, feed.last_id()) == feed_wake::closing);
 }
+
+TEST_CASE("live feed: at most `max` subscribers hold a place, a released place is free again") {
+  live_feed feed(16, 1h);
+  auto a = feed.join(2);
+  auto b = feed.join(2);
+  CHECK(a);
+  CHECK(b);
+  CHECK_FALSE(feed.join(2));
+  a.reset();
+  CHECK(feed.join(2));
+}
