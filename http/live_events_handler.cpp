@@ -4,6 +4,7 @@
 
 #include "actors/runtime/published_state.hpp"
 #include "config/settings_loader.hpp"
+#include "config/value_parsers.hpp"
 #include "http/live_subscriber.hpp"
 
 namespace acepool::http {
@@ -18,15 +19,6 @@ std::optional<uint64_t> parse_event_id(std::string_view text) {
 
 namespace {
 
-/// `text` without the spaces and tabs around it (optional whitespace of a header field).
-std::string_view trimmed(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-    text.remove_suffix(1);
-  return text;
-}
-
 void follow(support::live_feed& feed, size_t max_subscribers, call& c) {
   // Where to start: the id a reconnecting EventSource sends, `?after=` for a client that read
   // the state first and cannot set headers, else only what happens from now on.
@@ -39,7 +31,7 @@ void follow(support::live_feed& feed, size_t max_subscribers, call& c) {
   }
   uint64_t after = feed.last_id();
   if (given) {
-    auto id = parse_event_id(trimmed(*given));
+    auto id = parse_event_id(config::trim(*given));
     if (!id)
       return c.reply.send(response::error(
           400, std::string(name) + " must be an event id: decimal digits, at most 20"));

@@ -45,8 +45,9 @@ int running_managed(const status_inputs& in) {
   return n;
 }
 
+/// Whole seconds, at least 1: an ETA or Retry-After of 0 would invite an immediate retry.
 int seconds_up(std::chrono::milliseconds ms) {
-  return static_cast<int>(std::max<int64_t>(1, (ms.count() + 999) / 1000));
+  return static_cast<int>(std::max<int64_t>(1, whole_seconds(ms)));
 }
 
 }  // namespace
