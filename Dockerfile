@@ -15,10 +15,13 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config \
       libcaf-dev libasio-dev libhttp-parser-dev libfmt-dev nlohmann-json3-dev \
-      libspdlog-dev libcurl4-openssl-dev libsqlite3-dev \
+      libspdlog-dev libcurl4-openssl-dev libsqlite3-dev npm \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
+# The API explorer's files (swagger-ui-dist) are built into the binary: pinned by the lock file,
+# no install scripts run.
+RUN cd web && npm ci --ignore-scripts --no-audit --no-fund
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DACEPOOL_PCH=OFF -DACEPOOL_TESTS=OFF \
       -DACEPOOL_BENCH=OFF \
  && cmake --build /build -j"$(nproc)" --target acepool \

@@ -4,6 +4,7 @@
 #include "config/settings_loader.hpp"
 #include "http/containers_handler.hpp"
 #include "http/debug_handler.hpp"
+#include "http/docs_handler.hpp"
 #include "http/engines_handler.hpp"
 #include "http/events_handler.hpp"
 #include "http/health_handler.hpp"
@@ -45,12 +46,9 @@ router_options make_router_options(const api_context& ctx) {
   return o;
 }
 
-void add_api_routes(router& r, const api_context& ctx) {
-  add_health_routes(r, ctx);
-  add_debug_routes(r, ctx);
-  add_metrics_routes(r, ctx);
-  if (ctx.published == nullptr)
-    return;  // the pool actors are not running (component tests of the conventions)
+namespace {
+
+void add_pool_api_routes(router& r, const api_context& ctx) {
   add_status_routes(r, ctx);
   add_engines_routes(r, ctx);
   add_provision_routes(r, ctx);
@@ -60,6 +58,17 @@ void add_api_routes(router& r, const api_context& ctx) {
   add_events_routes(r, ctx);
   add_live_events_routes(r, ctx);
   add_relay_routes(r, ctx);
+}
+
+}  // namespace
+
+void add_api_routes(router& r, const api_context& ctx) {
+  add_health_routes(r, ctx);
+  add_debug_routes(r, ctx);
+  add_metrics_routes(r, ctx);
+  if (ctx.published != nullptr)  // else the pool actors are not running (component tests)
+    add_pool_api_routes(r, ctx);
+  add_docs_routes(r);  // last: it documents every route registered before it
 }
 
 std::shared_ptr<router> make_api_router(const api_context& ctx) {

@@ -73,10 +73,19 @@ void actor_state(const api_context& ctx, call& c) {
 }  // namespace
 
 void add_debug_routes(router& r, const api_context& ctx) {
-  r.add(method::get, "/debug/actors", access::write, [ctx](call& c) { list_actors(ctx, c); });
+  r.add(method::get, "/debug/actors", access::write,
+        route_doc("debug", "Every actor: mailbox, messages processed, whether it answers")
+            .returns(200, list_of("ActorEntry"), "sorted by name"),
+        [ctx](call& c) { list_actors(ctx, c); });
   r.add(method::get, "/debug/actors/{name}", access::write,
+        route_doc("debug", "One actor's full state")
+            .path("name", string_schema(), "as listed by /debug/actors")
+            .returns(200, schema_ref("ActorDetail"), "its state")
+            .returns(404, schema_ref("Error"), "no actor of that name"),
         [ctx](call& c) { actor_state(ctx, c); });
   r.add(method::get, "/debug/config", access::write,
+        route_doc("debug", "The settings in effect, where each came from; secrets redacted")
+            .returns(200, schema_ref("ConfigReport"), "every setting"),
         [ctx](call& c) { c.reply.send(response::json(200, config::effective_json(*ctx.config))); });
 }
 

@@ -131,10 +131,21 @@ void batch(const api_context& ctx, call& c) {
 
 void add_events_routes(router& r, const api_context& ctx) {
   r.add(method::post, "/events/stream_started", access::write,
+        route_doc("events", "An external proxy started a stream")
+            .body(schema_ref("StreamStartedEvent"), true)
+            .returns(200, schema_ref("Stream"), "the stream (the existing one for a known id)"),
         [ctx](call& c) { stream_started(ctx, c); });
   r.add(method::post, "/events/stream_ended", access::write,
+        route_doc("events", "An external proxy ended a stream")
+            .explain("Ends exactly the named stream; an unknown id is `updated: false`.")
+            .body(schema_ref("StreamEndedEvent"), true)
+            .returns(200, schema_ref("StreamEndedResult"), "whether it ended now"),
         [ctx](call& c) { stream_ended(ctx, c); });
-  r.add(method::post, "/events/batch", access::write, [ctx](call& c) { batch(ctx, c); });
+  r.add(method::post, "/events/batch", access::write,
+        route_doc("events", "Several started and ended events, answered item by item")
+            .body(schema_ref("EventBatch"), true)
+            .returns(200, schema_ref("EventBatchResult"), "one result per item, in order"),
+        [ctx](call& c) { batch(ctx, c); });
 }
 
 }  // namespace acepool::http

@@ -101,8 +101,16 @@ void ready(const api_context& ctx, call& c) {
 
 void add_health_routes(router& r, const api_context& ctx) {
   r.add(method::get, "/health", access::open,
+        route_doc("health", "Liveness: answers while the process serves")
+            .returns(200, schema_ref("Health"), "serving"),
         [](call& c) { c.reply.send(response::raw_json(200, R"({"status":"ok"})")); });
-  r.add(method::get, "/health/ready", access::open, [ctx](call& c) { ready(ctx, c); });
+  r.add(method::get, "/health/ready", access::open,
+        route_doc("health", "Readiness: Docker answers a ping and every actor answers")
+            .explain("Each within min(2 s, API_REQUEST_TIMEOUT_S). A Docker worker inside a "
+                     "blocking Docker call is listed in `busy` and does not make acepool unready.")
+            .returns(200, schema_ref("Readiness"), "ready")
+            .returns(503, schema_ref("Readiness"), "not ready: the document says why"),
+        [ctx](call& c) { ready(ctx, c); });
 }
 
 }  // namespace acepool::http

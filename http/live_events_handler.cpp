@@ -52,6 +52,15 @@ void add_live_events_routes(router& r, const api_context& ctx) {
   auto* published = ctx.published;
   auto max = static_cast<size_t>(ctx.config->values.service.live_max_subscribers);
   r.add_stream("/events/live", access::read,
+               route_doc("events", "Server-Sent Events of every state change")
+                   .explain("Each event is one JSON object with a `type`; ids increase. "
+                            "`Last-Event-ID` (or `?after=`) resumes from the backlog; a comment "
+                            "line every LIVE_EVENTS_HEARTBEAT_S. See docs/api.md \"Live events\".")
+                   .query("after", {{"type", "string"}, {"pattern", "^[0-9]{1,20}$"}},
+                          "resume after this event id (for clients that cannot send headers)")
+                   .returns(200, string_schema(), "the event stream", "text/event-stream")
+                   .returns(400, schema_ref("Error"), "an event id that is not one")
+                   .returns(503, schema_ref("Error"), "LIVE_EVENTS_MAX_SUBSCRIBERS reached"),
                [published, max](call& c) { follow(published->feed, max, c); });
 }
 

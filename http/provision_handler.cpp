@@ -66,12 +66,31 @@ void provision_generic(const api_context& ctx, call& c) {
       actors::provision_generic_atom::value, req);
 }
 
+/// The answers both provisioning routes share: the provisioning table of docs/api.md.
+route_doc provisioning_doc(std::string summary) {
+  auto failed = schema_ref("ProvisioningError");
+  return route_doc("provisioning", std::move(summary))
+      .returns(400, failed, "invalid_request: a reserved label or env key, a port out of range")
+      .returns(403, failed, "image_not_allowed")
+      .returns(409, failed, "max_capacity")
+      .returns(500, failed, "image_missing, general_error")
+      .returns(503, failed, "blocked (VPN, breaker, queue full) or Docker unavailable")
+      .returns(504, failed, "timeout: the operation was aborted and cleaned up");
+}
+
 }  // namespace
 
 void add_provision_routes(router& r, const api_context& ctx) {
   r.add(method::post, "/provision/acestream", access::write,
+        provisioning_doc("Starts one more engine; answers when it is ready")
+            .body(schema_ref("EngineRequest"))
+            .returns(200, schema_ref("EngineProvisioned"), "the engine, already in /engines"),
         [ctx](call& c) { provision_engine(ctx, c); });
-  r.add(method::post, "/provision", access::write, [ctx](call& c) { provision_generic(ctx, c); });
+  r.add(method::post, "/provision", access::write,
+        provisioning_doc("Starts a generic container of an allowed image")
+            .body(schema_ref("ContainerRequest"), true)
+            .returns(200, schema_ref("ContainerProvisioned"), "the container runs"),
+        [ctx](call& c) { provision_generic(ctx, c); });
 }
 
 }  // namespace acepool::http

@@ -1,6 +1,8 @@
 #include "http/query_string.hpp"
 
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
 
 namespace acepool::http {
 
@@ -70,13 +72,28 @@ std::optional<query_params> query_params::parse(std::string_view raw) {
   return q;
 }
 
+void query_params::check_readable(std::string_view name) const {
+#ifndef NDEBUG
+  if (readable_ == nullptr) return;
+  for (const auto& n : *readable_)
+    if (n == name) return;
+  std::fprintf(stderr, "query parameter '%.*s' is read but not in the route's route_doc\n",
+               static_cast<int>(name.size()), name.data());
+  std::abort();
+#else
+  (void)name;
+#endif
+}
+
 std::optional<std::string> query_params::get(std::string_view name) const {
+  check_readable(name);
   for (const auto& [k, v] : items_)
     if (k == name) return v;
   return std::nullopt;
 }
 
 bool query_params::has(std::string_view name) const {
+  check_readable(name);
   for (const auto& [k, v] : items_)
     if (k == name) return true;
   return false;

@@ -26,8 +26,16 @@ class query_params {
   bool has(std::string_view name) const;
   const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
 
+  /// From now on get() and has() may only ask for these names (asserted in builds with
+  /// assertions: the router passes the route's documented parameters). `names` must outlive
+  /// this object.
+  void restrict_reads(const std::vector<std::string>* names) { readable_ = names; }
+
  private:
+  void check_readable(std::string_view name) const;
+
   std::vector<std::pair<std::string, std::string>> items_;
+  const std::vector<std::string>* readable_ = nullptr;
 };
 
 }  // namespace acepool::http

@@ -86,12 +86,43 @@ void stream_status(const api_context& ctx, call& c) {
       actors::relay_status_atom::value, key);
 }
 
+/// `id` / `infohash` / `pid` as acexy reads them.
+route_doc with_stream_key(route_doc doc) {
+  return doc.query("id", string_schema(), "the content id (one of id and infohash)")
+      .query("infohash", string_schema(), "the infohash, any case (one of id and infohash)")
+      .query("pid", string_schema(), "refused: acepool chooses the engine session (acexy's rule)");
+}
+
+route_doc relay_doc() {
+  return with_stream_key(route_doc("relay", "The live MPEG-TS stream of id or infohash"))
+      .explain(
+          "acexy's endpoint. Clients of one key share one engine session; the engine is "
+          "chosen (or started) by acepool, which fails over to another on loss. Other query "
+          "parameters are passed to the engine.")
+      .query("token", string_schema(), "STREAM_TOKEN, when set (players cannot send headers)")
+      .returns(200, {{"type", "string"}, {"contentMediaType", "video/mp2t"}},
+               "the stream, chunked, until the client leaves or the stream ends", "video/MP2T")
+      .returns(400, schema_ref("Error"), "neither or both of id and infohash, or pid")
+      .returns(401, schema_ref("Error"), "STREAM_TOKEN is set: token missing or wrong")
+      .returns(502, schema_ref("Error"), "the engine's stream failed before the first byte")
+      .returns(503, {{"anyOf", {schema_ref("ProvisioningError"), schema_ref("Error")}}},
+               "no engine could be had (with `Retry-After` when known), too many clients, or "
+               "shutting down")
+      .returns(504, schema_ref("ProvisioningError"), "provisioning timed out");
+}
+
 }  // namespace
 
 void add_relay_routes(router& r, const api_context& ctx) {
   for (const char* path : {"/ace/getstream", "/ace/getstream/"})
-    r.add_stream(path, access::open, [ctx](call& c) { get_stream(ctx, c); });
-  r.add(method::get, "/ace/status", access::open, [ctx](call& c) { stream_status(ctx, c); });
+    r.add_stream(path, access::open, relay_doc(), [ctx](call& c) { get_stream(ctx, c); });
+  r.add(method::get, "/ace/status", access::open,
+        with_stream_key(route_doc("relay", "The relay: every stream, or one key's relay"))
+            .returns(200, {{"anyOf", {schema_ref("RelayOverview"), schema_ref("RelayStatus")}}},
+                     "without a key: counts; with one: its relay")
+            .returns(400, schema_ref("Error"), "both id and infohash, or pid")
+            .returns(404, schema_ref("Error"), "no relay runs this key"),
+        [ctx](call& c) { stream_status(ctx, c); });
 }
 
 std::shared_ptr<router> make_relay_router(const api_context& ctx) {

@@ -11,6 +11,7 @@
 #include "http/http_message.hpp"
 #include "http/query_string.hpp"
 #include "http/responder.hpp"
+#include "http/route_doc.hpp"
 
 namespace acepool::metrics {
 class registry;
@@ -65,11 +66,11 @@ class router {
  public:
   router(router_options options, metrics::registry* metrics);
 
-  /// Registers a route.
-  void add(method verb, std::string pattern, access level, handler fn);
+  /// Registers a route with what /openapi.json says about it.
+  void add(method verb, std::string pattern, access level, route_doc doc, handler fn);
   /// Registers a GET route whose answer may be a long-lived stream (stream_body): the transport
   /// gives such requests a connection of their own (see streams()).
-  void add_stream(std::string pattern, access level, handler fn);
+  void add_stream(std::string pattern, access level, route_doc doc, handler fn);
   /// Whether a GET of `path` goes to a route registered with add_stream().
   bool streams(std::string_view path) const;
 
@@ -99,6 +100,8 @@ class router {
     method verb;
     std::string pattern;
     access level;
+    bool streaming;
+    route_doc doc;
   };
   std::vector<route_info> routes() const;
 
@@ -110,6 +113,8 @@ class router {
     access level;
     handler fn;
     bool streaming = false;
+    route_doc doc;
+    std::vector<std::string> query_names;  ///< of doc, the only ones its handler may read
   };
   struct match {
     std::string pattern;

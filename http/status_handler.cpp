@@ -87,40 +87,56 @@ class status_cache {
 void add_status_routes(router& r, const api_context& ctx) {
   auto cache = std::make_shared<status_cache>();
   r.add(method::get, "/orchestrator/status", access::read,
+        route_doc("status", "The pool at a glance: engines, streams, capacity, VPN, provisioning")
+            .explain("From the published snapshots, reused for at most 250 ms.")
+            .returns(200, schema_ref("OrchestratorStatus"), "the status"),
         [ctx, cache](call& c) { c.reply.send(response::raw_json(200, cache->body(ctx))); });
-  r.add(method::get, "/vpn/status", access::read, [ctx](call& c) {
-    c.reply.send(response::json(200, vpn_status_json(*ctx.published->vpn.load())));
-  });
-  r.add(method::get, "/health/status", access::read, [ctx](call& c) {
-    c.reply.send(with_status_inputs(
-        ctx, [](const status_inputs& in) { return response::json(200, health_status(in)); }));
-  });
-  r.add(method::post, "/health/circuit-breaker/reset", access::write, [ctx](call& c) {
-    auto kind = c.query.get("operation_type").value_or("");
-    // Each breaker lives in its one user: `general` in the provisioner, `replacement` in the
-    // health_prober; no kind resets both.
-    std::vector<caf::actor> owners;
-    if (kind.empty() || kind == "general")
-      owners.push_back(caf::actor_cast<caf::actor>(ctx.provisioner));
-    if (kind.empty() || kind == "replacement") owners.push_back(ctx.health_prober);
-    if (owners.empty()) {
-      c.reply.send(response::error(400, "operation_type must be general or replacement"));
-      return;
-    }
-    auto reply = c.reply;
-    gather<caf::ok_atom>(
-        *ctx.system, owners, ctx.request_timeout(),
-        [reply, kind](const std::vector<gathered<caf::ok_atom>>& done) mutable {
-          for (const auto& d : done)
-            if (!d) return reply.send(response::error(503, "a breaker's owner did not answer"));
-          // api.md's exact texts: "for <kind>" but "all" on its own.
-          reply.send(response::json(
-              200, {{"message", "Circuit breaker " +
-                                    (kind.empty() ? std::string("all") : "for " + kind) +
-                                    " reset successfully"}}));
-        },
-        actors::breaker_reset_atom::value);
-  });
+  r.add(method::get, "/vpn/status", access::read,
+        route_doc("status", "The Gluetun VPN: connected, forwarded port, public IP")
+            .returns(200, schema_ref("VpnStatus"), "the VPN's state (`enabled` false without it)"),
+        [ctx](call& c) {
+          c.reply.send(response::json(200, vpn_status_json(*ctx.published->vpn.load())));
+        });
+  r.add(method::get, "/health/status", access::read,
+        route_doc("health", "Engine health, replacements and both circuit breakers")
+            .returns(200, schema_ref("HealthStatus"), "the health summary"),
+        [ctx](call& c) {
+          c.reply.send(with_status_inputs(
+              ctx, [](const status_inputs& in) { return response::json(200, health_status(in)); }));
+        });
+  r.add(method::post, "/health/circuit-breaker/reset", access::write,
+        route_doc("health", "Closes a circuit breaker (or both)")
+            .query("operation_type", enum_schema({"general", "replacement"}),
+                   "which breaker; none: both")
+            .returns(200, schema_ref("BreakerReset"), "reset")
+            .returns(400, schema_ref("Error"), "an unknown operation_type"),
+        [ctx](call& c) {
+          auto kind = c.query.get("operation_type").value_or("");
+          // Each breaker lives in its one user: `general` in the provisioner, `replacement` in the
+          // health_prober; no kind resets both.
+          std::vector<caf::actor> owners;
+          if (kind.empty() || kind == "general")
+            owners.push_back(caf::actor_cast<caf::actor>(ctx.provisioner));
+          if (kind.empty() || kind == "replacement") owners.push_back(ctx.health_prober);
+          if (owners.empty()) {
+            c.reply.send(response::error(400, "operation_type must be general or replacement"));
+            return;
+          }
+          auto reply = c.reply;
+          gather<caf::ok_atom>(
+              *ctx.system, owners, ctx.request_timeout(),
+              [reply, kind](const std::vector<gathered<caf::ok_atom>>& done) mutable {
+                for (const auto& d : done)
+                  if (!d)
+                    return reply.send(response::error(503, "a breaker's owner did not answer"));
+                // api.md's exact texts: "for <kind>" but "all" on its own.
+                reply.send(response::json(
+                    200, {{"message", "Circuit breaker " +
+                                          (kind.empty() ? std::string("all") : "for " + kind) +
+                                          " reset successfully"}}));
+              },
+              actors::breaker_reset_atom::value);
+        });
 }
 
 }  // namespace acepool::http

@@ -95,15 +95,40 @@ void stop_stream(const api_context& ctx, call& c) {
 }  // namespace
 
 void add_streams_routes(router& r, const api_context& ctx) {
-  r.add(method::get, "/streams", access::read, [ctx](call& c) { list_streams(ctx, c); });
-  r.add(method::get, "/streams/{id}", access::read, [ctx](call& c) {
-    auto snap = ctx.published->streams.load();
-    const auto* s = snap->find(c.param("id"));
-    if (s == nullptr) return c.reply.send(response::error(404, "stream not found"));
-    c.reply.send(response::json(200, stream_json(*s)));
-  });
-  r.add(method::del, "/streams/{id}", access::write, [ctx](call& c) { stop_stream(ctx, c); });
-  r.add(method::get, "/streams/{id}/stats", access::read, [ctx](call& c) { stream_stats(ctx, c); });
+  auto stream_id = [](route_doc doc) {
+    return doc.path("id", string_schema(),
+                    "the stream's id, percent-encoded (`%7C` for `|`, `%2F` for `/`)");
+  };
+  r.add(method::get, "/streams", access::read,
+        route_doc("streams", "Streams, active and ended")
+            .query("status", enum_schema({"started", "ended"}),
+                   "started: active, by start time; ended: in the order they ended; none: every "
+                   "stream kept, by start time")
+            .query("container_id", string_schema(), "only this engine's (id or a 12+ prefix)")
+            .returns(200, list_of("Stream"), "the streams"),
+        [ctx](call& c) { list_streams(ctx, c); });
+  r.add(method::get, "/streams/{id}", access::read,
+        stream_id(route_doc("streams", "One stream"))
+            .returns(200, schema_ref("Stream"), "the stream")
+            .returns(404, schema_ref("Error"), "no such stream"),
+        [ctx](call& c) {
+          auto snap = ctx.published->streams.load();
+          const auto* s = snap->find(c.param("id"));
+          if (s == nullptr) return c.reply.send(response::error(404, "stream not found"));
+          c.reply.send(response::json(200, stream_json(*s)));
+        });
+  r.add(method::del, "/streams/{id}", access::write,
+        stream_id(route_doc("streams", "Stops a stream on its engine and ends it"))
+            .returns(200, schema_ref("StreamStopped"), "ended, `end_reason` stopped_by_api")
+            .returns(404, schema_ref("Error"), "no such stream")
+            .returns(409, schema_ref("Error"), "ended already, or a stop is running"),
+        [ctx](call& c) { stop_stream(ctx, c); });
+  r.add(method::get, "/streams/{id}/stats", access::read,
+        stream_id(route_doc("streams", "A stream's stats history, oldest first"))
+            .query("since", schema_ref("DateTime"), "only snapshots after this time")
+            .returns(200, list_of("StatsSnapshot"), "the snapshots")
+            .returns(404, schema_ref("Error"), "no such stream"),
+        [ctx](call& c) { stream_stats(ctx, c); });
 }
 
 }  // namespace acepool::http

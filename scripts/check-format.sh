@@ -3,8 +3,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-mapfile -t files < <(find main.cpp actors config docker http support tests \
-  -name '*.cpp' -o -name '*.hpp' | sort)
+mapfile -t files < <( (find main.cpp actors config docker http support tests \
+  -name '*.cpp' -o -name '*.hpp'; ls web/*.cpp web/*.hpp) | sort)
 clang-format --dry-run -Werror "${files[@]}"
 # ctest splits test names at ';' and Catch reads a leading '-' as an option: both would make a
 # test run nothing.

@@ -3,13 +3,13 @@
 # Debian 12 packages the project needs to build, test and run its demo (clang and its runtime:
 # the test command's sanitizer build and libFuzzer harnesses; prometheus for promtool, which
 # checks a scrape; its server is never started; python3-jsonschema checks answers against the
-# orchestrator's response models).
+# orchestrator's response models; chromium renders the API explorer in the test command).
 ACEPOOL_PACKAGES=(
   build-essential cmake pkg-config clang-format clang-tidy
   libcaf-dev libasio-dev libhttp-parser-dev libfmt-dev nlohmann-json3-dev
   libspdlog-dev libcurl4-openssl-dev catch2 libsqlite3-dev
   docker.io ffmpeg wrk curl ca-certificates python3 python3-yaml python3-jsonschema procps iproute2
-  clang libclang-rt-14-dev prometheus
+  clang libclang-rt-14-dev prometheus chromium
 )
 
 log() { printf '[acepool] %s\n' "$*" >&2; }
@@ -28,6 +28,25 @@ install_packages() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The npm packages of web/ (swagger-ui-dist, built into the binary at /docs; the OpenAPI
+# validator of the test command), exactly as web/package-lock.json pins them. Runs npm ci only
+# when the lock file changed since the last install. --ignore-scripts: no package runs code at
+# install time (swagger-ui-dist's dependency would report the install to its vendor).
+install_web_packages() {
+  local web="$root/web" stamp="$root/web/node_modules/.acepool-lock"
+  if ! command -v npm >/dev/null 2>&1; then
+    log "installing: nodejs npm"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  if [ -f "$stamp" ] && cmp -s "$stamp" "$web/package-lock.json"; then
+    log "npm packages of web/ present"
+    return 0
+  fi
+  log "installing the npm packages of web/ (npm ci)"
+  (cd "$web" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$web/package-lock.json" "$stamp"
 }
 
 # Makes sure a Docker daemon answers; starts dockerd in the background when none runs.

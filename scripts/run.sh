@@ -9,6 +9,7 @@ source "$root/scripts/lib.sh"
 cd "$root"
 
 install_packages
+install_web_packages
 ensure_docker || { log "the demo needs a Docker daemon"; exit 1; }
 # An optimised product build of its own (the test build keeps assertions on and -O0); only the
 # two programs the demo runs are built.
@@ -50,6 +51,7 @@ acepool demo: $engines simulated engines ready on $base (bound to $APP_BIND only
   curl $base/health/ready
   curl $base/debug/actors
   curl $base/metrics
+  $base/docs                                    # the API explorer, in a browser
   curl -X POST $base/provision/acestream        # one more engine, answered when ready
   curl -X POST $base/scale/4                    # grow or shrink the pool
 MSG

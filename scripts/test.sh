@@ -9,6 +9,7 @@ cd "$root"
 t0=$(date +%s)
 
 install_packages
+install_web_packages
 # Docker tests skip (ctest exit code 77) without a daemon, or fail when CI=true (testing.md).
 ensure_docker || log "no Docker daemon: docker and e2e tests will skip (or fail under CI=true)"
 

@@ -181,7 +181,10 @@ TEST_CASE("store: on a full disk no record is lost, and the file catches up when
   CHECK(stored_streams(db).size() < 1001);
   REQUIRE(disk.remount("size=64m"));  // space returns
   REQUIRE(eventually([&] { return stored_streams(db).size() == 1001; }, 20s));
-  CHECK(ace.process().stderr_text().find("store.recovered") != std::string::npos);
+  // The line follows the commit that made the rows visible: wait for it, do not race it.
+  CHECK(eventually(
+      [&] { return ace.process().stderr_text().find("store.recovered") != std::string::npos; },
+      5s));
   CHECK(ace.process().stderr_text().find("store.dropped") == std::string::npos);
   CHECK(ace.get("/health").status == 200);
 }

@@ -38,11 +38,11 @@ std::shared_ptr<router> make_router() {
   };
   for (const char* p : {"/health", "/engines", "/engines/{container_id}", "/streams/{id}",
                         "/streams/{id}/stats", "/debug/actors/{name}", "/ace/status"})
-    r->add(method::get, p, access::read, ok);
+    r->add(method::get, p, access::read, {}, ok);
   for (const char* p : {"/provision", "/scale/{n}", "/events/stream_started"})
-    r->add(method::post, p, access::write, ok);
-  r->add(method::del, "/streams/{id}", access::write, ok);
-  r->add_stream("/ace/getstream", access::open, ok);
+    r->add(method::post, p, access::write, {}, ok);
+  r->add(method::del, "/streams/{id}", access::write, {}, ok);
+  r->add_stream("/ace/getstream", access::open, {}, ok);
   return r;
 }
 

@@ -57,7 +57,7 @@ void add_stuck(api_server& s) {
 }
 
 void add_echo_route(http::router& r) {
-  r.add(http::method::post, "/test/echo", http::access::write, [](http::call& c) {
+  r.add(http::method::post, "/test/echo", http::access::write, {}, [](http::call& c) {
     auto body = http::parse_json_object(*c.req);
     if (!body.value) return c.reply.send(body.error);
     c.reply.send(http::response::json(200, *body.value));

@@ -32,32 +32,33 @@ struct fixture {
 
   void rebuild() {
     r = std::make_unique<router>(options, &metrics);
-    r->add(method::get, "/engines", access::read, [this](call& c) {
+    r->add(method::get, "/engines", access::read, {}, [this](call& c) {
       calls.push_back("list");
       c.reply.send(response::raw_json(200, "[]"));
     });
-    r->add(method::get, "/engines/{id}", access::read, [this](call& c) {
+    r->add(method::get, "/engines/{id}", access::read, {}, [this](call& c) {
       calls.push_back("get:" + c.param("id"));
       c.reply.send(response::json(200, {{"id", c.param("id")}}));
     });
-    r->add(method::get, "/engines/health-score", access::read, [this](call& c) {
+    r->add(method::get, "/engines/health-score", access::read, {}, [this](call& c) {
       calls.push_back("score");
       c.reply.send(response::raw_json(200, "[]"));
     });
-    r->add(method::del, "/engines/{id}", access::write,
+    r->add(method::del, "/engines/{id}", access::write, {},
            [](call& c) { c.reply.send(response::raw_json(200, "{}")); });
-    r->add(method::post, "/echo", access::write, [](call& c) {
+    r->add(method::post, "/echo", access::write, {}, [](call& c) {
       auto body = parse_json_object(*c.req);
       if (!body.value) return c.reply.send(body.error);
       c.reply.send(response::json(200, *body.value));
     });
-    r->add(method::get, "/metrics", access::metrics,
+    r->add(method::get, "/metrics", access::metrics, {},
            [](call& c) { c.reply.send(response::raw_json(200, "{}")); });
-    r->add(method::get, "/health", access::open,
+    r->add(method::get, "/health", access::open, {},
            [](call& c) { c.reply.send(response::raw_json(200, "{}")); });
-    r->add(method::get, "/boom", access::open, [](call&) { throw std::runtime_error("kaboom"); });
-    r->add(method::get, "/forgets", access::open, [](call&) {});
-    r->add(method::get, "/query", access::open, [](call& c) {
+    r->add(method::get, "/boom", access::open, {},
+           [](call&) { throw std::runtime_error("kaboom"); });
+    r->add(method::get, "/forgets", access::open, {}, [](call&) {});
+    r->add(method::get, "/query", access::open, {}, [](call& c) {
       c.reply.send(response::json(200, {{"id", c.query.get("id").value_or("")}}));
     });
   }
@@ -377,11 +378,11 @@ TEST_CASE("a server started after another one's end counts its requests in its o
 TEST_CASE("only GETs of routes added as streams get a connection of their own") {
   acepool::metrics::registry metrics;
   router r({}, &metrics);
-  r.add_stream("/ace/getstream", access::open,
+  r.add_stream("/ace/getstream", access::open, {},
                [](call& c) { c.reply.send(response::json(200, {})); });
-  r.add(method::get, "/ace/status", access::open,
+  r.add(method::get, "/ace/status", access::open, {},
         [](call& c) { c.reply.send(response::json(200, {})); });
-  r.add(method::del, "/streams/{id}", access::write,
+  r.add(method::del, "/streams/{id}", access::write, {},
         [](call& c) { c.reply.send(response::json(200, {})); });
   CHECK(r.streams("/ace/getstream"));
   CHECK_FALSE(r.streams("/ace/status"));

@@ -36,15 +36,16 @@ struct bare_server {
 
   explicit bare_server(http::server_options o = {}, http::router_options ro = {}) {
     routes = std::make_shared<http::router>(std::move(ro), &metrics);
-    routes->add(http::method::get, "/hello", http::access::open, [](http::call& c) {
+    routes->add(http::method::get, "/hello", http::access::open, {}, [](http::call& c) {
       c.reply.send(http::response::json(200, {{"hello", "world"}}));
     });
-    routes->add(http::method::post, "/echo", http::access::write, [echoes = echoes](http::call& c) {
-      ++*echoes;
-      c.reply.send(http::response::raw_json(200, json{{"bytes", c.req->body.size()}}.dump()));
-    });
+    routes->add(
+        http::method::post, "/echo", http::access::write, {}, [echoes = echoes](http::call& c) {
+          ++*echoes;
+          c.reply.send(http::response::raw_json(200, json{{"bytes", c.req->body.size()}}.dump()));
+        });
     // Answers after a delay, from another thread: the pipelined answer after it must wait.
-    routes->add(http::method::get, "/slow", http::access::open, [this](http::call& c) {
+    routes->add(http::method::get, "/slow", http::access::open, {}, [this](http::call& c) {
       std::lock_guard<std::mutex> lock(answerers_mutex);
       answerers.emplace_back([reply = c.reply]() mutable {
         std::this_thread::sleep_for(150ms);

@@ -1,0 +1,101 @@
+#include "http/docs_handler.hpp"
+
+#include <memory>
+#include <string>
+
+#include "http/etag.hpp"
+#include "http/openapi.hpp"
+#include "web/embedded_assets.hpp"
+
+namespace acepool::http {
+
+namespace {
+
+/// The explorer runs only its own files: no inline script, nothing from another origin, and no
+/// page may frame it (its "Try it out" sends requests with the key typed into it).
+const char* const explorer_policy =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'none'";
+
+/// `bytes` with a strong ETag, revalidated on every use (the names carry no version), or 304.
+response cacheable(const call& c, std::string_view content_type, std::string body,
+                   std::string etag) {
+  response out;
+  auto inm = c.req->header("If-None-Match");
+  if (inm && etag_matches(*inm, etag)) {
+    out.status = 304;
+    out.content_type.clear();
+  } else {
+    out.content_type = std::string(content_type);
+    out.body = std::move(body);
+  }
+  out.headers = {{"ETag", std::move(etag)},
+                 {"Cache-Control", "no-cache"},
+                 {"X-Content-Type-Options", "nosniff"}};
+  return out;
+}
+
+response asset_answer(const call& c, const web::asset& file) {
+  auto out = cacheable(c, file.content_type, std::string(file.bytes), std::string(file.etag));
+  if (file.content_type.rfind("text/html", 0) == 0) {
+    out.headers.emplace_back("Content-Security-Policy", explorer_policy);
+    out.headers.emplace_back("Referrer-Policy", "no-referrer");
+  }
+  return out;
+}
+
+struct rendered_document {
+  std::string body;
+  std::string etag;
+};
+
+route_doc asset_doc(std::string summary) {
+  return route_doc("documentation", std::move(summary));
+}
+
+}  // namespace
+
+void add_docs_routes(router& r) {
+  auto document = std::make_shared<rendered_document>();
+  r.add(method::get, "/openapi.json", access::open,
+        asset_doc("This document: the OpenAPI 3.1 description of every route")
+            .explain("Generated at start from the route table requests are dispatched by.")
+            .returns(200, {{"type", "object"}}, "the document")
+            .returns(304, nullptr, "the copy named in If-None-Match is current"),
+        [document](call& c) {
+          c.reply.send(
+              cacheable(c, "application/json; charset=utf-8", document->body, document->etag));
+        });
+  r.add(method::get, "/docs", access::open,
+        asset_doc("The API explorer (Swagger UI) over this document")
+            .returns(200, string_schema(), "an HTML page", "text/html")
+            .returns(304, nullptr, "the copy named in If-None-Match is current"),
+        [](call& c) { c.reply.send(asset_answer(c, *web::find_asset("docs/index.html"))); });
+  r.add(method::get, "/docs/{file}", access::open,
+        asset_doc("A file of the API explorer")
+            .path("file", string_schema(), "e.g. `swagger-ui.css`")
+            .returns(200, string_schema(), "the file: JavaScript, CSS, PNG or text", "*/*")
+            .returns(304, nullptr, "the copy named in If-None-Match is current")
+            .returns(404, schema_ref("Error"), "no such file"),
+        [](call& c) {
+          const auto* file = web::find_asset("docs/" + c.param("file"));
+          if (file == nullptr || c.param("file") == "index.html")
+            return c.reply.send(response::error(404, "not found"));
+          c.reply.send(asset_answer(c, *file));
+        });
+  r.add(method::get, "/redoc", access::open,
+        asset_doc("The orchestrator's second explorer: acepool has one, at /docs")
+            .returns(308, nullptr, "to /docs"),
+        [](call& c) {
+          response out;
+          out.status = 308;
+          out.content_type.clear();
+          out.headers = {{"Location", "/docs"}};
+          c.reply.send(std::move(out));
+        });
+  document->body = openapi_document(r.routes(), ACEPOOL_VERSION).dump();
+  document->etag = "\"" + std::to_string(std::hash<std::string>{}(document->body)) + "\"";
+}
+
+}  // namespace acepool::http

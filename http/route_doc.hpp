@@ -1,0 +1,83 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace acepool::http {
+
+/// A parameter a route reads: a `{name}` of its path or a query parameter.
+struct param_doc {
+  std::string name;
+  std::string description;
+  nlohmann::json schema;  ///< JSON Schema of the decoded value
+  bool in_path = false;
+  bool required = false;
+};
+
+/// One answer a route gives.
+struct answer_doc {
+  int status = 200;
+  std::string description;
+  nlohmann::json schema;  ///< JSON Schema of the body (null: no body)
+  std::string media_type = "application/json";
+};
+
+/// What /openapi.json says about a route. The router keeps it beside the handler, so the
+/// document is generated from the table requests are dispatched by. The answers every route
+/// shares (401/403 by its access level, 413/415/422 for a body, 422 for a malformed parameter,
+/// the error document of any other failure) are added by the generator (http/openapi.cpp).
+///
+///   route_doc("engines", "One engine with its streams")
+///       .path("container_id", string_schema(), "full id, name or a unique prefix")
+///       .returns(200, schema_ref("EngineWithStreams"), "the engine")
+///       .returns(404, schema_ref("Error"), "no such engine")
+class route_doc {
+ public:
+  route_doc() = default;
+  /// A route in group `tag` that does what `summary` says.
+  route_doc(std::string tag, std::string summary);
+
+  /// Adds a longer explanation (CommonMark).
+  route_doc& explain(std::string text);
+  /// Documents the path parameter `{name}`.
+  route_doc& path(std::string name, nlohmann::json schema, std::string description);
+  /// Documents a query parameter; handlers may read only documented ones (query_params checks).
+  route_doc& query(std::string name, nlohmann::json schema, std::string description,
+                   bool required = false);
+  /// The route reads a JSON body of this schema.
+  route_doc& body(nlohmann::json schema, bool required = false);
+  /// An answer with a JSON body (`schema`), or of another media type.
+  route_doc& returns(int status, nlohmann::json schema, std::string description,
+                     std::string media_type = "application/json");
+
+  const std::string& tag() const { return tag_; }
+  const std::string& summary() const { return summary_; }
+  const std::string& description() const { return description_; }
+  const std::vector<param_doc>& params() const { return params_; }
+  const nlohmann::json& body_schema() const { return body_; }
+  bool body_required() const { return body_required_; }
+  const std::vector<answer_doc>& answers() const { return answers_; }
+  /// The names of the documented query parameters.
+  std::vector<std::string> query_names() const;
+
+ private:
+  std::string tag_, summary_, description_;
+  std::vector<param_doc> params_;
+  nlohmann::json body_;
+  bool body_required_ = false;
+  std::vector<answer_doc> answers_;
+};
+
+/// `{"$ref": "#/components/schemas/<name>"}` (http/api_schemas.json holds the table).
+nlohmann::json schema_ref(std::string_view name);
+/// A JSON array of `<name>` documents.
+nlohmann::json list_of(std::string_view name);
+/// `{"type": "string"}`.
+nlohmann::json string_schema();
+/// A string that is one of `values`.
+nlohmann::json enum_schema(std::vector<std::string> values);
+
+}  // namespace acepool::http
