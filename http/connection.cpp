@@ -237,7 +237,7 @@ void connection::on_head() {
   }
   body_reserved_ = need;
   if (parser_.expects_continue() && head.http_minor == 1 && slots_.empty() && !writing_) {
-    slots_.push_back(slot{0, continue_interim, true, false, false, 1, nullptr});
+    slots_.push_back(slot{0, continue_interim, {}, nullptr, true, false, false, 1, nullptr});
     write_pending();
   }
 }
@@ -303,7 +303,10 @@ void connection::deliver(uint64_t seq, const response& r) {
   if (phase_ == phase::closed || phase_ == phase::lingering) return;
   for (auto& s : slots_) {
     if (s.seq != seq || s.ready) continue;
-    s.bytes = serialize_response(r, wire_options{s.head_only, s.close_after, s.http_minor});
+    wire_options wire{s.head_only, s.close_after, s.http_minor};
+    s.bytes = serialize_response(r, wire);
+    s.tail = shared_tail(r, wire);
+    s.tail_owner = r.shared_owner;
     s.ready = true;
     write_pending();
     return;
@@ -317,6 +320,7 @@ void connection::write_pending() {
   for (const auto& s : slots_) {
     if (!s.ready || s.stream_request || n == max_slots_per_write) break;
     buffers.emplace_back(asio::buffer(s.bytes));
+    if (!s.tail.empty()) buffers.emplace_back(asio::buffer(s.tail.data(), s.tail.size()));
     ++n;
     if (s.close_after) break;
   }

@@ -94,6 +94,8 @@ class connection : public std::enable_shared_from_this<connection> {
   struct slot {
     uint64_t seq = 0;
     std::string bytes;
+    std::string_view tail;  ///< sent after `bytes`: a shared body (response::shared_body)
+    std::shared_ptr<const void> tail_owner;
     bool ready = false;
     bool close_after = false;
     bool head_only = false;

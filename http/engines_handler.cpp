@@ -26,8 +26,11 @@ void add_engines_routes(router& r, const api_context& ctx) {
         route_doc("engines", "Every engine, sorted by port")
             .explain("From the registry's published snapshot. `ETag` changes with every registry "
                      "change; `If-None-Match` with the current one answers 304.")
+            .header("If-None-Match", string_schema(), "ETags of the copy the caller holds")
             .returns(200, list_of("Engine"), "the engines")
-            .returns(304, nullptr, "unchanged since the ETag in If-None-Match"),
+            .with_header("ETag", "`\"engines-<version>\"`, new on every registry change")
+            .returns(304, nullptr, "unchanged since the ETag in If-None-Match")
+            .with_header("ETag", "the current version"),
         [published](call& c) {
           auto snap = published->engines.load();
           auto etag = etag_of(snap->version);

@@ -70,6 +70,12 @@ struct batch_item {
   std::string error;
 };
 
+/// Why a batch item was refused: `["engine","port"]: must be ...`, or the reason alone when the
+/// item as a whole is wrong (not an object).
+std::string item_error(const json& loc, const std::string& why) {
+  return loc.empty() ? why : support::dump_json(loc) + ": " + why;
+}
+
 void batch(const api_context& ctx, call& c) {
   auto body = parse_json_object(*c.req);
   if (!body.value) return c.reply.send(body.error);
@@ -86,12 +92,12 @@ void batch(const api_context& ctx, call& c) {
   for (const auto& item : items("started")) {
     auto p = parse_stream_started(item);
     if (p.event) valid_started.push_back(*p.event);
-    started.push_back({p.event, p.event ? "" : support::dump_json(p.loc) + ": " + p.error});
+    started.push_back({p.event, p.event ? "" : item_error(p.loc, p.error)});
   }
   for (const auto& item : items("ended")) {
     auto p = parse_stream_ended(item);
     if (p.event) valid_ended.push_back(*p.event);
-    ended.push_back({p.event, p.event ? "" : support::dump_json(p.loc) + ": " + p.error});
+    ended.push_back({p.event, p.event ? "" : item_error(p.loc, p.error)});
   }
   count_event(ctx, "stream_started", valid_started.size());
   count_event(ctx, "stream_ended", valid_ended.size());
@@ -111,7 +117,7 @@ void batch(const api_context& ctx, call& c) {
         next = 0;
         for (const auto& item : ended) {
           if (!item.event) {
-            out_ended.push_back({{"success", false}, {"error", item.error}});
+            out_ended.push_back({{"success", false}, {"updated", false}, {"error", item.error}});
             continue;
           }
           const auto& e = r.ended.at(next++);
@@ -138,12 +144,12 @@ void add_events_routes(router& r, const api_context& ctx) {
   r.add(method::post, "/events/stream_ended", access::write,
         route_doc("events", "An external proxy ended a stream")
             .explain("Ends exactly the named stream; an unknown id is `updated: false`.")
-            .body(schema_ref("StreamEndedEvent"), true)
+            .body(schema_ref("StreamEndedEvent"))
             .returns(200, schema_ref("StreamEndedResult"), "whether it ended now"),
         [ctx](call& c) { stream_ended(ctx, c); });
   r.add(method::post, "/events/batch", access::write,
         route_doc("events", "Several started and ended events, answered item by item")
-            .body(schema_ref("EventBatch"), true)
+            .body(schema_ref("EventBatch"))
             .returns(200, schema_ref("EventBatchResult"), "one result per item, in order"),
         [ctx](call& c) { batch(ctx, c); });
 }

@@ -87,6 +87,8 @@ const char* reason_phrase(int status) {
       return "No Content";
     case 302:
       return "Found";
+    case 308:
+      return "Permanent Redirect";
     case 304:
       return "Not Modified";
     case 400:

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +48,15 @@ struct response {
   std::string content_type = "application/json; charset=utf-8";
   header_list headers;
   std::string body;
+  /// Bytes shared by many answers (files built into the binary, the OpenAPI document), sent after
+  /// `body` without a copy: a client that pipelines requests for a large file and never reads
+  /// cannot make acepool hold a copy per request. Valid while `shared_owner` lives (nothing for
+  /// bytes that live as long as the process).
+  std::string_view shared_body;
+  std::shared_ptr<const void> shared_owner;
+
+  /// The size of everything after the head.
+  size_t body_size() const { return body.size() + shared_body.size(); }
 
   /// A JSON response.
   static response json(int status, const nlohmann::json& body);

@@ -1,6 +1,7 @@
 #include "http/live_events_handler.hpp"
 
 #include <charconv>
+#include <limits>
 
 #include "actors/runtime/published_state.hpp"
 #include "config/settings_loader.hpp"
@@ -51,17 +52,23 @@ void follow(support::live_feed& feed, size_t max_subscribers, call& c) {
 void add_live_events_routes(router& r, const api_context& ctx) {
   auto* published = ctx.published;
   auto max = static_cast<size_t>(ctx.config->values.service.live_max_subscribers);
-  r.add_stream("/events/live", access::read,
-               route_doc("events", "Server-Sent Events of every state change")
-                   .explain("Each event is one JSON object with a `type`; ids increase. "
-                            "`Last-Event-ID` (or `?after=`) resumes from the backlog; a comment "
-                            "line every LIVE_EVENTS_HEARTBEAT_S. See docs/api.md \"Live events\".")
-                   .query("after", {{"type", "string"}, {"pattern", "^[0-9]{1,20}$"}},
-                          "resume after this event id (for clients that cannot send headers)")
-                   .returns(200, string_schema(), "the event stream", "text/event-stream")
-                   .returns(400, schema_ref("Error"), "an event id that is not one")
-                   .returns(503, schema_ref("Error"), "LIVE_EVENTS_MAX_SUBSCRIBERS reached"),
-               [published, max](call& c) { follow(published->feed, max, c); });
+  r.add_stream(
+      "/events/live", access::read,
+      route_doc("events", "Server-Sent Events of every state change")
+          .explain("Each event is one JSON object with a `type`; ids increase. "
+                   "`Last-Event-ID` (or `?after=`) resumes from the backlog; a comment "
+                   "line every LIVE_EVENTS_HEARTBEAT_S. See docs/api.md \"Live events\".")
+          .header("Last-Event-ID", {{"type", "string"}, {"pattern", "^[ \\t]*[0-9]{1,20}[ \\t]*$"}},
+                  "resume after this event id (an EventSource sends it on reconnect)")
+          .query("after",
+                 {{"type", "integer"},
+                  {"minimum", 0},
+                  {"maximum", std::numeric_limits<uint64_t>::max()}},
+                 "the same, for clients that cannot send headers")
+          .returns(200, string_schema(), "the event stream", "text/event-stream")
+          .returns(400, schema_ref("Error"), "an event id that is not one")
+          .returns(503, schema_ref("Error"), "LIVE_EVENTS_MAX_SUBSCRIBERS reached"),
+      [published, max](call& c) { follow(published->feed, max, c); });
 }
 
 }  // namespace acepool::http

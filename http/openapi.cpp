@@ -19,10 +19,23 @@ const char* const api_description =
     "acexy. Every path also answers under `/api/v1` (`/api/v1/engines` is `/engines`). Every "
     "answer carries `X-Request-Id` (the caller's, when it sends a valid one). Errors are JSON "
     "`{\"detail\": ...}`.\n\n"
-    "**Access.** Routes marked *write* need the API key (`Authorization: Bearer <key>` or "
-    "`X-API-Key: <key>`) when API_KEY is set; without API_KEY they answer only clients on the "
-    "host itself (protected mode). *read* routes need the key only with API_KEY_READS=true, "
-    "`/metrics` only with METRICS_AUTH=true; the relay and the health probes are always open.";
+    "**Access.** Routes marked *write* (`x-acepool-access`) need the API key (`Authorization: "
+    "Bearer <key>` or `X-API-Key: <key>`) when API_KEY is set; without API_KEY they answer only "
+    "programs on the host itself (protected mode), and never a page in a browser, not even this "
+    "one: to try write routes here, set API_KEY and enter it under Authorize. *read* routes need "
+    "the key only with API_KEY_READS=true, `/metrics` only with METRICS_AUTH=true; the relay and "
+    "the health probes are always open. Each operation's `security` says what this acepool, as "
+    "configured, asks for.\n\n"
+    "A method a path does not list answers 405 with `Allow`; `OPTIONS` on any path answers 204 "
+    "(CORS preflight) with `Allow`.";
+
+/// A response header every answer carries.
+json request_id_header() {
+  return {{"description",
+           "the caller's X-Request-Id when valid (1-128 printable characters), "
+           "else 16 generated hex characters"},
+          {"schema", {{"type", "string"}}}};
+}
 
 /// The groups of the explorer, in the order an operator looks for them.
 const std::pair<const char*, const char*> tag_order[] = {
@@ -132,34 +145,51 @@ json content_of(const json& schema, const std::string& media_type = "application
 
 json shared_responses() {
   json out = json::object();
+  json headers = {{"X-Request-Id", request_id_header()}};
   for (const auto& a : shared_answers)
-    out[a.name] = {{"description", a.description}, {"content", content_of(schema_ref(a.schema))}};
+    out[a.name] = {{"description", a.description},
+                   {"content", content_of(schema_ref(a.schema))},
+                   {"headers", headers}};
+  out["Unauthorized"]["headers"]["WWW-Authenticate"] = {{"description", "`Bearer`"},
+                                                        {"schema", {{"type", "string"}}}};
   out["Failure"] = {{"description",
                      "Any other failure: 500 (with `request_id`), 503 while an actor or Docker "
                      "cannot answer, 504 past the request timeout."},
-                    {"content", content_of(schema_ref("Error"))}};
+                    {"content", content_of(schema_ref("Error"))},
+                    {"headers", headers}};
   return out;
 }
 
 json answer_object(const answer_doc& a) {
   json out = {{"description", a.description}};
   if (!a.schema.is_null()) out["content"] = {{a.media_type, {{"schema", a.schema}}}};
+  out["headers"] = {{"X-Request-Id", request_id_header()}};
+  for (const auto& [name, what] : a.headers)
+    out["headers"][name] = {{"description", what}, {"schema", {{"type", "string"}}}};
   return out;
 }
 
-json security_of(access level) {
-  json key = json::array({{{"bearer", json::array()}}, {{"apiKey", json::array()}}});
-  switch (level) {
-    case access::open:
-      return json::array();
-    case access::write:
-      return key;
-    case access::read:
-    case access::metrics:
-      key.insert(key.begin(), json::object());  // anonymous unless configured otherwise
-      return key;
+/// What this acepool asks a caller of a route for: the key, or nothing (open routes; read
+/// routes unless API_KEY_READS; /metrics unless METRICS_AUTH; write routes in protected mode,
+/// where a local caller needs nothing and anyone else cannot get in).
+json security_of(access level, const key_rules& keys) {
+  bool needs_key =
+      keys.api_key && (level == access::write || (level == access::read && keys.key_reads) ||
+                       (level == access::metrics && keys.metrics_auth));
+  if (!needs_key) return json::array();
+  return json::array({{{"bearer", json::array()}}, {{"apiKey", json::array()}}});
+}
+
+const char* place_name(param_place place) {
+  switch (place) {
+    case param_place::path:
+      return "path";
+    case param_place::query:
+      return "query";
+    case param_place::header:
+      return "header";
   }
-  return json::array();
+  return "query";
 }
 
 json parameters_of(const router::route_info& r) {
@@ -167,10 +197,10 @@ json parameters_of(const router::route_info& r) {
   json out = json::array();
   std::set<std::string> documented;
   for (const auto& p : r.doc.params()) {
-    if (p.in_path) documented.insert(p.name);
+    if (p.place == param_place::path) documented.insert(p.name);
     json one = {{"name", p.name},
-                {"in", p.in_path ? "path" : "query"},
-                {"required", p.in_path || p.required},
+                {"in", place_name(p.place)},
+                {"required", p.place == param_place::path || p.required},
                 {"schema", p.schema}};
     if (!p.description.empty()) one["description"] = p.description;
     out.push_back(std::move(one));
@@ -206,7 +236,7 @@ json responses_of(const router::route_info& r) {
   return out;
 }
 
-json operation_of(const router::route_info& r) {
+json operation_of(const router::route_info& r, const key_rules& keys) {
   if (r.doc.summary().empty() || r.doc.answers().empty())
     throw std::logic_error("route " + std::string(method_name(r.verb)) + " " + r.pattern +
                            " has no route_doc summary and answers");
@@ -214,13 +244,17 @@ json operation_of(const router::route_info& r) {
              {"summary", r.doc.summary()},
              {"tags", json::array({r.doc.tag()})},
              {"x-acepool-access", access_name(r.level)},
-             {"security", security_of(r.level)}};
+             {"security", security_of(r.level, keys)}};
   if (!r.doc.description().empty()) op["description"] = r.doc.description();
   auto params = parameters_of(r);
   if (!params.empty()) op["parameters"] = std::move(params);
   if (!r.doc.body_schema().is_null())
     op["requestBody"] = {{"required", r.doc.body_required()},
                          {"content", {{"application/json", {{"schema", r.doc.body_schema()}}}}}};
+  else if (r.verb == method::post)  // the orchestrator's clients send `{}` to such routes
+    op["requestBody"] = {{"required", false},
+                         {"description", "any JSON body is accepted and ignored"},
+                         {"content", {{"application/json", {{"schema", json::object()}}}}}};
   op["responses"] = responses_of(r);
   return op;
 }
@@ -233,11 +267,12 @@ json schema_table() {
 
 }  // namespace
 
-json openapi_document(const std::vector<router::route_info>& routes, std::string_view version) {
+json openapi_document(const std::vector<router::route_info>& routes, std::string_view version,
+                      const key_rules& keys) {
   json paths = json::object();
   std::set<std::string> tags;
   for (const auto& r : routes) {
-    paths[r.pattern][lower_method(r.verb)] = operation_of(r);
+    paths[r.pattern][lower_method(r.verb)] = operation_of(r, keys);
     tags.insert(r.doc.tag());
   }
   json tag_list = json::array();

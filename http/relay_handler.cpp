@@ -90,7 +90,8 @@ void stream_status(const api_context& ctx, call& c) {
 route_doc with_stream_key(route_doc doc) {
   return doc.query("id", string_schema(), "the content id (one of id and infohash)")
       .query("infohash", string_schema(), "the infohash, any case (one of id and infohash)")
-      .query("pid", string_schema(), "refused: acepool chooses the engine session (acexy's rule)");
+      .query("pid", string_schema(),
+             "refused beside id or infohash (acexy's rule: acepool chooses the engine session)");
 }
 
 route_doc relay_doc() {
@@ -108,6 +109,7 @@ route_doc relay_doc() {
       .returns(503, {{"anyOf", {schema_ref("ProvisioningError"), schema_ref("Error")}}},
                "no engine could be had (with `Retry-After` when known), too many clients, or "
                "shutting down")
+      .with_header("Retry-After", "seconds until an engine may be had, when known")
       .returns(504, schema_ref("ProvisioningError"), "provisioning timed out");
 }
 

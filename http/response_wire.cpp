@@ -45,7 +45,7 @@ std::string serialize_response(const response& r, const wire_options& o) {
   append_head(out, o.http_minor, r.status, body ? r.content_type : std::string(), r.headers);
   if (body) {
     out += "Content-Length: ";
-    out += std::to_string(r.body.size());
+    out += std::to_string(r.body_size());
     out += "\r\n";
   }
   if (o.close)
@@ -55,6 +55,10 @@ std::string serialize_response(const response& r, const wire_options& o) {
   out += "\r\n";
   if (body && !o.head_only) out += r.body;
   return out;
+}
+
+std::string_view shared_tail(const response& r, const wire_options& o) {
+  return has_body(r.status) && !o.head_only ? r.shared_body : std::string_view();
 }
 
 }  // namespace acepool::http

@@ -18,7 +18,11 @@ struct wire_options {
 void append_head(std::string& out, int http_minor, int status, const std::string& content_type,
                  const header_list& headers);
 
-/// The complete bytes of `r`: head with Content-Length and Connection, then the body.
+/// The bytes of `r`: head with Content-Length and Connection, then `body`. A `shared_body` is
+/// counted in Content-Length but not copied: the caller sends it next (shared_tail()).
 std::string serialize_response(const response& r, const wire_options& o);
+
+/// What follows serialize_response()'s bytes on the wire: `r.shared_body`, when a body is sent.
+std::string_view shared_tail(const response& r, const wire_options& o);
 
 }  // namespace acepool::http

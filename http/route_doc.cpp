@@ -13,13 +13,21 @@ route_doc& route_doc::explain(std::string text) {
 }
 
 route_doc& route_doc::path(std::string name, nlohmann::json schema, std::string description) {
-  params_.push_back({std::move(name), std::move(description), std::move(schema), true, true});
+  params_.push_back(
+      {std::move(name), std::move(description), std::move(schema), param_place::path, true});
   return *this;
 }
 
 route_doc& route_doc::query(std::string name, nlohmann::json schema, std::string description,
                             bool required) {
-  params_.push_back({std::move(name), std::move(description), std::move(schema), false, required});
+  params_.push_back(
+      {std::move(name), std::move(description), std::move(schema), param_place::query, required});
+  return *this;
+}
+
+route_doc& route_doc::header(std::string name, nlohmann::json schema, std::string description) {
+  params_.push_back(
+      {std::move(name), std::move(description), std::move(schema), param_place::header, false});
   return *this;
 }
 
@@ -31,14 +39,21 @@ route_doc& route_doc::body(nlohmann::json schema, bool required) {
 
 route_doc& route_doc::returns(int status, nlohmann::json schema, std::string description,
                               std::string media_type) {
-  answers_.push_back({status, std::move(description), std::move(schema), std::move(media_type)});
+  answers_.push_back(
+      {status, std::move(description), std::move(schema), std::move(media_type), {}});
+  return *this;
+}
+
+route_doc& route_doc::with_header(std::string name, std::string description) {
+  if (!answers_.empty())
+    answers_.back().headers.emplace_back(std::move(name), std::move(description));
   return *this;
 }
 
 std::vector<std::string> route_doc::query_names() const {
   std::vector<std::string> out;
   for (const auto& p : params_)
-    if (!p.in_path) out.push_back(p.name);
+    if (p.place == param_place::query) out.push_back(p.name);
   return out;
 }
 

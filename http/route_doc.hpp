@@ -8,12 +8,15 @@
 
 namespace acepool::http {
 
-/// A parameter a route reads: a `{name}` of its path or a query parameter.
+/// Where a parameter comes from (OpenAPI's `in`).
+enum class param_place { path, query, header };
+
+/// A parameter a route reads: a `{name}` of its path, a query parameter or a request header.
 struct param_doc {
   std::string name;
   std::string description;
   nlohmann::json schema;  ///< JSON Schema of the decoded value
-  bool in_path = false;
+  param_place place = param_place::query;
   bool required = false;
 };
 
@@ -23,6 +26,7 @@ struct answer_doc {
   std::string description;
   nlohmann::json schema;  ///< JSON Schema of the body (null: no body)
   std::string media_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  ///< name, what it says
 };
 
 /// What /openapi.json says about a route. The router keeps it beside the handler, so the
@@ -47,11 +51,15 @@ class route_doc {
   /// Documents a query parameter; handlers may read only documented ones (query_params checks).
   route_doc& query(std::string name, nlohmann::json schema, std::string description,
                    bool required = false);
+  /// Documents a request header the route reads.
+  route_doc& header(std::string name, nlohmann::json schema, std::string description);
   /// The route reads a JSON body of this schema.
   route_doc& body(nlohmann::json schema, bool required = false);
   /// An answer with a JSON body (`schema`), or of another media type.
   route_doc& returns(int status, nlohmann::json schema, std::string description,
                      std::string media_type = "application/json");
+  /// The answer added last carries response header `name` (X-Request-Id is on every answer).
+  route_doc& with_header(std::string name, std::string description);
 
   const std::string& tag() const { return tag_; }
   const std::string& summary() const { return summary_; }

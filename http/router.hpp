@@ -84,6 +84,8 @@ class router {
   bool admits_body(const request& head) const;
   /// The most body bytes a request may carry (MAX_BODY_BYTES).
   uint64_t body_limit() const { return options_.max_body_bytes; }
+  /// The conventions it was built with.
+  const router_options& options() const { return options_; }
 
   /// Answers a request whose body admits_body() refused, from its head alone; it never reaches a
   /// handler (should the decision have changed, it is answered 500).

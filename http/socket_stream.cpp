@@ -72,9 +72,10 @@ void socket_stream::send(response r) {
   head_sent_ = finished_ = ended_ = true;
   prefix_.clear();
   append_head(prefix_, chunked_ ? 1 : 0, r.status, r.content_type, r.headers);
-  prefix_ += "Content-Length: " + std::to_string(r.body.size()) + crlf;
+  prefix_ += "Content-Length: " + std::to_string(r.body_size()) + crlf;
   prefix_ += "Connection: close\r\n\r\n";
   prefix_ += r.body;
+  prefix_ += r.shared_body;
   slices_.clear();
   auto then = start_write_locked(nullptr, true);
   lock.unlock();

@@ -217,6 +217,7 @@ TEST_CASE("openapi: every operation's real answers match the document's schemas"
   log.get("/docs/{file}", "/docs/swagger-ui-bundle.js");
   CHECK(log.get("/docs/{file}", "/docs/..%2F..%2Fetc%2Fpasswd").status == 404);
   CHECK(log.get("/redoc", "/redoc").header("Location") == "/docs");
+  CHECK(log.get("/docs/", "/docs/").header("Location") == "/docs");
 
   // Health, status, metrics, debug.
   for (const auto* path : {"/health", "/health/ready", "/orchestrator/status", "/health/status",
@@ -292,10 +293,10 @@ TEST_CASE("openapi: every operation's real answers match the document's schemas"
 
   CHECK(log.post("/events/stream_ended", "/events/stream_ended", {{"stream_id", event_stream}})
             .status == 200);
-  CHECK(
-      log.post("/events/batch", "/events/batch",
-               {{"started", json::array({event})}, {"ended", json::array({{{"stream_id", "no"}}})}})
-          .status == 200);
+  CHECK(log.post("/events/batch", "/events/batch",
+                 {{"started", json::array({event, 5})},
+                  {"ended", json::array({{{"stream_id", "no"}}, 5, nullptr})}})
+            .status == 200);
   CHECK(log.post("/events/batch", "/events/batch", {{"started", 5}}).status == 422);
   CHECK(log.call("DELETE", "/streams/{id}", stream_path(relay_stream)).status == 200);
   CHECK(log.call("DELETE", "/streams/{id}", stream_path(relay_stream)).status == 409);

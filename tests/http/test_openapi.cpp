@@ -49,7 +49,7 @@ TEST_CASE("openapi: every route of acepool's API router is an operation, and not
   router r(make_router_options(ctx), &reg);
   add_api_routes(r, ctx);  // generates the document too: throws if a route is undocumented
 
-  auto doc = openapi_document(r.routes(), "test");
+  auto doc = openapi_document(r.routes(), "test", {});
   std::set<std::pair<std::string, std::string>> served;
   for (const auto& route : r.routes())
     served.insert({lower(std::string(method_name(route.verb))), route.pattern});
@@ -78,7 +78,7 @@ TEST_CASE("openapi: an operation carries its access rule, parameters and every a
         route_doc("health", "Alive").returns(200, schema_ref("Health"), "yes"), no_op);
   r.add(method::get, "/list", access::read,
         route_doc("things", "Lists").returns(200, string_schema(), "text", "text/plain"), no_op);
-  auto doc = openapi_document(r.routes(), "1.2.3");
+  auto doc = openapi_document(r.routes(), "1.2.3", {true, false, false});
 
   CHECK(doc["openapi"] == "3.1.0");
   CHECK(doc["info"]["version"] == "1.2.3");
@@ -102,25 +102,51 @@ TEST_CASE("openapi: an operation carries its access rule, parameters and every a
   CHECK(op["responses"]["403"]["content"]["application/json"]["schema"]["anyOf"].size() == 2);
   CHECK(op["responses"]["default"]["$ref"] == "#/components/responses/Failure");
 
+  CHECK(op["responses"]["200"]["headers"].contains("X-Request-Id"));
+
   const auto& health = doc["paths"]["/health"]["get"];
   CHECK(health["security"] == json::array());  // open: no key asked for
   CHECK_FALSE(health["responses"].contains("401"));
   CHECK_FALSE(health["responses"].contains("415"));  // GET routes read no body
+  CHECK_FALSE(health.contains("requestBody"));
   const auto& list = doc["paths"]["/list"]["get"];
-  CHECK(list["security"][0] == json::object());  // read: anonymous unless API_KEY_READS
+  CHECK(list["security"] == json::array());  // read: open unless API_KEY_READS
   CHECK(list["responses"]["200"]["content"].contains("text/plain"));
   // The schema table built into the binary.
   CHECK(doc["components"]["schemas"].contains("Engine"));
   CHECK(doc["components"]["schemas"].contains("Error"));
 }
 
+TEST_CASE("openapi: security says what the configured acepool asks for") {
+  router r({}, nullptr);
+  auto doc = [](const char* summary) { return route_doc("t", summary).returns(200, {}, "ok"); };
+  r.add(method::post, "/w", access::write, doc("write"), no_op);
+  r.add(method::get, "/r", access::read, doc("read"), no_op);
+  r.add(method::get, "/m", access::metrics, doc("metrics"), no_op);
+  auto key = json::parse(R"([{"bearer":[]},{"apiKey":[]}])");
+  auto security = [&](const key_rules& keys) {
+    auto d = openapi_document(r.routes(), "v", keys);
+    return std::vector<json>{d["paths"]["/w"]["post"]["security"],
+                             d["paths"]["/r"]["get"]["security"],
+                             d["paths"]["/m"]["get"]["security"]};
+  };
+  auto none = json::array();
+  // Protected mode: no key exists; write routes answer local programs only.
+  CHECK(security({false, true, true}) == std::vector<json>{none, none, none});
+  CHECK(security({true, false, false}) == std::vector<json>{key, none, none});
+  CHECK(security({true, true, true}) == std::vector<json>{key, key, key});
+  // A POST route that reads no body still takes the `{}` the orchestrator's clients send.
+  auto d = openapi_document(r.routes(), "v", {});
+  CHECK(d["paths"]["/w"]["post"]["requestBody"]["required"] == false);
+}
+
 TEST_CASE("openapi: a route without a summary, or with undocumented path parameters, is refused") {
   router undocumented({}, nullptr);
   undocumented.add(method::get, "/x", access::open, {}, no_op);
-  CHECK_THROWS_AS(openapi_document(undocumented.routes(), "v"), std::logic_error);
+  CHECK_THROWS_AS(openapi_document(undocumented.routes(), "v", {}), std::logic_error);
 
   router missing_param({}, nullptr);
   missing_param.add(method::get, "/x/{id}", access::open,
                     route_doc("x", "An x").returns(200, string_schema(), "it"), no_op);
-  CHECK_THROWS_AS(openapi_document(missing_param.routes(), "v"), std::logic_error);
+  CHECK_THROWS_AS(openapi_document(missing_param.routes(), "v", {}), std::logic_error);
 }

@@ -174,6 +174,20 @@ TEST_CASE("answers are written with length, connection and no smuggled header li
   CHECK(empty.find("Content-Type") == std::string::npos);
 }
 
+TEST_CASE("a shared body is counted in Content-Length and left for the connection to send") {
+  static const std::string file(100000, 'f');
+  response r;
+  r.content_type = "text/css";
+  r.shared_body = file;
+  auto bytes = serialize_response(r, {false, false, 1});
+  CHECK(bytes.find("Content-Length: 100000\r\n") != std::string::npos);
+  CHECK(bytes.size() < 200);  // the head only: the file is not copied
+  CHECK(shared_tail(r, {false, false, 1}).size() == 100000);
+  CHECK(shared_tail(r, {true, false, 1}).empty());  // HEAD: no body follows
+  r.status = 304;
+  CHECK(shared_tail(r, {false, false, 1}).empty());
+}
+
 TEST_CASE("a second Host header is malformed, and trailers never become headers") {
   request_parser two;
   auto got = feed_all(two, "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 100);

@@ -44,6 +44,20 @@ struct bare_server {
           ++*echoes;
           c.reply.send(http::response::raw_json(200, json{{"bytes", c.req->body.size()}}.dump()));
         });
+    // A large body shared by every answer (as the files of /docs are).
+    routes->add(http::method::get, "/shared", http::access::open, {}, [](http::call& c) {
+      static const std::string file = [] {
+        std::string f;
+        for (int i = 0; i < 300000; ++i)
+          f += static_cast<char>('a' + i % 26);
+        return f;
+      }();
+      http::response r;
+      r.content_type = "text/plain";
+      r.body = "<";
+      r.shared_body = file;
+      c.reply.send(std::move(r));
+    });
     // Answers after a delay, from another thread: the pipelined answer after it must wait.
     routes->add(http::method::get, "/slow", http::access::open, {}, [this](http::call& c) {
       std::lock_guard<std::mutex> lock(answerers_mutex);
@@ -102,6 +116,21 @@ TEST_CASE("pipelined requests are answered in order, each exactly once") {
     CHECK(json::parse(answers[1].body)["slow"] == true);
     CHECK_FALSE(c.wait_closed(200ms));  // kept alive for more
   }
+}
+
+TEST_CASE("pipelined answers with a shared body arrive whole and in order") {
+  bare_server s;
+  raw_connection c(s.port());
+  REQUIRE(c.send(get("/shared") + get("/hello") + get("/shared")));
+  auto answers = c.read_responses(3, 10s);
+  REQUIRE(answers.size() == 3);
+  for (size_t i : {0u, 2u}) {
+    CHECK(answers[i].status == 200);
+    REQUIRE(answers[i].body.size() == 300001);
+    CHECK(answers[i].body.substr(0, 4) == "<abc");
+    CHECK(answers[i].body.substr(answers[i].body.size() - 2) == "kl");  // bytes 299998, 299999
+  }
+  CHECK(json::parse(answers[1].body)["hello"] == "world");
 }
 
 TEST_CASE("a pipelined Connection: close ends the connection after its own answer") {
