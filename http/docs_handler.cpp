@@ -69,9 +69,7 @@ void add_docs_routes(router& r) {
             .returns(200, {{"type", "object"}}, "the document")
             .with_header("ETag", "a hash of the document")
             .returns(304, nullptr, "the copy named in If-None-Match is current"),
-        [document](call& c) {
-          c.reply.send(cacheable(c, document->file, document));
-        });
+        [document](call& c) { c.reply.send(cacheable(c, document->file, document)); });
   r.add(method::get, "/docs", access::open,
         asset_doc("The API explorer (Swagger UI) over this document")
             .header("If-None-Match", string_schema(), "ETags of the copy the caller holds")
