@@ -10,6 +10,7 @@
 #include "http/health_handler.hpp"
 #include "http/live_events_handler.hpp"
 #include "http/metrics_handler.hpp"
+#include "http/panel_handler.hpp"
 #include "http/pool_handler.hpp"
 #include "http/provision_handler.hpp"
 #include "http/relay_handler.hpp"
@@ -68,6 +69,7 @@ void add_api_routes(router& r, const api_context& ctx) {
   add_metrics_routes(r, ctx);
   if (ctx.published != nullptr)  // else the pool actors are not running (component tests)
     add_pool_api_routes(r, ctx);
+  add_panel_routes(r);
   add_docs_routes(r);  // last: it documents every route registered before it
 }
 

@@ -50,6 +50,7 @@ const std::pair<const char*, const char*> tag_order[] = {
     {"health", "Liveness, readiness, engine health and circuit breakers"},
     {"metrics", "Prometheus"},
     {"debug", "Actors and settings, for operators"},
+    {"panel", "The operator's panel"},
     {"documentation", "This document and its explorer"},
 };
 

@@ -186,7 +186,7 @@ std::vector<router::route_info> router::routes() const {
 std::optional<router::match> router::find(std::string_view path) const {
   // The newest orchestrator serves its routes under /api/v1/ as well as at the root.
   constexpr std::string_view versioned = "/api/v1/";
-  if (path.size() > versioned.size() && path.substr(0, versioned.size()) == versioned)
+  if (path.size() >= versioned.size() && path.substr(0, versioned.size()) == versioned)
     path.remove_prefix(versioned.size() - 1);
   auto segments = split_path(path);
   std::optional<match> best;

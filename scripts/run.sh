@@ -51,6 +51,7 @@ acepool demo: $engines simulated engines ready on $base (bound to $APP_BIND only
   curl $base/health/ready
   curl $base/debug/actors
   curl $base/metrics
+  $base/panel                                   # the panel, in a browser
   $base/docs                                    # the API explorer, in a browser
   curl -X POST $base/provision/acestream        # one more engine, answered when ready
   curl -X POST $base/scale/4                    # grow or shrink the pool

@@ -182,7 +182,7 @@ TEST_CASE(
       CHECK(allowed == documented);
     }
   }
-  CHECK(operations >= 35);
+  CHECK(operations >= 39);
   // And a path outside the document is no route at all.
   http_request options;
   options.method = "OPTIONS";
@@ -218,6 +218,16 @@ TEST_CASE("openapi: every operation's real answers match the document's schemas"
   CHECK(log.get("/docs/{file}", "/docs/..%2F..%2Fetc%2Fpasswd").status == 404);
   CHECK(log.get("/redoc", "/redoc").header("Location") == "/docs");
   CHECK(log.get("/docs/", "/docs/").header("Location") == "/docs");
+  CHECK(log.get("/", "/").header("Location") == "/panel");
+  CHECK(log.get("/panel/", "/panel/").header("Location") == "/panel");
+  auto panel = log.get("/panel", "/panel");
+  std::smatch bundle;
+  REQUIRE(std::regex_search(panel.body, bundle,
+                            std::regex(R"re(/panel/assets/(main\.[0-9a-f]+\.js))re")));
+  CHECK(
+      log.get("/panel/assets/{file}", "/panel/assets/" + bundle[1].str(), {"Accept-Encoding: gzip"})
+          .status == 200);
+  CHECK(log.get("/panel/assets/{file}", "/panel/assets/main.js").status == 404);
 
   // Health, status, metrics, debug.
   for (const auto* path : {"/health", "/health/ready", "/orchestrator/status", "/health/status",

@@ -1,0 +1,168 @@
+// Drives the panel in headless Chromium (Debian's, through puppeteer-core from web/'s lock file)
+// as an operator would, and prints one JSON report; exits 1 when any check fails.
+//
+//   node check_panel.mjs BASE_URL OUTPUT_DIR INPUT_JSON
+//
+// INPUT_JSON: {"engine_ids": [...the ids GET /engines lists...], "api_key": "<API_KEY>",
+//              "stream_event": {...a POST /events/stream_started body for a real engine session}}
+// Checks, at 1366x768 and at a phone's 390x844, as an operator who gave the key: every page
+// renders with no console error or warning, no uncaught exception and no failed request; the
+// engines table shows exactly the API's engines; a stream reported with the API appears in the
+// Streams page without a reload (the live feed), within 2 s. Then, in a tab without the key, a
+// delete is refused and the page says why (and the engine stays); given the key through the
+// page's own form, "Provision an engine" adds one. Screenshots of every page at both sizes, and of
+// the refusal, go to OUTPUT_DIR.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(path.join(here, "../../web/package.json"));
+const puppeteer = require("puppeteer-core");
+
+const [base, outDir, inputFile] = process.argv.slice(2);
+const input = JSON.parse(readFileSync(inputFile, "utf8"));
+const pages = ["overview", "engines", "streams", "events", "actors"];
+const sizes = [
+  { name: "desktop", width: 1366, height: 768 },
+  { name: "phone", width: 390, height: 844, isMobile: true, hasTouch: true },
+];
+const report = { problems: [], console: [], screenshots: [], stream_seen_ms: null };
+const auth = { Authorization: "Bearer " + input.api_key };
+
+async function engineCount() {
+  return (await (await fetch(base + "/engines", { headers: auth })).json()).length;
+}
+
+/// A new tab that records console errors and warnings, uncaught exceptions and failed requests.
+async function openTab(size, label) {
+  const page = await browser.newPage();
+  await page.setViewport(size);
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warn")
+      report.console.push(`${label}: ${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => report.console.push(`${label}: uncaught: ${e.message}`));
+  page.on("requestfailed", (r) => {
+    // The live feed's request is cut when the browser closes the page: not a failure.
+    if (!r.url().includes("/events/live"))
+      report.console.push(`${label}: request failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
+  page.on("dialog", (d) => d.accept());  // the operator confirms
+  return page;
+}
+
+async function openPage(page, name, label) {
+  await page.evaluate((n) => { location.hash = "#/" + n; }, name);
+  await waitFor(page, (n) => document.querySelector("main")?.dataset.page === n, name, 5000,
+                `${label}: page ${name} did not open`);
+}
+
+function problem(text) {
+  report.problems.push(text);
+}
+
+async function waitFor(page, fn, arg, timeout, what) {
+  try {
+    await page.waitForFunction(fn, { timeout, polling: 50 }, arg);
+    return true;
+  } catch {
+    problem(what);
+    return false;
+  }
+}
+
+async function checkActions() {
+  const label = "actions";
+  const page = await openTab(sizes[0], label);
+  await page.goto(base + "/panel#/engines", { waitUntil: "load" });
+  await waitFor(page, () => document.querySelectorAll("[data-testid=engines] button.danger").length > 0,
+                null, 10000, "no Delete button on the engines page");
+  const before = await engineCount();
+  // Without the key: refused, and the page says why. The browser logs the 401 itself.
+  await page.click("[data-testid=engines] button.danger");
+  const refused = await waitFor(page, () => {
+    const n = document.querySelector("[data-testid=notice]");
+    return n && n.classList.contains("error") && n.textContent.includes("401") &&
+      n.textContent.includes("missing bearer token");
+  }, null, 5000, "a delete without the key did not show why it was refused");
+  if (refused) report.refused_shown = true;
+  report.console = report.console.filter((l) => !(l.startsWith(label + ": error: Failed to load " +
+    "resource: the server responded with a status of 401")));
+  if ((await engineCount()) !== before) problem("an engine went away although the delete was refused");
+  const shot = path.join(outDir, "panel-refused-desktop.png");
+  await page.screenshot({ path: shot });
+  report.screenshots.push(shot);
+  // With the key, given through the page's form: provisioning adds an engine.
+  await page.click("header button.link");
+  await page.type("form.key input[name=key]", input.api_key);
+  await page.click("form.key button[type=submit]");
+  await openPage(page, "overview", label);
+  await waitFor(page, () => !!document.querySelector("[data-testid=provision]"), null, 10000,
+                "no provision button");
+  await page.click("[data-testid=provision]");
+  const done = await waitFor(page, () => {
+    const n = document.querySelector("[data-testid=notice]");
+    return n && n.textContent.startsWith("Provision an engine: done");
+  }, null, 60000, "provisioning with the key did not succeed");
+  if (done) report.engines_after_provision = await engineCount();
+  if (done && report.engines_after_provision !== before + 1)
+    problem(`provisioning added ${report.engines_after_provision - before} engines, not 1`);
+  await page.close();
+}
+
+const browser = await puppeteer.launch({
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-sync", "--disable-component-update"],
+});
+try {
+  for (const size of sizes) {
+    const page = await openTab(size, size.name);
+    // An operator who gave the key before (it stays in the tab's session storage).
+    await page.evaluateOnNewDocument((k) => sessionStorage.setItem("acepool.api_key", k),
+                                     input.api_key);
+    await page.goto(base + "/panel", { waitUntil: "load" });
+    await waitFor(page, () => document.querySelector("[data-testid=live]")?.textContent === "live",
+                  null, 10000, `${size.name}: the live feed never connected`);
+    for (const name of pages) {
+      await openPage(page, name, size.name);
+      if (name === "engines") {
+        const ok = await waitFor(page, (ids) => {
+          const rows = [...document.querySelectorAll("[data-testid=engines] tbody tr")];
+          const shown = rows.map((r) => r.dataset.id).sort();
+          return JSON.stringify(shown) === JSON.stringify([...ids].sort());
+        }, input.engine_ids, 10000, `${size.name}: the engines table does not list the API's engines`);
+        if (ok) report.engines_shown = input.engine_ids.length;
+      }
+      if (name === "overview")
+        await waitFor(page, () => !!document.querySelector("[data-testid=status] strong"), null,
+                      10000, `${size.name}: the overview shows no status`);
+      if (name === "streams" && size.name === "desktop") {
+        const started = Date.now();
+        const answer = await fetch(base + "/events/stream_started", {
+          method: "POST", headers: { "Content-Type": "application/json", ...auth },
+          body: JSON.stringify(input.stream_event),
+        });
+        const stream = await answer.json();
+        if (!answer.ok) problem("stream_started answered " + answer.status);
+        const seen = await waitFor(page, (id) =>
+          [...document.querySelectorAll("[data-testid=streams] tbody tr")].some((r) => r.dataset.id === id),
+          stream.id, 2000, "the reported stream did not appear in the Streams page within 2 s");
+        if (seen) report.stream_seen_ms = Date.now() - started;
+      }
+      const file = path.join(outDir, `panel-${name}-${size.name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      report.screenshots.push(file);
+    }
+    await page.close();
+  }
+  await checkActions();
+} finally {
+  await browser.close();
+}
+for (const line of report.console) problem(line);
+console.log(JSON.stringify(report, null, 1));
+process.exit(report.problems.length ? 1 : 0);

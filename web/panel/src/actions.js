@@ -1,0 +1,62 @@
+// Actions that change the pool. Each needs the API key when acepool has one (asked once, kept in
+// this tab's session storage), asks before anything destructive, and shows the API's `detail`
+// when it is refused.
+import { useState } from "preact/hooks";
+import { act, apiKey, setApiKey } from "./api.js";
+import { html } from "./html.js";
+
+/// Runs `call` (a promise of the API's answer) and reports how it went through `notify`.
+export async function perform(notify, what, call, { confirm: question } = {}) {
+  if (question && !window.confirm(question)) return;
+  try {
+    await call();
+    notify("ok", what + ": done");
+  } catch (err) {
+    notify("error", what + " refused (" + (err.status || "network") + "): " + err.message);
+  }
+}
+
+export const actions = {
+  provision: (notify) => perform(notify, "Provision an engine",
+                                 () => act("POST", "/provision/acestream", {})),
+  scale: (notify, n) => perform(notify, "Scale to " + n, () => act("POST", "/scale/" + n),
+                                { confirm: "Scale the pool to " + n + " engines?" }),
+  resetBreakers: (notify) => perform(notify, "Reset the circuit breakers",
+                                     () => act("POST", "/health/circuit-breaker/reset")),
+  deleteEngine: (notify, e) => perform(notify, "Delete " + (e.container_name || e.container_id),
+      () => act("DELETE", "/containers/" + encodeURIComponent(e.container_id)),
+      { confirm: "Delete engine " + (e.container_name || e.container_id) + "? Its streams end." }),
+  stopStream: (notify, s) => perform(notify, "Stop " + s.key,
+      () => act("DELETE", "/streams/" + encodeURIComponent(s.id)),
+      { confirm: "Stop stream " + s.key + " for its " + s.clients + " clients?" }),
+};
+
+/// The API key control in the header: ask for it once, or forget it.
+export function KeyControl({ notify }) {
+  const [has, setHas] = useState(!!apiKey());
+  const [asking, setAsking] = useState(false);
+  if (has)
+    return html`<button class="link" onClick=${() => { setApiKey(""); setHas(false);
+                                                       notify("ok", "API key forgotten"); }}>
+      Forget API key</button>`;
+  if (!asking)
+    return html`<button class="link" onClick=${() => setAsking(true)}>API key…</button>`;
+  const save = (e) => {
+    e.preventDefault();
+    const key = new FormData(e.target).get("key");
+    setApiKey(String(key || "").trim());
+    setHas(!!apiKey());
+    setAsking(false);
+  };
+  return html`<form class="key" onSubmit=${save}>
+    <label>API key <input name="key" type="password" autocomplete="off" required autofocus /></label>
+    <button type="submit">Use</button>
+    <button type="button" onClick=${() => setAsking(false)}>Cancel</button></form>`;
+}
+
+/// The outcome of the last action, read out to screen readers.
+export function Notice({ notice }) {
+  if (!notice) return html`<div role="status" class="notice empty"></div>`;
+  return html`<div role=${notice.kind === "error" ? "alert" : "status"}
+    class=${"notice " + notice.kind} data-testid="notice">${notice.text}</div>`;
+}

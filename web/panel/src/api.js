@@ -1,0 +1,48 @@
+// The JSON API, as the panel calls it. The API key (asked once, for actions) lives in this tab's
+// session storage only: never in a URL, never in local storage.
+const keyName = "acepool.api_key";
+
+export function apiKey() {
+  return sessionStorage.getItem(keyName) || "";
+}
+
+export function setApiKey(key) {
+  if (key) sessionStorage.setItem(keyName, key);
+  else sessionStorage.removeItem(keyName);
+}
+
+/// An API failure with the answer's `detail`, shown as is.
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(typeof detail === "string" ? detail : JSON.stringify(detail));
+    this.status = status;
+  }
+}
+
+async function parse(response) {
+  const text = await response.text();
+  let body = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = text;
+  }
+  if (!response.ok) throw new ApiError(response.status, body && body.detail !== undefined ? body.detail : body);
+  return body;
+}
+
+/// GET a JSON route.
+export async function getJSON(path) {
+  const headers = {};
+  const key = apiKey();
+  if (key) headers["Authorization"] = "Bearer " + key;
+  return parse(await fetch(path, { headers, cache: "no-store" }));
+}
+
+/// An action: POST or DELETE with the key (when one was given).
+export async function act(method, path, body) {
+  const headers = { "Content-Type": "application/json" };
+  const key = apiKey();
+  if (key) headers["Authorization"] = "Bearer " + key;
+  return parse(await fetch(path, { method, headers, body: JSON.stringify(body || {}) }));
+}

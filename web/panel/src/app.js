@@ -1,0 +1,52 @@
+// The panel: a header with the pool's state, pages by the address's #fragment.
+import { useEffect, useState } from "preact/hooks";
+import { KeyControl, Notice } from "./actions.js";
+import { html } from "./html.js";
+import { usePanelState } from "./store.js";
+import { Actors } from "./pages/actors.js";
+import { Engines } from "./pages/engines.js";
+import { Events } from "./pages/events.js";
+import { Overview } from "./pages/overview.js";
+import { Streams } from "./pages/streams.js";
+
+const pages = [
+  ["overview", "Overview", Overview],
+  ["engines", "Engines", Engines],
+  ["streams", "Streams", Streams],
+  ["events", "Events", Events],
+  ["actors", "Actors", Actors],
+];
+
+function currentPage() {
+  const name = location.hash.replace(/^#\/?/, "");
+  return pages.some(([n]) => n === name) ? name : "overview";
+}
+
+export function App() {
+  const panel = usePanelState();
+  const [notice, setNotice] = useState(null);
+  const notify = (kind, text) => {
+    setNotice({ kind, text });
+    panel.reload();
+  };
+  const state = { ...panel, notify };
+  const [page, setPage] = useState(currentPage());
+  useEffect(() => {
+    const onHash = () => setPage(currentPage());
+    window.addEventListener("hashchange", onHash);
+    return () => window.removeEventListener("hashchange", onHash);
+  }, []);
+  const [, , Page] = pages.find(([n]) => n === page);
+  return html`
+    <header>
+      <h1>acepool</h1>
+      <nav>${pages.map(([name, title]) => html`
+        <a href=${"#/" + name} aria-current=${name === page ? "page" : undefined}>${title}</a>`)}
+      </nav>
+      <span class=${"live " + (state.live ? "on" : "off")} data-testid="live"
+        title="the live feed (/events/live)">${state.live ? "live" : "reconnecting…"}</span>
+      <${KeyControl} notify=${notify} />
+    </header>
+    <${Notice} notice=${notice} />
+    <main id="page" data-page=${page}><${Page} state=${state} /></main>`;
+}
