@@ -24,9 +24,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string source_dir = ACEPOOL_SOURCE_DIR;
+const std::string panel_source_dir = ACEPOOL_SOURCE_DIR;
 
-std::string output_dir() {
+std::string panel_output_dir() {
   auto dir = std::string(ACEPOOL_TEST_OUTPUT_DIR) + "/panel";
   std::filesystem::create_directories(dir);
   return dir;
@@ -110,7 +110,8 @@ TEST_CASE(
 
   auto r = run_program(
       "/usr/bin/node",
-      {source_dir + "/tests/panel/check_panel.mjs", ace.url(""), output_dir(), input}, {}, 180s);
+      {panel_source_dir + "/tests/panel/check_panel.mjs", ace.url(""), panel_output_dir(), input},
+      {}, 180s);
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   auto report = json::parse(r.out, nullptr, false);
