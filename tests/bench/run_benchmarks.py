@@ -17,9 +17,10 @@ import sys
 from bench_kit import ROOT, CheckFailed, machine_info
 from control_benchmarks import CONTROL_BENCHMARKS
 from live_benchmarks import LIVE_BENCHMARKS
+from panel_benchmarks import PANEL_BENCHMARKS
 from relay_benchmarks import RELAY_BENCHMARKS
 
-BENCHMARKS = {**CONTROL_BENCHMARKS, **LIVE_BENCHMARKS, **RELAY_BENCHMARKS}
+BENCHMARKS = {**CONTROL_BENCHMARKS, **LIVE_BENCHMARKS, **PANEL_BENCHMARKS, **RELAY_BENCHMARKS}
 
 
 def summarize(values):
