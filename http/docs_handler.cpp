@@ -109,7 +109,7 @@ void add_docs_routes(router& r) {
   const auto& o = r.options();
   key_rules keys{o.api_key.has_value(), o.api_key_reads, o.metrics_auth};
   document->body = openapi_document(r.routes(), ACEPOOL_VERSION, keys).dump();
-  document->etag = "\"" + std::to_string(std::hash<std::string>{}(document->body)) + "\"";
+  document->etag = web::content_etag(document->body);
   document->file = {"openapi.json", "application/json; charset=utf-8", document->body,
                     document->etag};
 }

@@ -32,6 +32,7 @@ struct bundle_file {
 struct panel_files {
   std::map<std::string, bundle_file, std::less<>> by_name;  ///< `main.<hash>.js` → file
   std::string page;
+  std::string page_etag;
   web::asset page_file;
 };
 
@@ -56,7 +57,10 @@ std::shared_ptr<panel_files> load_panel() {
     if (at == std::string::npos) throw std::logic_error("panel/index.html lacks " + placeholder);
     files->page.replace(at, placeholder.size(), "/panel/assets/" + url_name);
   }
-  files->page_file = {"panel/index.html", page->content_type, files->page, page->etag};
+  // The page's own ETag covers the names it carries: a browser revalidating the page of an older
+  // build gets the new page, never a 304 for names this build no longer serves.
+  files->page_etag = web::content_etag(files->page);
+  files->page_file = {"panel/index.html", page->content_type, files->page, files->page_etag};
   return files;
 }
 

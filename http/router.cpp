@@ -250,11 +250,17 @@ std::optional<response> router::check_access(access level, const request& req) c
     bool from_page = req.header("Origin").has_value();
     if (req.peer_is_loopback && (!host || is_loopback_host(*host)) && !forwarded && !from_page)
       return std::nullopt;
+    const char* const set_key =
+        "set API_KEY to a long random secret (e.g. openssl rand -hex 32) and send it as "
+        "'Authorization: Bearer <key>' or 'X-API-Key: <key>'";
+    if (from_page && req.peer_is_loopback)  // the browser is on this host: say why it differs
+      return response::error(403, std::string("while API_KEY is not set, this route refuses "
+                                              "every web page, acepool's own too: ") +
+                                      set_key + " (the panel asks for it)");
     return response::error(
         403,
-        "this route answers only clients on this host while API_KEY is not set: set "
-        "API_KEY to a long random secret (e.g. openssl rand -hex 32) and send it as "
-        "'Authorization: Bearer <key>' or 'X-API-Key: <key>'");
+        std::string("this route answers only clients on this host while API_KEY is not set: ") +
+            set_key);
   }
   std::optional<std::string_view> given;
   if (auto auth = req.header("Authorization")) {

@@ -8,10 +8,8 @@
 
 namespace acepool::web {
 
-namespace {
-
-/// FNV-1a, 64 bits: enough to tell versions of a file apart in a cache (not a security hash).
-std::string quoted_hash(std::string_view bytes) {
+// FNV-1a, 64 bits: enough to tell versions of a file apart in a cache (not a security hash).
+std::string content_etag(std::string_view bytes) {
   uint64_t h = 14695981039346656037ull;
   for (unsigned char c : bytes) {
     h ^= c;
@@ -21,6 +19,8 @@ std::string quoted_hash(std::string_view bytes) {
   std::snprintf(text, sizeof text, "\"%016llx\"", static_cast<unsigned long long>(h));
   return text;
 }
+
+namespace {
 
 struct catalogue {
   std::vector<std::string> etags;
@@ -32,7 +32,7 @@ struct catalogue {
     for (unsigned i = 0; i < acepool_embedded_count; ++i) {
       const auto& row = acepool_embedded_files[i];
       std::string_view bytes(row.begin, static_cast<size_t>(row.end - row.begin));
-      etags.push_back(quoted_hash(bytes));
+      etags.push_back(content_etag(bytes));
     }
     for (unsigned i = 0; i < acepool_embedded_count; ++i) {
       const auto& row = acepool_embedded_files[i];

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -13,6 +14,9 @@ struct asset {
   std::string_view bytes;
   std::string_view etag;  ///< strong validator: a hash of the bytes, quoted
 };
+
+/// A strong ETag for `bytes`: a hash of them, quoted (the one every embedded file carries).
+std::string content_etag(std::string_view bytes);
 
 /// Every embedded file, in the order web/CMakeLists.txt lists them.
 const std::vector<asset>& assets();

@@ -122,4 +122,5 @@ TEST_CASE(
   CHECK(report["stream_seen_ms"].is_number());
   CHECK(report["refused_shown"] == true);
   CHECK(report["engines_after_provision"] == 3);
+  CHECK(report["stream_stopped"] == true);
 }

@@ -94,8 +94,10 @@ async function checkActions() {
   const shot = path.join(outDir, "panel-refused-desktop.png");
   await page.screenshot({ path: shot });
   report.screenshots.push(shot);
-  // With the key, given through the page's form: provisioning adds an engine.
-  await page.click("header button.link");
+  // The refusal opened the key form; the key given there: provisioning adds an engine, and a
+  // stream can be stopped.
+  if (!(await page.$("form.key"))) problem("a refusal for want of the key did not ask for it");
+  if (!(await page.$("form.key"))) await page.click("header button.link");
   await page.type("form.key input[name=key]", input.api_key);
   await page.click("form.key button[type=submit]");
   await openPage(page, "overview", label);
@@ -109,6 +111,15 @@ async function checkActions() {
   if (done) report.engines_after_provision = await engineCount();
   if (done && report.engines_after_provision !== before + 1)
     problem(`provisioning added ${report.engines_after_provision - before} engines, not 1`);
+  await openPage(page, "streams", label);
+  await waitFor(page, () => !!document.querySelector("[data-testid=streams] button.danger"), null,
+                10000, "no Stop button on the streams page");
+  await page.click("[data-testid=streams] button.danger");
+  const stopped = await waitFor(page, () => {
+    const n = document.querySelector("[data-testid=notice]");
+    return n && n.textContent.startsWith("Stop ") && n.textContent.endsWith(": done");
+  }, null, 15000, "stopping a stream with the key did not succeed");
+  if (stopped) report.stream_stopped = true;
   await page.close();
 }
 

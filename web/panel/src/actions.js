@@ -1,7 +1,7 @@
 // Actions that change the pool. Each needs the API key when acepool has one (asked once, kept in
 // this tab's session storage), asks before anything destructive, and shows the API's `detail`
 // when it is refused.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { act, apiKey, setApiKey } from "./api.js";
 import { html } from "./html.js";
 
@@ -13,14 +13,26 @@ export async function perform(notify, what, call, { confirm: question } = {}) {
     notify("ok", what + ": done");
   } catch (err) {
     notify("error", what + " refused (" + (err.status || "network") + "): " + err.message);
+    if (err.status === 401) window.dispatchEvent(new Event(needKey));
   }
+}
+
+/// Asks the key control to open: an action was refused for want of the key.
+const needKey = "acepool:need-key";
+
+/// Whether `text` is a pool size acepool takes (POST /scale/{n}: 0 to 100000).
+export function validScale(text) {
+  const n = Number(String(text).trim());
+  return String(text).trim() !== "" && Number.isInteger(n) && n >= 0 && n <= 100000;
 }
 
 export const actions = {
   provision: (notify) => perform(notify, "Provision an engine",
                                  () => act("POST", "/provision/acestream", {})),
-  scale: (notify, n) => perform(notify, "Scale to " + n, () => act("POST", "/scale/" + n),
-                                { confirm: "Scale the pool to " + n + " engines?" }),
+  scale: (notify, n) => validScale(n)
+    ? perform(notify, "Scale to " + n, () => act("POST", "/scale/" + Number(n)),
+              { confirm: "Scale the pool to " + Number(n) + " engines?" })
+    : notify("error", "Scale: give a whole number of engines from 0 to 100000"),
   resetBreakers: (notify) => perform(notify, "Reset the circuit breakers",
                                      () => act("POST", "/health/circuit-breaker/reset")),
   deleteEngine: (notify, e) => perform(notify, "Delete " + (e.container_name || e.container_id),
@@ -35,7 +47,12 @@ export const actions = {
 export function KeyControl({ notify }) {
   const [has, setHas] = useState(!!apiKey());
   const [asking, setAsking] = useState(false);
-  if (has)
+  useEffect(() => {
+    const ask = () => { setHas(!!apiKey()); setAsking(true); };
+    window.addEventListener(needKey, ask);
+    return () => window.removeEventListener(needKey, ask);
+  }, []);
+  if (has && !asking)
     return html`<button class="link" onClick=${() => { setApiKey(""); setHas(false);
                                                        notify("ok", "API key forgotten"); }}>
       Forget API key</button>`;
@@ -43,10 +60,12 @@ export function KeyControl({ notify }) {
     return html`<button class="link" onClick=${() => setAsking(true)}>API key…</button>`;
   const save = (e) => {
     e.preventDefault();
-    const key = new FormData(e.target).get("key");
-    setApiKey(String(key || "").trim());
-    setHas(!!apiKey());
+    const key = String(new FormData(e.target).get("key") || "").trim();
+    if (!key) return notify("error", "API key: empty");
+    setApiKey(key);
+    setHas(true);
     setAsking(false);
+    notify("ok", "API key set for this tab");
   };
   return html`<form class="key" onSubmit=${save}>
     <label>API key <input name="key" type="password" autocomplete="off" required autofocus /></label>

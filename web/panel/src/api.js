@@ -39,10 +39,16 @@ export async function getJSON(path) {
   return parse(await fetch(path, { headers, cache: "no-store" }));
 }
 
-/// An action: POST or DELETE with the key (when one was given).
+/// An action: POST (with a JSON body) or DELETE (acepool refuses a body on DELETE), with the
+/// key when one was given.
 export async function act(method, path, body) {
-  const headers = { "Content-Type": "application/json" };
+  const headers = {};
+  const init = { method, headers };
+  if (method === "POST") {
+    headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body || {});
+  }
   const key = apiKey();
   if (key) headers["Authorization"] = "Bearer " + key;
-  return parse(await fetch(path, { method, headers, body: JSON.stringify(body || {}) }));
+  return parse(await fetch(path, init));
 }

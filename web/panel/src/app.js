@@ -30,6 +30,8 @@ export function App() {
     panel.reload();
   };
   const state = { ...panel, notify };
+  const [everLive, setEverLive] = useState(false);
+  useEffect(() => { if (panel.live) setEverLive(true); }, [panel.live]);
   const [page, setPage] = useState(currentPage());
   useEffect(() => {
     const onHash = () => setPage(currentPage());
@@ -47,6 +49,8 @@ export function App() {
         title="the live feed (/events/live)">${state.live ? "live" : "reconnecting…"}</span>
       <${KeyControl} notify=${notify} />
     </header>
+    ${everLive && !panel.live ? html`<div class="stale" role="status" data-testid="stale">
+      The connection to acepool is lost: this is what it last said. Reconnecting…</div>` : ""}
     <${Notice} notice=${notice} />
     <main id="page" data-page=${page}><${Page} state=${state} /></main>`;
 }

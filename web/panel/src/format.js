@@ -32,6 +32,13 @@ export function shortId(id) {
   return id ? String(id).slice(0, 12) : "—";
 }
 
+/// At most `max` characters of `text`, with "…" when cut (a 5,000-character key must not take
+/// over a page; the whole text stays in the element's title).
+export function clip(text, max) {
+  const s = String(text ?? "");
+  return s.length > max ? s.slice(0, max - 1) + "…" : s;
+}
+
 /// A value or "—".
 export function orDash(value) {
   return value === null || value === undefined || value === "" ? "—" : String(value);

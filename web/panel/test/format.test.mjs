@@ -1,7 +1,7 @@
 // node --test: the panel's plain rules, without a browser.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ago, bitrate, orDash, shortId, since } from "../src/format.js";
+import { ago, bitrate, clip, orDash, shortId, since } from "../src/format.js";
 
 const now = Date.parse("2026-12-07T10:00:00Z");
 
@@ -26,4 +26,10 @@ test("ids and empty values", () => {
   assert.equal(shortId(""), "—");
   assert.equal(orDash(0), "0");
   assert.equal(orDash(""), "—");
+});
+
+test("clip keeps short text and cuts long text with an ellipsis", () => {
+  assert.equal(clip("abc", 5), "abc");
+  assert.equal(clip("abcdefgh", 5), "abcd…");
+  assert.equal(clip(null, 5), "");
 });

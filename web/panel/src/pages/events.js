@@ -1,5 +1,6 @@
 // Events: the live feed as it arrives, filterable by type or content.
 import { useState } from "preact/hooks";
+import { clip } from "../format.js";
 import { html } from "../html.js";
 
 function matches(event, filter) {
@@ -20,5 +21,5 @@ export function Events({ state }) {
       : html`<ol class="events" data-testid="events">${shown.map((e) => html`
           <li key=${e.id}><time>${(e.time || "").slice(11, 23)}</time>
             <span class="type">${e.type}</span>
-            <code>${JSON.stringify(e.data || {})}</code></li>`)}</ol>`}`;
+            <code>${clip(JSON.stringify(e.data || {}), 600)}</code></li>`)}</ol>`}`;
 }

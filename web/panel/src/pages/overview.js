@@ -20,7 +20,7 @@ function PoolActions({ notify, engines }) {
     <button onClick=${() => actions.provision(notify)} data-testid="provision">Provision an engine</button>
     <label>Scale to <input type="number" min="0" max="100000" value=${target}
       onInput=${(e) => setTarget(e.target.value)} /></label>
-    <button onClick=${() => actions.scale(notify, Number(target))}>Scale</button>
+    <button onClick=${() => actions.scale(notify, target)}>Scale</button>
     <button onClick=${() => actions.resetBreakers(notify)}>Reset circuit breakers</button>
   </div>`;
 }

@@ -1,7 +1,7 @@
 // Streams: active first, then ended, with the relay URL to copy.
 import { html } from "../html.js";
 import { actions } from "../actions.js";
-import { bitrate, orDash, shortId, since } from "../format.js";
+import { bitrate, clip, orDash, shortId, since } from "../format.js";
 
 function relayUrl(s) {
   const param = s.key_type === "infohash" ? "infohash" : "id";
@@ -11,7 +11,7 @@ function relayUrl(s) {
 function Row({ s, notify }) {
   const relayable = s.key_type === "content_id" || s.key_type === "infohash";
   return html`<tr data-id=${s.id}>
-    <td class="mono wrap">${s.key}</td><td>${s.status}</td><td>${s.source}</td>
+    <td class="mono wrap" title=${s.key}>${clip(s.key, 120)}</td><td>${s.status}</td><td>${s.source}</td>
     <td>${s.clients}</td><td class="mono">${shortId(s.container_id)}</td>
     <td>${orDash(s.peers)}</td><td>${bitrate(s.speed_down === null ? null : s.speed_down * 1024)}</td>
     <td>${s.status === "ended" ? orDash(s.end_reason) : since(s.started_at)}</td>
