@@ -18,6 +18,7 @@
 #include "tests/common/pool_test_env.hpp"
 #include "tests/common/stream_events.hpp"
 #include "tests/common/stream_reader.hpp"
+#include "tests/common/test_output.hpp"
 
 using namespace acepool;
 using namespace acepool::testing;
@@ -29,9 +30,7 @@ namespace {
 const std::string source_dir = ACEPOOL_SOURCE_DIR;
 
 std::string output_dir() {
-  auto dir = std::string(ACEPOOL_TEST_OUTPUT_DIR) + "/openapi";
-  std::filesystem::create_directories(dir);
-  return dir;
+  return test_output_dir("openapi");
 }
 
 std::string save(const std::string& name, const std::string& content) {

@@ -5,7 +5,6 @@
 // with the key. Screenshots in <build>/test-output/panel/.
 #include <catch2/catch.hpp>
 
-#include <filesystem>
 #include <regex>
 
 #include <nlohmann/json.hpp>
@@ -16,6 +15,7 @@
 #include "tests/common/engine_endpoint.hpp"
 #include "tests/common/pool_test_env.hpp"
 #include "tests/common/stream_events.hpp"
+#include "tests/common/test_output.hpp"
 
 using namespace acepool;
 using namespace acepool::testing;
@@ -25,12 +25,6 @@ using namespace std::chrono_literals;
 namespace {
 
 const std::string panel_source_dir = ACEPOOL_SOURCE_DIR;
-
-std::string panel_output_dir() {
-  auto dir = std::string(ACEPOOL_TEST_OUTPUT_DIR) + "/panel";
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 /// The bundle's URLs the page names (`/panel/assets/main.<hash>.js`, `.css`).
 std::vector<std::string> asset_urls(const std::string& page) {
@@ -108,10 +102,10 @@ TEST_CASE(
                          {"stream_event", started_event("127.0.0.1", port, "panel-news", session)}}
                         .dump());
 
-  auto r = run_program(
-      "/usr/bin/node",
-      {panel_source_dir + "/tests/panel/check_panel.mjs", ace.url(""), panel_output_dir(), input},
-      {}, 180s);
+  auto r = run_program("/usr/bin/node",
+                       {panel_source_dir + "/tests/panel/check_panel.mjs", ace.url(""),
+                        test_output_dir("panel"), input},
+                       {}, 180s);
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   auto report = json::parse(r.out, nullptr, false);
