@@ -1,25 +1,20 @@
 #include "http/accept_encoding.hpp"
 
+#include "config/value_parsers.hpp"
 #include "http/http_message.hpp"
 
 namespace acepool::http {
 
 namespace {
 
-std::string_view trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
+using config::trim;
 
 /// Whether a parameter list (`;q=0.5`) leaves the coding acceptable: only q=0 (0, 0.0, 0.000)
 /// refuses it.
 bool acceptable(std::string_view params) {
   while (!params.empty()) {
     auto semi = params.find(';', 1);
-    auto param = trimmed(params.substr(1, semi == std::string_view::npos ? semi : semi - 1));
+    auto param = trim(params.substr(1, semi == std::string_view::npos ? semi : semi - 1));
     if (param.size() >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
       auto value = param.substr(2);
       if (value.empty() || value[0] != '0') return true;
@@ -41,7 +36,7 @@ bool accepts_gzip(std::optional<std::string_view> accept_encoding) {
     auto comma = rest.find(',');
     auto item = rest.substr(0, comma);
     auto semi = item.find(';');
-    auto coding = trimmed(item.substr(0, semi));
+    auto coding = trim(item.substr(0, semi));
     bool ok = semi == std::string_view::npos || acceptable(item.substr(semi));
     if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) {
       gzip = gzip || ok;

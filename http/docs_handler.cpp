@@ -23,19 +23,13 @@ const char* const explorer_policy =
 response cacheable(const call& c, const web::asset& file,
                    std::shared_ptr<const void> owner = nullptr) {
   response out;
-  auto inm = c.req->header("If-None-Match");
-  if (inm && etag_matches(*inm, file.etag)) {
-    out.status = 304;
-    out.content_type.clear();
-  } else {
-    out.content_type = std::string(file.content_type);
-    out.shared_body = file.bytes;
-    out.shared_owner = std::move(owner);
-  }
+  out.content_type = std::string(file.content_type);
+  out.shared_body = file.bytes;
+  out.shared_owner = std::move(owner);
   out.headers = {{"ETag", std::string(file.etag)},
                  {"Cache-Control", "no-cache"},
                  {"X-Content-Type-Options", "nosniff"}};
-  return out;
+  return not_modified_or(*c.req, file.etag, std::move(out));
 }
 
 response asset_answer(const call& c, const web::asset& file) {
@@ -99,13 +93,7 @@ void add_docs_routes(router& r) {
                         : "The explorer, by the address with a slash")
               .returns(308, nullptr, "to /docs")
               .with_header("Location", "`/docs`"),
-          [](call& c) {
-            response out;
-            out.status = 308;
-            out.content_type.clear();
-            out.headers = {{"Location", "/docs"}};
-            c.reply.send(std::move(out));
-          });
+          [](call& c) { c.reply.send(response::redirect(308, "/docs")); });
   const auto& o = r.options();
   key_rules keys{o.api_key.has_value(), o.api_key_reads, o.metrics_auth};
   document->body = openapi_document(r.routes(), ACEPOOL_VERSION, keys).dump();

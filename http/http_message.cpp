@@ -65,6 +65,14 @@ response response::raw_json(int status, std::string body) {
   return r;
 }
 
+response response::redirect(int status, std::string location) {
+  response r;
+  r.status = status;
+  r.content_type.clear();
+  r.headers = {{"Location", std::move(location)}};
+  return r;
+}
+
 response response::error(int status, std::string_view detail) {
   return json(status, nlohmann::json{{"detail", std::string(detail)}});
 }

@@ -66,6 +66,8 @@ struct response {
   static response error(int status, std::string_view detail);
   /// `{"detail": <object or array>}` with the status.
   static response error_detail(int status, const nlohmann::json& detail);
+  /// A redirect (`status` 3xx) to `location`, without a body.
+  static response redirect(int status, std::string location);
 };
 
 /// Standard reason phrase of a status code (`Unprocessable Entity`).

@@ -1,6 +1,5 @@
 #include "http/panel_handler.hpp"
 
-#include <algorithm>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -64,20 +63,6 @@ std::shared_ptr<panel_files> load_panel() {
   return files;
 }
 
-response not_modified_or(const call& c, std::string_view etag, response out) {
-  auto inm = c.req->header("If-None-Match");
-  if (inm && etag_matches(*inm, etag)) {
-    out.status = 304;
-    out.content_type.clear();
-    out.shared_body = {};
-    out.shared_owner = nullptr;
-    out.headers.erase(std::remove_if(out.headers.begin(), out.headers.end(),
-                                     [](const auto& h) { return h.first == "Content-Encoding"; }),
-                      out.headers.end());
-  }
-  return out;
-}
-
 response page_answer(const call& c, const std::shared_ptr<panel_files>& files) {
   response out;
   out.content_type = std::string(files->page_file.content_type);
@@ -88,7 +73,7 @@ response page_answer(const call& c, const std::shared_ptr<panel_files>& files) {
                  {"X-Content-Type-Options", "nosniff"},
                  {"Content-Security-Policy", panel_policy},
                  {"Referrer-Policy", "no-referrer"}};
-  return not_modified_or(c, files->page_file.etag, std::move(out));
+  return not_modified_or(*c.req, files->page_file.etag, std::move(out));
 }
 
 response file_answer(const call& c, const bundle_file& file) {
@@ -102,15 +87,11 @@ response file_answer(const call& c, const bundle_file& file) {
                  {"Vary", "Accept-Encoding"},
                  {"X-Content-Type-Options", "nosniff"}};
   if (gzip) out.headers.emplace_back("Content-Encoding", "gzip");
-  return not_modified_or(c, sent.etag, std::move(out));
+  return not_modified_or(*c.req, sent.etag, std::move(out));
 }
 
 void redirect_to_panel(call& c) {
-  response out;
-  out.status = 308;
-  out.content_type.clear();
-  out.headers = {{"Location", "/panel"}};
-  c.reply.send(std::move(out));
+  c.reply.send(response::redirect(308, "/panel"));
 }
 
 route_doc panel_doc(std::string summary) {
