@@ -46,12 +46,14 @@ std::shared_ptr<panel_files> load_panel() {
   const auto* page = web::find_asset("panel/index.html");
   if (page == nullptr) throw std::logic_error("panel/index.html is not built in");
   files->page = std::string(page->bytes);
-  for (const std::string name : {"main.js", "main.css"}) {
+  // player.js (the preview player, mpegts.js) is loaded by main.js only when a preview starts;
+  // licenses.txt is what the page's footer links to.
+  for (const std::string name : {"main.js", "main.css", "player.js", "licenses.txt"}) {
     const auto* plain = web::find_asset("panel/" + name);
     if (plain == nullptr) throw std::logic_error("panel/" + name + " is not built in");
     auto url_name = hashed_name(name, *plain);
     files->by_name[url_name] = {plain, web::find_asset("panel/" + name + ".gz")};
-    auto placeholder = "{{panel." + name.substr(name.rfind('.') + 1) + "}}";
+    auto placeholder = "{{" + name + "}}";
     auto at = files->page.find(placeholder);
     if (at == std::string::npos) throw std::logic_error("panel/index.html lacks " + placeholder);
     files->page.replace(at, placeholder.size(), "/panel/assets/" + url_name);
@@ -121,10 +123,13 @@ void add_panel_routes(router& r) {
         [files](call& c) { c.reply.send(page_answer(c, files)); });
   r.add(method::get, "/panel/assets/{file}", access::open,
         panel_doc("A file of the panel, named by its content")
-            .path("file", string_schema(), "e.g. `main.0123456789abcdef.js`, as the page names it")
+            .path("file", string_schema(),
+                  "e.g. `main.0123456789abcdef.js`, as the page names it (`main`, `player`: "
+                  "JavaScript; "
+                  "`main`: CSS; `licenses`: text)")
             .header("Accept-Encoding", string_schema(), "`gzip` gets the compressed file")
             .header("If-None-Match", string_schema(), "ETags of the copy the caller holds")
-            .returns(200, string_schema(), "the file: JavaScript or CSS", "*/*")
+            .returns(200, string_schema(), "the file: JavaScript, CSS or text", "*/*")
             .with_header("Cache-Control", "`public, max-age=31536000, immutable`")
             .with_header("Content-Encoding", "`gzip` when the browser accepts it")
             .returns(304, nullptr, "the copy named in If-None-Match is current")

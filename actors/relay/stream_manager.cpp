@@ -121,7 +121,8 @@ caf::result<std::string> relay_status(manager_actor* self, const std::string& ke
   auto& st = self->state;
   if (key.empty())
     return nlohmann::json{{"streams", st.relays.size()},
-                          {"clients", std::max<int64_t>(0, st.deps.counters->clients)}}
+                          {"clients", std::max<int64_t>(0, st.deps.counters->clients)},
+                          {"bytes_relayed", st.deps.counters->bytes_out.load()}}
         .dump();
   auto it = st.relays.find(key);
   if (it == st.relays.end()) return std::string();

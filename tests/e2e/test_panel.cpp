@@ -1,10 +1,13 @@
 // The operator's panel against the running binary: its page and content-named bundle as a
 // browser fetches them (redirects, CSP, immutable caching, gzip, weight), then the pages driven
 // in headless Chromium by tests/panel/check_panel.mjs (puppeteer-core): no console errors, the
-// engines the API lists, a stream appearing live, a refused delete that says why, a provision
-// with the key. Screenshots in <build>/test-output/panel/.
+// engines the API lists, a stream appearing live, stream and engine pages with their charts, the
+// preview playing, the relay's Mbit/s, a refused delete that says why, a provision with the key,
+// and with API_KEY_READS the key asked for before anything shows. Screenshots in
+// <build>/test-output/panel/.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <regex>
 
 #include <nlohmann/json.hpp>
@@ -55,7 +58,22 @@ TEST_CASE("panel: the page and its bundle are served as a browser needs them") {
   CHECK(ace.get("/panel", {"If-None-Match: " + page.header("ETag").value_or("")}).status == 304);
 
   auto urls = asset_urls(page.body);
-  REQUIRE(urls.size() == 2);
+  // main.js, main.css and the preview's player.js; the licences of the packages they carry.
+  REQUIRE(urls.size() == 4);
+  auto is_text = [](const std::string& url) {
+    return url.size() > 4 && url.substr(url.size() - 4) == ".txt";
+  };
+  auto text = std::find_if(urls.begin(), urls.end(), is_text);
+  REQUIRE(text != urls.end());
+  auto licences_url = *text;
+  urls.erase(text);
+  REQUIRE_THAT(licences_url, Catch::Matches("/panel/assets/licenses\\.[0-9a-f]+\\.txt"));
+  auto licences = ace.get(licences_url);
+  CHECK(licences.status == 200);
+  CHECK(licences.header("Content-Type") == "text/plain; charset=utf-8");
+  for (const char* package : {"preact", "htm", "uplot", "mpegts.js", "es6-promise", "events"})
+    CHECK_THAT(licences.body, Catch::Contains("==== " + std::string(package) + " "));
+  CHECK_THAT(licences.body, Catch::Contains("Apache License"));  // mpegts.js's, as it asks
   size_t weight = page.body.size();
   for (const auto& url : urls) {
     INFO(url);
@@ -73,7 +91,8 @@ TEST_CASE("panel: the page and its bundle are served as a browser needs them") {
   }
   // A name of another build (another hash) is not this bundle.
   CHECK(ace.get("/panel/assets/main.0000000000000000.js").status == 404);
-  // The budget of the panel's issue: everything a first visit downloads, compressed.
+  // The budget of the panel's issue: every file of the panel, compressed (the player is
+  // downloaded only when a preview starts, and counted all the same).
   INFO("page weight " << weight << " bytes");
   CHECK(weight < 150 * 1024);
 }
@@ -84,8 +103,11 @@ TEST_CASE(
   docker_run_scope run;
   port_block ports;
   const std::string key = "panel-test-key-0123456789abcdef";
-  acepool_process ace(
-      pool_env(run, ports, {{"MIN_REPLICAS", "2"}, {"MAX_REPLICAS", "4"}, {"API_KEY", key}}));
+  acepool_process ace(pool_env(run, ports,
+                               {{"MIN_REPLICAS", "2"},
+                                {"MAX_REPLICAS", "4"},
+                                {"API_KEY", key},
+                                {"COLLECT_INTERVAL_S", "0.5"}}));
   REQUIRE(eventually([&] { return ace.engines().size() == 2; }, 60s));
   json ids = json::array();
   uint16_t port = 0;
@@ -112,9 +134,49 @@ TEST_CASE(
   REQUIRE(report.is_object());
   CHECK(report["problems"].empty());
   CHECK(report["engines_shown"] == 2);
-  CHECK(report["screenshots"].size() == 11);
+  CHECK(report["screenshots"].size() == 16);
   CHECK(report["stream_seen_ms"].is_number());
+  CHECK(report["stream_chart_points"] >= 2);
+  CHECK(report["engine_chart_points"] >= 1);
+  CHECK(report["preview"]["advanced_s"] >= 1.0);
+  CHECK(report["preview"]["video_width"] == 32);  // the simulator's picture, decoded
+  CHECK(report["relay_mbit"] > 0);
   CHECK(report["refused_shown"] == true);
   CHECK(report["engines_after_provision"] == 3);
   CHECK(report["stream_stopped"] == true);
+}
+
+TEST_CASE("panel: with API_KEY_READS the page asks for the key, then follows the feed with it") {
+  require_docker();
+  docker_run_scope run;
+  port_block ports;
+  const std::string key = "panel-reads-key-0123456789abcdef";
+  acepool_process ace(pool_env(
+      run, ports,
+      {{"MIN_REPLICAS", "1"}, {"MAX_REPLICAS", "2"}, {"API_KEY", key}, {"API_KEY_READS", "true"}}));
+  auto engines = [&] {
+    return json::parse(ace.get("/engines", {"Authorization: Bearer " + key}).body, nullptr, false);
+  };
+  REQUIRE(eventually([&] { return engines().size() == 1; }, 60s));
+  // Without the key, neither the pool nor the feed is shown.
+  CHECK(ace.get("/engines").status == 401);
+  CHECK(ace.get("/events/live").status == 401);
+  json ids = json::array();
+  for (const auto& e : engines())
+    ids.push_back(e["container_id"]);
+  temp_dir dir;
+  auto input = dir.write("input.json",
+                         json{{"engine_ids", ids}, {"api_key", key}, {"mode", "reads"}}.dump());
+  auto r = run_program("/usr/bin/node",
+                       {panel_source_dir + "/tests/panel/check_panel.mjs", ace.url(""),
+                        test_output_dir("panel"), input},
+                       {}, 120s);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  auto report = json::parse(r.out, nullptr, false);
+  REQUIRE(report.is_object());
+  CHECK(report["problems"].empty());
+  CHECK(report["key_asked"] == true);
+  CHECK(report["live_with_key"] == true);
+  CHECK(report["engines_shown"] == 1);
 }

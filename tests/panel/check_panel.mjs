@@ -4,14 +4,19 @@
 //   node check_panel.mjs BASE_URL OUTPUT_DIR INPUT_JSON
 //
 // INPUT_JSON: {"engine_ids": [...the ids GET /engines lists...], "api_key": "<API_KEY>",
-//              "stream_event": {...a POST /events/stream_started body for a real engine session}}
-// Checks, at 1366x768 and at a phone's 390x844, as an operator who gave the key: every page
+//              "stream_event": {...a POST /events/stream_started body for a real engine session},
+//              "mode": "full" (default) or "reads"}
+// Full: at 1366x768 and at a phone's 390x844, as an operator who gave the key: every page
 // renders with no console error or warning, no uncaught exception and no failed request; the
 // engines table shows exactly the API's engines; a stream reported with the API appears in the
-// Streams page without a reload (the live feed), within 2 s. Then, in a tab without the key, a
-// delete is refused and the page says why (and the engine stays); given the key through the
-// page's own form, "Provision an engine" adds one. Screenshots of every page at both sizes, and of
-// the refusal, go to OUTPUT_DIR.
+// Streams page without a reload (the live feed), within 2 s; the stream's and its engine's own
+// pages chart their stats. The stream's preview plays (the video's currentTime advances) and the
+// overview shows the relay's Mbit/s meanwhile. Then, in a tab without the key, a delete is
+// refused and the page says why (and the engine stays); given the key through the page's own
+// form, "Provision an engine" adds one. Screenshots of every page at both sizes, of the preview
+// and of the refusal go to OUTPUT_DIR.
+// Reads (acepool with API_KEY_READS=true): a tab without the key says it needs one and asks; the
+// key given in the form, the live feed connects and the engines table fills.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -45,18 +50,119 @@ async function openTab(size, label) {
   });
   page.on("pageerror", (e) => report.console.push(`${label}: uncaught: ${e.message}`));
   page.on("requestfailed", (r) => {
-    // The live feed's request is cut when the browser closes the page: not a failure.
-    if (!r.url().includes("/events/live"))
+    // The live feed's and the preview's requests are cut when the page lets go: not failures.
+    if (!r.url().includes("/events/live") && !r.url().includes("/ace/getstream"))
       report.console.push(`${label}: request failed: ${r.url()} ${r.failure()?.errorText}`);
   });
   page.on("dialog", (d) => d.accept());  // the operator confirms
   return page;
 }
 
-async function openPage(page, name, label) {
-  await page.evaluate((n) => { location.hash = "#/" + n; }, name);
-  await waitFor(page, (n) => document.querySelector("main")?.dataset.page === n, name, 5000,
-                `${label}: page ${name} did not open`);
+/// Opens `#/<name>` or `#/<name>/<arg>` (the argument percent-encoded here).
+async function openPage(page, name, label, arg = "") {
+  await page.evaluate((n, a) => { location.hash = "#/" + n + (a ? "/" + encodeURIComponent(a) : ""); },
+                      name, arg);
+  await waitFor(page, ([n, a]) => {
+    const main = document.querySelector("main");
+    return main?.dataset.page === n && (main.dataset.arg || "") === a;
+  }, [name, arg], 5000, `${label}: page ${name} ${arg} did not open`);
+}
+
+/// The number of points a chart of the page (by its test id) holds, once it holds `atLeast`
+/// and its canvas is drawn.
+async function chartPoints(page, testid, atLeast, label) {
+  const ok = await waitFor(page, ([id, n]) => {
+    const chart = document.querySelector(`[data-testid=${id}]`);
+    return chart && Number(chart.dataset.points) >= n && !!chart.querySelector("canvas");
+  }, [testid, atLeast], 20000, `${label}: the chart ${testid} did not show ${atLeast} points`);
+  return ok ? page.$eval(`[data-testid=${testid}]`, (c) => Number(c.dataset.points)) : 0;
+}
+
+async function screenshot(page, name) {
+  const file = path.join(outDir, `panel-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  report.screenshots.push(file);
+}
+
+/// The stream's and its engine's own pages: facts, their streams, their charts.
+async function checkDetails(page, size) {
+  const label = size.name;
+  await openPage(page, "streams", label, report.stream_id);
+  await waitFor(page, () => document.querySelector("[data-testid=stream-title]")?.textContent ===
+                "panel-news", null, 5000, `${label}: the stream's page does not name its key`);
+  report.stream_chart_points = await chartPoints(page, "stream-chart", 2, label);
+  await screenshot(page, `stream-detail-${label}`);
+  await openPage(page, "engines", label, report.stream_engine);
+  await waitFor(page, (id) => [...document.querySelectorAll("[data-testid=engine-streams] tbody tr")]
+                  .some((r) => r.dataset.id === id), report.stream_id, 5000,
+                `${label}: the engine's page does not list its stream`);
+  report.engine_chart_points = await chartPoints(page, "engine-chart", 1, label);
+  await screenshot(page, `engine-detail-${label}`);
+}
+
+/// The preview plays the stream through the relay; the overview shows the relay's rate meanwhile.
+async function checkPreview() {
+  const label = "preview";
+  const page = await openTab(sizes[0], label);
+  await page.goto(base + "/panel#/streams/" + encodeURIComponent(report.stream_id), { waitUntil: "load" });
+  if (!(await waitFor(page, () => !!document.querySelector("[data-testid=preview-start]"), null,
+                      10000, "the stream's page has no preview button"))) return;
+  await page.click("[data-testid=preview-start]");
+  const video = "[data-testid=preview-video]";
+  const playing = await waitFor(page, (v) => {
+    if (document.querySelector("[data-testid=preview-failure]")) return true;
+    return document.querySelector(v).currentTime > 0.2;
+  }, video, 30000, "the preview never started playing");
+  const failure = await page.$eval("body", () =>
+    document.querySelector("[data-testid=preview-failure]")?.textContent);
+  if (failure) problem("preview: " + failure);
+  if (playing && !failure) {
+    const first = await page.$eval(video, (v) => v.currentTime);
+    const advanced = await waitFor(page, ([v, t]) => document.querySelector(v).currentTime >= t + 1,
+                                   [video, first], 10000, "the preview's currentTime did not advance");
+    const last = await page.$eval(video, (v) => ({ t: v.currentTime, w: v.videoWidth }));
+    if (advanced) report.preview = { advanced_s: last.t - first, video_width: last.w };
+  }
+  // The overview, in another tab while the preview plays: the relay sends Mbit/s.
+  const other = await openTab(sizes[0], "relay-rate");
+  await other.evaluateOnNewDocument((k) => sessionStorage.setItem("acepool.api_key", k), input.api_key);
+  await other.goto(base + "/panel#/overview", { waitUntil: "load" });
+  const rated = await waitFor(other, () =>
+    parseFloat(document.querySelector("[data-testid=relay-rate]")?.textContent) > 0, null, 10000,
+    "the overview did not show the relay's Mbit/s while the preview played");
+  if (rated)
+    report.relay_mbit = await other.$eval("[data-testid=relay-rate]", (e) => parseFloat(e.textContent));
+  await other.close();
+  await screenshot(page, "preview-desktop");
+  await page.click(".preview button");  // Stop preview: the relay's client goes away
+  await page.close();
+}
+
+/// API_KEY_READS=true: without the key the page says so and asks; with it, everything shows.
+async function checkReads() {
+  const label = "reads";
+  const page = await openTab(sizes[0], label);
+  await page.goto(base + "/panel#/engines", { waitUntil: "load" });
+  await waitFor(page, () => !!document.querySelector("[data-testid=key-wanted]") &&
+                !!document.querySelector("form.key"), null, 10000,
+                "without the key, the page did not say it needs one and ask for it");
+  report.key_asked = !!(await page.$("[data-testid=key-wanted]"));
+  await screenshot(page, "key-wanted-desktop");
+  await page.type("form.key input[name=key]", input.api_key);
+  await page.click("form.key button[type=submit]");
+  await waitFor(page, () => document.querySelector("[data-testid=live]")?.textContent === "live",
+                null, 10000, "with the key, the live feed did not connect");
+  const ok = await waitFor(page, (ids) => {
+    const rows = [...document.querySelectorAll("[data-testid=engines] tbody tr")];
+    return JSON.stringify(rows.map((r) => r.dataset.id).sort()) === JSON.stringify([...ids].sort());
+  }, input.engine_ids, 10000, "with the key, the engines table does not list the API's engines");
+  if (ok) report.engines_shown = input.engine_ids.length;
+  report.live_with_key = (await page.$eval("[data-testid=live]", (e) => e.textContent)) === "live";
+  if (await page.$("[data-testid=key-wanted]")) problem("the key was given but the page still asks");
+  // The browser logs each refused request itself; those are the point of this check.
+  report.console = report.console.filter((l) => !l.startsWith(label + ": error: Failed to load " +
+    "resource: the server responded with a status of 401"));
+  await page.close();
 }
 
 function problem(text) {
@@ -91,9 +197,7 @@ async function checkActions() {
   report.console = report.console.filter((l) => !(l.startsWith(label + ": error: Failed to load " +
     "resource: the server responded with a status of 401")));
   if ((await engineCount()) !== before) problem("an engine went away although the delete was refused");
-  const shot = path.join(outDir, "panel-refused-desktop.png");
-  await page.screenshot({ path: shot });
-  report.screenshots.push(shot);
+  await screenshot(page, "refused-desktop");
   // The refusal opened the key form; the key given there: provisioning adds an engine, and a
   // stream can be stopped.
   if (!(await page.$("form.key"))) problem("a refusal for want of the key did not ask for it");
@@ -130,7 +234,8 @@ const browser = await puppeteer.launch({
          "--disable-background-networking", "--disable-sync", "--disable-component-update"],
 });
 try {
-  for (const size of sizes) {
+  if (input.mode === "reads") await checkReads();
+  for (const size of input.mode === "reads" ? [] : sizes) {
     const page = await openTab(size, size.name);
     // An operator who gave the key before (it stays in the tab's session storage).
     await page.evaluateOnNewDocument((k) => sessionStorage.setItem("acepool.api_key", k),
@@ -159,18 +264,20 @@ try {
         });
         const stream = await answer.json();
         if (!answer.ok) problem("stream_started answered " + answer.status);
+        report.stream_id = stream.id;
+        report.stream_engine = stream.container_id;
         const seen = await waitFor(page, (id) =>
           [...document.querySelectorAll("[data-testid=streams] tbody tr")].some((r) => r.dataset.id === id),
           stream.id, 2000, "the reported stream did not appear in the Streams page within 2 s");
         if (seen) report.stream_seen_ms = Date.now() - started;
       }
-      const file = path.join(outDir, `panel-${name}-${size.name}.png`);
-      await page.screenshot({ path: file, fullPage: true });
-      report.screenshots.push(file);
+      await screenshot(page, `${name}-${size.name}`);
     }
+    if (report.stream_id) await checkDetails(page, size);
     await page.close();
   }
-  await checkActions();
+  if (input.mode !== "reads" && report.stream_id) await checkPreview();
+  if (input.mode !== "reads") await checkActions();
 } finally {
   await browser.close();
 }

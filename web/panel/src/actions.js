@@ -17,8 +17,9 @@ export async function perform(notify, what, call, { confirm: question } = {}) {
   }
 }
 
-/// Asks the key control to open: an action was refused for want of the key.
-const needKey = "acepool:need-key";
+/// Asks the key control to open: an action (or, with API_KEY_READS, the feed) was refused for
+/// want of the key.
+export const needKey = "acepool:need-key";
 
 /// Whether `text` is a pool size acepool takes (POST /scale/{n}: 0 to 100000).
 export function validScale(text) {
@@ -42,6 +43,12 @@ export const actions = {
       () => act("DELETE", "/streams/" + encodeURIComponent(s.id)),
       { confirm: "Stop stream " + s.key + " for its " + s.clients + " clients?" }),
 };
+
+/// The Delete button of an engine (none for a static engine, which acepool does not own).
+export function DeleteEngine({ engine, notify }) {
+  return engine.state === "static" ? "" : html`<button class="danger"
+    onClick=${() => actions.deleteEngine(notify, engine)}>Delete</button>`;
+}
 
 /// The API key control in the header: ask for it once, or forget it.
 export function KeyControl({ notify }) {

@@ -6,9 +6,13 @@ export function apiKey() {
   return sessionStorage.getItem(keyName) || "";
 }
 
+/// Announced when the key is given or forgotten: the live feed reconnects with it.
+export const keyChanged = "acepool:key-changed";
+
 export function setApiKey(key) {
   if (key) sessionStorage.setItem(keyName, key);
   else sessionStorage.removeItem(keyName);
+  window.dispatchEvent(new Event(keyChanged));
 }
 
 /// An API failure with the answer's `detail`, shown as is.

@@ -1,7 +1,8 @@
 // The panel: a header with the pool's state, pages by the address's #fragment.
 import { useEffect, useState } from "preact/hooks";
-import { KeyControl, Notice } from "./actions.js";
+import { KeyControl, Notice, needKey } from "./actions.js";
 import { html } from "./html.js";
+import { route } from "./route.js";
 import { usePanelState } from "./store.js";
 import { Actors } from "./pages/actors.js";
 import { Engines } from "./pages/engines.js";
@@ -16,11 +17,7 @@ const pages = [
   ["events", "Events", Events],
   ["actors", "Actors", Actors],
 ];
-
-function currentPage() {
-  const name = location.hash.replace(/^#\/?/, "");
-  return pages.some(([n]) => n === name) ? name : "overview";
-}
+const pageNames = pages.map(([name]) => name);
 
 export function App() {
   const panel = usePanelState();
@@ -32,12 +29,15 @@ export function App() {
   const state = { ...panel, notify };
   const [everLive, setEverLive] = useState(false);
   useEffect(() => { if (panel.live) setEverLive(true); }, [panel.live]);
-  const [page, setPage] = useState(currentPage());
+  const [{ name: page, arg }, setRoute] = useState(route(location.hash, pageNames));
   useEffect(() => {
-    const onHash = () => setPage(currentPage());
+    const onHash = () => setRoute(route(location.hash, pageNames));
     window.addEventListener("hashchange", onHash);
     return () => window.removeEventListener("hashchange", onHash);
   }, []);
+  // The feed refused for want of the key (API_KEY_READS=true): ask for it.
+  useEffect(() => { if (panel.refused === 401) window.dispatchEvent(new Event(needKey)); },
+            [panel.refused]);
   const [, , Page] = pages.find(([n]) => n === page);
   return html`
     <header>
@@ -51,6 +51,10 @@ export function App() {
     </header>
     ${everLive && !panel.live ? html`<div class="stale" role="status" data-testid="stale">
       The connection to acepool is lost: this is what it last said. Reconnecting…</div>` : ""}
+    ${panel.refused === 401 ? html`<div class="stale" role="alert" data-testid="key-wanted">
+      This acepool asks for the API key to read (API_KEY_READS): give it with “API key…”.</div>`
+      : ""}
     <${Notice} notice=${notice} />
-    <main id="page" data-page=${page}><${Page} state=${state} /></main>`;
+    <main id="page" data-page=${page} data-arg=${arg}><${Page} key=${page + "/" + arg}
+      state=${state} arg=${arg} /></main>`;
 }

@@ -2,7 +2,7 @@
 // again (coalesced) whenever the live feed says it changed. The feed carries what changed; the
 // routes carry the whole picture, so the panel never has to rebuild state from events.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { getJSON } from "./api.js";
+import { getJSON, keyChanged } from "./api.js";
 import { followLive } from "./live.js";
 
 const routes = {
@@ -35,6 +35,7 @@ export function usePanelState() {
   const [errors, setErrors] = useState({});
   const [events, setEvents] = useState([]);
   const [live, setLive] = useState(false);
+  const [refused, setRefused] = useState(0);  // the feed's refusal status (401: key wanted)
   const pending = useRef(new Set());
   const timer = useRef(null);
 
@@ -61,9 +62,10 @@ export function usePanelState() {
 
   useEffect(() => {
     Object.keys(routes).forEach(load);
-    const stop = followLive({
-      onConnected: (up) => {
+    const follow = () => followLive({
+      onConnected: (up, status) => {
         setLive(up);
+        setRefused(up ? 0 : status >= 400 ? status : 0);
         if (up) refresh(Object.keys(routes));  // whatever happened while away
       },
       onEvent: (event) => {
@@ -71,11 +73,20 @@ export function usePanelState() {
         refresh(affected(event.type || ""));
       },
     });
+    let stop = follow();
+    // A key given or forgotten: the feed and every resource are read again with it.
+    const rekey = () => {
+      stop();
+      stop = follow();
+      refresh(Object.keys(routes));
+    };
+    window.addEventListener(keyChanged, rekey);
     return () => {
+      window.removeEventListener(keyChanged, rekey);
       stop();
       clearTimeout(timer.current);
     };
   }, []);
 
-  return { data, errors, events, live, reload: () => refresh(Object.keys(routes)) };
+  return { data, errors, events, live, refused, reload: () => refresh(Object.keys(routes)) };
 }

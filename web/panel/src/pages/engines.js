@@ -1,9 +1,11 @@
-// Engines: the pool, one row per engine.
+// Engines: the pool, one row per engine; an engine's own page by its id.
 import { html } from "../html.js";
-import { actions } from "../actions.js";
+import { DeleteEngine } from "../actions.js";
 import { ago, shortId, since } from "../format.js";
+import { EngineDetail } from "./engine.js";
 
-export function Engines({ state }) {
+export function Engines({ state, arg }) {
+  if (arg) return html`<${EngineDetail} state=${state} id=${arg} />`;
   const engines = state.data.engines;
   if (!engines) return html`<p class="muted">${state.errors.engines || "Loading…"}</p>`;
   if (engines.length === 0) return html`<p class="muted">No engines.</p>`;
@@ -11,11 +13,11 @@ export function Engines({ state }) {
     <thead><tr><th>name</th><th>id</th><th>state</th><th>health</th><th>port</th>
       <th>streams</th><th>up</th><th>last check</th><th></th></tr></thead>
     <tbody>${engines.map((e) => html`<tr data-id=${e.container_id}>
-      <td>${e.container_name || "—"}</td><td class="mono">${shortId(e.container_id)}</td>
+      <td><a href=${"#/engines/" + encodeURIComponent(e.container_id)}>${e.container_name ||
+        shortId(e.container_id)}</a></td><td class="mono">${shortId(e.container_id)}</td>
       <td>${e.state}</td><td><span class=${"badge " + e.health_status}>${e.health_status}</span></td>
       <td>${e.port}</td><td>${e.streams.length}</td><td>${since(e.first_seen)}</td>
       <td>${ago(e.last_health_check)}</td>
-      <td>${e.state === "static" ? "" : html`<button class="danger"
-        onClick=${() => actions.deleteEngine(state.notify, e)}>Delete</button>`}</td></tr>`)}
+      <td><${DeleteEngine} engine=${e} notify=${state.notify} /></td></tr>`)}
     </tbody></table></div>`;
 }

@@ -1,14 +1,38 @@
 // Overview: is the pool healthy, and why not.
 import { html } from "../html.js";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { actions } from "../actions.js";
+import { getJSON } from "../api.js";
 import { orDash } from "../format.js";
+import { relayRate } from "../series.js";
+
+/// The relay's outgoing Mbit/s, from two readings of /ace/status 2 s apart.
+function useRelayRate() {
+  const [rate, setRate] = useState(null);
+  useEffect(() => {
+    let before = null;
+    const read = async () => {
+      try {
+        const now = { at: Date.now(), bytes: (await getJSON("/ace/status")).bytes_relayed };
+        setRate(relayRate(before, now));
+        before = now;
+      } catch {
+        setRate(null);
+      }
+    };
+    read();
+    const timer = setInterval(read, 2000);
+    return () => clearInterval(timer);
+  }, []);
+  return rate;
+}
 
 function Card({ title, children }) {
   return html`<section class="card"><h2>${title}</h2>${children}</section>`;
 }
 
-function Pairs({ rows }) {
+/// A definition list of [name, value] rows.
+export function Pairs({ rows }) {
   return html`<dl class="pairs">
     ${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}
   </dl>`;
@@ -27,6 +51,7 @@ function PoolActions({ notify, engines }) {
 
 export function Overview({ state }) {
   const { status, health, vpn, relay } = state.data;
+  const rate = useRelayRate();
   if (!status) return html`<p class="muted">${state.errors.status || "Loading…"}</p>`;
   const p = status.provisioning;
   const reason = p.blocked_reason
@@ -50,7 +75,9 @@ export function Overview({ state }) {
       <${Card} title="Streams">
         <${Pairs} rows=${[
           ["active", status.streams.active], ["kept", status.streams.total],
-          ["relay clients", relay ? relay.clients : "—"], ["relayed streams", relay ? relay.streams : "—"]]} />
+          ["relay clients", relay ? relay.clients : "—"], ["relayed streams", relay ? relay.streams : "—"],
+          ["relay out", html`<span data-testid="relay-rate">${rate === null ? "—"
+                                                            : rate.toFixed(1) + " Mbit/s"}</span>`]]} />
       <//>
       <${Card} title="Capacity">
         <${Pairs} rows=${[

@@ -1,0 +1,79 @@
+// The preview player: the stream played in the page through acepool's relay (so it counts as
+// one of the stream's clients while it plays). The player's code (mpegts.js) is fetched only
+// when a preview starts.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { html } from "./html.js";
+
+const tokenName = "acepool.stream_token";
+
+/// The relay's URL for a stream's key (`token=` added when STREAM_TOKEN was given).
+export function relayUrl(stream, token = "") {
+  const param = stream.key_type === "infohash" ? "infohash" : "id";
+  const url = location.origin + "/ace/getstream?" + param + "=" + encodeURIComponent(stream.key);
+  return token ? url + "&token=" + encodeURIComponent(token) : url;
+}
+
+/// Whether acepool's relay can play this stream's key.
+export function relayable(stream) {
+  return stream.key_type === "content_id" || stream.key_type === "infohash";
+}
+
+function loadPlayer() {
+  const meta = document.querySelector("meta[name=acepool-player]");
+  return import(meta.content);
+}
+
+export function Preview({ stream }) {
+  const video = useRef(null);
+  const stop = useRef(null);
+  const [state, setState] = useState("idle");  // idle, loading, playing, failed
+  const [failure, setFailure] = useState(null);
+  const [token, setToken] = useState(sessionStorage.getItem(tokenName) || "");
+  const halt = () => {
+    if (stop.current) stop.current();
+    stop.current = null;
+  };
+  useEffect(() => halt, []);
+
+  const start = async () => {
+    halt();
+    setFailure(null);
+    setState("loading");
+    try {
+      const { play } = await loadPlayer();
+      stop.current = play(video.current, relayUrl(stream, token), (text, status) => {
+        halt();
+        setFailure({ text, status });
+        setState("failed");
+      });
+      setState((s) => (s === "loading" ? "playing" : s));
+    } catch (err) {
+      setFailure({ text: "the player did not load: " + err.message, status: 0 });
+      setState("failed");
+    }
+  };
+  const saveToken = (e) => {
+    e.preventDefault();
+    const given = String(new FormData(e.target).get("token") || "").trim();
+    sessionStorage.setItem(tokenName, given);
+    setToken(given);
+  };
+
+  return html`<section class="card preview">
+    <h2>Preview</h2>
+    <video ref=${video} muted playsinline controls data-testid="preview-video"
+      aria-label="preview of the stream"></video>
+    <div class="actions">
+      ${state === "playing" || state === "loading"
+        ? html`<button onClick=${() => { halt(); setState("idle"); }}>Stop preview</button>`
+        : html`<button onClick=${start} data-testid="preview-start">Play preview</button>`}
+      <span class="muted">plays through acepool's relay: one more client of this stream</span>
+    </div>
+    ${failure ? html`<p class="error" role="alert" data-testid="preview-failure">
+      Preview failed: ${failure.text}${failure.status === 401
+        ? " — this acepool has STREAM_TOKEN set; give the token below." : ""}</p>` : ""}
+    ${failure && failure.status === 401 ? html`<form class="key" onSubmit=${saveToken}>
+      <label>Stream token <input name="token" type="password" autocomplete="off" required /></label>
+      <button type="submit">Use</button></form>` : ""}
+  </section>`;
+}
