@@ -136,6 +136,8 @@ TEST_CASE(
   CHECK(report["engines_shown"] == 2);
   CHECK(report["screenshots"].size() == 16);
   CHECK(report["stream_seen_ms"].is_number());
+  CHECK(report["themes"]["dark"] < 0.3);
+  CHECK(report["themes"]["light"] > 0.7);
   CHECK(report["stream_chart_points"] >= 2);
   CHECK(report["engine_chart_points"] >= 1);
   CHECK(report["preview"]["advanced_s"] >= 1.0);

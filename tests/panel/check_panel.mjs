@@ -6,7 +6,8 @@
 // INPUT_JSON: {"engine_ids": [...the ids GET /engines lists...], "api_key": "<API_KEY>",
 //              "stream_event": {...a POST /events/stream_started body for a real engine session},
 //              "mode": "full" (default) or "reads"}
-// Full: at 1366x768 and at a phone's 390x844, as an operator who gave the key: every page
+// Full: at 1366x768 (light theme) and at a phone's 390x844 (dark), as an operator who gave the
+// key: the page follows the system's theme; every page
 // renders with no console error or warning, no uncaught exception and no failed request; the
 // engines table shows exactly the API's engines; a stream reported with the API appears in the
 // Streams page without a reload (the live feed), within 2 s; the stream's and its engine's own
@@ -29,9 +30,10 @@ const puppeteer = require("puppeteer-core");
 const [base, outDir, inputFile] = process.argv.slice(2);
 const input = JSON.parse(readFileSync(inputFile, "utf8"));
 const pages = ["overview", "engines", "streams", "events", "actors"];
+// The desktop pass in a light system theme, the phone's in a dark one.
 const sizes = [
-  { name: "desktop", width: 1366, height: 768 },
-  { name: "phone", width: 390, height: 844, isMobile: true, hasTouch: true },
+  { name: "desktop", width: 1366, height: 768, scheme: "light" },
+  { name: "phone", width: 390, height: 844, isMobile: true, hasTouch: true, scheme: "dark" },
 ];
 const report = { problems: [], console: [], screenshots: [], stream_seen_ms: null };
 const auth = { Authorization: "Bearer " + input.api_key };
@@ -44,6 +46,7 @@ async function engineCount() {
 async function openTab(size, label) {
   const page = await browser.newPage();
   await page.setViewport(size);
+  await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: size.scheme }]);
   page.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warn")
       report.console.push(`${label}: ${m.type()}: ${m.text()}`);
@@ -243,6 +246,15 @@ try {
     await page.goto(base + "/panel", { waitUntil: "load" });
     await waitFor(page, () => document.querySelector("[data-testid=live]")?.textContent === "live",
                   null, 10000, `${size.name}: the live feed never connected`);
+    // The page follows the system's theme: a dark background in dark, a light one in light.
+    const lightness = await page.$eval("body", () => {
+      const [r, g, b] = getComputedStyle(document.documentElement).backgroundColor
+        .match(/\d+/g).map(Number);
+      return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+    });
+    if ((size.scheme === "dark") !== (lightness < 0.3))
+      problem(`${size.name}: a ${size.scheme} system theme shows a background of lightness ${lightness}`);
+    report.themes = { ...report.themes, [size.scheme]: lightness };
     for (const name of pages) {
       await openPage(page, name, size.name);
       if (name === "engines") {

@@ -38,7 +38,7 @@ export function StreamDetail({ state, id }) {
         ["peers", orDash(now.peers)], ["down", speed(now.speed_down)], ["up", speed(now.speed_up)],
         ["downloaded", orDash(now.downloaded)], ["uploaded", orDash(now.uploaded)]]} /></section>
     </div>
-    ${relayable(s) ? html`<label class="filter">Relay URL <input class="copy" readonly
+    ${relayable(s) ? html`<label class="relay-url">Relay URL <input readonly
       value=${relayUrl(s)} onFocus=${(e) => e.target.select()} /></label>` : ""}
     ${s.status === "started" ? html`<div class="actions"><button class="danger"
       onClick=${() => actions.stopStream(state.notify, s)}>Stop stream</button></div>` : ""}
