@@ -39,6 +39,21 @@ std::vector<std::string> asset_urls(const std::string& page) {
   return out;
 }
 
+/// Runs tests/panel/check_panel.mjs against `ace` with `input` and returns its report (null when
+/// it printed none); its output is shown when a check fails.
+json check_panel(const acepool_process& ace, const json& input, std::chrono::seconds timeout) {
+  temp_dir dir;
+  auto file = dir.write("input.json", input.dump());
+  auto r = run_program("/usr/bin/node",
+                       {panel_source_dir + "/tests/panel/check_panel.mjs", ace.url(""),
+                        test_output_dir("panel"), file},
+                       {}, timeout);
+  UNSCOPED_INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  auto report = json::parse(r.out, nullptr, false);
+  return report.is_object() ? report : json(nullptr);
+}
+
 }  // namespace
 
 TEST_CASE("panel: the page and its bundle are served as a browser needs them") {
@@ -117,20 +132,12 @@ TEST_CASE(
   }
   auto session = engine_endpoint(port).start_session("panel-news");
   REQUIRE(session.is_object());
-  temp_dir dir;
-  auto input = dir.write(
-      "input.json", json{{"engine_ids", ids},
-                         {"api_key", key},
-                         {"stream_event", started_event("127.0.0.1", port, "panel-news", session)}}
-                        .dump());
-
-  auto r = run_program("/usr/bin/node",
-                       {panel_source_dir + "/tests/panel/check_panel.mjs", ace.url(""),
-                        test_output_dir("panel"), input},
-                       {}, 180s);
-  INFO(r.out << r.err);
-  CHECK(r.exit_code == 0);
-  auto report = json::parse(r.out, nullptr, false);
+  auto report =
+      check_panel(ace,
+                  {{"engine_ids", ids},
+                   {"api_key", key},
+                   {"stream_event", started_event("127.0.0.1", port, "panel-news", session)}},
+                  180s);
   REQUIRE(report.is_object());
   CHECK(report["problems"].empty());
   CHECK(report["engines_shown"] == 2);
@@ -166,16 +173,7 @@ TEST_CASE("panel: with API_KEY_READS the page asks for the key, then follows the
   json ids = json::array();
   for (const auto& e : engines())
     ids.push_back(e["container_id"]);
-  temp_dir dir;
-  auto input = dir.write("input.json",
-                         json{{"engine_ids", ids}, {"api_key", key}, {"mode", "reads"}}.dump());
-  auto r = run_program("/usr/bin/node",
-                       {panel_source_dir + "/tests/panel/check_panel.mjs", ace.url(""),
-                        test_output_dir("panel"), input},
-                       {}, 120s);
-  INFO(r.out << r.err);
-  CHECK(r.exit_code == 0);
-  auto report = json::parse(r.out, nullptr, false);
+  auto report = check_panel(ace, {{"engine_ids", ids}, {"api_key", key}, {"mode", "reads"}}, 120s);
   REQUIRE(report.is_object());
   CHECK(report["problems"].empty());
   CHECK(report["key_asked"] == true);

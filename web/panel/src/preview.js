@@ -42,7 +42,7 @@ export function Preview({ stream }) {
     try {
       const { play } = await loadPlayer();
       stop.current = play(video.current, relayUrl(stream, token), (text, status) => {
-        halt();
+        setTimeout(halt, 0);  // not from inside the player's own event
         setFailure({ text, status });
         setState("failed");
       });
