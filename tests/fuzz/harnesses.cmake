@@ -9,5 +9,6 @@ set(ACEPOOL_FUZZ_HARNESSES
   engine_json     # the engine's getstream, stat and status answers
   gluetun_json    # Gluetun's control-server answers and published ports
   ts_packets      # the relay's MPEG-TS packet alignment
+  ts_segmenter    # HLS segments cut from any MPEG-TS (tables, PES headers, clocks)
   settings        # env files and every setting's value parser
 )

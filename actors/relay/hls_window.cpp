@@ -1,0 +1,51 @@
+#include "actors/relay/hls_window.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace acepool::relay {
+
+hls_window::hls_window(size_t capacity, double target_s)
+    : capacity_(std::max<size_t>(1, capacity)), target_s_(target_s) {}
+
+void hls_window::add(ts_segment segment) {
+  segments_.push_back({next_sequence_++, std::move(segment)});
+  while (segments_.size() > capacity_) {
+    if (segments_.front().segment.discontinuity) ++discontinuity_sequence_;
+    segments_.pop_front();
+  }
+}
+
+std::shared_ptr<const std::string> hls_window::segment(uint64_t sequence) const {
+  if (segments_.empty() || sequence < segments_.front().sequence) return nullptr;
+  auto index = sequence - segments_.front().sequence;
+  if (index >= segments_.size()) return nullptr;
+  return segments_[index].segment.bytes;
+}
+
+std::string hls_window::playlist(const std::function<std::string(uint64_t)>& uri) const {
+  if (segments_.empty()) return {};
+  // EXT-X-TARGETDURATION: every EXTINF rounded to the nearest integer must not exceed it.
+  double longest = target_s_;
+  for (const auto& h : segments_)
+    longest = std::max(longest, h.segment.duration_s);
+  auto target = static_cast<long long>(std::max(1.0, std::round(longest)));
+  std::string out = "#EXTM3U\n#EXT-X-VERSION:3\n";
+  out += "#EXT-X-TARGETDURATION:" + std::to_string(target) + "\n";
+  out += "#EXT-X-MEDIA-SEQUENCE:" + std::to_string(segments_.front().sequence) + "\n";
+  if (discontinuity_sequence_ > 0)
+    out += "#EXT-X-DISCONTINUITY-SEQUENCE:" + std::to_string(discontinuity_sequence_) + "\n";
+  char extinf[64];
+  for (const auto& h : segments_) {
+    // A tag stays while its segment is listed; when the segment leaves, the discontinuity
+    // sequence counts it instead (RFC 8216 §6.2.2).
+    if (h.segment.discontinuity) out += "#EXT-X-DISCONTINUITY\n";
+    std::snprintf(extinf, sizeof extinf, "#EXTINF:%.3f,\n", h.segment.duration_s);
+    out += extinf;
+    out += uri(h.sequence) + "\n";
+  }
+  return out;
+}
+
+}  // namespace acepool::relay
