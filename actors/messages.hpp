@@ -181,8 +181,9 @@ using stream_clients_atom = caf::atom_constant<caf::atom("strclients")>;
 // ---- stream_manager and stream_relay ----
 
 /// HTTP → stream_manager, with `relay_request`: attach the client to its key's relay (spawned
-/// for a new key). No reply: the client is answered through its sink. stream_manager →
-/// stream_relay: the same.
+/// for a new key), or serve its HLS request there (a segment request never spawns one). No
+/// reply: the client is answered through its sink or hls_reply. stream_manager → stream_relay:
+/// the same.
 using open_stream_atom = caf::atom_constant<caf::atom("openstream")>;
 
 /// HTTP → stream_manager, with `std::string` key ("" = every relay). Reply: `std::string`, the

@@ -162,6 +162,8 @@ struct relay_settings {
   int max_clients = 0;
   milliseconds collect_interval{};
   int stats_history_max = 0;
+  milliseconds hls_segment{};  ///< HLS_SEGMENT_S
+  int hls_window = 0;          ///< HLS_WINDOW
 };
 
 /// Every setting of acepool, validated.

@@ -393,6 +393,11 @@ std::vector<setting_spec> build_specs() {
                       ACEPOOL_FIELD(relay.collect_interval), 0.1, 3600));
   v.push_back(integer({"STATS_HISTORY_MAX", relay, "720", "stats snapshots kept per stream"},
                       ACEPOOL_FIELD(relay.stats_history_max), 1, 1000000));
+  v.push_back(seconds(
+      {"HLS_SEGMENT_S", relay, "2", "HLS segment target: cut at the first keyframe past it"},
+      ACEPOOL_FIELD(relay.hls_segment), 0.5, 30));
+  v.push_back(integer({"HLS_WINDOW", relay, "6", "HLS segments a live playlist lists"},
+                      ACEPOOL_FIELD(relay.hls_window), 2, 100));
   return v;
 }
 

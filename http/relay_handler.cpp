@@ -9,8 +9,10 @@
 #include "config/settings_loader.hpp"
 #include "http/actor_bridge.hpp"
 #include "http/api_routes.hpp"
+#include "http/hls_answer.hpp"
 #include "http/query_string.hpp"
 #include "http/relay_client.hpp"
+#include "web/embedded_assets.hpp"
 
 namespace acepool::http {
 
@@ -28,7 +30,13 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::optional<response> parse_stream_ask(const query_params& q, stream_ask& out) {
+/// Query parameters acepool reads itself on HLS routes; never forwarded to the engine.
+bool is_own_parameter(const std::string& name, bool hls) {
+  return name == "id" || name == "infohash" || name == "token" ||
+         (hls && (name == "v" || name == "seq"));
+}
+
+std::optional<response> parse_stream_ask(const query_params& q, stream_ask& out, bool hls = false) {
   auto id = q.get("id").value_or("");
   auto infohash = q.get("infohash").value_or("");
   if (id.empty() && infohash.empty())
@@ -40,7 +48,7 @@ std::optional<response> parse_stream_ask(const query_params& q, stream_ask& out)
   out.key = id.empty() ? lower(infohash) : id;
   out.engine_query = (id.empty() ? "infohash=" : "id=") + percent_encode(out.key);
   for (const auto& [name, value] : q.items()) {
-    if (name == "id" || name == "infohash" || name == "token") continue;
+    if (is_own_parameter(name, hls)) continue;
     out.engine_query += "&" + percent_encode(name) + "=" + percent_encode(value);
   }
   return std::nullopt;
@@ -65,6 +73,86 @@ void get_stream(const api_context& ctx, call& c) {
   req.key_type = std::move(wanted.key_type);
   req.params = std::move(wanted.engine_query);
   req.client = std::make_shared<relay_client>(c.reply.shared_exchange());
+  caf::anon_send(ctx.streams, actors::open_stream_atom::value, std::move(req));
+}
+
+/// Who asks, for counting HLS viewers: the `v` the playlist gave its segment URIs, or for the
+/// playlist itself a hash of the client's address, User-Agent and key (a player asks again with
+/// the same, so a viewer stays one viewer without a cookie or a redirect). Two identical players
+/// behind one address count as one.
+std::optional<std::string> hls_viewer(const call& c, const std::string& key, std::string& bad) {
+  if (auto v = c.query.get("v")) {
+    bool hex = !v->empty() && v->size() <= 32 && std::all_of(v->begin(), v->end(), [](char ch) {
+      return std::isxdigit(static_cast<unsigned char>(ch));
+    });
+    if (!hex) {
+      bad = "must be 1 to 32 hexadecimal digits, as the playlist gives it";
+      return std::nullopt;
+    }
+    return lower(std::string(*v));
+  }
+  auto tag = web::content_etag(c.req->peer_address + "\n" +
+                               std::string(c.req->header("User-Agent").value_or("")) + "\n" + key);
+  return tag.substr(1, tag.size() - 2);
+}
+
+/// What a playlist's segment URIs carry besides `seq`: the key, the viewer and the token.
+std::string segment_query(const call& c, const stream_ask& wanted, const std::string& viewer) {
+  std::string q = (wanted.key_type == "infohash" ? "infohash=" : "id=") +
+                  percent_encode(wanted.key) + "&v=" + viewer;
+  if (auto token = c.query.get("token")) q += "&token=" + percent_encode(std::string(*token));
+  return q;
+}
+
+/// GET /ace/manifest.m3u8 (and /ace/getstream with ACEXY_M3U8): the live playlist of the key's
+/// relay, started like an MPEG-TS client's; answered once the first segment is cut.
+void get_manifest(const api_context& ctx, call& c) {
+  if (auto denied = check_token(ctx, c.query)) return c.reply.send(std::move(*denied));
+  stream_ask wanted;
+  if (auto bad = parse_stream_ask(c.query, wanted, true)) return c.reply.send(std::move(*bad));
+  std::string bad;
+  auto viewer = hls_viewer(c, wanted.key, bad);
+  if (!viewer) return c.reply.send(response::error(400, "v " + bad));
+  if (!ctx.streams) return c.reply.send(response::error(503, "service is shutting down"));
+  actors::relay_request req;
+  req.key = std::move(wanted.key);
+  req.key_type = std::move(wanted.key_type);
+  req.params = std::move(wanted.engine_query);
+  req.hls = std::make_shared<actors::hls_ask>();
+  req.hls->viewer = *viewer;
+  stream_ask named{req.key, req.key_type, {}};
+  req.hls->reply =
+      hls_answer::playlist(c.reply.shared_exchange(), segment_query(c, named, *viewer));
+  caf::anon_send(ctx.streams, actors::open_stream_atom::value, std::move(req));
+}
+
+/// GET /ace/segment.ts: one segment of the key's HLS window.
+void get_segment(const api_context& ctx, call& c) {
+  if (auto denied = check_token(ctx, c.query)) return c.reply.send(std::move(*denied));
+  stream_ask wanted;
+  if (auto bad = parse_stream_ask(c.query, wanted, true)) return c.reply.send(std::move(*bad));
+  auto seq_text = c.query.get("seq");
+  uint64_t seq = 0;
+  bool number = seq_text && !seq_text->empty() && seq_text->size() <= 19 &&
+                std::all_of(seq_text->begin(), seq_text->end(),
+                            [](char ch) { return ch >= '0' && ch <= '9'; });
+  if (!number)
+    return c.reply.send(response::error(400, "seq must be a segment number the playlist gave"));
+  for (char ch : *seq_text)
+    seq = seq * 10 + static_cast<uint64_t>(ch - '0');
+  if (!c.query.has("v"))
+    return c.reply.send(response::error(400, "v is required: the viewer the playlist gave"));
+  std::string bad;
+  auto viewer = hls_viewer(c, wanted.key, bad);
+  if (!viewer) return c.reply.send(response::error(400, "v " + bad));
+  if (!ctx.streams) return c.reply.send(response::error(503, "service is shutting down"));
+  actors::relay_request req;
+  req.key = std::move(wanted.key);
+  req.key_type = std::move(wanted.key_type);
+  req.hls = std::make_shared<actors::hls_ask>();
+  req.hls->viewer = *viewer;
+  req.hls->sequence = seq;
+  req.hls->reply = hls_answer::segment(c.reply.shared_exchange(), seq);
   caf::anon_send(ctx.streams, actors::open_stream_atom::value, std::move(req));
 }
 
@@ -115,9 +203,41 @@ route_doc relay_doc() {
 
 }  // namespace
 
+route_doc hls_doc(std::string summary) {
+  return with_stream_key(route_doc("relay", std::move(summary)))
+      .query("token", string_schema(), "STREAM_TOKEN, when set (players cannot send headers)")
+      .returns(400, schema_ref("Error"), "neither or both of id and infohash, pid, or a bad v/seq")
+      .returns(401, schema_ref("Error"), "STREAM_TOKEN is set: token missing or wrong");
+}
+
 void add_relay_routes(router& r, const api_context& ctx) {
   for (const char* path : {"/ace/getstream", "/ace/getstream/"})
     r.add_stream(path, access::open, relay_doc(), [ctx](call& c) { get_stream(ctx, c); });
+  r.add(
+      method::get, "/ace/manifest.m3u8", access::open,
+      hls_doc("The live HLS playlist of id or infohash")
+          .explain("acexy's endpoint. Segments are cut by acepool from the same engine session "
+                   "its MPEG-TS clients share (HLS_SEGMENT_S, HLS_WINDOW); the first answer comes "
+                   "once the first segment is cut. A viewer counts as a client until 3 target "
+                   "durations pass without its request.")
+          .query("v", string_schema(),
+                 "the viewer (hex); by default derived from the client's address and User-Agent")
+          .returns(200, string_schema(), "an HLS media playlist (RFC 8216)", hls_playlist_type)
+          .returns(502, schema_ref("Error"), "the engine's stream failed before the first segment")
+          .returns(503, {{"anyOf", {schema_ref("ProvisioningError"), schema_ref("Error")}}},
+                   "no engine could be had, too many clients, or shutting down")
+          .returns(504, schema_ref("ProvisioningError"), "provisioning timed out"),
+      [ctx](call& c) { get_manifest(ctx, c); });
+  r.add(method::get, "/ace/segment.ts", access::open,
+        hls_doc("One segment of a live HLS playlist, as the playlist names it")
+            .query("seq", string_schema(), "the segment's media sequence number")
+            .query("v", string_schema(), "the viewer, as the playlist gives it")
+            .returns(200, {{"type", "string"}, {"contentMediaType", "video/mp2t"}},
+                     "MPEG-TS beginning with PAT, PMT and a keyframe", "video/MP2T")
+            .returns(404, schema_ref("Error"),
+                     "not held: left the window, not cut yet, or no relay runs the key")
+            .returns(503, schema_ref("Error"), "too many clients, or shutting down"),
+        [ctx](call& c) { get_segment(ctx, c); });
   r.add(method::get, "/ace/status", access::open,
         with_stream_key(route_doc("relay", "The relay: every stream, or one key's relay"))
             .returns(200, {{"anyOf", {schema_ref("RelayOverview"), schema_ref("RelayStatus")}}},

@@ -6,8 +6,10 @@
 
 namespace acepool::relay {
 
-hls_window::hls_window(size_t capacity, double target_s)
-    : capacity_(std::max<size_t>(1, capacity)), target_s_(target_s) {}
+hls_window::hls_window(size_t capacity, double target_s, uint64_t first_sequence)
+    : capacity_(std::max<size_t>(1, capacity)),
+      target_s_(target_s),
+      next_sequence_(first_sequence) {}
 
 void hls_window::add(ts_segment segment) {
   segments_.push_back({next_sequence_++, std::move(segment)});

@@ -16,8 +16,9 @@ namespace acepool::relay {
 /// every HLS viewer of the stream. Not thread-safe (its owner guards it).
 class hls_window {
  public:
-  /// `capacity` segments (at least 1) of about `target_s` seconds each.
-  hls_window(size_t capacity, double target_s);
+  /// `capacity` segments (at least 1) of about `target_s` seconds each, numbered from
+  /// `first_sequence`.
+  hls_window(size_t capacity, double target_s, uint64_t first_sequence = 0);
 
   /// Adds the newest segment; the oldest goes when the window is full.
   void add(ts_segment segment);

@@ -42,14 +42,29 @@ struct stream_manager_state {
 
 using manager_actor = tracked_typed_actor<stream_manager_state, stream_manager_handle>;
 
+/// Answers a request that no relay takes: `status` with `detail`.
+void refuse(relay_request& req, int status, const std::string& detail) {
+  auto body = nlohmann::json{{"detail", detail}}.dump();
+  if (req.hls)
+    req.hls->reply->fail({status, body, {}});
+  else
+    req.client->fail(status, body, {});
+}
+
 void open_stream(manager_actor* self, relay_request& req) {
   auto& st = self->state;
-  if (st.deps.counters->clients.load() >= st.deps.settings->relay.max_clients) {
+  // An HLS viewer already watching is not a new client: its relay counts it (MAX_CLIENTS too).
+  if (!req.hls && st.deps.counters->clients.load() >= st.deps.settings->relay.max_clients) {
     ++st.refused;
-    req.client->fail(503, R"({"detail":"too many clients"})", {});
+    refuse(req, 503, "too many clients");
     return;
   }
   auto it = st.relays.find(req.key);
+  // A segment belongs to a running relay's window; it never starts one.
+  if (it == st.relays.end() && req.hls && req.hls->sequence) {
+    refuse(req, 404, "stream not found: ask for the playlist again");
+    return;
+  }
   if (it == st.relays.end()) {
     auto relay = spawn_stream_relay(self->system(), *st.directory, st.deps,
                                     caf::actor_cast<stream_manager_handle>(self), req.key,
@@ -68,7 +83,7 @@ void open_stream(manager_actor* self, relay_request& req) {
               auto found = relays.find(req.key);
               if (found != relays.end() && found->second == relay) relays.erase(found);
               if (e == caf::sec::request_receiver_down) return open_stream(self, req);
-              req.client->fail(503, R"({"detail":"stream relay unavailable"})", {});
+              refuse(req, 503, "stream relay unavailable");
             });
 }
 

@@ -41,6 +41,21 @@ bool wait_for_vpn(relay_actor* self) {
   return true;
 }
 
+/// Answers every client still waiting for its first byte (MPEG-TS) or segment (HLS).
+void fail_waiting(relay_actor* self, int status, const std::string& body,
+                  const std::vector<std::pair<std::string, std::string>>& headers) {
+  auto& st = self->state;
+  st.hub->fail_waiting(status, body, headers);
+  if (st.hls) st.hls->fail_waiting({status, body, headers});
+}
+
+/// HLS viewers join the process-wide client count (MAX_CLIENTS, /ace/status) as they come and go.
+void count_hls_viewers(relay_actor* self, size_t viewers) {
+  auto& st = self->state;
+  st.deps.counters->clients += static_cast<int64_t>(viewers) - static_cast<int64_t>(st.hls_counted);
+  st.hls_counted = viewers;
+}
+
 void fail_provisioning(relay_actor* self, const provision_error& err) {
   auto& st = self->state;
   if (st.streamed && err.code == provision_code::vpn_disconnected && wait_for_vpn(self)) return;
@@ -50,7 +65,7 @@ void fail_provisioning(relay_actor* self, const provision_error& err) {
   }
   std::vector<std::pair<std::string, std::string>> headers;
   if (err.eta_s) headers.emplace_back("Retry-After", std::to_string(*err.eta_s));
-  st.hub->fail_waiting(http_status(err.code, true), support::dump_json(error_body(err)), headers);
+  fail_waiting(self, http_status(err.code, true), support::dump_json(error_body(err)), headers);
   end_relay(self, "upstream_failed", 503, err.message);
 }
 
@@ -109,7 +124,7 @@ void begin_select(relay_actor* self) {
 
 void report_clients(relay_actor* self) {
   auto& st = self->state;
-  int n = static_cast<int>(st.hub->clients());
+  int n = static_cast<int>(st.clients());
   if (n == st.reported_clients || st.stream_id.empty()) return;
   st.reported_clients = n;
   self->send(st.deps.registry, stream_clients_atom::value, st.stream_id, n);
@@ -163,8 +178,18 @@ void on_tick(relay_actor* self) {
   }
   st.hub->publish();
   st.hub->sweep(now);
+  if (st.hls) {
+    count_hls_viewers(self, st.hls->viewers(now));
+    if (st.hls->take_pat_fallback_notice())
+      log::event(spdlog::level::warn, "hls.cut_at_pat",
+                 {{"stream", st.stream_id},
+                  {"key", st.key},
+                  {"detail",
+                   "the stream marks no keyframes: HLS segments are cut at PAT "
+                   "boundaries and may not start with a decodable picture"}});
+  }
   report_clients(self);
-  if (st.hub->clients() > 0)
+  if (st.clients() > 0)
     st.empty_since.reset();
   else if (!st.empty_since)
     st.empty_since = now;
@@ -215,8 +240,9 @@ void end_relay(relay_actor* self, const std::string& reason, int status,
   st.current = phase::ending;
   st.end_reason = reason;
   drop_session(self);
-  st.hub->fail_waiting(status, support::dump_json(nlohmann::json{{"detail", detail}}), {});
+  fail_waiting(self, status, support::dump_json(nlohmann::json{{"detail", detail}}), {});
   st.hub->finish_all();
+  count_hls_viewers(self, 0);
   self->send(st.manager, relay_ended_atom::value, st.key);
   log::event(reason == "client_disconnect" ? spdlog::level::info : spdlog::level::warn,
              "relay.ended",
@@ -244,10 +270,50 @@ void on_exit(relay_actor* self, caf::exit_msg& m) {
     st.current = phase::ending;
     if (st.feed) st.feed->live = false;
     if (st.upstream_id != 0) st.deps.http->cancel(st.upstream_id);
-    st.hub->fail_waiting(503, R"({"detail":"service is shutting down"})", {});
+    fail_waiting(self, 503, R"({"detail":"service is shutting down"})", {});
     st.hub->finish_all();
+    count_hls_viewers(self, 0);
   }
   self->quit(m.reason);
+}
+
+/// An HLS request: the viewer is counted, and its answer comes from the stream's HLS track
+/// (at once, or when the first segment is cut).
+void on_hls(relay_actor* self, relay_request& req) {
+  auto& st = self->state;
+  const auto& ask = *req.hls;
+  if (!st.hls) {
+    const auto& r = st.settings().relay;
+    auto target = std::chrono::duration_cast<std::chrono::milliseconds>(r.hls_segment);
+    // Numbered from the wall clock in targets: a later relay of the same key (segments are never
+    // shorter than the target) continues above every number an earlier one gave out, so a
+    // player or cache never takes a new segment for an old one.
+    auto since_epoch =
+        std::chrono::duration_cast<std::chrono::milliseconds>(wall::now().time_since_epoch());
+    st.hls = std::make_shared<relay::hls_track>(
+        relay::segmenter_options{target}, static_cast<size_t>(r.hls_window),
+        static_cast<size_t>(r.max_clients), static_cast<uint64_t>(since_epoch / target));
+    if (st.feed) std::atomic_store(&st.feed->hls, st.hls);
+  }
+  bool may_add = st.deps.counters->clients.load() < st.settings().relay.max_clients;
+  if (!st.hls->touch(ask.viewer, steady::now(), may_add)) {
+    ask.reply->fail({503, R"({"detail":"too many clients"})", {}});
+    return;
+  }
+  st.empty_since.reset();
+  auto track = st.hls;
+  auto reply = ask.reply;
+  if (ask.sequence) {
+    reply->ready(track);  // the segment is looked up by the request itself
+    return;
+  }
+  if (!track->when_ready([reply, track](const relay::hls_failure* failure) {
+        if (failure == nullptr)
+          reply->ready(track);
+        else
+          reply->fail(*failure);
+      }))
+    reply->fail({503, R"({"detail":"too many clients"})", {}});
 }
 
 /// A client for this key: it joins the stream, or (the relay is ending) goes back to the
@@ -258,6 +324,7 @@ void on_client(relay_actor* self, relay_request& req) {
     self->send(st.manager, open_stream_atom::value, std::move(req));
     return;
   }
+  if (req.hls) return on_hls(self, req);
   st.empty_since.reset();
   st.hub->attach(std::move(req.client));
 }

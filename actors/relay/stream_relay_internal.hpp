@@ -42,6 +42,9 @@ constexpr size_t keepalive_packets = 7;  // 1316 bytes, one UDP-sized TS burst
 struct upstream_feed {
   relay::ts_aligner aligner{true};
   std::weak_ptr<relay::stream_hub> hub;
+  /// The stream's HLS track once an HLS viewer came (set by the actor while the reader runs:
+  /// read and written with std::atomic_load/atomic_store).
+  std::shared_ptr<relay::hls_track> hls;
   std::atomic<bool> live{true};
   std::atomic<bool> got_bytes{false};
 };
@@ -52,6 +55,8 @@ struct stream_relay_state {
   stream_manager_handle manager;
   std::string key, key_type, params;
   std::shared_ptr<relay::stream_hub> hub;
+  std::shared_ptr<relay::hls_track> hls;  // made for the first HLS viewer
+  size_t hls_counted = 0;                 // HLS viewers added to the process-wide client count
   phase current = phase::selecting;
   uint64_t session_no = 0;
   std::string reservation;
@@ -89,9 +94,14 @@ struct stream_relay_state {
     return {{"container_id", engine->container_id}, {"host", engine->host}, {"port", engine->port}};
   }
 
+  /// MPEG-TS clients and HLS viewers (as last counted).
+  size_t clients() const { return hub->clients() + hls_counted; }
+
   /// /ace/status for this stream.
   nlohmann::json status() const {
-    return {{"clients", hub->clients()},
+    return {{"clients", clients()},
+            {"hls_viewers", hls_counted},
+            {"hls_segments", hls ? hls->segments() : 0},
             {"stream_id", stream_id},
             {"stat_url", session.stat_url},
             {"engine", engine_json_brief()},
@@ -102,7 +112,7 @@ struct stream_relay_state {
   nlohmann::json summary() const {
     return {{"key", key},
             {"state", to_string(current)},
-            {"clients", hub->clients()},
+            {"clients", clients()},
             {"failovers", failovers},
             {"bytes_in", hub->bytes_in()}};
   }

@@ -67,6 +67,9 @@ void start_upstream(relay_actor* self) {
   auto& st = self->state;
   auto feed = std::make_shared<upstream_feed>();
   feed->hub = st.hub;
+  feed->hls = st.hls;
+  // A failover: HLS viewers get a discontinuity, not half a segment of the lost upstream.
+  if (st.hls && st.streamed) st.hls->restart();
   st.feed = feed;
   st.current = phase::connecting;
   caf::actor me = caf::actor_cast<caf::actor>(self);
@@ -78,6 +81,7 @@ void start_upstream(relay_actor* self) {
     if (out.packets.empty()) return;
     feed->got_bytes = true;
     if (auto hub = feed->hub.lock()) hub->append(out.packets, out.pat_offsets);
+    if (auto hls = std::atomic_load(&feed->hls)) hls->feed(out.packets);
   };
   cb.on_end = [me, no, feed](const support::http_result& r) {
     if (!feed->live) return;

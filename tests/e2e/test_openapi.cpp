@@ -280,6 +280,16 @@ TEST_CASE("openapi: every operation's real answers match the document's schemas"
   CHECK(log.get("/ace/status", "/ace/status").status == 200);
   CHECK(log.get("/ace/status", "/ace/status?id=0a0a0a0a").status == 200);
   CHECK(log.get("/ace/status", "/ace/status?id=none").status == 404);
+  // HLS of the same key: the playlist (once a segment is cut), a segment, refusals.
+  auto manifest = log.get("/ace/manifest.m3u8", "/ace/manifest.m3u8?id=0a0a0a0a");
+  REQUIRE(manifest.status == 200);
+  auto uri_at = manifest.body.find("segment.ts?");
+  REQUIRE(uri_at != std::string::npos);
+  auto uri = manifest.body.substr(uri_at, manifest.body.find('\n', uri_at) - uri_at);
+  CHECK(log.get("/ace/segment.ts", "/ace/" + uri).status == 200);
+  CHECK(log.get("/ace/manifest.m3u8", "/ace/manifest.m3u8").status == 400);
+  CHECK(log.get("/ace/segment.ts", "/ace/segment.ts?id=0a0a0a0a&v=zz&seq=1").status == 400);
+  CHECK(log.get("/ace/segment.ts", "/ace/segment.ts?id=none&v=ab&seq=1").status == 404);
   auto relayed = json_of(ace.get("/streams?status=started"));
   std::string relay_stream;
   for (const auto& s : relayed)

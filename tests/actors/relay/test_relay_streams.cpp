@@ -13,6 +13,7 @@
 #include "tests/common/child_process.hpp"
 #include "tests/common/http_client.hpp"
 #include "tests/common/pool_test_env.hpp"
+#include "tests/common/relay_test_env.hpp"
 #include "tests/common/sim_process.hpp"
 #include "tests/common/stream_reader.hpp"
 
@@ -21,21 +22,6 @@ namespace {
 using namespace acepool::testing;
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-/// acepool relaying from the given simulators only.
-std::map<std::string, std::string> relay_env(const std::vector<const sim_process*>& sims,
-                                             std::map<std::string, std::string> extra = {}) {
-  std::string engines;
-  for (const auto* s : sims)
-    engines += (engines.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(s->port());
-  std::map<std::string, std::string> env{
-      {"STATIC_ENGINES", engines},        {"MIN_REPLICAS", "0"},
-      {"MIN_FREE_REPLICAS", "0"},         {"DOCKER_HOST", "unix:///nonexistent/acepool-test.sock"},
-      {"HEALTH_CHECK_INTERVAL_S", "0.5"}, {"LOG_LEVEL", "info"}};
-  for (auto& [k, v] : extra)
-    env[k] = v;
-  return env;
-}
 
 std::string stream_url(const acepool_process& ace, const std::string& query) {
   return ace.url("/ace/getstream?" + query);

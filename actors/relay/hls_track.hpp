@@ -1,0 +1,83 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "actors/relay/hls_window.hpp"
+#include "actors/relay/ts_segmenter.hpp"
+
+namespace acepool::relay {
+
+/// Why a waiting HLS request is not served: the answer the relay's MPEG-TS clients get too.
+struct hls_failure {
+  int status = 502;
+  std::string body;  ///< JSON with `detail`
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// One stream's HLS side: the segmenter fed by the relay's upstream (the same bytes its MPEG-TS
+/// clients get), the window every HLS viewer reads, and who is watching. Viewers are known by
+/// the id their requests carry and are gone 3 target durations after their last request.
+/// Thread-safe: fed from the upstream reader, read from HTTP threads, counted by the relay
+/// actor; callbacks run without the lock.
+class hls_track {
+ public:
+  using clock = std::chrono::steady_clock;
+  /// Told once: the window holds a segment (null), or why the stream failed first.
+  using ready_callback = std::function<void(const hls_failure*)>;
+
+  /// `window` segments of `options.target`, numbered from `first_sequence`; at most
+  /// `max_viewers` viewers (MAX_CLIENTS), of which as many may wait for the first segment.
+  hls_track(segmenter_options options, size_t window, size_t max_viewers,
+            uint64_t first_sequence = 0);
+
+  /// Upstream packets (whole 188-byte packets).
+  void feed(const std::string& packets);
+  /// A new upstream after a failover: the next segment is a discontinuity.
+  void restart();
+
+  /// A request of `viewer` at `now`; false when it is a new viewer and `max_viewers` are
+  /// watching already, or `may_add` is false (MAX_CLIENTS reached across streams).
+  bool touch(const std::string& viewer, clock::time_point now, bool may_add = true);
+  /// Viewers whose last request is within 3 target durations of `now` (the others are forgotten).
+  size_t viewers(clock::time_point now);
+
+  /// Runs `ready(nullptr)` once a segment is held (at once when one is); false when
+  /// `max_viewers` requests wait already (the caller answers 503).
+  bool when_ready(ready_callback ready);
+  /// Answers every waiting request with `failure`: the stream ended before its first segment.
+  void fail_waiting(const hls_failure& failure);
+
+  /// The live playlist (empty before the first segment); `uri(sequence)` names each segment.
+  std::string playlist(const std::function<std::string(uint64_t)>& uri) const;
+  /// Segment `sequence`, or null when not (or no longer) held.
+  std::shared_ptr<const std::string> segment(uint64_t sequence) const;
+
+  /// Whether the stream is cut at PAT boundaries for want of keyframe markers, reported once:
+  /// true the first time it is asked after the segmenter fell back.
+  bool take_pat_fallback_notice();
+
+  size_t segments() const;
+  clock::duration target() const { return target_; }
+
+ private:
+  std::vector<ready_callback> take_waiting_if_ready();  // under the lock
+
+  mutable std::mutex mutex_;
+  ts_segmenter segmenter_;
+  hls_window window_;
+  clock::duration target_;
+  size_t max_viewers_;
+  std::vector<ready_callback> waiting_;
+  std::map<std::string, clock::time_point> viewers_;
+  bool pat_notice_given_ = false;
+};
+
+}  // namespace acepool::relay

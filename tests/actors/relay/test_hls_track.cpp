@@ -1,0 +1,73 @@
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "actors/relay/hls_track.hpp"
+#include "actors/relay/ts_packets.hpp"
+#include "tests/sim/ts_mux.hpp"
+
+namespace {
+
+using namespace acepool;
+using namespace std::chrono_literals;
+using clock_type = relay::hls_track::clock;
+
+std::string sim_stream(double seconds) {
+  auto schedule = *sim::ts_schedule::for_bitrate(4e6);
+  auto n = static_cast<size_t>(seconds * schedule.packets_per_second());
+  std::string out(n * relay::ts_packet_size, '\0');
+  for (size_t i = 0; i < n; ++i)
+    sim::make_packet(schedule, 3, i,
+                     reinterpret_cast<uint8_t*>(out.data()) + i * relay::ts_packet_size);
+  return out;
+}
+
+std::string uri(uint64_t n) {
+  return std::to_string(n) + ".ts";
+}
+
+}  // namespace
+
+TEST_CASE("hls track: requests wait for the first segment, then every one is answered") {
+  relay::hls_track track({1000ms}, 4, 2);
+  std::vector<bool> answers;
+  auto answer = [&](const relay::hls_failure* f) { answers.push_back(f == nullptr); };
+  CHECK(track.when_ready(answer));
+  CHECK(track.when_ready(answer));
+  CHECK_FALSE(track.when_ready([&](auto) { FAIL("a third waiter was taken"); }));  // bound
+  CHECK(track.playlist(uri).empty());
+  track.feed(sim_stream(0.5));
+  CHECK(answers.empty());  // half a segment
+  track.feed(sim_stream(2.5).substr(sim_stream(0.5).size()));
+  CHECK(answers == std::vector<bool>{true, true});
+  CHECK_THAT(track.playlist(uri), Catch::Matches("(.|\n)*#EXTINF:1\\.0[0-9]{2},\n0\\.ts\n(.|\n)*"));
+  CHECK(track.segment(0) != nullptr);
+  // Later requests are answered at once.
+  bool later = false;
+  CHECK(track.when_ready([&](const relay::hls_failure* f) { later = f == nullptr; }));
+  CHECK(later);
+}
+
+TEST_CASE("hls track: a stream that fails before its first segment answers its waiters") {
+  relay::hls_track track({1000ms}, 4, 8);
+  std::vector<int> statuses;
+  track.when_ready([&](const relay::hls_failure* f) { statuses.push_back(f ? f->status : 200); });
+  track.fail_waiting({503, R"({"detail":"no engine"})", {}});
+  CHECK(statuses == std::vector<int>{503});
+}
+
+TEST_CASE("hls track: a viewer counts until 3 target durations pass without its request") {
+  relay::hls_track track({2000ms}, 4, 2);
+  auto t0 = clock_type::time_point{} + 100s;  // synthetic time only
+  CHECK(track.touch("a", t0));
+  CHECK(track.touch("b", t0 + 1s));
+  CHECK_FALSE(track.touch("c", t0 + 1s));         // MAX_CLIENTS reached
+  CHECK(track.touch("a", t0 + 2s, false));        // a known viewer always may
+  CHECK_FALSE(track.touch("d", t0 + 2s, false));  // MAX_CLIENTS across streams
+  CHECK(track.viewers(t0 + 6s) == 2);
+  CHECK(track.viewers(t0 + 7500ms) == 1);  // b: 6.5 s since its last request
+  CHECK(track.touch("c", t0 + 7500ms));    // room again
+  CHECK(track.viewers(t0 + 20s) == 0);
+}

@@ -1,0 +1,252 @@
+// HLS from the relay against simulator processes on loopback, through the acepool binary and
+// real clients (libcurl, ffmpeg): playlists, segments that start where players decode, one
+// engine session shared with MPEG-TS clients, viewers coming and going, failover.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/common/acepool_process.hpp"
+#include "tests/common/child_process.hpp"
+#include "tests/common/http_client.hpp"
+#include "tests/common/pool_test_env.hpp"
+#include "tests/common/relay_test_env.hpp"
+#include "tests/common/sim_process.hpp"
+#include "tests/common/stream_reader.hpp"
+
+namespace {
+
+using namespace acepool::testing;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+/// One entry of a playlist: its EXTINF duration, whether a discontinuity precedes it, its URI.
+struct playlist_entry {
+  double duration = 0;
+  bool discontinuity = false;
+  std::string uri;
+};
+
+struct playlist {
+  long media_sequence = -1;
+  int target = 0;
+  std::vector<playlist_entry> entries;
+};
+
+playlist parse(const std::string& text) {
+  playlist out;
+  std::istringstream lines(text);
+  std::string line;
+  playlist_entry next;
+  while (std::getline(lines, line)) {
+    if (line.rfind("#EXT-X-MEDIA-SEQUENCE:", 0) == 0)
+      out.media_sequence = std::stol(line.substr(22));
+    if (line.rfind("#EXT-X-TARGETDURATION:", 0) == 0) out.target = std::stoi(line.substr(22));
+    if (line == "#EXT-X-DISCONTINUITY") next.discontinuity = true;
+    if (line.rfind("#EXTINF:", 0) == 0) next.duration = std::stod(line.substr(8));
+    if (!line.empty() && line[0] != '#') {
+      next.uri = line;
+      out.entries.push_back(next);
+      next = {};
+    }
+  }
+  return out;
+}
+
+http_reply get_playlist(const acepool_process& ace, const std::string& query) {
+  return http_get(ace.url("/ace/manifest.m3u8?" + query));
+}
+
+/// The playlist once it lists at least `n` segments (asked every 250 ms).
+playlist playlist_with(const acepool_process& ace, const std::string& query, size_t n) {
+  playlist p;
+  eventually(
+      [&] {
+        auto r = get_playlist(ace, query);
+        p = r.status == 200 ? parse(r.body) : playlist{};
+        return p.entries.size() >= n;
+      },
+      30s);
+  return p;
+}
+
+int pid_at(const std::string& b, size_t packet) {
+  auto* p = reinterpret_cast<const unsigned char*>(b.data()) + packet * 188;
+  return ((p[1] & 0x1F) << 8) | p[2];
+}
+
+bool random_access_at(const std::string& b, size_t packet) {
+  auto* p = reinterpret_cast<const unsigned char*>(b.data()) + packet * 188;
+  return (p[1] & 0x40) && (p[3] & 0x20) && p[4] > 0 && (p[5] & 0x40);
+}
+
+int sessions_started(const sim_process& sim) {
+  return sim.stats()["sessions_started"].get<int>();
+}
+
+json relay_status(const acepool_process& ace, const std::string& query = "") {
+  return json_of(ace.get("/ace/status" + query));
+}
+
+}  // namespace
+
+TEST_CASE("relay hls: the playlist lists segments that start with PAT, PMT and a keyframe") {
+  sim_process sim;
+  acepool_process ace(relay_env({&sim}, {{"HLS_SEGMENT_S", "1"}, {"HLS_WINDOW", "4"}}));
+  auto first = get_playlist(ace, "id=aaaa1111");
+  REQUIRE(first.status == 200);
+  CHECK(first.header("Content-Type") == "application/vnd.apple.mpegurl");
+  CHECK(first.header("Cache-Control") == "no-cache");
+  CHECK(first.body.rfind("#EXTM3U\n#EXT-X-VERSION:3\n", 0) == 0);
+  auto p = playlist_with(ace, "id=aaaa1111", 4);
+  REQUIRE(p.entries.size() == 4);  // HLS_WINDOW
+  CHECK(p.target == 1);
+  // Numbered from the wall clock in targets (so a later relay of the key continues above).
+  CHECK(p.media_sequence > 1'700'000'000);
+  for (size_t i = 0; i < p.entries.size(); ++i) {
+    const auto& e = p.entries[i];
+    INFO(e.uri);
+    CHECK_THAT(e.uri, Catch::StartsWith("segment.ts?id=aaaa1111&v="));
+    CHECK_THAT(e.uri, Catch::EndsWith("&seq=" + std::to_string(p.media_sequence + i)));
+    CHECK(e.duration == Approx(1.0).epsilon(0.5));
+    CHECK_FALSE(e.discontinuity);
+    auto seg = http_get(ace.url("/ace/" + e.uri));
+    REQUIRE(seg.status == 200);
+    CHECK(seg.header("Content-Type") == "video/MP2T");
+    REQUIRE(seg.body.size() % 188 == 0);
+    REQUIRE(seg.body.size() > 3 * 188);
+    CHECK(pid_at(seg.body, 0) == 0);       // PAT
+    CHECK(pid_at(seg.body, 1) == 0x1000);  // the simulator's PMT
+    CHECK(random_access_at(seg.body, 2));  // a keyframe
+  }
+}
+
+TEST_CASE("relay hls: ffmpeg reads 20 s of the playlist without a decode error") {
+  sim_process sim;
+  acepool_process ace(relay_env({&sim}));
+  temp_dir dir;
+  auto out = dir.path() + "/copy.ts";
+  auto r = run_program("/usr/bin/ffmpeg",
+                       {"-nostdin", "-v", "error", "-i", ace.url("/ace/manifest.m3u8?id=bbbb2222"),
+                        "-t", "20", "-c", "copy", "-f", "mpegts", "-y", out},
+                       {}, 90s);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+  auto probe = run_program(
+      "/usr/bin/ffprobe",
+      {"-v", "error", "-show_entries", "format=duration:stream=codec_name", "-of", "json", out}, {},
+      30s);
+  auto info = json::parse(probe.out, nullptr, false);
+  REQUIRE(info.is_object());
+  CHECK(info["streams"][0]["codec_name"] == "h264");
+  CHECK(std::stod(info["format"]["duration"].get<std::string>()) >= 19.0);
+  // A full decode of what was read: no error from the decoder.
+  auto decode = run_program("/usr/bin/ffmpeg",
+                            {"-nostdin", "-v", "error", "-i", out, "-f", "null", "-"}, {}, 60s);
+  CHECK(decode.exit_code == 0);
+  CHECK(decode.err.empty());
+}
+
+TEST_CASE("relay hls: HLS and MPEG-TS viewers of one key share one engine session") {
+  sim_process sim;
+  acepool_process ace(relay_env({&sim}, {{"HLS_SEGMENT_S", "1"}}));
+  stream_reader ts(ace.url("/ace/getstream?id=cccc3333"));
+  REQUIRE(ts.wait_for_bytes(10000, 20s));
+  auto p = playlist_with(ace, "id=cccc3333", 2);
+  REQUIRE(p.entries.size() >= 2);
+  CHECK(http_get(ace.url("/ace/" + p.entries.back().uri)).status == 200);
+  REQUIRE(eventually([&] { return relay_status(ace, "?id=cccc3333")["clients"] == 2; }, 5s));
+  auto status = relay_status(ace, "?id=cccc3333");
+  CHECK(status["hls_viewers"] == 1);
+  CHECK(status["hls_segments"] >= 2);
+  CHECK(relay_status(ace)["clients"] == 2);  // across streams, HLS viewers included
+  CHECK(sessions_started(sim) == 1);
+  CHECK(ts.report().sync_errors == 0);
+}
+
+TEST_CASE("relay hls: when the last viewer stops asking, the engine session is stopped") {
+  sim_process sim;
+  acepool_process ace(relay_env({&sim}, {{"HLS_SEGMENT_S", "1"}}));
+  auto p = playlist_with(ace, "id=dddd4444", 1);
+  REQUIRE_FALSE(p.entries.empty());
+  REQUIRE(sessions_started(sim) == 1);
+  // Gone 3 target durations after the last request; then the stream ends like a TS one.
+  CHECK(eventually([&] { return sim.stats()["stops"] == 1; }, 15s));
+  CHECK(eventually([&] { return relay_status(ace)["streams"] == 0; }, 5s));
+  CHECK(relay_status(ace)["clients"] == 0);
+  // The window went with its relay: an old segment is not found; a new playlist starts anew.
+  CHECK(http_get(ace.url("/ace/" + p.entries[0].uri)).status == 404);
+}
+
+TEST_CASE("relay hls: a failover continues the playlist after a discontinuity") {
+  auto a = std::make_unique<sim_process>();
+  sim_process b;
+  acepool_process ace(relay_env({a.get(), &b}, {{"HLS_SEGMENT_S", "1"}, {"HLS_WINDOW", "10"}}));
+  auto before = playlist_with(ace, "id=eeee5555", 2);
+  REQUIRE(before.entries.size() >= 2);
+  bool on_a = relay_status(ace, "?id=eeee5555")["engine"]["port"] == a->port();
+  if (on_a)
+    a.reset();  // killed
+  else
+    b.process().signal(9);
+  playlist after;
+  REQUIRE(eventually(
+      [&] {
+        after = parse(get_playlist(ace, "id=eeee5555").body);
+        for (const auto& e : after.entries)
+          if (e.discontinuity) return true;
+        return false;
+      },
+      30s));
+  // The numbers go on: nothing a player holds is numbered again.
+  CHECK(after.media_sequence >= before.media_sequence);
+  auto tagged = std::find_if(after.entries.begin(), after.entries.end(),
+                             [](const auto& e) { return e.discontinuity; });
+  auto seg = http_get(ace.url("/ace/" + tagged->uri));
+  REQUIRE(seg.status == 200);
+  CHECK(pid_at(seg.body, 0) == 0);
+  CHECK(random_access_at(seg.body, 2));
+}
+
+TEST_CASE("relay hls: bad requests get a 4xx with a reason") {
+  sim_process sim;
+  acepool_process ace(relay_env({&sim}, {{"STREAM_TOKEN", "t0k3n"}}));
+  struct bad {
+    std::string path;
+    long status;
+    std::string detail;
+  };
+  for (const auto& b : std::vector<bad>{
+           {"/ace/manifest.m3u8?token=t0k3n", 400, "one of 'id' or 'infohash' must have a value"},
+           {"/ace/manifest.m3u8?id=a&infohash=b&token=t0k3n", 400, "only one of"},
+           {"/ace/manifest.m3u8?id=a&pid=1&token=t0k3n", 400, "PID parameter is not allowed"},
+           {"/ace/manifest.m3u8?id=a", 401, "stream token required"},
+           {"/ace/manifest.m3u8?id=a&token=wrong", 401, "invalid stream token"},
+           {"/ace/manifest.m3u8?id=a&v=xyz&token=t0k3n", 400, "hexadecimal"},
+           {"/ace/manifest.m3u8?id=a&v=" + std::string(33, 'a') + "&token=t0k3n", 400,
+            "hexadecimal"},
+           {"/ace/segment.ts?id=a&v=ab&token=t0k3n", 400, "seq must be"},
+           {"/ace/segment.ts?id=a&v=ab&seq=-1&token=t0k3n", 400, "seq must be"},
+           {"/ace/segment.ts?id=a&v=ab&seq=99999999999999999999&token=t0k3n", 400, "seq must be"},
+           {"/ace/segment.ts?id=a&seq=1&token=t0k3n", 400, "v is required"},
+           {"/ace/segment.ts?id=nobody&v=ab&seq=1&token=t0k3n", 404, "stream not found"},
+       }) {
+    INFO(b.path);
+    auto r = ace.get(b.path);
+    CHECK(r.status == b.status);
+    CHECK_THAT(json_of(r)["detail"].get<std::string>(), Catch::Contains(b.detail));
+  }
+  // A segment number the window does not hold: 404 with what to do.
+  auto p = playlist_with(ace, "id=ffff6666&token=t0k3n", 1);
+  REQUIRE_FALSE(p.entries.empty());
+  CHECK_THAT(p.entries[0].uri, Catch::Contains("&token=t0k3n"));  // players cannot send headers
+  auto v = p.entries[0].uri.substr(p.entries[0].uri.find("&v=") + 3, 16);
+  auto gone = ace.get("/ace/segment.ts?id=ffff6666&token=t0k3n&v=" + v + "&seq=5");
+  CHECK(gone.status == 404);
+  CHECK_THAT(json_of(gone)["detail"].get<std::string>(), Catch::Contains("ask for the playlist"));
+  CHECK(ace.process().running());
+}
