@@ -97,19 +97,41 @@ std::optional<std::string> hls_viewer(const call& c, const std::string& key, std
 }
 
 /// What a playlist's segment URIs carry besides `seq`: the key, the viewer and the token.
-std::string segment_query(const call& c, const stream_ask& wanted, const std::string& viewer) {
-  std::string q = (wanted.key_type == "infohash" ? "infohash=" : "id=") +
-                  percent_encode(wanted.key) + "&v=" + viewer;
+std::string segment_query(const call& c, const actors::relay_request& req,
+                          const std::string& viewer) {
+  std::string q =
+      (req.key_type == "infohash" ? "infohash=" : "id=") + percent_encode(req.key) + "&v=" + viewer;
   if (auto token = c.query.get("token")) q += "&token=" + percent_encode(std::string(*token));
   return q;
 }
 
-/// GET /ace/manifest.m3u8 (and /ace/getstream with ACEXY_M3U8): the live playlist of the key's
-/// relay, started like an MPEG-TS client's; answered once the first segment is cut.
-void get_manifest(const api_context& ctx, call& c) {
+/// `seq` as a segment number (decimal digits, no sign, fits 64 bits).
+std::optional<uint64_t> parse_sequence(const query_params& q) {
+  auto text = q.get("seq");
+  if (!text || text->empty() || text->size() > 19 ||
+      !std::all_of(text->begin(), text->end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+    return std::nullopt;
+  uint64_t n = 0;
+  for (char ch : *text)
+    n = n * 10 + static_cast<uint64_t>(ch - '0');
+  return n;
+}
+
+/// GET /ace/manifest.m3u8 (`segment` false) and GET /ace/segment.ts: checked like an MPEG-TS
+/// client, then sent to the key's relay, which answers through hls_answer (the playlist once
+/// the first segment is cut; a segment at once).
+void send_hls(const api_context& ctx, call& c, bool segment) {
   if (auto denied = check_token(ctx, c.query)) return c.reply.send(std::move(*denied));
   stream_ask wanted;
   if (auto bad = parse_stream_ask(c.query, wanted, true)) return c.reply.send(std::move(*bad));
+  std::optional<uint64_t> sequence;
+  if (segment) {
+    sequence = parse_sequence(c.query);
+    if (!sequence)
+      return c.reply.send(response::error(400, "seq must be a segment number the playlist gave"));
+    if (!c.query.has("v"))
+      return c.reply.send(response::error(400, "v is required: the viewer the playlist gave"));
+  }
   std::string bad;
   auto viewer = hls_viewer(c, wanted.key, bad);
   if (!viewer) return c.reply.send(response::error(400, "v " + bad));
@@ -120,39 +142,10 @@ void get_manifest(const api_context& ctx, call& c) {
   req.params = std::move(wanted.engine_query);
   req.hls = std::make_shared<actors::hls_ask>();
   req.hls->viewer = *viewer;
-  stream_ask named{req.key, req.key_type, {}};
-  req.hls->reply =
-      hls_answer::playlist(c.reply.shared_exchange(), segment_query(c, named, *viewer));
-  caf::anon_send(ctx.streams, actors::open_stream_atom::value, std::move(req));
-}
-
-/// GET /ace/segment.ts: one segment of the key's HLS window.
-void get_segment(const api_context& ctx, call& c) {
-  if (auto denied = check_token(ctx, c.query)) return c.reply.send(std::move(*denied));
-  stream_ask wanted;
-  if (auto bad = parse_stream_ask(c.query, wanted, true)) return c.reply.send(std::move(*bad));
-  auto seq_text = c.query.get("seq");
-  uint64_t seq = 0;
-  bool number = seq_text && !seq_text->empty() && seq_text->size() <= 19 &&
-                std::all_of(seq_text->begin(), seq_text->end(),
-                            [](char ch) { return ch >= '0' && ch <= '9'; });
-  if (!number)
-    return c.reply.send(response::error(400, "seq must be a segment number the playlist gave"));
-  for (char ch : *seq_text)
-    seq = seq * 10 + static_cast<uint64_t>(ch - '0');
-  if (!c.query.has("v"))
-    return c.reply.send(response::error(400, "v is required: the viewer the playlist gave"));
-  std::string bad;
-  auto viewer = hls_viewer(c, wanted.key, bad);
-  if (!viewer) return c.reply.send(response::error(400, "v " + bad));
-  if (!ctx.streams) return c.reply.send(response::error(503, "service is shutting down"));
-  actors::relay_request req;
-  req.key = std::move(wanted.key);
-  req.key_type = std::move(wanted.key_type);
-  req.hls = std::make_shared<actors::hls_ask>();
-  req.hls->viewer = *viewer;
-  req.hls->sequence = seq;
-  req.hls->reply = hls_answer::segment(c.reply.shared_exchange(), seq);
+  req.hls->sequence = sequence;
+  const auto& ex = c.reply.shared_exchange();
+  req.hls->reply = sequence ? hls_answer::segment(ex, *sequence)
+                            : hls_answer::playlist(ex, segment_query(c, req, *viewer));
   caf::anon_send(ctx.streams, actors::open_stream_atom::value, std::move(req));
 }
 
@@ -227,7 +220,7 @@ void add_relay_routes(router& r, const api_context& ctx) {
           .returns(503, {{"anyOf", {schema_ref("ProvisioningError"), schema_ref("Error")}}},
                    "no engine could be had, too many clients, or shutting down")
           .returns(504, schema_ref("ProvisioningError"), "provisioning timed out"),
-      [ctx](call& c) { get_manifest(ctx, c); });
+      [ctx](call& c) { send_hls(ctx, c, false); });
   r.add(method::get, "/ace/segment.ts", access::open,
         hls_doc("One segment of a live HLS playlist, as the playlist names it")
             .query("seq", string_schema(), "the segment's media sequence number")
@@ -237,7 +230,7 @@ void add_relay_routes(router& r, const api_context& ctx) {
             .returns(404, schema_ref("Error"),
                      "not held: left the window, not cut yet, or no relay runs the key")
             .returns(503, schema_ref("Error"), "too many clients, or shutting down"),
-        [ctx](call& c) { get_segment(ctx, c); });
+        [ctx](call& c) { send_hls(ctx, c, true); });
   r.add(method::get, "/ace/status", access::open,
         with_stream_key(route_doc("relay", "The relay: every stream, or one key's relay"))
             .returns(200, {{"anyOf", {schema_ref("RelayOverview"), schema_ref("RelayStatus")}}},

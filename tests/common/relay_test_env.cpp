@@ -1,5 +1,7 @@
 #include "tests/common/relay_test_env.hpp"
 
+#include "tests/common/pool_test_env.hpp"
+
 namespace acepool::testing {
 
 std::map<std::string, std::string> relay_env(const std::vector<const sim_process*>& sims,
@@ -14,6 +16,14 @@ std::map<std::string, std::string> relay_env(const std::vector<const sim_process
   for (auto& [k, v] : extra)
     env[k] = v;
   return env;
+}
+
+int sessions_started(const sim_process& sim) {
+  return sim.stats()["sessions_started"].get<int>();
+}
+
+nlohmann::json relay_status(const acepool_process& ace, const std::string& query) {
+  return json_of(ace.get("/ace/status" + query));
 }
 
 }  // namespace acepool::testing

@@ -14,7 +14,7 @@ using namespace acepool;
 using namespace std::chrono_literals;
 using clock_type = relay::hls_track::clock;
 
-std::string sim_stream(double seconds) {
+std::string sim_seconds(double seconds) {
   auto schedule = *sim::ts_schedule::for_bitrate(4e6);
   auto n = static_cast<size_t>(seconds * schedule.packets_per_second());
   std::string out(n * relay::ts_packet_size, '\0');
@@ -24,7 +24,7 @@ std::string sim_stream(double seconds) {
   return out;
 }
 
-std::string uri(uint64_t n) {
+std::string numbered(uint64_t n) {
   return std::to_string(n) + ".ts";
 }
 
@@ -37,12 +37,13 @@ TEST_CASE("hls track: requests wait for the first segment, then every one is ans
   CHECK(track.when_ready(answer));
   CHECK(track.when_ready(answer));
   CHECK_FALSE(track.when_ready([&](auto) { FAIL("a third waiter was taken"); }));  // bound
-  CHECK(track.playlist(uri).empty());
-  track.feed(sim_stream(0.5));
+  CHECK(track.playlist(numbered).empty());
+  track.feed(sim_seconds(0.5));
   CHECK(answers.empty());  // half a segment
-  track.feed(sim_stream(2.5).substr(sim_stream(0.5).size()));
+  track.feed(sim_seconds(2.5).substr(sim_seconds(0.5).size()));
   CHECK(answers == std::vector<bool>{true, true});
-  CHECK_THAT(track.playlist(uri), Catch::Matches("(.|\n)*#EXTINF:1\\.0[0-9]{2},\n0\\.ts\n(.|\n)*"));
+  CHECK_THAT(track.playlist(numbered),
+             Catch::Matches("(.|\n)*#EXTINF:1\\.0[0-9]{2},\n0\\.ts\n(.|\n)*"));
   CHECK(track.segment(0) != nullptr);
   // Later requests are answered at once.
   bool later = false;

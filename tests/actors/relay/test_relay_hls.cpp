@@ -36,7 +36,7 @@ struct playlist {
   std::vector<playlist_entry> entries;
 };
 
-playlist parse(const std::string& text) {
+playlist parse_playlist(const std::string& text) {
   playlist out;
   std::istringstream lines(text);
   std::string line;
@@ -66,7 +66,7 @@ playlist playlist_with(const acepool_process& ace, const std::string& query, siz
   eventually(
       [&] {
         auto r = get_playlist(ace, query);
-        p = r.status == 200 ? parse(r.body) : playlist{};
+        p = r.status == 200 ? parse_playlist(r.body) : playlist{};
         return p.entries.size() >= n;
       },
       30s);
@@ -81,14 +81,6 @@ int pid_at(const std::string& b, size_t packet) {
 bool random_access_at(const std::string& b, size_t packet) {
   auto* p = reinterpret_cast<const unsigned char*>(b.data()) + packet * 188;
   return (p[1] & 0x40) && (p[3] & 0x20) && p[4] > 0 && (p[5] & 0x40);
-}
-
-int sessions_started(const sim_process& sim) {
-  return sim.stats()["sessions_started"].get<int>();
-}
-
-json relay_status(const acepool_process& ace, const std::string& query = "") {
-  return json_of(ace.get("/ace/status" + query));
 }
 
 }  // namespace
@@ -196,7 +188,7 @@ TEST_CASE("relay hls: a failover continues the playlist after a discontinuity") 
   playlist after;
   REQUIRE(eventually(
       [&] {
-        after = parse(get_playlist(ace, "id=eeee5555").body);
+        after = parse_playlist(get_playlist(ace, "id=eeee5555").body);
         for (const auto& e : after.entries)
           if (e.discontinuity) return true;
         return false;

@@ -27,14 +27,6 @@ std::string stream_url(const acepool_process& ace, const std::string& query) {
   return ace.url("/ace/getstream?" + query);
 }
 
-int sessions_started(const sim_process& sim) {
-  return sim.stats()["sessions_started"].get<int>();
-}
-
-json relay_status(const acepool_process& ace, const std::string& query = "") {
-  return json_of(ace.get("/ace/status" + query));
-}
-
 /// The relay stream records (started ones by default).
 json relay_streams(const acepool_process& ace, const std::string& status = "started") {
   return json_of(ace.get("/streams?status=" + status));
