@@ -4,6 +4,7 @@
 #include <optional>
 #include <utility>
 
+#include "support/text_safety.hpp"
 #include "support/time_format.hpp"
 
 namespace acepool::http {
@@ -66,8 +67,21 @@ constexpr size_t max_id_bytes = 256;
 constexpr size_t max_labels = 32;
 constexpr size_t max_label_bytes = 256;
 
-/// The first field of `e` over its limit, as (loc, message).
-std::optional<std::pair<json, std::string>> oversized_field(const stream_started_event& e) {
+/// The first field of `e` over its limit or holding control characters, as (loc, message).
+/// Control characters: the stream's id (`key|playback_session_id`) and its engine's name go into
+/// URL paths (/streams/{id}, which refuses them), log lines and the panel.
+std::optional<std::pair<json, std::string>> unfit_field(const stream_started_event& e) {
+  std::pair<json, const std::string*> texts[] = {
+      {{"stream", "key"}, &e.key},
+      {{"session", "playback_session_id"}, &e.playback_session_id},
+      {{"engine", "host"}, &e.engine_host},
+      {{"session", "stat_url"}, &e.stat_url},
+      {{"session", "command_url"}, &e.command_url}};
+  for (const auto& [loc, text] : texts)
+    if (support::has_control_chars(*text))
+      return std::make_pair(loc, std::string("must not contain control characters"));
+  if (e.container_id && support::has_control_chars(*e.container_id))
+    return std::make_pair(json{"container_id"}, std::string("must not contain control characters"));
   auto over = [](const std::string& v, size_t max) { return v.size() > max; };
   auto limit = [](json loc, size_t max) {
     return std::make_pair(std::move(loc), "at most " + std::to_string(max) + " bytes");
@@ -152,7 +166,7 @@ started_parse parse_stream_started(const json& body) {
       e.labels[k] = v.get<std::string>();
     }
   }
-  if (auto too_long = oversized_field(e)) return fail(too_long->first, too_long->second);
+  if (auto unfit = unfit_field(e)) return fail(unfit->first, unfit->second);
   out.event = std::move(e);
   return out;
 }

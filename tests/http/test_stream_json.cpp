@@ -79,6 +79,29 @@ TEST_CASE("a stream_started event with text beyond its limits is refused, naming
   CHECK(sized("/labels", many).loc == json{"labels"});
 }
 
+TEST_CASE("a stream_started event with control characters is refused, naming the field") {
+  auto with = [](const char* pointer, std::string value) {
+    auto b = started_body();
+    b[json::json_pointer(pointer)] = std::move(value);
+    return parse_stream_started(b);
+  };
+  // Its id would be refused in /streams/{id}: the stream could be neither stopped nor read.
+  const std::vector<std::pair<const char*, json>> fields{
+      {"/stream/key", {"stream", "key"}},
+      {"/session/playback_session_id", {"session", "playback_session_id"}},
+      {"/engine/host", {"engine", "host"}},
+      {"/container_id", {"container_id"}}};
+  for (const auto& [pointer, loc] : fields) {
+    INFO(pointer);
+    auto p = with(pointer, std::string("line1\nline2\r\n") + '\0' + "nul");
+    CHECK_FALSE(p.event);
+    CHECK(p.error == "must not contain control characters");
+    CHECK(p.loc == loc);
+  }
+  CHECK(with("/stream/key", "ключ \u2003 鍵 🙂").event);  // any printable text is a key
+  CHECK(with("/session/stat_url", "http://h/\x7f").loc == json{"session", "stat_url"});
+}
+
 TEST_CASE("a stream_ended event accepts nulls and refuses wrong types") {
   auto ok = parse_stream_ended(json{{"stream_id", "abc|ps1"}, {"container_id", nullptr}});
   REQUIRE(ok.event);

@@ -3,6 +3,7 @@
 // when it is refused.
 import { useEffect, useState } from "preact/hooks";
 import { act, apiKey, setApiKey } from "./api.js";
+import { clip } from "./format.js";
 import { html } from "./html.js";
 
 /// Runs `call` (a promise of the API's answer) and reports how it went through `notify`.
@@ -36,12 +37,13 @@ export const actions = {
     : notify("error", "Scale: give a whole number of engines from 0 to 100000"),
   resetBreakers: (notify) => perform(notify, "Reset the circuit breakers",
                                      () => act("POST", "/health/circuit-breaker/reset")),
-  deleteEngine: (notify, e) => perform(notify, "Delete " + (e.container_name || e.container_id),
+  deleteEngine: (notify, e) => perform(notify, "Delete " + clip(e.container_name || e.container_id, 120),
       () => act("DELETE", "/containers/" + encodeURIComponent(e.container_id)),
-      { confirm: "Delete engine " + (e.container_name || e.container_id) + "? Its streams end." }),
-  stopStream: (notify, s) => perform(notify, "Stop " + s.key,
+      { confirm: "Delete engine " + clip(e.container_name || e.container_id, 120) +
+                 "? Its streams end." }),
+  stopStream: (notify, s) => perform(notify, "Stop " + clip(s.key, 120),
       () => act("DELETE", "/streams/" + encodeURIComponent(s.id)),
-      { confirm: "Stop stream " + s.key + " for its " + s.clients + " clients?" }),
+      { confirm: "Stop stream " + clip(s.key, 120) + " for its " + s.clients + " clients?" }),
 };
 
 /// The Delete button of an engine (none for a static engine, which acepool does not own).

@@ -35,8 +35,8 @@ export function App() {
     window.addEventListener("hashchange", onHash);
     return () => window.removeEventListener("hashchange", onHash);
   }, []);
-  // The feed refused for want of the key (API_KEY_READS=true): ask for it.
-  useEffect(() => { if (panel.refused === 401) window.dispatchEvent(new Event(needKey)); },
+  // The feed refused for want of the key, or the key given (API_KEY_READS=true): ask for it.
+  useEffect(() => { if (panel.refused) window.dispatchEvent(new Event(needKey)); },
             [panel.refused]);
   const [, , Page] = pages.find(([n]) => n === page);
   return html`
@@ -51,9 +51,10 @@ export function App() {
     </header>
     ${everLive && !panel.live ? html`<div class="stale" role="status" data-testid="stale">
       The connection to acepool is lost: this is what it last said. Reconnecting…</div>` : ""}
-    ${panel.refused === 401 ? html`<div class="stale" role="alert" data-testid="key-wanted">
-      This acepool asks for the API key to read (API_KEY_READS): give it with “API key…”.</div>`
-      : ""}
+    ${panel.refused ? html`<div class="stale" role="alert" data-testid="key-wanted">
+      ${panel.refused === 401 ? "This acepool asks for the API key to read (API_KEY_READS)"
+                              : "This acepool refused the API key given (API_KEY_READS)"}:
+      give it with “API key…”.</div>` : ""}
     <${Notice} notice=${notice} />
     <main id="page" data-page=${page} data-arg=${arg}><${Page} key=${page + "/" + arg}
       state=${state} arg=${arg} /></main>`;

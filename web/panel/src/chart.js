@@ -3,6 +3,7 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { clip } from "./format.js";
 import { html } from "./html.js";
 
 function colour(name) {
@@ -31,7 +32,7 @@ function options(width) {
 }
 
 /// A chart of `data` ([times, down, up, peers]) titled `title`.
-export function StatsChart({ title, data, testid }) {
+export function StatsChart({ title, data, testid, failure }) {
   const box = useRef(null);
   const plot = useRef(null);
   useEffect(() => {
@@ -52,7 +53,8 @@ export function StatsChart({ title, data, testid }) {
   const points = data[0].length;
   return html`<section class="card chart" data-testid=${testid} data-points=${points}>
     <h2>${title}</h2>
-    ${points === 0 ? html`<p class="muted">No stats yet: the engine is asked every few seconds.</p>` : ""}
+    ${failure ? html`<p class="error">Stats unavailable: ${clip(failure, 300)}</p>`
+      : points === 0 ? html`<p class="muted">No stats recorded for this stream yet.</p>` : ""}
     <div ref=${box}></div>
   </section>`;
 }

@@ -32,10 +32,18 @@ export function shortId(id) {
   return id ? String(id).slice(0, 12) : "—";
 }
 
-/// At most `max` characters of `text`, with "…" when cut (a 5,000-character key must not take
-/// over a page; the whole text stays in the element's title).
+/// `text` with control and bidirectional-override characters shown as `⟨U+202E⟩`: a key from
+/// outside must not reorder itself ("gnp.exe" shown as "exe.png") or hide behind invisibles.
+export function visible(text) {
+  return String(text ?? "").replace(
+    /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => "⟨U+" + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") + "⟩");
+}
+
+/// At most `max` characters of `text` made visible, with "…" when cut (a 5,000-character key
+/// must not take over a page; the whole text stays in the element's title).
 export function clip(text, max) {
-  const s = String(text ?? "");
+  const s = visible(text);
   return s.length > max ? s.slice(0, max - 1) + "…" : s;
 }
 

@@ -12,22 +12,24 @@ function statsPath(id, history) {
   return newest ? path + "?since=" + encodeURIComponent(newest) : path;
 }
 
-/// {id: snapshots} for `streams` ([{id, live}]): ended streams are read once, live ones every
-/// 5 s while the page shows them.
+/// Histories of `streams` ([{id, live}]) as {histories: Map id → snapshots, failure: the last
+/// refusal's text or null}: ended streams are read once, live ones every 5 s while the page
+/// shows them. A Map, because ids are outside text ("constructor" is an id like any other).
 export function useStatsHistories(streams) {
-  const [histories, setHistories] = useState({});
+  const [state, setState] = useState({ histories: new Map(), failure: null });
   const wanted = streams.map((s) => s.id + (s.live ? "+" : "")).join("\n");
   useEffect(() => {
     let cancelled = false;
-    const held = {};
+    const held = new Map();
     const read = async (s) => {
       try {
-        const added = await getJSON(statsPath(s.id, held[s.id] || []));
+        const added = await getJSON(statsPath(s.id, held.get(s.id) || []));
         if (cancelled) return;
-        held[s.id] = mergeHistory(held[s.id] || [], added);
-        setHistories({ ...held });
-      } catch {
-        // gone or refused: the chart keeps what it has
+        held.set(s.id, mergeHistory(held.get(s.id) || [], added));
+        setState({ histories: new Map(held), failure: null });
+      } catch (err) {
+        // The chart keeps what it has and says why nothing more comes.
+        if (!cancelled) setState({ histories: new Map(held), failure: err.message });
       }
     };
     streams.forEach(read);
@@ -37,5 +39,5 @@ export function useStatsHistories(streams) {
       clearInterval(timer);
     };
   }, [wanted]);
-  return histories;
+  return state;
 }

@@ -4,10 +4,14 @@
 import { apiKey } from "./api.js";
 import { SseParser } from "./sse.js";
 
-/// Waits before reconnecting: quick at first, then no more often than every 15 s.
-export function reconnectDelay(failures) {
-  return Math.min(15000, 500 * 2 ** Math.min(failures, 5));
+/// Waits before reconnecting: quick at first, then no more often than every 15 s, and never
+/// sooner than the server's `retry:` asks.
+export function reconnectDelay(failures, retryMs = 0) {
+  return Math.max(retryMs || 0, Math.min(15000, 500 * 2 ** Math.min(failures, 5)));
 }
+
+/// A feed that stayed up this long was a working one: the next cut reconnects quickly again.
+const healthyMs = 10000;
 
 /// Follows the feed until the returned function is called. `onConnected(up, status)` says when
 /// the feed opens or is lost (`status`: the HTTP status of a refusal, e.g. 401); `onEvent` gets
@@ -16,6 +20,7 @@ export function followLive({ onEvent, onConnected }) {
   let stopped = false;
   let failures = 0;
   let lastId = "";
+  let retryMs = 0;
   let controller = null;
   let timer = null;
 
@@ -26,12 +31,16 @@ export function followLive({ onEvent, onConnected }) {
     if (key) headers["Authorization"] = "Bearer " + key;
     if (lastId) headers["Last-Event-ID"] = lastId;
     let status = 0;
+    let opened = 0;
     try {
       const response = await fetch("/events/live", { headers, cache: "no-store",
                                                      signal: controller.signal });
       status = response.status;
-      if (!response.ok || !response.body) throw new Error("feed refused");
-      failures = 0;
+      const type = response.headers.get("Content-Type") || "";
+      // A 200 that is not an event stream (a captive portal, a proxy's page) is no feed.
+      if (!response.ok || !response.body || !type.startsWith("text/event-stream"))
+        throw new Error("feed refused");
+      opened = Date.now();
       onConnected(true, status);
       const parser = new SseParser();
       const decoder = new TextDecoder();
@@ -39,7 +48,9 @@ export function followLive({ onEvent, onConnected }) {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        for (const message of parser.push(decoder.decode(value, { stream: true }))) {
+        const messages = parser.push(decoder.decode(value, { stream: true }));
+        retryMs = parser.retry ?? retryMs;
+        for (const message of messages) {
           lastId = parser.lastId || lastId;
           try {
             onEvent(JSON.parse(message.data));
@@ -52,8 +63,10 @@ export function followLive({ onEvent, onConnected }) {
       // cut, refused or aborted: handled below
     }
     if (stopped) return;
+    // A feed cut soon after it opened counts as a failure too: no reconnect storm.
+    if (opened && Date.now() - opened >= healthyMs) failures = 0;
     onConnected(false, status);
-    timer = setTimeout(connect, reconnectDelay(failures++));
+    timer = setTimeout(connect, reconnectDelay(failures++, retryMs));
   };
 
   connect();

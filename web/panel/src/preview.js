@@ -18,6 +18,17 @@ export function relayable(stream) {
   return stream.key_type === "content_id" || stream.key_type === "infohash";
 }
 
+/// What the relay's status before the first byte means (docs/api.md "Stream relay").
+export function relayRefusal(status) {
+  switch (status) {
+    case 401: return "this acepool has STREAM_TOKEN set; give the token below.";
+    case 502: return "the engine could not start the stream (see Events).";
+    case 503: return "no engine could be had, or too many clients (see Overview and Events).";
+    case 504: return "no engine was ready in time (PROVISION_TIMEOUT_S).";
+    default: return "";
+  }
+}
+
 function loadPlayer() {
   const meta = document.querySelector("meta[name=acepool-player]");
   return import(meta.content);
@@ -26,28 +37,33 @@ function loadPlayer() {
 export function Preview({ stream }) {
   const video = useRef(null);
   const stop = useRef(null);
+  const attempt = useRef(0);  // a stop or a new start makes an earlier start's load moot
   const [state, setState] = useState("idle");  // idle, loading, playing, failed
   const [failure, setFailure] = useState(null);
   const [token, setToken] = useState(sessionStorage.getItem(tokenName) || "");
   const halt = () => {
+    attempt.current++;
     if (stop.current) stop.current();
     stop.current = null;
   };
   useEffect(() => halt, []);
 
-  const start = async () => {
+  const start = async (streamToken = token) => {
     halt();
+    const mine = attempt.current;
     setFailure(null);
     setState("loading");
     try {
       const { play } = await loadPlayer();
-      stop.current = play(video.current, relayUrl(stream, token), (text, status) => {
+      if (attempt.current !== mine) return;  // stopped (or left) while the player loaded
+      stop.current = play(video.current, relayUrl(stream, streamToken), (text, status) => {
         setTimeout(halt, 0);  // not from inside the player's own event
         setFailure({ text, status });
         setState("failed");
       });
       setState((s) => (s === "loading" ? "playing" : s));
     } catch (err) {
+      if (attempt.current !== mine) return;
       setFailure({ text: "the player did not load: " + err.message, status: 0 });
       setState("failed");
     }
@@ -57,6 +73,7 @@ export function Preview({ stream }) {
     const given = String(new FormData(e.target).get("token") || "").trim();
     sessionStorage.setItem(tokenName, given);
     setToken(given);
+    start(given);
   };
 
   return html`<section class="card preview">
@@ -66,12 +83,12 @@ export function Preview({ stream }) {
     <div class="actions">
       ${state === "playing" || state === "loading"
         ? html`<button onClick=${() => { halt(); setState("idle"); }}>Stop preview</button>`
-        : html`<button onClick=${start} data-testid="preview-start">Play preview</button>`}
+        : html`<button onClick=${() => start()} data-testid="preview-start">Play preview</button>`}
       <span class="muted">plays through acepool's relay: one more client of this stream</span>
     </div>
     ${failure ? html`<p class="error" role="alert" data-testid="preview-failure">
-      Preview failed: ${failure.text}${failure.status === 401
-        ? " — this acepool has STREAM_TOKEN set; give the token below." : ""}</p>` : ""}
+      Preview failed: ${failure.text}${relayRefusal(failure.status)
+        ? " — " + relayRefusal(failure.status) : ""}</p>` : ""}
     ${failure && failure.status === 401 ? html`<form class="key" onSubmit=${saveToken}>
       <label>Stream token <input name="token" type="password" autocomplete="off" required /></label>
       <button type="submit">Use</button></form>` : ""}

@@ -1,8 +1,8 @@
 // Server-Sent Events read from a fetch() body: EventSource cannot send the API key, which
 // acepool asks of readers when API_KEY_READS=true, and a key never goes into a URL.
 
-/// The longest line kept while waiting for its end: a feed that never ends a line cannot fill
-/// the tab's memory.
+/// The longest line, and the most data of one message, kept while waiting for its end: a feed
+/// that never ends a line or a message cannot fill the tab's memory.
 export const maxLineChars = 1 << 20;
 
 /// Splits the text of an event stream into messages, as the HTML standard's parser does
@@ -16,6 +16,8 @@ export class SseParser {
     this.id = null;
     this.type = "";
     this.lastId = "";
+    this.dataChars = 0;
+    this.retry = null;  // the server's `retry:` in ms, once it gave one
   }
 
   /// The messages completed by `text`: [{id, type, data}].
@@ -51,6 +53,7 @@ export class SseParser {
       if (this.data.length) out.push({ id: this.lastId, type: this.type || "message",
                                        data: this.data.join("\n") });
       this.data = [];
+      this.dataChars = 0;
       this.id = null;
       this.type = "";
       return;
@@ -60,8 +63,16 @@ export class SseParser {
     const field = colon < 0 ? line : line.slice(0, colon);
     let value = colon < 0 ? "" : line.slice(colon + 1);
     if (value.startsWith(" ")) value = value.slice(1);
-    if (field === "data") this.data.push(value);
-    else if (field === "id" && !value.includes("\0")) this.id = value;
-    else if (field === "event") this.type = value;
+    if (field === "data") {
+      this.dataChars += value.length + 1;
+      if (this.dataChars <= maxLineChars) this.data.push(value);
+      else this.data = [];  // not a message anyone sends: dropped up to its blank line
+    } else if (field === "id" && !value.includes("\0")) {
+      this.id = value;
+    } else if (field === "event") {
+      this.type = value;
+    } else if (field === "retry" && /^[0-9]{1,9}$/.test(value)) {
+      this.retry = Number(value);
+    }
   }
 }

@@ -35,7 +35,7 @@ export function usePanelState() {
   const [errors, setErrors] = useState({});
   const [events, setEvents] = useState([]);
   const [live, setLive] = useState(false);
-  const [refused, setRefused] = useState(0);  // the feed's refusal status (401: key wanted)
+  const [refused, setRefused] = useState(0);  // the feed refused: 401 (no key) or 403 (wrong key)
   const pending = useRef(new Set());
   const timer = useRef(null);
 
@@ -65,7 +65,7 @@ export function usePanelState() {
     const follow = () => followLive({
       onConnected: (up, status) => {
         setLive(up);
-        setRefused(up ? 0 : status >= 400 ? status : 0);
+        setRefused(up ? 0 : status === 401 || status === 403 ? status : 0);
         if (up) refresh(Object.keys(routes));  // whatever happened while away
       },
       onEvent: (event) => {

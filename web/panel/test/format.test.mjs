@@ -1,7 +1,7 @@
 // node --test: the panel's plain rules, without a browser.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ago, bitrate, clip, orDash, shortId, since } from "../src/format.js";
+import { ago, bitrate, clip, orDash, shortId, since, visible } from "../src/format.js";
 
 const now = Date.parse("2026-12-07T10:00:00Z");
 
@@ -32,4 +32,11 @@ test("clip keeps short text and cuts long text with an ellipsis", () => {
   assert.equal(clip("abc", 5), "abc");
   assert.equal(clip("abcdefgh", 5), "abcd…");
   assert.equal(clip(null, 5), "");
+});
+
+test("control and bidi-override characters are shown, not obeyed", () => {
+  assert.equal(visible("\u202Egnp.exe"), "⟨U+202E⟩gnp.exe");
+  assert.equal(visible("a\nb\u0000"), "a⟨U+000A⟩b⟨U+0000⟩");
+  assert.equal(visible("plain ключ 鍵"), "plain ключ 鍵");
+  assert.equal(clip("\u2066x", 50), "⟨U+2066⟩x");
 });

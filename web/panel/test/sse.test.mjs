@@ -37,3 +37,13 @@ test("a line that never ends is dropped, not kept growing", () => {
   assert.equal(p.line, "");
   assert.deepEqual(p.push("\ndata: ok\n\n"), [{ id: "", type: "message", data: "ok" }]);
 });
+
+test("a message whose data never ends is dropped, not kept growing; retry is read", () => {
+  const p = new SseParser();
+  const line = "data: " + "x".repeat(1000) + "\n";
+  for (let i = 0; i < 2 * maxLineChars / 1000; i++) p.push(line);
+  assert.deepEqual(p.data, []);  // dropped once past the bound, and stays dropped
+  assert.deepEqual(p.push("\nretry: 3000\n\ndata: ok\n\n"),
+                   [{ id: "", type: "message", data: "ok" }]);
+  assert.equal(p.retry, 3000);
+});

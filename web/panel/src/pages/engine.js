@@ -3,7 +3,7 @@ import { useMemo } from "preact/hooks";
 import { DeleteEngine } from "../actions.js";
 import { html } from "../html.js";
 import { StatsChart } from "../chart.js";
-import { ago, orDash, since } from "../format.js";
+import { ago, clip, orDash, since } from "../format.js";
 import { useStatsHistories } from "../history.js";
 import { engineSeries } from "../series.js";
 import { Pairs } from "./overview.js";
@@ -18,14 +18,16 @@ export function EngineDetail({ state, id }) {
   const e = engines ? engines.find((x) => x.container_id === id) : null;
   const mine = byActivity((streams || []).filter((s) => s.container_id === id));
   const charted = mine.slice(0, chartedStreams);
-  const histories = useStatsHistories(charted.map((s) => ({ id: s.id, live: s.status === "started" })));
-  const series = useMemo(() => engineSeries(charted.map((s) => histories[s.id] || [])),
+  const { histories, failure } =
+    useStatsHistories(charted.map((s) => ({ id: s.id, live: s.status === "started" })));
+  const series = useMemo(() => engineSeries(charted.map((s) => histories.get(s.id) || [])),
                          [histories]);
   if (!engines) return html`<p class="muted">${state.errors.engines || "Loading…"}</p>`;
-  if (!e) return html`<p class="muted">No engine ${id} in the pool now. <a href="#/engines">All engines</a></p>`;
+  if (!e) return html`<p class="muted wrap">No engine ${clip(id, 120)} in the pool now.
+    <a href="#/engines">All engines</a></p>`;
   return html`
     <p><a href="#/engines">← Engines</a></p>
-    <h2 class="title" data-testid="engine-title">${e.container_name || e.container_id}</h2>
+    <h2 class="title" data-testid="engine-title">${clip(e.container_name || e.container_id, 120)}</h2>
     <div class="cards">
       <section class="card"><h2>Engine</h2><${Pairs} rows=${[
         ["id", html`<span class="mono">${e.container_id.slice(0, 12)}</span>`], ["state", e.state],
@@ -40,7 +42,7 @@ export function EngineDetail({ state, id }) {
     <div class="actions"><${DeleteEngine} engine=${e} notify=${state.notify} /></div>
     <${StatsChart} title=${"Its streams, summed" + (mine.length > chartedStreams
         ? " (newest " + chartedStreams + ")" : "")} testid="engine-chart"
-      data=${series} />
+      data=${series} failure=${failure} />
     ${mine.length ? html`<${StreamTable} streams=${mine} notify=${state.notify}
       testid="engine-streams" />` : html`<p class="muted">No stream on this engine.</p>`}`;
 }
