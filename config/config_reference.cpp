@@ -86,9 +86,6 @@ std::string render_help(std::string_view version) {
   out += "\nAliases (acexy compatibility):\n";
   for (const auto& a : alias_specs())
     out += "  " + a.name + " -> " + a.canonical + ": " + a.note + "\n";
-  out += "\nRefused (features acepool does not have; exit 2):\n";
-  for (const auto& u : unsupported_specs())
-    out += "  " + u.name + " (allowed: " + u.allowed + "): " + u.why + "\n";
   return out;
 }
 
@@ -123,8 +120,9 @@ std::string render_markdown_reference() {
       "unset.\n\n"
       "Every value is validated at start: a bad value stops the process with exit code 2 and one "
       "line naming the variable, the value and what is allowed. Durations `*_S` accept integers or "
-      "decimals of seconds (kept to the millisecond). Booleans accept `true/false/1/0/yes/no` "
-      "(case-insensitive). Ranges are `LOW-HIGH`, 1 <= LOW <= HIGH <= 65535. At start acepool "
+      "decimals of seconds (kept to the millisecond). Booleans accept `true/false/t/f/1/0/yes/no` "
+      "(case-insensitive; Go's forms too, as acexy reads them). Ranges are `LOW-HIGH`, 1 <= LOW <= "
+      "HIGH <= 65535. At start acepool "
       "raises its open-file soft limit to the hard limit. `acepool --print-config` prints the "
       "effective values with secrets redacted; `GET /debug/config` serves the same as JSON.\n";
   for (const auto& section : setting_sections()) {
@@ -141,12 +139,6 @@ std::string render_markdown_reference() {
   for (const auto& a : alias_specs())
     out += "| " + a.name + " | " + a.canonical + " | " + md_cell(a.allowed) + " | " +
            md_cell(a.note) + " |\n";
-  out +=
-      "\n## Refused variables\n\nVariables of acexy or the orchestrator whose feature acepool "
-      "does not have. A value that asks for the feature stops acepool with exit code 2 rather "
-      "than being silently ignored.\n\n| variable | allowed | why |\n|---|---|---|\n";
-  for (const auto& u : unsupported_specs())
-    out += "| " + u.name + " | " + md_cell(u.allowed) + " | " + md_cell(u.why) + " |\n";
   out += "\n## Cross-field rules (violations exit with code 2)\n\n";
   for (const auto& r : rules_text())
     out += "- " + r + "\n";

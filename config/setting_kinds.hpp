@@ -119,7 +119,7 @@ setting_spec seconds(doc d, Get get, double min_s, double max_s) {
 template <class Get>
 setting_spec boolean(doc d, Get get) {
   return make(
-      std::move(d), "true, false, 1, 0, yes or no", get,
+      std::move(d), "true, false, t, f, 1, 0, yes or no", get,
       [](std::string_view raw) { return parse_bool(raw); },
       [](bool v) { return std::optional<std::string>(v ? "true" : "false"); });
 }

@@ -164,6 +164,7 @@ struct relay_settings {
   int stats_history_max = 0;
   milliseconds hls_segment{};  ///< HLS_SEGMENT_S
   int hls_window = 0;          ///< HLS_WINDOW
+  bool acexy_m3u8 = false;     ///< ACEXY_M3U8: /ace/getstream serves the HLS playlist
 };
 
 /// Every setting of acepool, validated.

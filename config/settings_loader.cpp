@@ -75,16 +75,6 @@ std::optional<std::string> apply_aliases(const env_map& environment, const env_m
   return std::nullopt;
 }
 
-// The first variable that asks for a feature acepool does not have, as an error line.
-std::optional<std::string> refuse_unsupported(const env_map& environment, const env_map& file) {
-  for (const auto& spec : unsupported_specs()) {
-    auto raw = lookup(environment, file, spec.name);
-    if (!raw || trim(raw->text).empty() || spec.accepts(raw->text)) continue;
-    return spec.name + "=\"" + raw->text + "\" is not supported: " + spec.why;
-  }
-  return std::nullopt;
-}
-
 void derive(settings& s) {
   auto endpoint = parse_docker_host(s.docker.host_text);
   assert(endpoint.has_value());
@@ -114,10 +104,6 @@ load_result load_settings(const env_map& environment, const env_map& env_file) {
       return result;
     }
     out.origins[spec.name] = raw->origin;
-  }
-  if (auto err = refuse_unsupported(environment, env_file)) {
-    result.error = *err;
-    return result;
   }
   if (auto err = apply_aliases(environment, env_file, out)) {
     result.error = *err;

@@ -398,6 +398,10 @@ std::vector<setting_spec> build_specs() {
       ACEPOOL_FIELD(relay.hls_segment), 0.5, 30));
   v.push_back(integer({"HLS_WINDOW", relay, "6", "HLS segments a live playlist lists"},
                       ACEPOOL_FIELD(relay.hls_window), 2, 100));
+  v.push_back(boolean({"ACEXY_M3U8", relay, "false",
+                       "acexy's M3U8 mode: /ace/getstream answers the HLS playlist of "
+                       "/ace/manifest.m3u8 instead of MPEG-TS"},
+                      ACEPOOL_FIELD(relay.acexy_m3u8)));
   return v;
 }
 
@@ -450,22 +454,6 @@ const std::vector<alias_spec>& alias_specs() {
        }},
   };
   return aliases;
-}
-
-const std::vector<unsupported_spec>& unsupported_specs() {
-  static const std::vector<unsupported_spec> refused{
-      {"ACEXY_M3U8", "false, or unset",
-       "acexy's HLS mode; acepool serves MPEG-TS only, so a setup that asks for HLS stops here "
-       "rather than handing its players a format they were not configured for. Unset it and point "
-       "players at /ace/getstream (MPEG-TS)",
-       [](std::string_view raw) {
-         // Go's strconv.ParseBool (acexy's parser) also reads f and F as false.
-         if (raw == "f" || raw == "F") return true;
-         auto on = parse_bool(raw);
-         return on.has_value() && !*on;
-       }},
-  };
-  return refused;
 }
 
 }  // namespace acepool::config

@@ -35,16 +35,6 @@ struct alias_spec {
   std::function<std::optional<std::string>(std::string_view raw)> to_canonical;
 };
 
-/// A variable of a tool acepool replaces whose feature acepool does not have: a value that asks
-/// for the feature stops acepool at start (exit 2) instead of being silently ignored.
-struct unsupported_spec {
-  std::string name;
-  std::string allowed;  ///< the values accepted (those that do not ask for the feature)
-  std::string why;      ///< what the variable did there and what to do here
-  /// Whether `raw` is accepted (false: refuse to start).
-  std::function<bool(std::string_view raw)> accepts;
-};
-
 /// Every variable, in documentation order.
 const std::vector<setting_spec>& setting_specs();
 
@@ -57,8 +47,5 @@ const std::vector<std::string>& setting_sections();
 /// The accepted aliases (ACEXY_HOST / ACEXY_PORT are documented here too; the loader turns
 /// them into a static engine).
 const std::vector<alias_spec>& alias_specs();
-
-/// The refused variables of acexy and the orchestrator.
-const std::vector<unsupported_spec>& unsupported_specs();
 
 }  // namespace acepool::config

@@ -87,8 +87,9 @@ std::string_view trim(std::string_view s) {
 
 std::optional<bool> parse_bool(std::string_view s) {
   auto v = lower(trim(s));
-  if (v == "true" || v == "1" || v == "yes") return true;
-  if (v == "false" || v == "0" || v == "no") return false;
+  // t and f: Go's strconv.ParseBool reads them (acexy's ACEXY_* variables).
+  if (v == "true" || v == "t" || v == "1" || v == "yes") return true;
+  if (v == "false" || v == "f" || v == "0" || v == "no") return false;
   return std::nullopt;
 }
 

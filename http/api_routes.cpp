@@ -11,6 +11,7 @@
 #include "http/live_events_handler.hpp"
 #include "http/metrics_handler.hpp"
 #include "http/panel_handler.hpp"
+#include "http/playlist_handler.hpp"
 #include "http/pool_handler.hpp"
 #include "http/provision_handler.hpp"
 #include "http/relay_handler.hpp"
@@ -59,6 +60,7 @@ void add_pool_api_routes(router& r, const api_context& ctx) {
   add_events_routes(r, ctx);
   add_live_events_routes(r, ctx);
   add_relay_routes(r, ctx);
+  add_playlist_routes(r, ctx);
 }
 
 }  // namespace

@@ -134,7 +134,8 @@ const shared_answer shared_answers[] = {
      guarded},
     {413, "PayloadTooLarge", "Error",
      "A body above MAX_BODY_BYTES, or a body on a route that reads none.", always},
-    {415, "UnsupportedMediaType", "Error", "A body that is not sent as application/json.",
+    {415, "UnsupportedMediaType", "Error",
+     "A body not sent as application/json (or as one of the text types the route names).",
      takes_body},
     {422, "ValidationFailed", "ValidationError",
      "A malformed parameter or body: each problem with its `loc`.", always},
@@ -249,10 +250,12 @@ json operation_of(const router::route_info& r, const key_rules& keys) {
   if (!r.doc.description().empty()) op["description"] = r.doc.description();
   auto params = parameters_of(r);
   if (!params.empty()) op["parameters"] = std::move(params);
-  if (!r.doc.body_schema().is_null())
-    op["requestBody"] = {{"required", r.doc.body_required()},
-                         {"content", {{"application/json", {{"schema", r.doc.body_schema()}}}}}};
-  else if (r.verb == method::post)  // the orchestrator's clients send `{}` to such routes
+  if (!r.doc.body_schema().is_null()) {
+    json content = json::object();
+    for (const auto& media : r.doc.body_media())
+      content[media] = {{"schema", r.doc.body_schema()}};
+    op["requestBody"] = {{"required", r.doc.body_required()}, {"content", std::move(content)}};
+  } else if (r.verb == method::post)  // the orchestrator's clients send `{}` to such routes
     op["requestBody"] = {{"required", false},
                          {"description", "any JSON body is accepted and ignored"},
                          {"content", {{"application/json", {{"schema", json::object()}}}}}};

@@ -152,6 +152,8 @@ void send_hls(const api_context& ctx, call& c, bool segment) {
 void stream_status(const api_context& ctx, call& c) {
   std::string key;
   if (c.query.has("id") || c.query.has("infohash")) {
+    // One key's relay names its engine and session URLs: as guarded as the stream itself.
+    if (auto denied = check_token(ctx, c.query)) return c.reply.send(std::move(*denied));
     stream_ask wanted;
     if (auto bad = parse_stream_ask(c.query, wanted)) return c.reply.send(std::move(*bad));
     key = wanted.key;
@@ -182,8 +184,11 @@ route_doc relay_doc() {
           "chosen (or started) by acepool, which fails over to another on loss. Other query "
           "parameters are passed to the engine.")
       .query("token", string_schema(), "STREAM_TOKEN, when set (players cannot send headers)")
+      .query("v", string_schema(), "with ACEXY_M3U8 only: as on /ace/manifest.m3u8")
       .returns(200, {{"type", "string"}, {"contentMediaType", "video/mp2t"}},
-               "the stream, chunked, until the client leaves or the stream ends", "video/MP2T")
+               "the stream, chunked, until the client leaves or the stream ends (with "
+               "ACEXY_M3U8=true: the HLS playlist of /ace/manifest.m3u8 instead)",
+               "video/MP2T")
       .returns(400, schema_ref("Error"), "neither or both of id and infohash, or pid")
       .returns(401, schema_ref("Error"), "STREAM_TOKEN is set: token missing or wrong")
       .returns(502, schema_ref("Error"), "the engine's stream failed before the first byte")
@@ -205,7 +210,11 @@ route_doc hls_doc(std::string summary) {
 
 void add_relay_routes(router& r, const api_context& ctx) {
   for (const char* path : {"/ace/getstream", "/ace/getstream/"})
-    r.add_stream(path, access::open, relay_doc(), [ctx](call& c) { get_stream(ctx, c); });
+    r.add_stream(path, access::open, relay_doc(), [ctx](call& c) {
+      // acexy's M3U8 mode: players configured for it get the playlist here.
+      if (ctx.config->values.relay.acexy_m3u8) return send_hls(ctx, c, false);
+      get_stream(ctx, c);
+    });
   r.add(
       method::get, "/ace/manifest.m3u8", access::open,
       hls_doc("The live HLS playlist of id or infohash")
@@ -231,8 +240,11 @@ void add_relay_routes(router& r, const api_context& ctx) {
                      "not held: left the window, not cut yet, or no relay runs the key")
             .returns(503, schema_ref("Error"), "too many clients, or shutting down"),
         [ctx](call& c) { send_hls(ctx, c, true); });
-  r.add(method::get, "/ace/status", access::open,
+  r.add(method::get, "/ace/status", access::read,
         with_stream_key(route_doc("relay", "The relay: every stream, or one key's relay"))
+            .query("token", string_schema(), "with a key: STREAM_TOKEN, when set")
+            .returns(401, schema_ref("Error"),
+                     "with a key and STREAM_TOKEN set: token missing or wrong")
             .returns(200, {{"anyOf", {schema_ref("RelayOverview"), schema_ref("RelayStatus")}}},
                      "without a key: counts; with one: its relay")
             .returns(400, schema_ref("Error"), "both id and infohash, or pid")

@@ -37,6 +37,14 @@ route_doc& route_doc::body(nlohmann::json schema, bool required) {
   return *this;
 }
 
+route_doc& route_doc::text_body(std::vector<std::string> media_types, std::string description,
+                                bool required) {
+  body_ = {{"type", "string"}, {"description", std::move(description)}};
+  body_media_ = std::move(media_types);
+  body_required_ = required;
+  return *this;
+}
+
 route_doc& route_doc::returns(int status, nlohmann::json schema, std::string description,
                               std::string media_type) {
   answers_.push_back(

@@ -55,6 +55,11 @@ class route_doc {
   route_doc& header(std::string name, nlohmann::json schema, std::string description);
   /// The route reads a JSON body of this schema.
   route_doc& body(nlohmann::json schema, bool required = false);
+  /// The route reads a text body sent as one of `media_types` (the router answers 415 to any
+  /// other); none of them may be a type a browser sends cross-site without asking (text/plain,
+  /// forms), so such a body cannot come from another site's page.
+  route_doc& text_body(std::vector<std::string> media_types, std::string description,
+                       bool required = false);
   /// An answer with a JSON body (`schema`), or of another media type.
   route_doc& returns(int status, nlohmann::json schema, std::string description,
                      std::string media_type = "application/json");
@@ -66,6 +71,8 @@ class route_doc {
   const std::string& description() const { return description_; }
   const std::vector<param_doc>& params() const { return params_; }
   const nlohmann::json& body_schema() const { return body_; }
+  /// The media types the body may be sent as (application/json unless text_body()).
+  const std::vector<std::string>& body_media() const { return body_media_; }
   bool body_required() const { return body_required_; }
   const std::vector<answer_doc>& answers() const { return answers_; }
   /// The names of the documented query parameters.
@@ -75,6 +82,7 @@ class route_doc {
   std::string tag_, summary_, description_;
   std::vector<param_doc> params_;
   nlohmann::json body_;
+  std::vector<std::string> body_media_{"application/json"};
   bool body_required_ = false;
   std::vector<answer_doc> answers_;
 };

@@ -135,6 +135,18 @@ bool is_json_media_type(std::optional<std::string_view> content_type) {
          type.compare(type.size() - 5, 5, "+json") == 0;
 }
 
+bool accepts_media_type(const std::vector<std::string>& accepted,
+                        std::optional<std::string_view> content_type) {
+  if (accepted == std::vector<std::string>{"application/json"})
+    return is_json_media_type(content_type);
+  if (!content_type) return false;
+  auto type = lower(content_type->substr(0, content_type->find(';')));
+  auto first = type.find_first_not_of(" \t");
+  auto last = type.find_last_not_of(" \t");
+  type = first == std::string::npos ? std::string() : type.substr(first, last - first + 1);
+  return std::find(accepted.begin(), accepted.end(), type) != accepted.end();
+}
+
 bool constant_time_equals(std::string_view given, std::string_view expected) {
   // Runs over the whole given token whatever the content; only lengths leak.
   unsigned diff = given.size() == expected.size() ? 0u : 1u;
@@ -341,12 +353,19 @@ router::decision router::decide(const request& req) const {
         413, std::string(method_name(req.verb)) + " requests take no body on this route");
     return d;
   }
-  // Every body acepool reads is JSON. A browser can send text/plain, form or multipart bodies
-  // to any origin without asking first (no CORS preflight): requiring application/json makes a
-  // cross-site form unable to reach a handler (CSRF).
-  if ((size > 0 || req.chunked_body) && !is_json_media_type(req.header("Content-Type"))) {
+  // Bodies are JSON, or the text types a route names (an M3U playlist). A browser can send
+  // text/plain, form or multipart bodies to any origin without asking first (no CORS preflight):
+  // requiring one of these types makes a cross-site form unable to reach a handler (CSRF).
+  if ((size > 0 || req.chunked_body) &&
+      !accepts_media_type(d.target->doc.body_media(), req.header("Content-Type"))) {
+    const auto& media = d.target->doc.body_media();
+    std::string listed;
+    for (const auto& m : media)
+      listed += (listed.empty() ? "" : ", ") + m;
     d.answer = response::error(
-        415, "the request body must be JSON, sent with Content-Type: application/json");
+        415, media == std::vector<std::string>{"application/json"}
+                 ? "the request body must be JSON, sent with Content-Type: application/json"
+                 : "the request body must be sent with Content-Type: one of " + listed);
     return d;
   }
   if (size > options_.max_body_bytes)

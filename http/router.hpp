@@ -159,4 +159,9 @@ std::optional<std::string> cross_site(const request& req, const std::vector<std:
 /// parameters).
 bool is_json_media_type(std::optional<std::string_view> content_type);
 
+/// Whether `content_type` (parameters ignored, any case) is one of `accepted` (lower case);
+/// `{"application/json"}` also takes `application/*+json`.
+bool accepts_media_type(const std::vector<std::string>& accepted,
+                        std::optional<std::string_view> content_type);
+
 }  // namespace acepool::http

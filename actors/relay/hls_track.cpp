@@ -2,12 +2,12 @@
 
 namespace acepool::relay {
 
-hls_track::hls_track(segmenter_options options, size_t window, size_t max_viewers,
-                     uint64_t first_sequence)
-    : segmenter_(options),
-      window_(window, static_cast<double>(options.target.count()) / 1000.0, first_sequence),
-      target_(options.target),
-      max_viewers_(max_viewers) {}
+hls_track::hls_track(const hls_track_options& options)
+    : segmenter_(options.segments),
+      window_(options.window, static_cast<double>(options.segments.target.count()) / 1000.0,
+              options.first_sequence),
+      target_(options.segments.target),
+      max_viewers_(options.max_viewers) {}
 
 std::vector<hls_track::ready_callback> hls_track::take_waiting_if_ready() {
   if (window_.size() == 0) return {};

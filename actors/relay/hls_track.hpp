@@ -22,6 +22,14 @@ struct hls_failure {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+/// How an hls_track cuts, keeps and counts.
+struct hls_track_options {
+  segmenter_options segments;
+  size_t window = 6;            ///< HLS_WINDOW
+  size_t max_viewers = 4096;    ///< MAX_CLIENTS; as many may wait for the first segment
+  uint64_t first_sequence = 0;  ///< the first segment's media sequence number
+};
+
 /// One stream's HLS side: the segmenter fed by the relay's upstream (the same bytes its MPEG-TS
 /// clients get), the window every HLS viewer reads, and who is watching. Viewers are known by
 /// the id their requests carry and are gone 3 target durations after their last request.
@@ -33,10 +41,7 @@ class hls_track {
   /// Told once: the window holds a segment (null), or why the stream failed first.
   using ready_callback = std::function<void(const hls_failure*)>;
 
-  /// `window` segments of `options.target`, numbered from `first_sequence`; at most
-  /// `max_viewers` viewers (MAX_CLIENTS), of which as many may wait for the first segment.
-  hls_track(segmenter_options options, size_t window, size_t max_viewers,
-            uint64_t first_sequence = 0);
+  explicit hls_track(const hls_track_options& options);
 
   /// Upstream packets (whole 188-byte packets).
   void feed(const std::string& packets);

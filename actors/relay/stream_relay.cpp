@@ -290,9 +290,12 @@ void on_hls(relay_actor* self, relay_request& req) {
     // player or cache never takes a new segment for an old one.
     auto since_epoch =
         std::chrono::duration_cast<std::chrono::milliseconds>(wall::now().time_since_epoch());
-    st.hls = std::make_shared<relay::hls_track>(
-        relay::segmenter_options{target}, static_cast<size_t>(r.hls_window),
-        static_cast<size_t>(r.max_clients), static_cast<uint64_t>(since_epoch / target));
+    relay::hls_track_options o;
+    o.segments.target = target;
+    o.window = static_cast<size_t>(r.hls_window);
+    o.max_viewers = static_cast<size_t>(r.max_clients);
+    o.first_sequence = static_cast<uint64_t>(since_epoch / target);
+    st.hls = std::make_shared<relay::hls_track>(o);
     if (st.feed) std::atomic_store(&st.feed->hls, st.hls);
   }
   bool may_add = st.deps.counters->clients.load() < st.settings().relay.max_clients;

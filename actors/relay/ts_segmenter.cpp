@@ -29,7 +29,8 @@ bool is_video_type(uint8_t stream_type) {
 }
 
 /// Whether the NAL unit (or MPEG-2 start code) whose first byte is `b` starts a picture a
-/// decoder can begin at.
+/// decoder can begin at, for a video of PMT `stream_type`.
+// NOLINTNEXTLINE(bugprone-easily-swappable-parameters): one caller, which names both
 bool keyframe_unit(uint8_t stream_type, uint8_t b) {
   if (stream_type == 0x1B) {
     int type = b & 0x1F;

@@ -77,7 +77,7 @@ TEST_CASE("every documented variable exists, and nothing else") {
       // Relay
       "STREAM_START_TIMEOUT_S", "STREAM_EMPTY_TIMEOUT_S", "CLIENT_WRITE_TIMEOUT_S",
       "RELAY_BUFFER_BYTES", "STREAM_LINGER_S", "STREAM_FAILOVER_ATTEMPTS", "MAX_CLIENTS",
-      "COLLECT_INTERVAL_S", "STATS_HISTORY_MAX", "HLS_SEGMENT_S", "HLS_WINDOW"};
+      "COLLECT_INTERVAL_S", "STATS_HISTORY_MAX", "HLS_SEGMENT_S", "HLS_WINDOW", "ACEXY_M3U8"};
   std::vector<std::string> in_code;
   for (const auto& s : setting_specs())
     in_code.push_back(s.name);

@@ -250,14 +250,17 @@ TEST_CASE("acexy's MAX_STREAMS alias works alone, agrees, or is rejected when it
              Catch::Contains("ACEXY_MAX_STREAMS_PER_ENGINE=\"many\""));
 }
 
-TEST_CASE("acexy's HLS switch stops acepool instead of being ignored") {
-  CHECK_THAT(error_of({{"ACEXY_M3U8", "true"}}),
-             Catch::Contains("ACEXY_M3U8=\"true\" is not supported: acexy's HLS mode"));
-  CHECK_THAT(error_of({{"ACEXY_M3U8", "hls please"}}), Catch::Contains("ACEXY_M3U8="));
-  CHECK(ok({{"ACEXY_M3U8", "false"}}).pool.max_streams_per_engine >= 1);
-  CHECK(ok({{"ACEXY_M3U8", "F"}}).pool.max_streams_per_engine >= 1);  // Go's false, as acexy reads
-  CHECK(ok({{"ACEXY_M3U8", ""}}).pool.max_streams_per_engine >= 1);
-  CHECK_THAT(render_markdown_reference(), Catch::Contains("| ACEXY_M3U8 | false, or unset |"));
+TEST_CASE("acexy's HLS switch is read as acexy reads it") {
+  CHECK(ok({{"ACEXY_M3U8", "true"}}).relay.acexy_m3u8);
+  CHECK(ok({{"ACEXY_M3U8", "T"}}).relay.acexy_m3u8);  // Go's strconv.ParseBool, as acexy
+  CHECK_FALSE(ok({{"ACEXY_M3U8", "F"}}).relay.acexy_m3u8);
+  CHECK_FALSE(ok({}).relay.acexy_m3u8);
+  // acexy takes a value it cannot read (empty included) as false; acepool says so and stops
+  // (exit 2), as for every setting.
+  CHECK_THAT(
+      error_of({{"ACEXY_M3U8", "hls please"}}),
+      Catch::Contains("ACEXY_M3U8=\"hls please\" is not allowed: expected true, false, t, f"));
+  CHECK_THAT(error_of({{"ACEXY_M3U8", ""}}), Catch::Contains("ACEXY_M3U8=\"\""));
 }
 
 TEST_CASE("acexy's Go-duration timeouts map to the relay timeouts") {

@@ -5,10 +5,10 @@
 using namespace acepool::config;
 using std::chrono::milliseconds;
 
-TEST_CASE("booleans accept true/false/1/0/yes/no in any case and nothing else") {
-  for (auto t : {"true", "TRUE", "True", "1", "yes", "YES", " yes "})
+TEST_CASE("booleans accept true/false/t/f/1/0/yes/no in any case and nothing else") {
+  for (auto t : {"true", "TRUE", "True", "1", "yes", "YES", " yes ", "t", "T"})
     CHECK(parse_bool(t) == true);
-  for (auto f : {"false", "FALSE", "0", "no", "No"})
+  for (auto f : {"false", "FALSE", "0", "no", "No", "f", "F"})
     CHECK(parse_bool(f) == false);
   for (auto bad : {"", "on", "off", "2", "y", "truee"})
     CHECK_FALSE(parse_bool(bad).has_value());

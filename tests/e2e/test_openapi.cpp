@@ -4,6 +4,7 @@
 // page's DOM and a screenshot are kept in <build>/test-output/openapi/.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -57,7 +58,9 @@ class answer_log {
     req.method = method;
     req.url = ace_.url(path);
     req.body = std::move(body);
-    if (req.body) headers.emplace_back("Content-Type: application/json");
+    bool typed = std::any_of(headers.begin(), headers.end(),
+                             [](const std::string& h) { return h.rfind("Content-Type:", 0) == 0; });
+    if (req.body && !typed) headers.emplace_back("Content-Type: application/json");
     req.headers = std::move(headers);
     return keep(method, pattern, http_call(req));
   }
@@ -290,6 +293,19 @@ TEST_CASE("openapi: every operation's real answers match the document's schemas"
   CHECK(log.get("/ace/manifest.m3u8", "/ace/manifest.m3u8").status == 400);
   CHECK(log.get("/ace/segment.ts", "/ace/segment.ts?id=0a0a0a0a&v=zz&seq=1").status == 400);
   CHECK(log.get("/ace/segment.ts", "/ace/segment.ts?id=none&v=ab&seq=1").status == 404);
+  // A playlist rewritten to point at this acepool; text/plain and bytes that are not UTF-8 refused.
+  const std::string m3u = "#EXTM3U\n#EXTINF:-1,News\nacestream://" + std::string(40, 'a') + "\n";
+  auto rewritten = log.call("POST", "/playlist/rewrite", "/playlist/rewrite?format=hls", m3u,
+                            {"Content-Type: audio/x-mpegurl"});
+  CHECK(rewritten.status == 200);
+  CHECK_THAT(rewritten.body, Catch::Contains("/ace/manifest.m3u8?id=" + std::string(40, 'a')));
+  CHECK(rewritten.header("X-Acepool-Rewritten") == "1");
+  CHECK(
+      log.call("POST", "/playlist/rewrite", "/playlist/rewrite", m3u, {"Content-Type: text/plain"})
+          .status == 415);
+  CHECK(log.call("POST", "/playlist/rewrite", "/playlist/rewrite", std::string("\xff\xfe\x00"),
+                 {"Content-Type: audio/x-mpegurl"})
+            .status == 400);
   auto relayed = json_of(ace.get("/streams?status=started"));
   std::string relay_stream;
   for (const auto& s : relayed)

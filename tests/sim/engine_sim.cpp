@@ -280,7 +280,7 @@ void engine_sim::getstream(const std::shared_ptr<connection>& c, request& r) {
   s->token = random_hex(32);
   s->playback_session_id = random_hex(40);
   s->seed = seed_of(s->infohash.c_str());
-  s->schedule = *ts_schedule::for_bitrate(knobs_.bitrate);
+  s->schedule = *ts_schedule::for_bitrate(knobs_.bitrate, static_cast<uint32_t>(knobs_.gop));
   sessions_[s->token] = s;
   ++stats.sessions_started;
   std::fprintf(stderr, "{\"event\":\"session.start\",\"infohash\":\"%s\",\"token\":\"%s\"}\n",

@@ -74,7 +74,7 @@ std::vector<uint8_t> sps() {
   w.ue(0);          // seq_parameter_set_id
   w.ue(0);          // log2_max_frame_num_minus4
   w.ue(2);          // pic_order_cnt_type (output order = decode order)
-  w.ue(0);          // max_num_ref_frames
+  w.ue(1);          // max_num_ref_frames: each picture refers to nothing, but is a reference
   w.bit(0);         // gaps_in_frame_num_value_allowed_flag
   w.ue(picture_width / 16 - 1);
   w.ue(picture_height / 16 - 1);
@@ -114,16 +114,23 @@ uint8_t sample(uint32_t seed, uint64_t frame, int x, int y, int plane) {
   return static_cast<uint8_t>(16 + v % 220);
 }
 
-std::vector<uint8_t> idr_slice(uint32_t seed, uint64_t frame) {
+/// An I slice of all I_PCM macroblocks: an IDR picture, or (`since_idr` > 0) a non-IDR reference
+/// picture numbered from the last IDR.
+std::vector<uint8_t> pcm_slice(uint32_t seed, uint64_t frame, uint64_t since_idr) {
+  bool idr = since_idr == 0;
   bit_writer w;
-  w.ue(0);                                 // first_mb_in_slice
-  w.ue(7);                                 // slice_type: I (all slices)
-  w.ue(0);                                 // pic_parameter_set_id
-  w.bits(0, 4);                            // frame_num (log2_max_frame_num = 4)
-  w.ue(static_cast<uint32_t>(frame % 2));  // idr_pic_id: consecutive IDRs differ
-  w.bit(0);                                // no_output_of_prior_pics_flag
-  w.bit(0);                                // long_term_reference_flag
-  w.se(0);                                 // slice_qp_delta
+  w.ue(0);                                           // first_mb_in_slice
+  w.ue(7);                                           // slice_type: I (all slices)
+  w.ue(0);                                           // pic_parameter_set_id
+  w.bits(static_cast<uint32_t>(since_idr % 16), 4);  // frame_num (log2_max_frame_num = 4)
+  if (idr) w.ue(static_cast<uint32_t>(frame % 2));   // idr_pic_id: consecutive IDRs differ
+  if (idr) {
+    w.bit(0);  // no_output_of_prior_pics_flag
+    w.bit(0);  // long_term_reference_flag
+  } else {
+    w.bit(0);  // adaptive_ref_pic_marking_mode_flag: sliding window
+  }
+  w.se(0);  // slice_qp_delta
   const int mbs_x = picture_width / 16, mbs_y = picture_height / 16;
   for (int my = 0; my < mbs_y; ++my) {
     for (int mx = 0; mx < mbs_x; ++mx) {
@@ -144,12 +151,17 @@ std::vector<uint8_t> idr_slice(uint32_t seed, uint64_t frame) {
 
 }  // namespace
 
-std::string encode_pcm_frame(uint32_t seed, uint64_t frame) {
+std::string encode_pcm_frame(uint32_t seed, uint64_t frame, uint32_t gop) {
   std::string out;
   append_nal(out, 0x09, {0xF0});  // access unit delimiter: any slice type
-  append_nal(out, 0x67, sps());
-  append_nal(out, 0x68, pps());
-  append_nal(out, 0x65, idr_slice(seed, frame));
+  uint64_t since_idr = gop <= 1 ? 0 : frame % gop;
+  if (since_idr == 0) {
+    append_nal(out, 0x67, sps());
+    append_nal(out, 0x68, pps());
+    append_nal(out, 0x65, pcm_slice(seed, frame, 0));
+  } else {
+    append_nal(out, 0x41, pcm_slice(seed, frame, since_idr));  // nal_ref_idc 2, non-IDR slice
+  }
   return out;
 }
 

@@ -14,11 +14,11 @@ std::optional<double> number(const std::string& v) {
   return d;
 }
 
-const char* const names[] = {"SIM_BITRATE",          "SIM_PREBUFFER_MS",  "SIM_JSON_DELAY_MS",
-                             "SIM_STARTUP_DELAY_MS", "SIM_JSON_ERROR",    "SIM_HANG",
-                             "SIM_STALL_AFTER_S",    "SIM_EOF_AFTER_S",   "SIM_RESET_AFTER_S",
-                             "SIM_UNHEALTHY",        "SIM_PEERS",         "SIM_FORWARDED_PORT",
-                             "SIM_API_KEY",          "SIM_SESSION_IDLE_S"};
+const char* const names[] = {
+    "SIM_BITRATE",          "SIM_GOP",           "SIM_PREBUFFER_MS",  "SIM_JSON_DELAY_MS",
+    "SIM_STARTUP_DELAY_MS", "SIM_JSON_ERROR",    "SIM_HANG",          "SIM_STALL_AFTER_S",
+    "SIM_EOF_AFTER_S",      "SIM_RESET_AFTER_S", "SIM_UNHEALTHY",     "SIM_PEERS",
+    "SIM_FORWARDED_PORT",   "SIM_API_KEY",       "SIM_SESSION_IDLE_S"};
 
 }  // namespace
 
@@ -45,6 +45,11 @@ std::optional<std::string> knobs::set(const std::string& name, const std::string
     if (!d || (*d != 0 && (*d < 1e6 || *d > 1e10)))
       return name + "=\"" + value + "\": 0 or 1000000..1e10 bit/s";
     bitrate = *d;
+  } else if (name == "SIM_GOP") {
+    auto d = number(value);
+    if (!d || *d < 1 || *d > 3000 || *d != static_cast<int>(*d))
+      return name + "=\"" + value + "\": a whole number of frames, 1..3000";
+    gop = static_cast<int>(*d);
   } else if (name == "SIM_PREBUFFER_MS") {
     return integer(prebuffer_ms, 600000);
   } else if (name == "SIM_JSON_DELAY_MS") {
@@ -114,6 +119,7 @@ nlohmann::json knobs::to_json() const {
     return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
   };
   return {{"SIM_BITRATE", bitrate},
+          {"SIM_GOP", gop},
           {"SIM_PREBUFFER_MS", prebuffer_ms},
           {"SIM_JSON_DELAY_MS", json_delay_ms},
           {"SIM_JSON_ERROR", json_error},

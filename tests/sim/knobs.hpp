@@ -11,6 +11,7 @@ namespace acepool::sim {
 /// through /sim/control with the same names.
 struct knobs {
   double bitrate = 2e6;                 ///< SIM_BITRATE, bit/s; 0 = unpaced
+  int gop = 1;                          ///< SIM_GOP: frames per keyframe (50 frames a second)
   int prebuffer_ms = 1000;              ///< SIM_PREBUFFER_MS
   int json_delay_ms = 100;              ///< SIM_JSON_DELAY_MS
   int startup_delay_ms = 0;             ///< SIM_STARTUP_DELAY_MS (start only)

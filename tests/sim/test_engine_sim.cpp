@@ -131,6 +131,31 @@ TEST_CASE(
   CHECK(decode.err.empty());
 }
 
+TEST_CASE("SIM_GOP: a keyframe every GOP frames, and the frames between decode after it") {
+  sim_process sim({{"SIM_PREBUFFER_MS", "0"}, {"SIM_JSON_DELAY_MS", "0"}, {"SIM_GOP", "10"}});
+  auto url = sim.start_session("gop")["playback_url"].get<std::string>();
+  auto frames = run_program("/usr/bin/ffprobe",
+                            {"-v", "error", "-select_streams", "v", "-read_intervals", "%+3",
+                             "-show_entries", "frame=key_frame,pict_type", "-of", "json", url},
+                            {}, 60s);
+  REQUIRE(frames.exit_code == 0);
+  CHECK(frames.err.empty());
+  auto list = json::parse(frames.out)["frames"];
+  REQUIRE(list.size() >= 50);
+  int keys = 0;
+  for (const auto& f : list) {
+    keys += f["key_frame"].get<int>();
+    CHECK(f["pict_type"] == "I");  // every frame is intra-coded; only every tenth is a keyframe
+  }
+  CHECK(keys >= static_cast<int>(list.size()) / 10 - 1);
+  CHECK(keys <= static_cast<int>(list.size()) / 10 + 2);
+  auto url2 = sim.start_session("gop-decode")["playback_url"].get<std::string>();
+  auto decode = run_program("/usr/bin/ffmpeg",
+                            {"-v", "error", "-t", "2", "-i", url2, "-f", "null", "-"}, {}, 60s);
+  CHECK(decode.exit_code == 0);
+  CHECK(decode.err.empty());
+}
+
 TEST_CASE("playback is paced at SIM_BITRATE, counted over more than 10 s") {
   const double bitrate = 4e6;
   sim_process sim(

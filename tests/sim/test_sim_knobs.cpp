@@ -235,8 +235,9 @@ TEST_CASE("SIM_BITRATE=0 sends as fast as the connection takes") {
 
 TEST_CASE("bad knob values are rejected with 400 and leave the knobs unchanged") {
   sim_process sim(fast);
-  for (const auto& bad : {json{{"SIM_BITRATE", 5}}, json{{"SIM_HANG", "everything"}},
-                          json{{"SIM_NOPE", 1}}, json{{"SIM_PEERS", "many"}}}) {
+  for (const auto& bad :
+       {json{{"SIM_BITRATE", 5}}, json{{"SIM_HANG", "everything"}}, json{{"SIM_NOPE", 1}},
+        json{{"SIM_PEERS", "many"}}, json{{"SIM_GOP", 0}}, json{{"SIM_GOP", 1.5}}}) {
     http_request r;
     r.method = "PUT";
     r.url = sim.url("/sim/control");

@@ -109,9 +109,12 @@ const std::string& pes_of(const ts_schedule& s, uint32_t seed, uint64_t period) 
   thread_local uint32_t cached_seed = 0;
   thread_local uint64_t cached_period = ~uint64_t{0};
   thread_local double cached_bitrate = 0;
+  thread_local uint32_t cached_gop = 0;
   thread_local std::string pes;
-  if (cached_seed == seed && cached_period == period && cached_bitrate == s.bitrate) return pes;
-  auto es = encode_pcm_frame(seed, period);
+  if (cached_seed == seed && cached_period == period && cached_bitrate == s.bitrate &&
+      cached_gop == s.gop)
+    return pes;
+  auto es = encode_pcm_frame(seed, period, s.gop);
   // Annex B trailing zero bytes fill the frame's packets exactly, so every video packet carries
   // payload and the continuity counter advances by one per video packet.
   const size_t capacity =
@@ -135,16 +138,18 @@ const std::string& pes_of(const ts_schedule& s, uint32_t seed, uint64_t period) 
   cached_seed = seed;
   cached_period = period;
   cached_bitrate = s.bitrate;
+  cached_gop = s.gop;
   return pes;
 }
 
 }  // namespace
 
-std::optional<ts_schedule> ts_schedule::for_bitrate(double bitrate) {
+std::optional<ts_schedule> ts_schedule::for_bitrate(double bitrate, uint32_t gop) {
   if (bitrate == 0) bitrate = 2e6;
   if (bitrate < 1e6) return std::nullopt;
   ts_schedule s;
   s.bitrate = bitrate;
+  s.gop = gop == 0 ? 1 : gop;
   s.packets_per_period = static_cast<uint32_t>(s.packets_per_second() * 0.020);
   size_t pes = pes_header_size + max_pcm_frame_size();
   size_t first = ts_packet_size - 4 - af_with_pcr;
@@ -193,8 +198,10 @@ void make_packet(const ts_schedule& s, uint32_t seed, uint64_t index, uint8_t* o
   header(out, video_pid, k == 0, 3, static_cast<uint8_t>(period * s.video_packets + k));
   uint8_t* af = out + 4;
   af[0] = static_cast<uint8_t>(af_total - 1);
+  const bool random_access = k == 0 && is_keyframe(period, s.gop);
   af[1] =
-      static_cast<uint8_t>((k == 0 ? 0x40 | 0x10 : 0) | 0x02);  // random access + PCR, private data
+      static_cast<uint8_t>((random_access ? 0x40 : 0) | (k == 0 ? 0x10 : 0) |
+                           0x02);  // random access (keyframes), PCR (frame starts), private data
   uint8_t* at = af + 2;
   if (k == 0) {
     put_pcr(at, clock_90k(s, index));

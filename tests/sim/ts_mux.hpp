@@ -18,12 +18,15 @@ struct ts_schedule {
   double bitrate = 0;  ///< nominal bit/s (also the PCR clock)
   uint32_t packets_per_period = 0;
   uint32_t video_packets = 0;
+  /// Frames from one keyframe to the next (SIM_GOP): only keyframes carry SPS/PPS, an IDR and
+  /// the adaptation field's random_access_indicator. 1: every frame is a keyframe.
+  uint32_t gop = 1;
 
   double packets_per_second() const { return bitrate / (ts_packet_size * 8); }
 
   /// The layout for `bitrate` (0 = unpaced, laid out as 2 Mbit/s); nothing below 1 Mbit/s,
   /// where a frame no longer fits a 20 ms period.
-  static std::optional<ts_schedule> for_bitrate(double bitrate);
+  static std::optional<ts_schedule> for_bitrate(double bitrate, uint32_t gop = 1);
 };
 
 enum class packet_kind { pat, pmt, video, null };

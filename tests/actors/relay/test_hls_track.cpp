@@ -24,6 +24,15 @@ std::string sim_seconds(double seconds) {
   return out;
 }
 
+relay::hls_track_options track_options(std::chrono::milliseconds target, size_t window,
+                                       size_t max_viewers) {
+  relay::hls_track_options o;
+  o.segments.target = target;
+  o.window = window;
+  o.max_viewers = max_viewers;
+  return o;
+}
+
 std::string numbered(uint64_t n) {
   return std::to_string(n) + ".ts";
 }
@@ -31,7 +40,7 @@ std::string numbered(uint64_t n) {
 }  // namespace
 
 TEST_CASE("hls track: requests wait for the first segment, then every one is answered") {
-  relay::hls_track track({1000ms}, 4, 2);
+  relay::hls_track track(track_options(1000ms, 4, 2));
   std::vector<bool> answers;
   auto answer = [&](const relay::hls_failure* f) { answers.push_back(f == nullptr); };
   CHECK(track.when_ready(answer));
@@ -52,7 +61,7 @@ TEST_CASE("hls track: requests wait for the first segment, then every one is ans
 }
 
 TEST_CASE("hls track: a stream that fails before its first segment answers its waiters") {
-  relay::hls_track track({1000ms}, 4, 8);
+  relay::hls_track track(track_options(1000ms, 4, 8));
   std::vector<int> statuses;
   track.when_ready([&](const relay::hls_failure* f) { statuses.push_back(f ? f->status : 200); });
   track.fail_waiting({503, R"({"detail":"no engine"})", {}});
@@ -60,7 +69,7 @@ TEST_CASE("hls track: a stream that fails before its first segment answers its w
 }
 
 TEST_CASE("hls track: a viewer counts until 3 target durations pass without its request") {
-  relay::hls_track track({2000ms}, 4, 2);
+  relay::hls_track track(track_options(2000ms, 4, 2));
   auto t0 = clock_type::time_point{} + 100s;  // synthetic time only
   CHECK(track.touch("a", t0));
   CHECK(track.touch("b", t0 + 1s));

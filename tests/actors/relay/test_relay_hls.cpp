@@ -86,7 +86,7 @@ bool random_access_at(const std::string& b, size_t packet) {
 }  // namespace
 
 TEST_CASE("relay hls: the playlist lists segments that start with PAT, PMT and a keyframe") {
-  sim_process sim;
+  sim_process sim({{"SIM_GOP", "25"}});  // a keyframe every 0.5 s, the frames between unmarked
   acepool_process ace(relay_env({&sim}, {{"HLS_SEGMENT_S", "1"}, {"HLS_WINDOW", "4"}}));
   auto first = get_playlist(ace, "id=aaaa1111");
   REQUIRE(first.status == 200);
@@ -117,7 +117,7 @@ TEST_CASE("relay hls: the playlist lists segments that start with PAT, PMT and a
 }
 
 TEST_CASE("relay hls: ffmpeg reads 20 s of the playlist without a decode error") {
-  sim_process sim;
+  sim_process sim({{"SIM_GOP", "50"}});  // a keyframe a second: segments of 2 s hold two
   acepool_process ace(relay_env({&sim}));
   temp_dir dir;
   auto out = dir.path() + "/copy.ts";
@@ -241,4 +241,45 @@ TEST_CASE("relay hls: bad requests get a 4xx with a reason") {
   CHECK(gone.status == 404);
   CHECK_THAT(json_of(gone)["detail"].get<std::string>(), Catch::Contains("ask for the playlist"));
   CHECK(ace.process().running());
+}
+
+TEST_CASE("relay hls: with ACEXY_M3U8, /ace/getstream answers the playlist, as acexy's mode") {
+  sim_process sim;
+  acepool_process ace(relay_env({&sim}, {{"ACEXY_M3U8", "true"}, {"HLS_SEGMENT_S", "1"}}));
+  auto r = http_get(ace.url("/ace/getstream?id=abab9999"));
+  REQUIRE(r.status == 200);
+  CHECK(r.header("Content-Type") == "application/vnd.apple.mpegurl");
+  auto p = parse_playlist(r.body);
+  REQUIRE_FALSE(p.entries.empty());
+  // Relative to /ace/getstream, the segment URI is /ace/segment.ts.
+  auto seg = http_get(ace.url("/ace/" + p.entries[0].uri));
+  REQUIRE(seg.status == 200);
+  CHECK(pid_at(seg.body, 0) == 0);
+  // ffprobe, pointed at the acexy URL as a player configured for acexy's mode would be.
+  auto probe = run_program("/usr/bin/ffprobe",
+                           {"-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0",
+                            ace.url("/ace/getstream?id=abab9999")},
+                           {}, 60s);
+  INFO(probe.err);
+  CHECK(probe.exit_code == 0);
+  CHECK_THAT(probe.out, Catch::Contains("h264"));
+  CHECK(sessions_started(sim) == 1);
+}
+
+TEST_CASE("relay hls: hls.js in headless Chromium plays the playlist") {
+  sim_process sim({{"SIM_GOP", "50"}});
+  acepool_process ace(relay_env({&sim}, {{"CORS_ORIGINS", "*"}}));
+  auto r = run_program("/usr/bin/node",
+                       {std::string(ACEPOOL_SOURCE_DIR) + "/tests/hls/check_hls_js.mjs",
+                        ace.url("/ace/manifest.m3u8?id=acac1212")},
+                       {}, 90s);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  auto report = json::parse(r.out, nullptr, false);
+  REQUIRE(report.is_object());
+  CHECK(report["supported"] == true);
+  CHECK(report["advanced_s"] >= 2.0);
+  CHECK(report["video_width"] == 32);  // the simulator's picture, decoded
+  CHECK(report["problems"].empty());
+  CHECK(sessions_started(sim) == 1);
 }

@@ -18,10 +18,11 @@ using namespace acepool;
 using namespace std::chrono_literals;
 using relay::ts_packet_size;
 
-/// `seconds` of the simulator's 4 Mbit/s stream seeded `seed`, `transform` applied per packet.
+/// `seconds` of the simulator's 4 Mbit/s stream seeded `seed` with a keyframe every `gop` frames
+/// (50 frames a second), `transform` applied per packet.
 std::string sim_stream(double seconds, uint32_t seed = 7,
-                       const std::function<void(uint8_t*)>& transform = {}) {
-  auto schedule = *sim::ts_schedule::for_bitrate(4e6);
+                       const std::function<void(uint8_t*)>& transform = {}, uint32_t gop = 1) {
+  auto schedule = *sim::ts_schedule::for_bitrate(4e6, gop);
   auto n = static_cast<size_t>(seconds * schedule.packets_per_second());
   std::string out(n * ts_packet_size, '\0');
   for (size_t i = 0; i < n; ++i) {
@@ -99,6 +100,28 @@ TEST_CASE("segmenter: segments carry every packet of the stream once, in order")
   auto first = input.find(segments[0].bytes->substr(2 * ts_packet_size, ts_packet_size));
   REQUIRE(first != std::string::npos);
   CHECK(input.compare(first, joined.size(), joined) == 0);
+}
+
+TEST_CASE("segmenter: with keyframes every 1.5 s, segments are cut there, not at the target") {
+  relay::ts_segmenter segmenter({1000ms});
+  auto input = sim_stream(8.0, 5, {}, 75);
+  size_t marked = 0;
+  for (size_t at = 0; at < input.size(); at += ts_packet_size)
+    marked += starts_frame_with_marker(input.data() + at);
+  CHECK(marked == 6);  // frames 0, 75, 150, ... of 400: only keyframes are marked
+  auto segments = feed_all(segmenter, input);
+  REQUIRE(segments.size() == 5);  // cut at 1.5, 3, 4.5, 6 and 7.5 s
+  for (const auto& s : segments) {
+    CHECK(starts_frame_with_marker(s.bytes->data() + 2 * ts_packet_size));
+    CHECK(s.duration_s == Approx(1.5).margin(0.021));  // the first keyframe past 1 s
+  }
+  // Without the flag, the IDR (with its SPS) is still found, and the I frames between are not
+  // taken for keyframes.
+  relay::ts_segmenter by_nal({1000ms});
+  auto unflagged = feed_all(by_nal, sim_stream(8.0, 5, drop_marker, 75));
+  REQUIRE(unflagged.size() == 5);
+  for (const auto& s : unflagged)
+    CHECK(s.duration_s == Approx(1.5).margin(0.021));
 }
 
 TEST_CASE("segmenter: without the random-access flag, an H.264 IDR still starts segments") {
