@@ -25,9 +25,8 @@ void hls_answer::ready(std::shared_ptr<relay::hls_track> track) {
   response r;
   if (!is_segment_) {
     r.content_type = hls_playlist_type;
-    r.body = track->playlist([this](uint64_t n) {
-      return "segment.ts?" + segment_query_ + "&seq=" + std::to_string(n);
-    });
+    r.body = track->playlist(
+        [this](uint64_t n) { return segment_query_ + "&seq=" + std::to_string(n); });
     r.headers = {{"Cache-Control", "no-cache"}};
     ex_->complete(std::move(r));
     return;

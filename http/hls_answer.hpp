@@ -13,8 +13,8 @@ namespace acepool::http {
 /// (GET /ace/manifest.m3u8) or one segment (GET /ace/segment.ts).
 class hls_answer final : public actors::hls_reply {
  public:
-  /// The playlist; each segment URI is `segment.ts?<segment_query>&seq=<n>` (relative to the
-  /// playlist's own URL).
+  /// The playlist; each segment URI is `<segment_query>&seq=<n>` (`segment_query` holds the
+  /// path relative to the playlist's own URL, e.g. `segment.ts?id=...&v=...`).
   static std::shared_ptr<hls_answer> playlist(std::shared_ptr<exchange> ex,
                                               std::string segment_query);
   /// Segment `sequence`.

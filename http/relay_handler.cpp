@@ -99,16 +99,19 @@ std::optional<std::string> hls_viewer(const call& c, const std::string& key, std
 /// What a playlist's segment URIs carry besides `seq`: the key, the viewer and the token.
 std::string segment_query(const call& c, const actors::relay_request& req,
                           const std::string& viewer) {
-  std::string q =
-      (req.key_type == "infohash" ? "infohash=" : "id=") + percent_encode(req.key) + "&v=" + viewer;
+  // Relative to the playlist's URL: from /ace/getstream/ (a trailing slash), one level up.
+  std::string q = std::string(!c.req->path.empty() && c.req->path.back() == '/' ? "../" : "") +
+                  "segment.ts?" + (req.key_type == "infohash" ? "infohash=" : "id=") +
+                  percent_encode(req.key) + "&v=" + viewer;
   if (auto token = c.query.get("token")) q += "&token=" + percent_encode(std::string(*token));
   return q;
 }
 
-/// `seq` as a segment number (decimal digits, no sign, fits 64 bits).
+/// `seq` as a segment number (decimal digits, no sign, no leading zero: one URI per segment,
+/// fits 64 bits).
 std::optional<uint64_t> parse_sequence(const query_params& q) {
   auto text = q.get("seq");
-  if (!text || text->empty() || text->size() > 19 ||
+  if (!text || text->empty() || text->size() > 19 || (text->size() > 1 && text->front() == '0') ||
       !std::all_of(text->begin(), text->end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
     return std::nullopt;
   uint64_t n = 0;

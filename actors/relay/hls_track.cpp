@@ -1,5 +1,7 @@
 #include "actors/relay/hls_track.hpp"
 
+#include <algorithm>
+
 namespace acepool::relay {
 
 hls_track::hls_track(const hls_track_options& options)
@@ -9,13 +11,21 @@ hls_track::hls_track(const hls_track_options& options)
       target_(options.segments.target),
       max_viewers_(options.max_viewers) {}
 
-std::vector<hls_track::ready_callback> hls_track::take_waiting_if_ready() {
+std::vector<hls_track::waiting_request> hls_track::take_all_waiting() {
+  std::vector<waiting_request> out;
+  out.swap(waiting_);
+  for (const auto& w : out)
+    answered_.push_back(w.viewer);
+  return out;
+}
+
+std::vector<hls_track::waiting_request> hls_track::take_waiting_if_ready() {
   if (window_.size() == 0) return {};
-  return std::move(waiting_);
+  return take_all_waiting();
 }
 
 void hls_track::feed(const std::string& packets) {
-  std::vector<ready_callback> ready;
+  std::vector<waiting_request> ready;
   {
     std::lock_guard lock(mutex_);
     for (auto& s : segmenter_.feed(packets.data(), packets.size()))
@@ -23,7 +33,7 @@ void hls_track::feed(const std::string& packets) {
     ready = take_waiting_if_ready();
   }
   for (auto& r : ready)
-    r(nullptr);
+    r.ready(nullptr);
 }
 
 void hls_track::restart() {
@@ -45,17 +55,29 @@ bool hls_track::touch(const std::string& viewer, clock::time_point now, bool may
 
 size_t hls_track::viewers(clock::time_point now) {
   std::lock_guard lock(mutex_);
+  for (const auto& viewer : answered_)
+    if (auto it = viewers_.find(viewer); it != viewers_.end()) it->second = now;
+  answered_.clear();
+  auto waiting = [this](const std::string& viewer) {
+    return std::any_of(waiting_.begin(), waiting_.end(),
+                       [&](const waiting_request& w) { return w.viewer == viewer; });
+  };
   for (auto it = viewers_.begin(); it != viewers_.end();)
-    it = now - it->second > 3 * target_ ? viewers_.erase(it) : std::next(it);
+    it = now - it->second > 3 * target_ && !waiting(it->first) ? viewers_.erase(it) : std::next(it);
   return viewers_.size();
 }
 
-bool hls_track::when_ready(ready_callback ready) {
+bool hls_track::knows(const std::string& viewer) const {
+  std::lock_guard lock(mutex_);
+  return viewers_.count(viewer) > 0;
+}
+
+bool hls_track::when_ready(const std::string& viewer, ready_callback ready) {
   {
     std::lock_guard lock(mutex_);
     if (window_.size() == 0) {
       if (waiting_.size() >= max_viewers_) return false;
-      waiting_.push_back(std::move(ready));
+      waiting_.push_back({viewer, std::move(ready)});
       return true;
     }
   }
@@ -64,14 +86,13 @@ bool hls_track::when_ready(ready_callback ready) {
 }
 
 void hls_track::fail_waiting(const hls_failure& failure) {
-  std::vector<ready_callback> failed;
+  std::vector<waiting_request> failed;
   {
     std::lock_guard lock(mutex_);
-    failed = std::move(waiting_);
-    waiting_.clear();
+    failed = take_all_waiting();
   }
   for (auto& r : failed)
-    r(&failure);
+    r.ready(&failure);
 }
 
 std::string hls_track::playlist(const std::function<std::string(uint64_t)>& uri) const {

@@ -51,12 +51,16 @@ class hls_track {
   /// A request of `viewer` at `now`; false when it is a new viewer and `max_viewers` are
   /// watching already, or `may_add` is false (MAX_CLIENTS reached across streams).
   bool touch(const std::string& viewer, clock::time_point now, bool may_add = true);
-  /// Viewers whose last request is within 3 target durations of `now` (the others are forgotten).
+  /// Viewers whose last request is within 3 target durations of `now`, or still waiting for
+  /// its answer (a stream slow to start keeps its first viewer); the others are forgotten. A
+  /// viewer whose waiting request was answered since the last call counts from `now`.
   size_t viewers(clock::time_point now);
+  /// Whether `viewer` is counted now (the last viewers() call).
+  bool knows(const std::string& viewer) const;
 
-  /// Runs `ready(nullptr)` once a segment is held (at once when one is); false when
-  /// `max_viewers` requests wait already (the caller answers 503).
-  bool when_ready(ready_callback ready);
+  /// Runs `ready(nullptr)` once a segment is held (at once when one is) for a request of
+  /// `viewer`; false when `max_viewers` requests wait already (the caller answers 503).
+  bool when_ready(const std::string& viewer, ready_callback ready);
   /// Answers every waiting request with `failure`: the stream ended before its first segment.
   void fail_waiting(const hls_failure& failure);
 
@@ -73,15 +77,23 @@ class hls_track {
   clock::duration target() const { return target_; }
 
  private:
-  std::vector<ready_callback> take_waiting_if_ready();  // under the lock
+  struct waiting_request {
+    std::string viewer;
+    ready_callback ready;
+  };
+  /// The waiting requests, once a segment is held (under the lock); their viewers count from
+  /// the next viewers() call.
+  std::vector<waiting_request> take_waiting_if_ready();
+  std::vector<waiting_request> take_all_waiting();  // under the lock
 
   mutable std::mutex mutex_;
   ts_segmenter segmenter_;
   hls_window window_;
   clock::duration target_;
   size_t max_viewers_;
-  std::vector<ready_callback> waiting_;
+  std::vector<waiting_request> waiting_;
   std::map<std::string, clock::time_point> viewers_;
+  std::vector<std::string> answered_;  // viewers whose waiting request was answered
   bool pat_notice_given_ = false;
 };
 

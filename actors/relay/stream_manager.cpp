@@ -53,13 +53,16 @@ void refuse(relay_request& req, int status, const std::string& detail) {
 
 void open_stream(manager_actor* self, relay_request& req) {
   auto& st = self->state;
-  // An HLS viewer already watching is not a new client: its relay counts it (MAX_CLIENTS too).
-  if (!req.hls && st.deps.counters->clients.load() >= st.deps.settings->relay.max_clients) {
+  auto it = st.relays.find(req.key);
+  // An HLS viewer of a running relay may be one already watching: that relay counts it
+  // (MAX_CLIENTS too). Anyone else over the cap starts nothing.
+  bool known_relay = it != st.relays.end();
+  if ((!req.hls || !known_relay) &&
+      st.deps.counters->clients.load() >= st.deps.settings->relay.max_clients) {
     ++st.refused;
     refuse(req, 503, "too many clients");
     return;
   }
-  auto it = st.relays.find(req.key);
   // A segment belongs to a running relay's window; it never starts one.
   if (it == st.relays.end() && req.hls && req.hls->sequence) {
     refuse(req, 404, "stream not found: ask for the playlist again");

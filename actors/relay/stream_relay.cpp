@@ -277,11 +277,21 @@ void on_exit(relay_actor* self, caf::exit_msg& m) {
   self->quit(m.reason);
 }
 
-/// An HLS request: the viewer is counted, and its answer comes from the stream's HLS track
-/// (at once, or when the first segment is cut).
+/// An HLS request: a playlist request counts its viewer, and its answer comes from the stream's
+/// HLS track (at once, or when the first segment is cut); a segment request only refreshes a
+/// viewer already counted (any `v` would otherwise count as one more client) and never makes
+/// a track.
 void on_hls(relay_actor* self, relay_request& req) {
   auto& st = self->state;
   const auto& ask = *req.hls;
+  if (ask.sequence) {
+    if (!st.hls)
+      return ask.reply->fail(
+          {404, R"({"detail":"segment not held: ask for the playlist again"})", {}});
+    st.hls->touch(ask.viewer, steady::now(), false);
+    ask.reply->ready(st.hls);  // the segment is looked up by the request itself
+    return;
+  }
   if (!st.hls) {
     const auto& r = st.settings().relay;
     auto target = std::chrono::duration_cast<std::chrono::milliseconds>(r.hls_segment);
@@ -306,11 +316,7 @@ void on_hls(relay_actor* self, relay_request& req) {
   st.empty_since.reset();
   auto track = st.hls;
   auto reply = ask.reply;
-  if (ask.sequence) {
-    reply->ready(track);  // the segment is looked up by the request itself
-    return;
-  }
-  if (!track->when_ready([reply, track](const relay::hls_failure* failure) {
+  if (!track->when_ready(ask.viewer, [reply, track](const relay::hls_failure* failure) {
         if (failure == nullptr)
           reply->ready(track);
         else

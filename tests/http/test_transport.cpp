@@ -328,19 +328,24 @@ TEST_CASE("at MAX_CONNECTIONS an idle connection makes room, busy ones get 503 b
   o.max_connections = 3;
   bare_server s(o);
   std::vector<std::unique_ptr<raw_connection>> idle;
-  for (int i = 0; i < 3; ++i) {
+  for (size_t i = 0; i < 3; ++i) {
     idle.push_back(std::make_unique<raw_connection>(s.port()));
     REQUIRE(idle.back()->send(get("/hello")));
     REQUIRE(idle.back()->read_responses(1, 3s).size() == 1);
+    // Idle once the server has finished writing the answer (the client may read it earlier,
+    // and the io threads may finish the writes of several connections in any order): one at a
+    // time, so "idle longest" is this order.
+    REQUIRE(eventually([&] { return s.server->idle_connections() == i + 1; }, 10s));
   }
-  // Idle once the server has finished writing each answer (the client may read it earlier).
-  REQUIRE(eventually([&] { return s.server->idle_connections() == 3; }, 10s));
   raw_connection fourth(s.port());
   REQUIRE(fourth.send(get("/hello")));
   auto served = fourth.read_responses(1, 3s);
   REQUIRE(served.size() == 1);
   CHECK(served[0].status == 200);
   CHECK(idle[0]->wait_closed(3s));  // the one idle longest was closed for it
+  REQUIRE(eventually(
+      [&] { return s.server->open_connections() == 3 && s.server->idle_connections() == 3; },
+      10s));  // fourth idle too, after the two left
   // Now three connections in the middle of a request, each taking the place of an idle one
   // (checked step by step: a connection counts as idle until the server has read its first
   // bytes, and an evicted one holds its place until it has closed).

@@ -43,9 +43,9 @@ TEST_CASE("hls track: requests wait for the first segment, then every one is ans
   relay::hls_track track(track_options(1000ms, 4, 2));
   std::vector<bool> answers;
   auto answer = [&](const relay::hls_failure* f) { answers.push_back(f == nullptr); };
-  CHECK(track.when_ready(answer));
-  CHECK(track.when_ready(answer));
-  CHECK_FALSE(track.when_ready([&](auto) { FAIL("a third waiter was taken"); }));  // bound
+  CHECK(track.when_ready("a", answer));
+  CHECK(track.when_ready("a", answer));
+  CHECK_FALSE(track.when_ready("c", [&](auto) { FAIL("a third waiter was taken"); }));  // bound
   CHECK(track.playlist(numbered).empty());
   track.feed(sim_seconds(0.5));
   CHECK(answers.empty());  // half a segment
@@ -56,14 +56,15 @@ TEST_CASE("hls track: requests wait for the first segment, then every one is ans
   CHECK(track.segment(0) != nullptr);
   // Later requests are answered at once.
   bool later = false;
-  CHECK(track.when_ready([&](const relay::hls_failure* f) { later = f == nullptr; }));
+  CHECK(track.when_ready("a", [&](const relay::hls_failure* f) { later = f == nullptr; }));
   CHECK(later);
 }
 
 TEST_CASE("hls track: a stream that fails before its first segment answers its waiters") {
   relay::hls_track track(track_options(1000ms, 4, 8));
   std::vector<int> statuses;
-  track.when_ready([&](const relay::hls_failure* f) { statuses.push_back(f ? f->status : 200); });
+  track.when_ready("a",
+                   [&](const relay::hls_failure* f) { statuses.push_back(f ? f->status : 200); });
   track.fail_waiting({503, R"({"detail":"no engine"})", {}});
   CHECK(statuses == std::vector<int>{503});
 }
@@ -80,4 +81,21 @@ TEST_CASE("hls track: a viewer counts until 3 target durations pass without its 
   CHECK(track.viewers(t0 + 7500ms) == 1);  // b: 6.5 s since its last request
   CHECK(track.touch("c", t0 + 7500ms));    // room again
   CHECK(track.viewers(t0 + 20s) == 0);
+}
+
+TEST_CASE("hls track: a viewer waiting for the first segment stays counted, however long") {
+  relay::hls_track track(track_options(1000ms, 4, 8));
+  auto t0 = clock_type::time_point{} + 100s;  // synthetic time only
+  CHECK(track.touch("slow", t0));
+  bool answered = false;
+  track.when_ready("slow", [&](const relay::hls_failure* f) { answered = f == nullptr; });
+  // An engine that takes 20 s to send its first bytes: the viewer waits all along.
+  CHECK(track.viewers(t0 + 20s) == 1);
+  track.feed(sim_seconds(2.5));
+  CHECK(answered);
+  // Answered: it counts from then, and goes 3 targets after.
+  CHECK(track.viewers(t0 + 21s) == 1);
+  CHECK(track.viewers(t0 + 23500ms) == 1);
+  CHECK(track.viewers(t0 + 24500ms) == 0);
+  CHECK_FALSE(track.knows("slow"));
 }

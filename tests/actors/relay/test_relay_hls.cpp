@@ -160,6 +160,84 @@ TEST_CASE("relay hls: HLS and MPEG-TS viewers of one key share one engine sessio
   CHECK(ts.report().sync_errors == 0);
 }
 
+TEST_CASE("relay hls: 100 HLS and 100 MPEG-TS viewers of one key share one engine session") {
+  sim_process sim({{"SIM_GOP", "25"}, {"SIM_PREBUFFER_MS", "200"}});
+  acepool_process ace(relay_env({&sim}, {{"HLS_SEGMENT_S", "1"}}));
+  // The MPEG-TS viewers read for 8 s meanwhile, on a thread of their own.
+  std::vector<http_request> ts(100);
+  for (auto& r : ts) {
+    r.url = ace.url("/ace/getstream?id=abcd0100");
+    r.timeout = 8s;
+  }
+  std::vector<http_reply> ts_replies;
+  std::thread ts_viewers([&] { ts_replies = http_call_many(ts, 100); });
+  // 100 HLS viewers (each its own v, as 100 players would get), all asking at once.
+  std::vector<http_request> hls(100);
+  for (size_t i = 0; i < hls.size(); ++i)
+    hls[i].url = ace.url("/ace/manifest.m3u8?id=abcd0100&v=" + std::to_string(1000 + i));
+  int playlists = 0;
+  std::string segment_uri;
+  for (const auto& r : http_call_many(hls, 100)) {
+    playlists += r.status == 200 ? 1 : 0;
+    if (r.status == 200 && segment_uri.empty())
+      segment_uri = parse_playlist(r.body).entries.at(0).uri;
+  }
+  CHECK(playlists == 100);
+  REQUIRE_FALSE(segment_uri.empty());
+  // Every HLS viewer fetches a segment: one shared copy, 100 answers.
+  std::vector<http_request> segments(100);
+  for (size_t i = 0; i < segments.size(); ++i) {
+    auto uri = segment_uri;
+    auto v = uri.find("&v=");
+    uri.replace(v, uri.find('&', v + 1) - v, "&v=" + std::to_string(1000 + i));
+    segments[i].url = ace.url("/ace/" + uri);
+  }
+  int segments_ok = 0;
+  for (const auto& r : http_call_many(segments, 100))
+    segments_ok += r.status == 200 && r.body.size() > 3 * 188 ? 1 : 0;
+  CHECK(segments_ok == 100);
+  CHECK(eventually([&] { return relay_status(ace, "?id=abcd0100")["clients"] == 200; }, 5s));
+  CHECK(relay_status(ace, "?id=abcd0100")["hls_viewers"] == 100);
+  ts_viewers.join();
+  int ts_ok = 0;
+  for (const auto& r : ts_replies)
+    ts_ok += r.status_seen == 200 && r.body.size() > 100000 ? 1 : 0;
+  CHECK(ts_ok == 100);
+  CHECK(sessions_started(sim) == 1);
+}
+
+TEST_CASE("relay hls: a stream slower to start than 3 targets still answers its first viewer") {
+  sim_process sim({{"SIM_PREBUFFER_MS", "5000"}});  // the first byte after 5 s
+  acepool_process ace(relay_env({&sim}, {{"HLS_SEGMENT_S", "1"}}));
+  auto r = http_get(ace.url("/ace/manifest.m3u8?id=slow0001"));
+  CHECK(r.status == 200);
+  CHECK_FALSE(parse_playlist(r.body).entries.empty());
+  CHECK(sessions_started(sim) == 1);
+}
+
+TEST_CASE("relay hls: segment requests count no new viewer, and no stream starts over the cap") {
+  sim_process sim;
+  acepool_process ace(relay_env({&sim}, {{"HLS_SEGMENT_S", "1"}, {"MAX_CLIENTS", "2"}}));
+  auto p = playlist_with(ace, "id=capp0001", 1);
+  REQUIRE_FALSE(p.entries.empty());
+  // Made-up viewers asking for segments, found or not, are served but not counted.
+  for (const char* v : {"a1", "a2", "a3"}) {
+    CHECK(ace.get("/ace/segment.ts?id=capp0001&v=" + std::string(v) + "&seq=1").status == 404);
+    auto uri = p.entries[0].uri;
+    auto at = uri.find("&v=");
+    uri.replace(at, uri.find('&', at + 1) - at, "&v=" + std::string(v));
+    CHECK(http_get(ace.url("/ace/" + uri)).status == 200);
+  }
+  REQUIRE(eventually([&] { return relay_status(ace, "?id=capp0001")["hls_viewers"] == 1; }, 5s));
+  stream_reader ts(ace.url("/ace/getstream?id=capp0001"));  // the second client: at the cap
+  REQUIRE(ts.wait_for_bytes(1000, 20s));
+  REQUIRE(eventually([&] { return relay_status(ace)["clients"] == 2; }, 5s));
+  // A new key's playlist over the cap is refused before any engine session opens.
+  auto over = ace.get("/ace/manifest.m3u8?id=capp0002");
+  CHECK(over.status == 503);
+  CHECK(sessions_started(sim) == 1);
+}
+
 TEST_CASE("relay hls: when the last viewer stops asking, the engine session is stopped") {
   sim_process sim;
   acepool_process ace(relay_env({&sim}, {{"HLS_SEGMENT_S", "1"}}));
@@ -224,6 +302,7 @@ TEST_CASE("relay hls: bad requests get a 4xx with a reason") {
            {"/ace/segment.ts?id=a&v=ab&token=t0k3n", 400, "seq must be"},
            {"/ace/segment.ts?id=a&v=ab&seq=-1&token=t0k3n", 400, "seq must be"},
            {"/ace/segment.ts?id=a&v=ab&seq=99999999999999999999&token=t0k3n", 400, "seq must be"},
+           {"/ace/segment.ts?id=a&v=ab&seq=007&token=t0k3n", 400, "seq must be"},
            {"/ace/segment.ts?id=a&seq=1&token=t0k3n", 400, "v is required"},
            {"/ace/segment.ts?id=nobody&v=ab&seq=1&token=t0k3n", 404, "stream not found"},
        }) {
@@ -263,6 +342,12 @@ TEST_CASE("relay hls: with ACEXY_M3U8, /ace/getstream answers the playlist, as a
   INFO(probe.err);
   CHECK(probe.exit_code == 0);
   CHECK_THAT(probe.out, Catch::Contains("h264"));
+  // acexy's other spelling, with a slash: its segment URIs go one level up.
+  auto slashed = http_get(ace.url("/ace/getstream/?id=abab9999"));
+  REQUIRE(slashed.status == 200);
+  auto entry = parse_playlist(slashed.body).entries.at(0).uri;
+  CHECK_THAT(entry, Catch::StartsWith("../segment.ts?"));
+  CHECK(http_get(ace.url("/ace/getstream/" + entry)).status == 200);
   CHECK(sessions_started(sim) == 1);
 }
 

@@ -343,7 +343,10 @@ TEST_CASE("relay: bad requests get acexy's messages as JSON") {
         std::make_pair(400L, json("PID parameter is not allowed")));
   CHECK(ace.get("/ace/getstream?id=a").status == 401);
   CHECK(ace.get("/ace/getstream?id=a&token=wrong").status == 401);
-  CHECK(ace.get("/ace/status?id=unknown").status == 404);
+  CHECK(ace.get("/ace/status?id=unknown&token=s3cret").status == 404);
+  // One key's relay names its engine and session URLs: the token guards it like the stream.
+  CHECK(ace.get("/ace/status?id=unknown").status == 401);
+  CHECK(ace.get("/ace/status").status == 200);  // the counts stay open, as acexy's
   stream_reader r(stream_url(ace, "id=abcd0000&token=s3cret"));
   REQUIRE(r.wait_for_bytes(1000, 20s));
   CHECK(r.status() == 200);
