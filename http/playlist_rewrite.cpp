@@ -9,12 +9,6 @@ namespace acepool::http {
 
 namespace {
 
-bool is_hex(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isxdigit(static_cast<unsigned char>(c)) != 0;
-  });
-}
-
 bool starts_with_nocase(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() &&
          std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
@@ -28,7 +22,7 @@ std::optional<std::pair<std::string, std::string>> acestream_key(std::string_vie
   if (starts_with_nocase(entry, "acestream://")) {
     auto id = entry.substr(12);
     if (!id.empty() && id.back() == '/') id.remove_suffix(1);
-    if (id.size() != 40 || !is_hex(id)) return std::nullopt;
+    if (id.size() != 40 || !is_hex_digits(id)) return std::nullopt;
     return std::make_pair(std::string("id"), std::string(id));
   }
   if (!starts_with_nocase(entry, "http://") && !starts_with_nocase(entry, "https://"))
@@ -80,8 +74,12 @@ rewrite_result rewrite_playlist(std::string_view playlist, const rewrite_target&
     at = bom.size();
   }
   while (at < playlist.size()) {
-    auto end = playlist.find('\n', at);
+    // Lines end in LF, CRLF or a lone CR (old Mac exports).
+    auto end = playlist.find_first_of("\r\n", at);
     auto line_end = end == std::string_view::npos ? playlist.size() : end + 1;
+    if (end != std::string_view::npos && playlist[end] == '\r' && line_end < playlist.size() &&
+        playlist[line_end] == '\n')
+      ++line_end;
     auto line = playlist.substr(at, line_end - at);
     at = line_end;
     // The line without its ending, and without the blanks around it.
@@ -108,17 +106,57 @@ rewrite_result rewrite_playlist(std::string_view playlist, const rewrite_target&
   return out;
 }
 
+namespace {
+
+/// `host[:port]` of a URL: a name or IPv4 address, or an IPv6 address in brackets; a port of
+/// 1-65535.
+bool valid_authority(std::string_view authority) {
+  std::string_view host = authority, port;
+  if (!authority.empty() && authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos || close < 3) return false;
+    auto inside = authority.substr(1, close - 1);
+    if (inside.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos)
+      return false;
+    host = authority.substr(0, close + 1);
+    auto rest = authority.substr(close + 1);
+    if (!rest.empty() && rest.front() != ':') return false;
+    port = rest.empty() ? rest : rest.substr(1);
+    if (!rest.empty() && port.empty()) return false;
+  } else {
+    auto colon = authority.find(':');
+    if (colon != std::string_view::npos) {
+      host = authority.substr(0, colon);
+      port = authority.substr(colon + 1);
+      if (port.empty()) return false;
+    }
+    if (host.empty() || host.front() == '.' || host.front() == '-' ||
+        host.find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") !=
+            std::string_view::npos)
+      return false;
+  }
+  if (port.empty()) return true;
+  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos)
+    return false;
+  auto number = std::stoul(std::string(port));
+  return number >= 1 && number <= 65535;
+}
+
+}  // namespace
+
 std::optional<std::string> parse_rewrite_base(std::string_view text) {
   if (!starts_with_nocase(text, "http://") && !starts_with_nocase(text, "https://"))
     return std::nullopt;
-  if (text.find_first_of("?#@ \t\\") != std::string_view::npos) return std::nullopt;
-  if (std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+  if (text.find_first_of("?#@ \t\\\"<>^`{|}") != std::string_view::npos) return std::nullopt;
+  // Printable ASCII only: no control characters, no raw UTF-8 (U+2028 ends a line in places).
+  if (std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x21 || c > 0x7e; }))
     return std::nullopt;
   auto host_at = text.find("//") + 2;
   auto host_end = text.find('/', host_at);
-  auto host = text.substr(
+  auto authority = text.substr(
       host_at, host_end == std::string_view::npos ? std::string_view::npos : host_end - host_at);
-  if (host.empty() || host.size() > 255) return std::nullopt;
+  if (authority.size() > 261 || !valid_authority(authority)) return std::nullopt;
   std::string base(text);
   while (!base.empty() && base.back() == '/')
     base.pop_back();

@@ -1,5 +1,6 @@
 #include "http/query_string.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -36,6 +37,12 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space
     }
   }
   return out;
+}
+
+bool is_hex_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+  });
 }
 
 std::string percent_encode(std::string_view s) {

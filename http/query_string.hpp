@@ -14,6 +14,9 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space
 /// Encodes everything but unreserved characters (RFC 3986) as `%XX`.
 std::string percent_encode(std::string_view s);
 
+/// Whether `s` is one or more hexadecimal digits.
+bool is_hex_digits(std::string_view s);
+
 /// Decoded query parameters in their original order (a name may repeat).
 class query_params {
  public:

@@ -12,6 +12,7 @@
 #include "http/hls_answer.hpp"
 #include "http/query_string.hpp"
 #include "http/relay_client.hpp"
+#include "http/request_parser.hpp"
 #include "web/embedded_assets.hpp"
 
 namespace acepool::http {
@@ -82,10 +83,7 @@ void get_stream(const api_context& ctx, call& c) {
 /// behind one address count as one.
 std::optional<std::string> hls_viewer(const call& c, const std::string& key, std::string& bad) {
   if (auto v = c.query.get("v")) {
-    bool hex = !v->empty() && v->size() <= 32 && std::all_of(v->begin(), v->end(), [](char ch) {
-      return std::isxdigit(static_cast<unsigned char>(ch));
-    });
-    if (!hex) {
+    if (v->size() > 32 || !is_hex_digits(*v)) {
       bad = "must be 1 to 32 hexadecimal digits, as the playlist gives it";
       return std::nullopt;
     }
@@ -147,8 +145,18 @@ void send_hls(const api_context& ctx, call& c, bool segment) {
   req.hls->viewer = *viewer;
   req.hls->sequence = sequence;
   const auto& ex = c.reply.shared_exchange();
-  req.hls->reply = sequence ? hls_answer::segment(ex, *sequence)
-                            : hls_answer::playlist(ex, segment_query(c, req, *viewer));
+  if (sequence) {
+    req.hls->reply = hls_answer::segment(ex, *sequence);
+  } else {
+    auto query = segment_query(c, req, *viewer);
+    // "/ace/" in front, "&seq=" and up to 20 digits behind: a URI the player could not ask for
+    // is refused now, not at its first segment.
+    if (query.size() + 30 > request_limits{}.max_target_bytes)
+      return c.reply.send(response::error(
+          414, "the id (or token) is too long for segment URIs; they would exceed " +
+                   std::to_string(request_limits{}.max_target_bytes) + " bytes"));
+    req.hls->reply = hls_answer::playlist(ex, std::move(query));
+  }
   caf::anon_send(ctx.streams, actors::open_stream_atom::value, std::move(req));
 }
 
@@ -228,6 +236,8 @@ void add_relay_routes(router& r, const api_context& ctx) {
           .query("v", string_schema(),
                  "the viewer (hex); by default derived from the client's address and User-Agent")
           .returns(200, string_schema(), "an HLS media playlist (RFC 8216)", hls_playlist_type)
+          .returns(414, schema_ref("Error"),
+                   "the id (or token) would make segment URIs longer than a request may be")
           .returns(502, schema_ref("Error"), "the engine's stream failed before the first segment")
           .returns(503, {{"anyOf", {schema_ref("ProvisioningError"), schema_ref("Error")}}},
                    "no engine could be had, too many clients, or shutting down")

@@ -65,7 +65,7 @@ std::optional<std::string> unsafe_text(
 
 const std::string exposed_headers =
     "X-Request-Id, Retry-After, X-Circuit-State, X-RateLimit-Provisioning-Limit, "
-    "X-RateLimit-Provisioning-Remaining, ETag";
+    "X-RateLimit-Provisioning-Remaining, ETag, X-Acepool-Rewritten, X-Acepool-Kept";
 
 }  // namespace
 

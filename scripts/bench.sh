@@ -7,5 +7,5 @@ source "$root/scripts/lib.sh"
 install_packages
 install_web_packages
 cmake -S "$root" -B "$root/build-bench" -DCMAKE_BUILD_TYPE=Release -DACEPOOL_PCH=ON >/dev/null
-cmake --build "$root/build-bench" -j2 --target acepool acepool-load acepool-fanout-baseline acepool-sim
+cmake --build "$root/build-bench" -j2 --target acepool acepool-load acepool-hls-load acepool-fanout-baseline acepool-sim
 exec python3 "$root/tests/bench/run_benchmarks.py" --build-dir "$root/build-bench" "$@"

@@ -41,16 +41,17 @@ void hls_track::restart() {
   segmenter_.restart();
 }
 
-bool hls_track::touch(const std::string& viewer, clock::time_point now, bool may_add) {
+hls_track::touch_result hls_track::touch(const std::string& viewer, clock::time_point now,
+                                         bool may_add) {
   std::lock_guard lock(mutex_);
   auto it = viewers_.find(viewer);
   if (it != viewers_.end()) {
     it->second = now;
-    return true;
+    return touch_result::refreshed;
   }
-  if (!may_add || viewers_.size() >= max_viewers_) return false;
+  if (!may_add || viewers_.size() >= max_viewers_) return touch_result::refused;
   viewers_.emplace(viewer, now);
-  return true;
+  return touch_result::added;
 }
 
 size_t hls_track::viewers(clock::time_point now) {
@@ -115,6 +116,11 @@ bool hls_track::take_pat_fallback_notice() {
 size_t hls_track::segments() const {
   std::lock_guard lock(mutex_);
   return window_.size();
+}
+
+uint64_t hls_track::next_sequence() const {
+  std::lock_guard lock(mutex_);
+  return window_.next_sequence();
 }
 
 }  // namespace acepool::relay

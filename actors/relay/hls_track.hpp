@@ -48,9 +48,14 @@ class hls_track {
   /// A new upstream after a failover: the next segment is a discontinuity.
   void restart();
 
-  /// A request of `viewer` at `now`; false when it is a new viewer and `max_viewers` are
-  /// watching already, or `may_add` is false (MAX_CLIENTS reached across streams).
-  bool touch(const std::string& viewer, clock::time_point now, bool may_add = true);
+  /// What a request did to the viewers.
+  enum class touch_result {
+    refreshed,  ///< a viewer already counted
+    added,      ///< a new viewer
+    refused,    ///< a new viewer, but `max_viewers` watch already or it `may_add` not
+  };
+  /// A request of `viewer` at `now` (`may_add` false: MAX_CLIENTS reached across streams).
+  touch_result touch(const std::string& viewer, clock::time_point now, bool may_add = true);
   /// Viewers whose last request is within 3 target durations of `now`, or still waiting for
   /// its answer (a stream slow to start keeps its first viewer); the others are forgotten. A
   /// viewer whose waiting request was answered since the last call counts from `now`.
@@ -74,6 +79,8 @@ class hls_track {
   bool take_pat_fallback_notice();
 
   size_t segments() const;
+  /// The sequence number the next segment gets.
+  uint64_t next_sequence() const;
   clock::duration target() const { return target_; }
 
  private:

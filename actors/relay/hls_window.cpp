@@ -12,6 +12,7 @@ hls_window::hls_window(size_t capacity, double target_s, uint64_t first_sequence
       next_sequence_(first_sequence) {}
 
 void hls_window::add(ts_segment segment) {
+  longest_s_ = std::max(longest_s_, segment.duration_s);
   segments_.push_back({next_sequence_++, std::move(segment)});
   while (segments_.size() > capacity_) {
     if (segments_.front().segment.discontinuity) ++discontinuity_sequence_;
@@ -28,11 +29,9 @@ std::shared_ptr<const std::string> hls_window::segment(uint64_t sequence) const 
 
 std::string hls_window::playlist(const std::function<std::string(uint64_t)>& uri) const {
   if (segments_.empty()) return {};
-  // EXT-X-TARGETDURATION: every EXTINF rounded to the nearest integer must not exceed it.
-  double longest = target_s_;
-  for (const auto& h : segments_)
-    longest = std::max(longest, h.segment.duration_s);
-  auto target = static_cast<long long>(std::max(1.0, std::round(longest)));
+  // EXT-X-TARGETDURATION: every EXTINF rounded to the nearest integer must not exceed it, and
+  // it must not change (RFC 8216 §6.2.1): it only grows, when a longer segment comes.
+  auto target = static_cast<long long>(std::max(1.0, std::round(std::max(target_s_, longest_s_))));
   std::string out = "#EXTM3U\n#EXT-X-VERSION:3\n";
   out += "#EXT-X-TARGETDURATION:" + std::to_string(target) + "\n";
   out += "#EXT-X-MEDIA-SEQUENCE:" + std::to_string(segments_.front().sequence) + "\n";

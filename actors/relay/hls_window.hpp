@@ -41,6 +41,7 @@ class hls_window {
   };
   size_t capacity_;
   double target_s_;
+  double longest_s_ = 0;  // the longest segment ever added
   std::deque<held> segments_;
   uint64_t next_sequence_ = 0;
   uint64_t discontinuity_sequence_ = 0;  // discontinuities that left the window

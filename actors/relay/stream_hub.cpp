@@ -241,4 +241,11 @@ nlohmann::json stream_hub::state() const {
           {"clients", list}};
 }
 
+bool reserve_client(relay_counters& counters, int64_t max) {
+  int64_t held = counters.clients.load();
+  while (held < max)
+    if (counters.clients.compare_exchange_weak(held, held + 1)) return true;
+  return false;
+}
+
 }  // namespace acepool::relay

@@ -26,6 +26,9 @@ struct relay_counters {
   std::atomic<uint64_t> disconnects{0};
 };
 
+/// Takes one place among `max` relay clients; false when all are taken.
+bool reserve_client(relay_counters& counters, int64_t max);
+
 /// How a hub buffers and writes.
 struct hub_options {
   size_t buffer_bytes = 4 << 20;  ///< RELAY_BUFFER_BYTES

@@ -243,6 +243,8 @@ void end_relay(relay_actor* self, const std::string& reason, int status,
   fail_waiting(self, status, support::dump_json(nlohmann::json{{"detail", detail}}), {});
   st.hub->finish_all();
   count_hls_viewers(self, 0);
+  // Before the manager hears of the end (and may start the key's next relay).
+  if (st.hls) st.deps.hls_sequences->remember(st.key, st.hls->next_sequence());
   self->send(st.manager, relay_ended_atom::value, st.key);
   log::event(reason == "client_disconnect" ? spdlog::level::info : spdlog::level::warn,
              "relay.ended",
@@ -294,22 +296,23 @@ void on_hls(relay_actor* self, relay_request& req) {
   }
   if (!st.hls) {
     const auto& r = st.settings().relay;
-    auto target = std::chrono::duration_cast<std::chrono::milliseconds>(r.hls_segment);
-    // Numbered from the wall clock in targets: a later relay of the same key (segments are never
-    // shorter than the target) continues above every number an earlier one gave out, so a
-    // player or cache never takes a new segment for an old one.
-    auto since_epoch =
-        std::chrono::duration_cast<std::chrono::milliseconds>(wall::now().time_since_epoch());
     relay::hls_track_options o;
-    o.segments.target = target;
+    o.segments.target = std::chrono::duration_cast<std::chrono::milliseconds>(r.hls_segment);
     o.window = static_cast<size_t>(r.hls_window);
     o.max_viewers = static_cast<size_t>(r.max_clients);
-    o.first_sequence = static_cast<uint64_t>(since_epoch / target);
+    o.first_sequence = st.deps.hls_sequences->first_sequence(st.key, wall::now());
     st.hls = std::make_shared<relay::hls_track>(o);
     if (st.feed) std::atomic_store(&st.feed->hls, st.hls);
   }
-  bool may_add = st.deps.counters->clients.load() < st.settings().relay.max_clients;
-  if (!st.hls->touch(ask.viewer, steady::now(), may_add)) {
+  // A new viewer takes its place in MAX_CLIENTS now (relays run on several threads), not at
+  // the next tick.
+  bool reserved = reserve_client(*st.deps.counters, st.settings().relay.max_clients);
+  auto touched = st.hls->touch(ask.viewer, steady::now(), reserved);
+  if (touched == relay::hls_track::touch_result::added)
+    ++st.hls_counted;
+  else if (reserved)
+    --st.deps.counters->clients;
+  if (touched == relay::hls_track::touch_result::refused) {
     ask.reply->fail({503, R"({"detail":"too many clients"})", {}});
     return;
   }

@@ -8,6 +8,7 @@
 
 #include "actors/pool/engine_registry_handle.hpp"
 #include "actors/provisioning/provisioner_handle.hpp"
+#include "actors/relay/hls_sequence_floor.hpp"
 #include "actors/relay/stream_hub.hpp"
 #include "actors/relay/stream_manager_handle.hpp"
 
@@ -36,6 +37,9 @@ struct relay_deps {
   caf::actor stats_collector;  ///< stops the streams no relay runs (stream_manager only)
   std::shared_ptr<relay::relay_counters> counters;
   metrics::registry* metrics = nullptr;  ///< may be null
+  /// Where each key's next HLS track starts numbering; one for all relays.
+  std::shared_ptr<relay::hls_sequence_floor> hls_sequences =
+      std::make_shared<relay::hls_sequence_floor>();
 };
 
 /// Spawns the `stream_relay` of one stream key (registered as `stream_relay/<key>`): it picks or

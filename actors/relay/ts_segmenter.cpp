@@ -28,6 +28,20 @@ bool is_video_type(uint8_t stream_type) {
   }
 }
 
+bool is_audio_type(uint8_t stream_type) {
+  switch (stream_type) {
+    case 0x03:  // MPEG-1 audio
+    case 0x04:  // MPEG-2 audio
+    case 0x0F:  // AAC (ADTS)
+    case 0x11:  // AAC (LATM)
+    case 0x81:  // AC-3
+    case 0x87:  // E-AC-3
+      return true;
+    default:
+      return false;
+  }
+}
+
 /// Whether the NAL unit (or MPEG-2 start code) whose first byte is `b` starts a picture a
 /// decoder can begin at, for a video of PMT `stream_type`.
 // NOLINTNEXTLINE(bugprone-easily-swappable-parameters): one caller, which names both
@@ -104,7 +118,8 @@ void ts_segmenter::learn_tables(const packet_view& p, const uint8_t* raw) {
       if (pid != pmt_pid_) {
         pmt_pid_ = pid;
         pmt_.clear();
-        video_pid_ = pcr_pid_ = -1;
+        lead_pid_ = pcr_pid_ = -1;
+        lead_is_audio_ = false;
       }
       break;
     }
@@ -116,34 +131,47 @@ void ts_segmenter::learn_tables(const packet_view& p, const uint8_t* raw) {
   pmt_.assign(reinterpret_cast<const char*>(raw), ts_packet_size);
   pcr_pid_ = ((s[8] & 0x1F) << 8) | s[9];
   size_t at = 12 + (((s[10] & 0x0F) << 8) | s[11]);
+  int audio_pid = -1;
+  uint8_t audio_type = 0;
   while (at + 5 <= size - 4) {
     uint8_t type = s[at];
     int pid = ((s[at + 1] & 0x1F) << 8) | s[at + 2];
     size_t info = ((s[at + 3] & 0x0F) << 8) | s[at + 4];
     if (is_video_type(type)) {
-      video_pid_ = pid;
-      video_type_ = type;
+      lead_pid_ = pid;
+      lead_type_ = type;
+      lead_is_audio_ = false;
       return;
     }
+    if (audio_pid < 0 && is_audio_type(type)) {
+      audio_pid = pid;
+      audio_type = type;
+    }
     at += 5 + info;
+  }
+  if (audio_pid >= 0) {  // a radio stream: every audio frame is a place to begin
+    lead_pid_ = audio_pid;
+    lead_type_ = audio_type;
+    lead_is_audio_ = true;
   }
 }
 
 bool ts_segmenter::random_access(const packet_view& p, const uint8_t* raw) const {
-  if (p.pid != video_pid_ || !p.pusi) return false;
+  if (p.pid != lead_pid_ || !p.pusi) return false;
+  if (lead_is_audio_) return true;     // a PES of audio starts at a frame
   if (p.af_flags & 0x40) return true;  // random_access_indicator
   const uint8_t* pes = raw + p.payload_at;
   size_t n = p.payload_size();
   if (n < 9 || pes[0] != 0 || pes[1] != 0 || pes[2] != 1) return false;
   size_t es = 9 + pes[8];
   for (size_t i = es; i + 3 < n; ++i)
-    if (pes[i] == 0 && pes[i + 1] == 0 && pes[i + 2] == 1 && keyframe_unit(video_type_, pes[i + 3]))
+    if (pes[i] == 0 && pes[i + 1] == 0 && pes[i + 2] == 1 && keyframe_unit(lead_type_, pes[i + 3]))
       return true;
   return false;
 }
 
 std::optional<uint64_t> ts_segmenter::pts_of(const packet_view& p, const uint8_t* raw) const {
-  if (p.pid != video_pid_ || !p.pusi || p.payload_size() < 14) return std::nullopt;
+  if (p.pid != lead_pid_ || !p.pusi || p.payload_size() < 14) return std::nullopt;
   const uint8_t* pes = raw + p.payload_at;
   if (pes[0] == 0 && pes[1] == 0 && pes[2] == 1 && (pes[7] & 0x80)) return read_pts(pes + 9);
   return std::nullopt;
@@ -184,16 +212,16 @@ std::vector<ts_segment> ts_segmenter::feed(const char* packets, size_t size) {
     if (raw[0] != ts_sync_byte) continue;
     packet_view p(raw);
     learn_tables(p, raw);
-    // One clock per stream: the video's PTS once it has one, the PCR before (and without).
+    // One clock per stream: the lead stream's PTS once it has one, the PCR before (and without).
     if (auto pts = pts_of(p, raw)) {
-      video_has_pts_ = true;
+      lead_has_pts_ = true;
       last_clock_ = pts;
-    } else if (auto pcr = pcr_of(p, raw); pcr && !video_has_pts_) {
+    } else if (auto pcr = pcr_of(p, raw); pcr && !lead_has_pts_) {
       last_clock_ = pcr;
     }
     bool rap = random_access(p, raw);
-    if (p.pid == video_pid_ && p.pusi && last_clock_) {
-      // No random-access marker within 3 targets of video: cut at PAT boundaries instead.
+    if (p.pid == lead_pid_ && p.pusi && last_clock_) {
+      // No random-access marker within 3 targets of the lead stream: cut at PAT boundaries instead.
       if (rap || !marker_wait_since_)
         marker_wait_since_ = last_clock_;
       else if (!at_pat_ && ticks_between(*marker_wait_since_, *last_clock_) >= 3 * target_90k_)
@@ -223,9 +251,10 @@ std::vector<ts_segment> ts_segmenter::feed(const char* packets, size_t size) {
 void ts_segmenter::restart() {
   pat_.clear();
   pmt_.clear();
-  pmt_pid_ = video_pid_ = pcr_pid_ = -1;
-  video_type_ = 0;
-  video_has_pts_ = false;
+  pmt_pid_ = lead_pid_ = pcr_pid_ = -1;
+  lead_type_ = 0;
+  lead_is_audio_ = false;
+  lead_has_pts_ = false;
   at_pat_ = false;
   current_.clear();
   start_clock_.reset();

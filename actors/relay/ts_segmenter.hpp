@@ -29,10 +29,11 @@ struct segmenter_options {
 
 /// Cuts a live MPEG-TS (whole packets, as the relay receives them) into HLS segments near a
 /// target duration. A segment starts at a random-access point of the video (the adaptation
-/// field's random_access_indicator, or an H.264/HEVC keyframe NAL unit at a PES start), with
-/// the latest PAT and PMT written in front of it, so each segment decodes on its own. A stream
-/// that carries no random-access markers (none within 3 targets of video) is cut at PAT
-/// boundaries instead. Durations come from the video's PTS (else the PCR), 33-bit wrap included.
+/// field's random_access_indicator, or an H.264/HEVC keyframe NAL unit at a PES start) or, in
+/// a stream without video (radio), at an audio PES start, with the latest PAT and PMT written
+/// in front of it, so each segment decodes on its own. A stream that carries no random-access
+/// markers (none within 3 targets of video) is cut at PAT boundaries instead. Durations come
+/// from that stream's PTS (else the PCR), 33-bit wrap included.
 /// Plain logic: not thread-safe, no I/O.
 class ts_segmenter {
  public:
@@ -61,9 +62,12 @@ class ts_segmenter {
   segmenter_options options_;
   uint64_t target_90k_;
   std::string pat_, pmt_;  // the latest of each (one packet), written before a segment
-  int pmt_pid_ = -1, video_pid_ = -1, pcr_pid_ = -1;
-  uint8_t video_type_ = 0;
-  bool video_has_pts_ = false;  // the clock is the video's PTS (else the PCR)
+  int pmt_pid_ = -1, pcr_pid_ = -1;
+  // The stream segments start on and are timed by: the video, else (radio) the first audio.
+  int lead_pid_ = -1;
+  uint8_t lead_type_ = 0;
+  bool lead_is_audio_ = false;
+  bool lead_has_pts_ = false;  // the clock is the lead stream's PTS (else the PCR)
   bool at_pat_ = false;
   bool discontinuity_ = false;
   std::string current_;  // the segment being cut (empty: waiting for a start)

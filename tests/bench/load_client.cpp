@@ -20,15 +20,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/bench/load_kit.hpp"
+
 namespace {
 
+using acepool::bench::percentile;
 using clock_type = std::chrono::steady_clock;
 constexpr size_t ts_packet = 188;
 
-struct options {
-  std::string host = "127.0.0.1";
-  uint16_t port = 0;
-  std::string path = "/";
+struct options : acepool::bench::http_target {
   size_t connections = 1;
   double duration_s = 10;
   double connect_per_s = 0;  // 0 = all at once
@@ -62,20 +62,6 @@ struct connection {
   clock_type::time_point next_read;  // throttling
   bool paused = false;
 };
-
-bool parse_url(const std::string& url, options& o) {
-  const std::string prefix = "http://";
-  if (url.compare(0, prefix.size(), prefix) != 0) return false;
-  auto rest = url.substr(prefix.size());
-  auto slash = rest.find('/');
-  auto hostport = rest.substr(0, slash);
-  o.path = slash == std::string::npos ? "/" : rest.substr(slash);
-  auto colon = hostport.rfind(':');
-  if (colon == std::string::npos) return false;
-  o.host = hostport.substr(0, colon);
-  o.port = static_cast<uint16_t>(std::stoi(hostport.substr(colon + 1)));
-  return true;
-}
 
 void consume_payload(connection& c, const char* data, size_t n, const options& o) {
   if (n == 0) return;
@@ -147,14 +133,6 @@ void consume(connection& c, const char* data, size_t n, const options& o) {
   consume_body(c, data, n, o);
 }
 
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t idx =
-      std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5));
-  return v[idx];
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -162,10 +140,7 @@ int main(int argc, char** argv) {
   std::string url;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    auto value = [&](const char* name) -> std::string {
-      std::string prefix = std::string(name) + "=";
-      return a.compare(0, prefix.size(), prefix) == 0 ? a.substr(prefix.size()) : std::string();
-    };
+    auto value = [&](const char* name) { return acepool::bench::flag_value(a, name); };
     if (!value("--url").empty())
       url = value("--url");
     else if (!value("--connections").empty())
@@ -193,8 +168,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (!parse_url(url, o) || o.connections == 0 || o.connections > 100000 || o.duration_s <= 0 ||
-      o.duration_s > 3600) {
+  if (!acepool::bench::parse_http_url(url, o) || o.connections == 0 || o.connections > 100000 ||
+      o.duration_s <= 0 || o.duration_s > 3600) {
     std::fprintf(
         stderr,
         "acepool-load: bad arguments (url must be http://HOST:PORT/path, bounded counts)\n");

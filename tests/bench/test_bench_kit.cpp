@@ -4,8 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/common/acepool_process.hpp"
 #include "tests/common/child_process.hpp"
 #include "tests/common/http_client.hpp"
+#include "tests/common/relay_test_env.hpp"
+#include "tests/common/sim_process.hpp"
 
 using namespace acepool::testing;
 using nlohmann::json;
@@ -77,4 +80,35 @@ TEST_CASE("the load client rejects bad arguments") {
   CHECK(run_program(ACEPOOL_LOAD_BINARY, {"--url=http://127.0.0.1:1/", "--connections=0"}, {})
             .exit_code == 2);
   CHECK(run_program(ACEPOOL_LOAD_BINARY, {"--bogus"}, {}).exit_code == 2);
+}
+
+TEST_CASE("the HLS load client joins acepool's live playlist and fetches whole TS segments") {
+  sim_process sim({{"SIM_BITRATE", "2000000"}, {"SIM_GOP", "1"}});
+  acepool_process ace(relay_env({&sim}, {{"HLS_SEGMENT_S", "1"}}));
+  auto r = run_program(ACEPOOL_HLS_LOAD_BINARY,
+                       {"--url=" + ace.url("/ace/manifest.m3u8?id=bench-kit-hls"), "--viewers=5",
+                        "--duration=6", "--poll=1"},
+                       {}, 60s);
+  REQUIRE(r.exit_code == 0);
+  auto j = json::parse(r.out);
+  INFO(r.out);
+  CHECK(j["joined"] == 5);
+  CHECK(j["failures"] == 0);
+  CHECK(j["sync_errors"] == 0);
+  CHECK(j["statuses"]["segment 200"].get<int>() >= 5);
+  CHECK(j["statuses"].count("segment 404") == 0);
+  // Every viewer polls about once a second after joining; 5 viewers over 6 s ask >= 10 times.
+  CHECK(j["playlists"].get<int>() >= 10);
+  // 1 s segments at 2 Mbit/s are about 250 KB each.
+  CHECK(j["segment_bytes"].get<double>() >= 5 * 100e3);
+  CHECK(j["join_ms"]["max"].get<double>() > 0);
+}
+
+TEST_CASE("the HLS load client rejects bad arguments") {
+  CHECK(run_program(ACEPOOL_HLS_LOAD_BINARY, {"--url=ftp://127.0.0.1:1/p"}, {}).exit_code == 2);
+  CHECK(run_program(ACEPOOL_HLS_LOAD_BINARY, {"--url=http://127.0.0.1:70000/p"}, {}).exit_code ==
+        2);
+  CHECK(run_program(ACEPOOL_HLS_LOAD_BINARY, {"--url=http://127.0.0.1:1/p", "--poll=0"}, {})
+            .exit_code == 2);
+  CHECK(run_program(ACEPOOL_HLS_LOAD_BINARY, {"--viewers=x"}, {}).exit_code == 2);
 }

@@ -141,7 +141,7 @@ TEST_CASE(
   REQUIRE(report.is_object());
   CHECK(report["problems"].empty());
   CHECK(report["engines_shown"] == 2);
-  CHECK(report["screenshots"].size() == 16);
+  CHECK(report["screenshots"].size() == 17);
   CHECK(report["stream_seen_ms"].is_number());
   CHECK(report["themes"]["dark"] < 0.3);
   CHECK(report["themes"]["light"] > 0.7);
@@ -150,6 +150,15 @@ TEST_CASE(
   CHECK(report["preview"]["advanced_s"] >= 1.0);
   CHECK(report["preview"]["video_width"] == 32);  // the simulator's picture, decoded
   CHECK(report["relay_mbit"] > 0);
+  // Without MSE the preview plays acepool's HLS of the stream, and mpegts.js is not loaded.
+  const auto& no_mse = report["preview_no_mse"];
+  INFO(no_mse.dump());
+  CHECK(no_mse["src"].get<std::string>().find("/ace/manifest.m3u8?id=panel-news") !=
+        std::string::npos);
+  CHECK(no_mse["playlist_statuses"].size() >= 1);
+  CHECK(no_mse["playlist_statuses"][0] == 200);
+  CHECK(no_mse["relay_ts_requests"] == 0);
+  CHECK(no_mse["player_js_requests"] == 0);
   CHECK(report["refused_shown"] == true);
   CHECK(report["engines_after_provision"] == 3);
   CHECK(report["stream_stopped"] == true);

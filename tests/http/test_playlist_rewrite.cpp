@@ -99,8 +99,43 @@ TEST_CASE("playlist rewrite: only http(s) bases with a host, without query or cr
   CHECK(parse_rewrite_base("http://tv.lan:8000") == std::string("http://tv.lan:8000"));
   CHECK(parse_rewrite_base("https://example.org/tv/") == std::string("https://example.org/tv"));
   CHECK(parse_rewrite_base("HTTP://[::1]:8000") == std::string("HTTP://[::1]:8000"));
-  for (const char* bad :
-       {"", "ftp://x", "http://", "http:///x", "http://u:p@x", "http://x?y=1", "http://x#f",
-        "http://x y", "javascript:alert(1)", "http://x\\y", "http://x\r\nSet-Cookie: a"})
+  for (const char* bad : {"",
+                          "ftp://x",
+                          "http://",
+                          "http:///x",
+                          "http://u:p@x",
+                          "http://x?y=1",
+                          "http://x#f",
+                          "http://x y",
+                          "javascript:alert(1)",
+                          "http://x\\y",
+                          "http://x\r\nSet-Cookie: a",
+                          "http://x:0",
+                          "http://x:65536",
+                          "http://x:99999999999",
+                          "http://x:",
+                          "http://x:8a",
+                          "http://-x",
+                          "http://x!y",
+                          "http://x/\xE2\x80\xA8",
+                          "http://\xC3\xA9.example",
+                          "http://[::1",
+                          "http://[zz::1]",
+                          "http://[::1]8000",
+                          "http://[::1]:",
+                          "http://x/<script>",
+                          "http://x/a\"b",
+                          "http://x/{y}"})
     CHECK_FALSE(parse_rewrite_base(bad));
+  CHECK(parse_rewrite_base("http://10.0.0.2:65535/a-b_c~d/%20") ==
+        std::string("http://10.0.0.2:65535/a-b_c~d/%20"));
+}
+
+TEST_CASE("playlist rewrite: lines ending in a lone CR (old Mac exports) are entries too") {
+  auto out = rewrite_playlist("#EXTM3U\r#EXTINF:-1,One\racestream://" + id +
+                                  "\r#EXTINF:-1,Two\r\n" + "acestream://" + id + "\r",
+                              to_acepool);
+  CHECK(out.rewritten == 2);
+  CHECK(out.text == "#EXTM3U\r#EXTINF:-1,One\rhttp://tv.lan:8000/ace/getstream?id=" + id +
+                        "\r#EXTINF:-1,Two\r\nhttp://tv.lan:8000/ace/getstream?id=" + id + "\r");
 }

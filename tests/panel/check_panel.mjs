@@ -54,7 +54,8 @@ async function openTab(size, label) {
   page.on("pageerror", (e) => report.console.push(`${label}: uncaught: ${e.message}`));
   page.on("requestfailed", (r) => {
     // The live feed's and the preview's requests are cut when the page lets go: not failures.
-    if (!r.url().includes("/events/live") && !r.url().includes("/ace/getstream"))
+    if (!r.url().includes("/events/live") && !r.url().includes("/ace/getstream") &&
+        !r.url().includes("/ace/manifest.m3u8") && !r.url().includes("/ace/segment.ts"))
       report.console.push(`${label}: request failed: ${r.url()} ${r.failure()?.errorText}`);
   });
   page.on("dialog", (d) => d.accept());  // the operator confirms
@@ -138,6 +139,57 @@ async function checkPreview() {
   await other.close();
   await screenshot(page, "preview-desktop");
   await page.click(".preview button");  // Stop preview: the relay's client goes away
+  await page.close();
+}
+
+/// A browser without Media Source Extensions that plays HLS itself (an iPhone before iOS 17.1,
+/// emulated: MediaSource removed, canPlayType says "maybe" for HLS, and the video element only
+/// records the source it is given): the preview asks acepool for the stream's HLS playlist,
+/// hands it to the video element and never loads mpegts.js. (Playing it is the browser's own
+/// HLS; Chromium's cannot parse the simulator's stream, hls.js plays it: component tests.)
+async function checkPreviewWithoutMse() {
+  const label = "preview-no-mse";
+  const page = await openTab(sizes[1], label);
+  await page.evaluateOnNewDocument(() => {
+    Object.defineProperty(window, "MediaSource", { value: undefined });
+    Object.defineProperty(window, "ManagedMediaSource", { value: undefined });
+    const canPlay = HTMLMediaElement.prototype.canPlayType;
+    HTMLMediaElement.prototype.canPlayType = function (type) {
+      return type === "application/vnd.apple.mpegurl" ? "maybe" : canPlay.call(this, type);
+    };
+    Object.defineProperty(HTMLMediaElement.prototype, "src", {
+      configurable: true,
+      get() { return this.getAttribute("data-given-src") || ""; },
+      set(v) { this.setAttribute("data-given-src", v); },
+    });
+    HTMLMediaElement.prototype.play = function () { return Promise.resolve(); };
+  });
+  const seen = { playlist: [], relay_ts: 0, player_js: 0 };
+  page.on("response", (r) => {
+    if (r.url().includes("/ace/manifest.m3u8")) seen.playlist.push(r.status());
+  });
+  page.on("request", (r) => {
+    if (r.url().includes("/ace/getstream")) seen.relay_ts++;
+    if (/\/player\.[0-9a-f]+\.js/.test(r.url())) seen.player_js++;
+  });
+  await page.goto(base + "/panel#/streams/" + encodeURIComponent(report.stream_id), { waitUntil: "load" });
+  if (!(await waitFor(page, () => !!document.querySelector("[data-testid=preview-start]"), null,
+                      10000, "no-MSE: the stream's page has no preview button"))) return;
+  await page.click("[data-testid=preview-start]");
+  const given = await waitFor(page, () =>
+    document.querySelector("[data-testid=preview-video]").src.includes("/ace/manifest.m3u8"),
+    null, 30000, "no-MSE: the preview did not give the video element the HLS playlist");
+  const failure = await page.$eval("body", () =>
+    document.querySelector("[data-testid=preview-failure]")?.textContent);
+  if (failure) problem("no-MSE preview: " + failure);
+  report.preview_no_mse = {
+    src: given ? await page.$eval("[data-testid=preview-video]", (v) => v.src) : null,
+    playlist_statuses: seen.playlist, relay_ts_requests: seen.relay_ts, player_js_requests: seen.player_js,
+  };
+  await screenshot(page, "preview-no-mse-phone");
+  await page.click(".preview button");  // Stop preview
+  await waitFor(page, () => !!document.querySelector("[data-testid=preview-start]"), null, 5000,
+                "no-MSE: Stop preview did not stop");
   await page.close();
 }
 
@@ -289,6 +341,7 @@ try {
     await page.close();
   }
   if (input.mode !== "reads" && report.stream_id) await checkPreview();
+  if (input.mode !== "reads" && report.stream_id) await checkPreviewWithoutMse();
   if (input.mode !== "reads") await checkActions();
 } finally {
   await browser.close();

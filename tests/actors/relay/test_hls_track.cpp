@@ -72,21 +72,22 @@ TEST_CASE("hls track: a stream that fails before its first segment answers its w
 TEST_CASE("hls track: a viewer counts until 3 target durations pass without its request") {
   relay::hls_track track(track_options(2000ms, 4, 2));
   auto t0 = clock_type::time_point{} + 100s;  // synthetic time only
-  CHECK(track.touch("a", t0));
-  CHECK(track.touch("b", t0 + 1s));
-  CHECK_FALSE(track.touch("c", t0 + 1s));         // MAX_CLIENTS reached
-  CHECK(track.touch("a", t0 + 2s, false));        // a known viewer always may
-  CHECK_FALSE(track.touch("d", t0 + 2s, false));  // MAX_CLIENTS across streams
+  using touched = relay::hls_track::touch_result;
+  CHECK(track.touch("a", t0) == touched::added);
+  CHECK(track.touch("b", t0 + 1s) == touched::added);
+  CHECK(track.touch("c", t0 + 1s) == touched::refused);           // MAX_CLIENTS reached
+  CHECK(track.touch("a", t0 + 2s, false) == touched::refreshed);  // a known viewer always may
+  CHECK(track.touch("d", t0 + 2s, false) == touched::refused);    // MAX_CLIENTS across streams
   CHECK(track.viewers(t0 + 6s) == 2);
-  CHECK(track.viewers(t0 + 7500ms) == 1);  // b: 6.5 s since its last request
-  CHECK(track.touch("c", t0 + 7500ms));    // room again
+  CHECK(track.viewers(t0 + 7500ms) == 1);                  // b: 6.5 s since its last request
+  CHECK(track.touch("c", t0 + 7500ms) == touched::added);  // room again
   CHECK(track.viewers(t0 + 20s) == 0);
 }
 
 TEST_CASE("hls track: a viewer waiting for the first segment stays counted, however long") {
   relay::hls_track track(track_options(1000ms, 4, 8));
   auto t0 = clock_type::time_point{} + 100s;  // synthetic time only
-  CHECK(track.touch("slow", t0));
+  CHECK(track.touch("slow", t0) == relay::hls_track::touch_result::added);
   bool answered = false;
   track.when_ready("slow", [&](const relay::hls_failure* f) { answered = f == nullptr; });
   // An engine that takes 20 s to send its first bytes: the viewer waits all along.

@@ -44,6 +44,10 @@ TEST_CASE("hls window: the target duration covers the longest segment, rounded")
   CHECK_THAT(window.playlist(uri), Catch::Contains("#EXT-X-TARGETDURATION:2\n"));
   window.add(segment("b", 3.6));
   CHECK_THAT(window.playlist(uri), Catch::Contains("#EXT-X-TARGETDURATION:4\n"));
+  // Once the long segment left the window, the target stays: players plan their polling on it.
+  for (int i = 0; i < 4; ++i)
+    window.add(segment("c", 2.0));
+  CHECK_THAT(window.playlist(uri), Catch::Contains("#EXT-X-TARGETDURATION:4\n"));
 }
 
 TEST_CASE("hls window: a failover shows as a discontinuity, counted once it leaves") {

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -96,8 +97,8 @@ TEST_CASE("relay hls: the playlist lists segments that start with PAT, PMT and a
   auto p = playlist_with(ace, "id=aaaa1111", 4);
   REQUIRE(p.entries.size() == 4);  // HLS_WINDOW
   CHECK(p.target == 1);
-  // Numbered from the wall clock in targets (so a later relay of the key continues above).
-  CHECK(p.media_sequence > 1'700'000'000);
+  // Numbered from the wall clock in 10 ms steps (so a later relay of the key continues above).
+  CHECK(p.media_sequence > 170'000'000'000);
   for (size_t i = 0; i < p.entries.size(); ++i) {
     const auto& e = p.entries[i];
     INFO(e.uri);
@@ -238,6 +239,27 @@ TEST_CASE("relay hls: segment requests count no new viewer, and no stream starts
   CHECK(sessions_started(sim) == 1);
 }
 
+TEST_CASE("relay hls: new viewers of several streams at once never exceed MAX_CLIENTS") {
+  sim_process sim;
+  acepool_process ace(relay_env(
+      {&sim}, {{"HLS_SEGMENT_S", "1"}, {"MAX_CLIENTS", "3"}, {"MAX_STREAMS_PER_ENGINE", "2"}}));
+  REQUIRE_FALSE(playlist_with(ace, "id=cafe0001&v=a1", 1).entries.empty());
+  // 8 new viewers of two streams within one relay tick: two places are left.
+  std::vector<http_request> asks;
+  for (const char* q : {"cafe0001&v=a2", "cafe0002&v=b1", "cafe0001&v=a3", "cafe0002&v=b2",
+                        "cafe0001&v=a4", "cafe0002&v=b3", "cafe0001&v=a5", "cafe0002&v=b4"})
+    asks.push_back({"GET", ace.url("/ace/manifest.m3u8?id=" + std::string(q)), {}, {}, 30s});
+  std::map<long, int> statuses;
+  std::string answers;
+  for (const auto& r : http_call_many(asks, asks.size())) {
+    answers += std::to_string(r.status) + " " + r.body.substr(0, 80) + "\n";
+    ++statuses[r.status];
+  }
+  INFO(answers);
+  CHECK(statuses[200] == 2);
+  CHECK(statuses[503] == 6);
+}
+
 TEST_CASE("relay hls: when the last viewer stops asking, the engine session is stopped") {
   sim_process sim;
   acepool_process ace(relay_env({&sim}, {{"HLS_SEGMENT_S", "1"}}));
@@ -250,6 +272,22 @@ TEST_CASE("relay hls: when the last viewer stops asking, the engine session is s
   CHECK(relay_status(ace)["clients"] == 0);
   // The window went with its relay: an old segment is not found; a new playlist starts anew.
   CHECK(http_get(ace.url("/ace/" + p.entries[0].uri)).status == 404);
+}
+
+TEST_CASE(
+    "relay hls: after a stream delivered faster than real time, the key's next relay numbers above "
+    "it") {
+  sim_process sim({{"SIM_BITRATE", "0"}});  // unpaced: minutes of media within seconds
+  acepool_process ace(relay_env({&sim}, {{"HLS_SEGMENT_S", "0.5"}, {"HLS_WINDOW", "100"}}));
+  auto burst = playlist_with(ace, "id=fade0001", 100);
+  REQUIRE(burst.entries.size() == 100);
+  auto last_seen = burst.media_sequence + static_cast<long>(burst.entries.size()) - 1;
+  REQUIRE(eventually([&] { return relay_status(ace)["streams"] == 0; }, 15s));
+  auto next = playlist_with(ace, "id=fade0001", 1);
+  REQUIRE_FALSE(next.entries.empty());
+  // The first relay cut far more segments than the clock advanced (10 ms per number):
+  // without the key's memory its numbers would be given out again.
+  CHECK(next.media_sequence > last_seen);
 }
 
 TEST_CASE("relay hls: a failover continues the playlist after a discontinuity") {

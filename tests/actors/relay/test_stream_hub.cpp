@@ -1,9 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "actors/relay/stream_hub.hpp"
@@ -167,4 +169,20 @@ TEST_CASE("stream hub finish_all ends every response") {
   CHECK(a->finished);
   CHECK(b->finished);
   CHECK(w.counters->clients == 0);
+}
+
+TEST_CASE("reserve_client: threads racing for the last places take exactly that many") {
+  relay_counters counters;
+  counters.clients = 90;
+  std::atomic<int> taken{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 1000; ++i)
+        if (reserve_client(counters, 100)) ++taken;
+    });
+  for (auto& t : threads)
+    t.join();
+  CHECK(taken == 10);
+  CHECK(counters.clients == 100);
 }

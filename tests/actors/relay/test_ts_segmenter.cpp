@@ -221,9 +221,43 @@ std::string video(int64_t pts, int64_t pcr, bool marker) {
   return p;
 }
 
+/// A radio PMT: AAC (ADTS) on PID 0x22, the PCR there too, no video.
+std::string pmt_audio_only() {
+  return psi_packet(0x20, {0x02, 0xB0, 18,   0,    1,    0xC1, 0, 0, 0xE0, 0x22, 0xF0,
+                           0,    0x0F, 0xE0, 0x22, 0xF0, 0,    0, 0, 0,    0});
+}
+
+/// An audio packet on PID 0x22 starting a PES with PTS `pts`; no random-access flag.
+std::string audio(int64_t pts) {
+  auto p = video(pts, -1, false);
+  p[2] = 0x22;
+  p[12 + 3] = static_cast<char>(0xC0);  // an audio stream id
+  return p;
+}
+
 constexpr int64_t wrap = int64_t{1} << 33;
 
 }  // namespace
+
+TEST_CASE("segmenter: a stream without video (radio) is cut at audio frames near the target") {
+  relay::ts_segmenter segmenter({1000ms});
+  std::string stream;
+  for (int i = 0; i <= 35; ++i) {  // an AAC frame every 0.1 s, tables every 0.5 s
+    if (i % 5 == 0) stream += pat() + pmt_audio_only();
+    stream += audio(i * 9000);
+  }
+  auto segments = feed_all(segmenter, stream);
+  REQUIRE(segments.size() == 3);  // 3.5 s of audio: cut at 1, 2 and 3 s
+  CHECK_FALSE(segmenter.cutting_at_pat());
+  for (const auto& s : segments) {
+    CHECK(s.duration_s == Approx(1.0));
+    CHECK(s.starts_at_keyframe);
+    const char* b = s.bytes->data();
+    CHECK(pid_of(b) == 0);
+    CHECK(pid_of(b + ts_packet_size) == 0x20);
+    CHECK(pid_of(b + 2 * ts_packet_size) == 0x22);
+  }
+}
 
 TEST_CASE("segmenter: durations survive the 33-bit clock wrapping") {
   relay::ts_segmenter segmenter({1000ms});

@@ -1,16 +1,60 @@
 // The preview player: the stream played in the page through acepool's relay (so it counts as
-// one of the stream's clients while it plays). The player's code (mpegts.js) is fetched only
-// when a preview starts.
+// one of the stream's clients while it plays). Where the browser has Media Source Extensions,
+// mpegts.js plays the relay's MPEG-TS (its code is fetched only when a preview starts); where it
+// has none but plays HLS itself (iPhones before iOS 17.1), the video element plays acepool's HLS
+// playlist of the same stream.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { html } from "./html.js";
 
 const tokenName = "acepool.stream_token";
 
-/// The relay's URL for a stream's key (`token=` added when STREAM_TOKEN was given).
-export function relayUrl(stream, token = "") {
+/// The relay's URL for a stream's key (`token=` added when STREAM_TOKEN was given): its
+/// MPEG-TS, or with `hls` its HLS playlist.
+export function relayUrl(stream, token = "", hls = false) {
   const param = stream.key_type === "infohash" ? "infohash" : "id";
-  const url = location.origin + "/ace/getstream?" + param + "=" + encodeURIComponent(stream.key);
+  const url = location.origin + (hls ? "/ace/manifest.m3u8?" : "/ace/getstream?") + param + "=" +
+    encodeURIComponent(stream.key);
   return token ? url + "&token=" + encodeURIComponent(token) : url;
+}
+
+/// How this browser plays a preview: "mpegts" (Media Source Extensions, for mpegts.js), "hls"
+/// (no MSE, but the video element plays HLS itself) or "" (neither).
+export function previewMode(win, video) {
+  if (win.MediaSource || win.ManagedMediaSource) return "mpegts";
+  if (video && video.canPlayType("application/vnd.apple.mpegurl")) return "hls";
+  return "";
+}
+
+/// Plays acepool's HLS playlist at `url` with the browser's own HLS player. The playlist is
+/// asked once first: the video element would not tell a 401 or a 503 from any other failure.
+/// Same contract as player.js's play().
+export function playNativeHls(video, url, onFailure) {
+  let over = false;
+  const fail = (text, status) => {
+    if (over) return;
+    over = true;
+    onFailure(text, status);
+  };
+  const onError = () => {
+    const e = video.error;
+    fail("the browser's HLS player failed" + (e ? ": " + (e.message || "code " + e.code) : ""), 0);
+  };
+  fetch(url, { cache: "no-store" }).then((r) => {
+    if (over) return;
+    if (!r.ok) return fail("the relay answered " + r.status, r.status);
+    video.addEventListener("error", onError);
+    video.src = url;
+    const started = video.play();
+    if (started && started.catch)
+      started.catch((err) => { if (err && err.name !== "AbortError") fail("playback: " + err.message, 0); });
+  }, (err) => fail("the playlist could not be read: " + err.message, 0));
+  return () => {
+    over = true;
+    video.removeEventListener("error", onError);
+    video.pause();
+    video.removeAttribute("src");
+    video.load();
+  };
 }
 
 /// Whether acepool's relay can play this stream's key.
@@ -53,14 +97,22 @@ export function Preview({ stream }) {
     const mine = attempt.current;
     setFailure(null);
     setState("loading");
+    const failed = (text, status) => {
+      setTimeout(halt, 0);  // not from inside the player's own event
+      setFailure({ text, status });
+      setState("failed");
+    };
     try {
+      const mode = previewMode(window, video.current);
+      if (mode === "hls") {
+        stop.current = playNativeHls(video.current, relayUrl(stream, streamToken, true), failed);
+        setState("playing");
+        return;
+      }
+      if (!mode) return failed("this browser plays neither MPEG-TS (no Media Source Extensions) nor HLS", 0);
       const { play } = await loadPlayer();
       if (attempt.current !== mine) return;  // stopped (or left) while the player loaded
-      stop.current = play(video.current, relayUrl(stream, streamToken), (text, status) => {
-        setTimeout(halt, 0);  // not from inside the player's own event
-        setFailure({ text, status });
-        setState("failed");
-      });
+      stop.current = play(video.current, relayUrl(stream, streamToken), failed);
       setState((s) => (s === "loading" ? "playing" : s));
     } catch (err) {
       if (attempt.current !== mine) return;
