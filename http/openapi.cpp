@@ -27,7 +27,8 @@ const char* const api_description =
     "the health probes are always open. Each operation's `security` says what this acepool, as "
     "configured, asks for.\n\n"
     "A method a path does not list answers 405 with `Allow`; `OPTIONS` on any path answers 204 "
-    "(CORS preflight) with `Allow`.";
+    "(CORS preflight) with `Allow`. `HEAD` is answered like `GET` without the body on every GET "
+    "path but the streams (`/ace/getstream`, `/events/live`).";
 
 /// A response header every answer carries.
 json request_id_header() {

@@ -316,11 +316,20 @@ router::decision router::decide(const request& req) const {
     d.answer = response::error(404, "not found");
     return d;
   }
-  for (const auto* r : d.found->routes)
+  const route* get_route = nullptr;
+  for (const auto* r : d.found->routes) {
     if (r->verb == req.verb) d.target = r;
+    if (r->verb == method::get) get_route = r;
+  }
+  // HEAD is a GET without its body (RFC 9110 §9.3.2), for every GET route but the streams
+  // (MPEG-TS, the live feed): their head would open an engine session or a subscription.
+  bool head_as_get = get_route != nullptr && !get_route->streaming;
+  if (req.verb == method::head && d.target == nullptr && head_as_get) d.target = get_route;
   std::string allow;
-  for (const auto* r : d.found->routes)
+  for (const auto* r : d.found->routes) {
     allow += std::string(allow.empty() ? "" : ", ") + method_name(r->verb);
+    if (r == get_route && head_as_get) allow += ", HEAD";
+  }
   allow += ", OPTIONS";
   if (req.verb == method::options) {
     response pre;

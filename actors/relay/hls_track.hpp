@@ -60,7 +60,7 @@ class hls_track {
   /// its answer (a stream slow to start keeps its first viewer); the others are forgotten. A
   /// viewer whose waiting request was answered since the last call counts from `now`.
   size_t viewers(clock::time_point now);
-  /// Whether `viewer` is counted now (the last viewers() call).
+  /// Whether `viewer` is counted now.
   bool knows(const std::string& viewer) const;
 
   /// Runs `ready(nullptr)` once a segment is held (at once when one is) for a request of

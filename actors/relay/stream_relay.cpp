@@ -305,8 +305,9 @@ void on_hls(relay_actor* self, relay_request& req) {
     if (st.feed) std::atomic_store(&st.feed->hls, st.hls);
   }
   // A new viewer takes its place in MAX_CLIENTS now (relays run on several threads), not at
-  // the next tick.
-  bool reserved = reserve_client(*st.deps.counters, st.settings().relay.max_clients);
+  // the next tick. (Only this actor adds viewers: knows() still holds at touch().)
+  bool reserved = !st.hls->knows(ask.viewer) &&
+                  reserve_client(*st.deps.counters, st.settings().relay.max_clients);
   auto touched = st.hls->touch(ask.viewer, steady::now(), reserved);
   if (touched == relay::hls_track::touch_result::added)
     ++st.hls_counted;

@@ -307,7 +307,7 @@ TEST_CASE("unknown routes get 404 and wrong methods 405 with Allow over real HTT
   del.url = s.url("/health");
   auto wrong = http_call(del);
   CHECK(wrong.status == 405);
-  CHECK(wrong.header("Allow") == "GET, OPTIONS");
+  CHECK(wrong.header("Allow") == "GET, HEAD, OPTIONS");
   CHECK(body_json(wrong) == json{{"detail", "method not allowed"}});
 }
 
@@ -322,7 +322,7 @@ TEST_CASE("CORS headers and preflight over real HTTP, X-Request-Id is echoed") {
   pre.headers = {"Origin: https://ui.example", "Access-Control-Request-Method: GET"};
   auto p = http_call(pre);
   CHECK(p.status == 204);
-  CHECK(p.header("Access-Control-Allow-Methods") == "GET, OPTIONS");
+  CHECK(p.header("Access-Control-Allow-Methods") == "GET, HEAD, OPTIONS");
 }
 
 TEST_CASE("many concurrent requests are all answered with distinct request ids") {

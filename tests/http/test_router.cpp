@@ -140,16 +140,49 @@ TEST_CASE("a wrong method gets 405 with Allow") {
   fixture f;
   auto r = f.send(method::post, "/engines/x");
   CHECK(r.status == 405);
-  CHECK(header_of(r, "Allow") == "GET, DELETE, OPTIONS");
+  CHECK(header_of(r, "Allow") == "GET, HEAD, DELETE, OPTIONS");
   CHECK(body_of(r)["detail"] == "method not allowed");
   CHECK(f.send(method::other, "/health").status == 405);
+}
+
+TEST_CASE("HEAD is a GET of every route but the streams, and Allow says so") {
+  fixture f;
+  auto head = f.send(method::head, "/engines/abc");
+  CHECK(head.status == 200);
+  CHECK(f.calls == std::vector<std::string>{"get:abc"});  // the GET handler answered it
+  CHECK(f.send(method::head, "/echo").status == 405);     // POST only
+  router r({}, &f.metrics);
+  r.add_stream("/ace/getstream", access::open, {},
+               [](call& c) { c.reply.send(response::json(200, {})); });
+  bool ran = false;
+  r.add(method::get, "/ace/status", access::open, {}, [&](call& c) {
+    ran = true;
+    c.reply.send(response::json(200, {}));
+  });
+  auto send = [&](method m, const std::string& path) {
+    auto req = std::make_shared<request>();
+    req->verb = m;
+    req->method_text = method_name(m);
+    req->path = path;
+    req->peer_is_loopback = true;
+    req->peer_address = "127.0.0.1";
+    auto sink = std::make_shared<captured_sink>();
+    r.dispatch(req, sink);
+    REQUIRE(sink->got);
+    return *sink->got;
+  };
+  auto stream = send(method::head, "/ace/getstream");
+  CHECK(stream.status == 405);  // its head would open an engine session
+  CHECK(header_of(stream, "Allow") == "GET, OPTIONS");
+  CHECK(send(method::head, "/ace/status").status == 200);
+  CHECK(ran);
 }
 
 TEST_CASE("CORS preflight is answered for known routes, with no origin allowed by default") {
   fixture f;
   auto r = f.send(method::options, "/engines/x", {{"Origin", "https://ui.example"}});
   CHECK(r.status == 204);
-  CHECK(header_of(r, "Access-Control-Allow-Methods") == "GET, DELETE, OPTIONS");
+  CHECK(header_of(r, "Access-Control-Allow-Methods") == "GET, HEAD, DELETE, OPTIONS");
   CHECK_FALSE(header_of(r, "Access-Control-Allow-Origin"));  // no page may call it
   CHECK(f.send(method::options, "/nope").status == 404);
   router_options any;

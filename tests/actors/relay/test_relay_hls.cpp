@@ -320,6 +320,37 @@ TEST_CASE("relay hls: a failover continues the playlist after a discontinuity") 
   CHECK(random_access_at(seg.body, 2));
 }
 
+TEST_CASE("relay hls: ffmpeg reading the playlist goes on through a failover") {
+  auto a = std::make_unique<sim_process>(std::map<std::string, std::string>{{"SIM_GOP", "50"}});
+  sim_process b({{"SIM_GOP", "50"}});
+  acepool_process ace(relay_env({a.get(), &b}, {{"HLS_SEGMENT_S", "1"}}));
+  temp_dir dir;
+  auto out = dir.path() + "/failover.ts";
+  child_process ffmpeg("/usr/bin/ffmpeg",
+                       {"-nostdin", "-v", "error", "-i", ace.url("/ace/manifest.m3u8?id=abcd7777"),
+                        "-t", "16", "-c", "copy", out},
+                       {});
+  REQUIRE(eventually([&] { return relay_status(ace, "?id=abcd7777")["hls_segments"] >= 4; }, 30s));
+  int lost_port = relay_status(ace, "?id=abcd7777")["engine"]["port"].get<int>();
+  if (lost_port == a->port())
+    a.reset();  // the engine the stream is on dies
+  else
+    b.process().signal(9);
+  // ffmpeg keeps asking for the playlist, gets the new engine's segments after the
+  // discontinuity, and ends on its own when it has 16 s.
+  auto code = ffmpeg.wait(90s);
+  INFO(ffmpeg.stderr_text());
+  REQUIRE(code);
+  CHECK(*code == 0);
+  CHECK(relay_status(ace, "?id=abcd7777")["engine"]["port"].get<int>() != lost_port);
+  // Packets from both sessions: more than the 4 s or so held before the failover.
+  auto probe = run_program("/usr/bin/ffprobe",
+                           {"-v", "error", "-count_packets", "-select_streams", "v:0",
+                            "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", out},
+                           {}, 60s);
+  CHECK(std::stoi(probe.out) >= 50 * 10);  // 50 frames a second
+}
+
 TEST_CASE("relay hls: bad requests get a 4xx with a reason") {
   sim_process sim;
   acepool_process ace(relay_env({&sim}, {{"STREAM_TOKEN", "t0k3n"}}));
@@ -357,6 +388,22 @@ TEST_CASE("relay hls: bad requests get a 4xx with a reason") {
   auto gone = ace.get("/ace/segment.ts?id=ffff6666&token=t0k3n&v=" + v + "&seq=5");
   CHECK(gone.status == 404);
   CHECK_THAT(json_of(gone)["detail"].get<std::string>(), Catch::Contains("ask for the playlist"));
+  // An id so long that its segment URIs could not be asked for (the playlist's own target
+  // fits in 8 KB; theirs would not): refused at the playlist.
+  auto huge = ace.get("/ace/manifest.m3u8?token=t0k3n&id=" + std::string(8140, 'a'));
+  CHECK(huge.status == 414);
+  CHECK_THAT(json_of(huge)["detail"].get<std::string>(),
+             Catch::Contains("too long for segment URIs"));
+  // HEAD: the playlist's head; never on the MPEG-TS route, whose head would open a session.
+  auto head =
+      http_call({"HEAD", ace.url("/ace/manifest.m3u8?id=ffff6666&token=t0k3n"), {}, {}, 20s});
+  CHECK(head.status == 200);
+  CHECK(head.header("Content-Type") == "application/vnd.apple.mpegurl");
+  CHECK(head.body.empty());
+  auto ts_head =
+      http_call({"HEAD", ace.url("/ace/getstream?id=ffff6666&token=t0k3n"), {}, {}, 20s});
+  CHECK(ts_head.status == 405);
+  CHECK(ts_head.header("Allow") == "GET, OPTIONS");
   CHECK(ace.process().running());
 }
 
