@@ -396,8 +396,10 @@ std::vector<setting_spec> build_specs() {
   v.push_back(seconds(
       {"HLS_SEGMENT_S", relay, "2", "HLS segment target: cut at the first keyframe past it"},
       ACEPOOL_FIELD(relay.hls_segment), 0.5, 30));
-  v.push_back(integer({"HLS_WINDOW", relay, "6", "HLS segments a live playlist lists"},
-                      ACEPOOL_FIELD(relay.hls_window), 2, 100));
+  v.push_back(integer({"HLS_WINDOW", relay, "6",
+                       "HLS segments a live playlist lists (at least 3: RFC 8216 asks for 3 target "
+                       "durations)"},
+                      ACEPOOL_FIELD(relay.hls_window), 3, 100));
   v.push_back(boolean({"ACEXY_M3U8", relay, "false",
                        "acexy's M3U8 mode: /ace/getstream answers the HLS playlist of "
                        "/ace/manifest.m3u8 instead of MPEG-TS"},

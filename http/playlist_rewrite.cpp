@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "http/query_string.hpp"
+#include "support/text_safety.hpp"
 
 namespace acepool::http {
 
@@ -30,8 +31,9 @@ std::optional<std::pair<std::string, std::string>> acestream_key(std::string_vie
   auto query_at = entry.find('?');
   if (query_at == std::string_view::npos) return std::nullopt;
   auto path_and_host = entry.substr(0, query_at);
-  auto path_at = path_and_host.find('/', path_and_host.find("//") + 2);
-  if (path_at == std::string_view::npos) return std::nullopt;
+  auto host_at = path_and_host.find("//") + 2;
+  auto path_at = path_and_host.find('/', host_at);
+  if (path_at == std::string_view::npos || path_at == host_at) return std::nullopt;  // no host
   auto path = path_and_host.substr(path_at);
   if (path != "/ace/getstream" && path != "/ace/getstream/" && path != "/ace/manifest.m3u8")
     return std::nullopt;
@@ -46,8 +48,11 @@ std::optional<std::pair<std::string, std::string>> acestream_key(std::string_vie
     if (eq == std::string_view::npos) continue;
     auto name = pair.substr(0, eq);
     if (name != "id" && name != "infohash") continue;
-    auto value = percent_decode(pair.substr(eq + 1));
+    // Read as acepool's relay (and acexy) read a query: `+` is a space.
+    auto value = percent_decode(pair.substr(eq + 1), true);
     if (!value || value->empty()) return std::nullopt;
+    // A key acepool would refuse (400) stays the entry it was.
+    if (!support::is_valid_utf8(*value) || support::has_control_chars(*value)) return std::nullopt;
     if (found) return std::nullopt;  // both, or twice: not ours to guess
     found = std::make_pair(std::string(name), std::move(*value));
   }
@@ -149,6 +154,9 @@ std::optional<std::string> parse_rewrite_base(std::string_view text) {
   if (!starts_with_nocase(text, "http://") && !starts_with_nocase(text, "https://"))
     return std::nullopt;
   if (text.find_first_of("?#@ \t\\\"<>^`{|}") != std::string_view::npos) return std::nullopt;
+  // Every `%` starts an escape of two hex digits.
+  for (auto at = text.find('%'); at != std::string_view::npos; at = text.find('%', at + 1))
+    if (at + 2 >= text.size() || !is_hex_digits(text.substr(at + 1, 2))) return std::nullopt;
   // Printable ASCII only: no control characters, no raw UTF-8 (U+2028 ends a line in places).
   if (std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x21 || c > 0x7e; }))
     return std::nullopt;

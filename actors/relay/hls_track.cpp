@@ -7,9 +7,12 @@ namespace acepool::relay {
 hls_track::hls_track(const hls_track_options& options)
     : segmenter_(options.segments),
       window_(options.window, static_cast<double>(options.segments.target.count()) / 1000.0,
-              options.first_sequence),
+              options.start),
       target_(options.segments.target),
-      max_viewers_(options.max_viewers) {}
+      max_viewers_(options.max_viewers) {
+  // Another engine session than the key's last track: its first segment is a discontinuity.
+  if (options.start.after_earlier) segmenter_.restart();
+}
 
 std::vector<hls_track::waiting_request> hls_track::take_all_waiting() {
   std::vector<waiting_request> out;
@@ -63,8 +66,10 @@ size_t hls_track::viewers(clock::time_point now) {
     return std::any_of(waiting_.begin(), waiting_.end(),
                        [&](const waiting_request& w) { return w.viewer == viewer; });
   };
+  auto target =
+      std::max<clock::duration>(target_, std::chrono::seconds(window_.target_duration_s()));
   for (auto it = viewers_.begin(); it != viewers_.end();)
-    it = now - it->second > 3 * target_ && !waiting(it->first) ? viewers_.erase(it) : std::next(it);
+    it = now - it->second > 3 * target && !waiting(it->first) ? viewers_.erase(it) : std::next(it);
   return viewers_.size();
 }
 
@@ -121,6 +126,11 @@ size_t hls_track::segments() const {
 uint64_t hls_track::next_sequence() const {
   std::lock_guard lock(mutex_);
   return window_.next_sequence();
+}
+
+uint64_t hls_track::discontinuities() const {
+  std::lock_guard lock(mutex_);
+  return window_.discontinuities();
 }
 
 }  // namespace acepool::relay

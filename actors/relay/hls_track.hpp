@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/relay/hls_sequence_floor.hpp"
 #include "actors/relay/hls_window.hpp"
 #include "actors/relay/ts_segmenter.hpp"
 
@@ -25,9 +26,9 @@ struct hls_failure {
 /// How an hls_track cuts, keeps and counts.
 struct hls_track_options {
   segmenter_options segments;
-  size_t window = 6;            ///< HLS_WINDOW
-  size_t max_viewers = 4096;    ///< MAX_CLIENTS; as many may wait for the first segment
-  uint64_t first_sequence = 0;  ///< the first segment's media sequence number
+  size_t window = 6;          ///< HLS_WINDOW
+  size_t max_viewers = 4096;  ///< MAX_CLIENTS; as many may wait for the first segment
+  hls_start start;            ///< numbering, continued from the key's earlier tracks
 };
 
 /// One stream's HLS side: the segmenter fed by the relay's upstream (the same bytes its MPEG-TS
@@ -56,7 +57,8 @@ class hls_track {
   };
   /// A request of `viewer` at `now` (`may_add` false: MAX_CLIENTS reached across streams).
   touch_result touch(const std::string& viewer, clock::time_point now, bool may_add = true);
-  /// Viewers whose last request is within 3 target durations of `now`, or still waiting for
+  /// Viewers whose last request is within 3 target durations (the playlist's, which a long GOP
+  /// makes longer than HLS_SEGMENT_S) of `now`, or still waiting for
   /// its answer (a stream slow to start keeps its first viewer); the others are forgotten. A
   /// viewer whose waiting request was answered since the last call counts from `now`.
   size_t viewers(clock::time_point now);
@@ -81,6 +83,8 @@ class hls_track {
   size_t segments() const;
   /// The sequence number the next segment gets.
   uint64_t next_sequence() const;
+  /// Discontinuities so far (EXT-X-DISCONTINUITY-SEQUENCE plus the tags listed).
+  uint64_t discontinuities() const;
   clock::duration target() const { return target_; }
 
  private:

@@ -6,10 +6,23 @@
 
 namespace acepool::relay {
 
-hls_window::hls_window(size_t capacity, double target_s, uint64_t first_sequence)
+hls_window::hls_window(size_t capacity, double target_s, hls_start start)
     : capacity_(std::max<size_t>(1, capacity)),
       target_s_(target_s),
-      next_sequence_(first_sequence) {}
+      next_sequence_(start.sequence),
+      discontinuity_sequence_(start.discontinuities) {}
+
+uint64_t hls_window::discontinuities() const {
+  auto listed = std::count_if(segments_.begin(), segments_.end(),
+                              [](const held& h) { return h.segment.discontinuity; });
+  return discontinuity_sequence_ + static_cast<uint64_t>(listed);
+}
+
+long long hls_window::target_duration_s() const {
+  // Every EXTINF rounded to the nearest integer must not exceed it, and it must not change
+  // (RFC 8216 §6.2.1): it only grows, when a longer segment comes.
+  return static_cast<long long>(std::max(1.0, std::round(std::max(target_s_, longest_s_))));
+}
 
 void hls_window::add(ts_segment segment) {
   longest_s_ = std::max(longest_s_, segment.duration_s);
@@ -29,11 +42,8 @@ std::shared_ptr<const std::string> hls_window::segment(uint64_t sequence) const 
 
 std::string hls_window::playlist(const std::function<std::string(uint64_t)>& uri) const {
   if (segments_.empty()) return {};
-  // EXT-X-TARGETDURATION: every EXTINF rounded to the nearest integer must not exceed it, and
-  // it must not change (RFC 8216 §6.2.1): it only grows, when a longer segment comes.
-  auto target = static_cast<long long>(std::max(1.0, std::round(std::max(target_s_, longest_s_))));
   std::string out = "#EXTM3U\n#EXT-X-VERSION:3\n";
-  out += "#EXT-X-TARGETDURATION:" + std::to_string(target) + "\n";
+  out += "#EXT-X-TARGETDURATION:" + std::to_string(target_duration_s()) + "\n";
   out += "#EXT-X-MEDIA-SEQUENCE:" + std::to_string(segments_.front().sequence) + "\n";
   if (discontinuity_sequence_ > 0)
     out += "#EXT-X-DISCONTINUITY-SEQUENCE:" + std::to_string(discontinuity_sequence_) + "\n";

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/relay/hls_sequence_floor.hpp"
 #include "actors/relay/ts_segmenter.hpp"
 
 namespace acepool::relay {
@@ -17,8 +18,8 @@ namespace acepool::relay {
 class hls_window {
  public:
   /// `capacity` segments (at least 1) of about `target_s` seconds each, numbered from
-  /// `first_sequence`.
-  hls_window(size_t capacity, double target_s, uint64_t first_sequence = 0);
+  /// `start.sequence`, with `start.discontinuities` discontinuities before the first.
+  hls_window(size_t capacity, double target_s, hls_start start = {});
 
   /// Adds the newest segment; the oldest goes when the window is full.
   void add(ts_segment segment);
@@ -33,6 +34,11 @@ class hls_window {
   size_t size() const { return segments_.size(); }
   /// The sequence number the next segment gets.
   uint64_t next_sequence() const { return next_sequence_; }
+  /// Discontinuities so far: those that left the window and the tags it lists.
+  uint64_t discontinuities() const;
+  /// EXT-X-TARGETDURATION in seconds: the target, or the longest segment yet when longer,
+  /// rounded; never shrinks.
+  long long target_duration_s() const;
 
  private:
   struct held {

@@ -185,8 +185,9 @@ void on_tick(relay_actor* self) {
                  {{"stream", st.stream_id},
                   {"key", st.key},
                   {"detail",
-                   "the stream marks no keyframes: HLS segments are cut at PAT "
-                   "boundaries and may not start with a decodable picture"}});
+                   "no keyframe marked within 3 HLS_SEGMENT_S: HLS segments are cut at PAT "
+                   "boundaries and may not start with a decodable picture (a stream with "
+                   "keyframes that rare wants a longer HLS_SEGMENT_S)"}});
   }
   report_clients(self);
   if (st.clients() > 0)
@@ -244,7 +245,8 @@ void end_relay(relay_actor* self, const std::string& reason, int status,
   st.hub->finish_all();
   count_hls_viewers(self, 0);
   // Before the manager hears of the end (and may start the key's next relay).
-  if (st.hls) st.deps.hls_sequences->remember(st.key, st.hls->next_sequence());
+  if (st.hls)
+    st.deps.hls_sequences->remember(st.key, st.hls->next_sequence(), st.hls->discontinuities());
   self->send(st.manager, relay_ended_atom::value, st.key);
   log::event(reason == "client_disconnect" ? spdlog::level::info : spdlog::level::warn,
              "relay.ended",
@@ -300,7 +302,7 @@ void on_hls(relay_actor* self, relay_request& req) {
     o.segments.target = std::chrono::duration_cast<std::chrono::milliseconds>(r.hls_segment);
     o.window = static_cast<size_t>(r.hls_window);
     o.max_viewers = static_cast<size_t>(r.max_clients);
-    o.first_sequence = st.deps.hls_sequences->first_sequence(st.key, wall::now());
+    o.start = st.deps.hls_sequences->start(st.key, wall::now());
     st.hls = std::make_shared<relay::hls_track>(o);
     if (st.feed) std::atomic_store(&st.feed->hls, st.hls);
   }

@@ -165,6 +165,10 @@ TEST_CASE(
       documented.insert(upper);
       ++operations;
     }
+    // HEAD is a GET without its body on every GET path but the streams (the document's
+    // description says so rather than listing 40 more operations).
+    static const std::set<std::string> streams{"/ace/getstream", "/ace/getstream/", "/events/live"};
+    if (documented.count("GET") > 0 && streams.count(pattern) == 0) documented.insert("HEAD");
     for (const auto& prefix : {std::string(), std::string("/api/v1")}) {
       http_request options;
       options.method = "OPTIONS";

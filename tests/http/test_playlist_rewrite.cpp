@@ -125,7 +125,10 @@ TEST_CASE("playlist rewrite: only http(s) bases with a host, without query or cr
                           "http://[::1]:",
                           "http://x/<script>",
                           "http://x/a\"b",
-                          "http://x/{y}"})
+                          "http://x/{y}",
+                          "http://tv.lan/%",
+                          "http://tv.lan/%4",
+                          "http://tv.lan/%zz"})
     CHECK_FALSE(parse_rewrite_base(bad));
   CHECK(parse_rewrite_base("http://10.0.0.2:65535/a-b_c~d/%20") ==
         std::string("http://10.0.0.2:65535/a-b_c~d/%20"));
@@ -138,4 +141,20 @@ TEST_CASE("playlist rewrite: lines ending in a lone CR (old Mac exports) are ent
   CHECK(out.rewritten == 2);
   CHECK(out.text == "#EXTM3U\r#EXTINF:-1,One\rhttp://tv.lan:8000/ace/getstream?id=" + id +
                         "\r#EXTINF:-1,Two\r\nhttp://tv.lan:8000/ace/getstream?id=" + id + "\r");
+}
+
+TEST_CASE("playlist rewrite: keys are read as the relay reads them, keys it would refuse stay") {
+  auto out = rewrite_playlist(
+      "http://e/ace/getstream?id=a+b\n"     // `+` is a space, as acepool and acexy read it
+      "http://e/ace/getstream?id=a%0Ab\n"   // a control character: acepool answers 400
+      "http://e/ace/getstream?id=a%FFb\n"   // not UTF-8: acepool answers 400
+      "http:///ace/getstream?id=nohost\n",  // no host
+      to_acepool);
+  CHECK(out.text ==
+        "http://tv.lan:8000/ace/getstream?id=a%20b\n"
+        "http://e/ace/getstream?id=a%0Ab\n"
+        "http://e/ace/getstream?id=a%FFb\n"
+        "http:///ace/getstream?id=nohost\n");
+  CHECK(out.rewritten == 1);
+  CHECK(out.kept == 3);
 }

@@ -14,46 +14,52 @@ system_clock::time_point at_ms(int64_t ms) {
 
 }  // namespace
 
-TEST_CASE("a key never seen starts at the wall clock in 10 ms steps") {
+TEST_CASE("a key never seen starts at the wall clock in milliseconds, with no discontinuity") {
   hls_sequence_floor floor;
-  CHECK(floor.first_sequence("abc", at_ms(1'800'000'000'000)) == 180'000'000'000);
-  CHECK(floor.first_sequence("abc", at_ms(1'800'000'000'009)) == 180'000'000'000);
-  CHECK(floor.first_sequence("abc", at_ms(1'800'000'000'010)) == 180'000'000'001);
+  auto s = floor.start("abc", at_ms(1'800'000'000'123));
+  CHECK(s.sequence == 1'800'000'000'123);
+  CHECK(s.discontinuities == 0);
+  CHECK_FALSE(s.after_earlier);
 }
 
 TEST_CASE("a relay that ran ahead of the clock makes the next one of its key start above it") {
   hls_sequence_floor floor;
-  auto start = at_ms(1'800'000'000'000);
-  auto first = floor.first_sequence("burst", start);
-  // A stream delivered far faster than real time: 500 segments within one second.
-  floor.remember("burst", first + 500);
-  CHECK(floor.first_sequence("burst", start + 1s) == first + 500);
+  auto now = at_ms(1'800'000'000'000);
+  auto first = floor.start("burst", now).sequence;
+  // A stream delivered far faster than real time: 5000 segments within one second.
+  floor.remember("burst", first + 5000, 0);
+  auto next = floor.start("burst", now + 1s);
+  CHECK(next.sequence == first + 5000);
+  CHECK(next.after_earlier);  // another engine session: its first segment is a discontinuity
   // Once the clock has passed it, the clock rules again.
-  CHECK(floor.first_sequence("burst", start + 10s) == first + 1000);
+  CHECK(floor.start("burst", now + 10s).sequence == first + 10'000);
 }
 
-TEST_CASE("remembering a lower number never lowers the floor") {
+TEST_CASE("the discontinuity sequence of a key never goes back across its relays") {
   hls_sequence_floor floor;
-  floor.remember("k", 5'000'000'000'000);
-  floor.remember("k", 7);
-  CHECK(floor.first_sequence("k", at_ms(0)) == 5'000'000'000'000);
+  floor.remember("k", 100, 3);
+  CHECK(floor.start("k", at_ms(0)).discontinuities == 3);
+  floor.remember("k", 50, 1);  // lower numbers never lower what was given out
+  auto s = floor.start("k", at_ms(0));
+  CHECK(s.sequence == 100);
+  CHECK(s.discontinuities == 3);
 }
 
 TEST_CASE("other keys keep the clock's start (or a higher one, never a lower one)") {
   hls_sequence_floor floor;
-  floor.remember("one", 9'000'000'000'000);
+  floor.remember("one", 9'000'000'000'000, 7);
   auto now = at_ms(1'800'000'000'000);
   int raised = 0;
   for (int i = 0; i < 1000; ++i) {
-    auto s = floor.first_sequence("key-" + std::to_string(i), now);
-    CHECK(s >= 180'000'000'000);
-    raised += s > 180'000'000'000 ? 1 : 0;
+    auto s = floor.start("key-" + std::to_string(i), now);
+    CHECK(s.sequence >= 1'800'000'000'000);
+    raised += s.after_earlier ? 1 : 0;
   }
-  // Shared slots are rare: 1000 keys in 4096 slots; only one slot was raised.
+  // Shared slots are rare: 1000 keys in 4096 slots; only one slot holds anything.
   CHECK(raised <= 3);
 }
 
 TEST_CASE("a clock before the epoch starts at 0") {
   hls_sequence_floor floor;
-  CHECK(floor.first_sequence("k", at_ms(-5000)) == 0);
+  CHECK(floor.start("k", at_ms(-5000)).sequence == 0);
 }

@@ -14,8 +14,8 @@ using namespace acepool;
 using namespace std::chrono_literals;
 using clock_type = relay::hls_track::clock;
 
-std::string sim_seconds(double seconds) {
-  auto schedule = *sim::ts_schedule::for_bitrate(4e6);
+std::string sim_seconds(double seconds, uint32_t gop = 1) {
+  auto schedule = *sim::ts_schedule::for_bitrate(4e6, gop);
   auto n = static_cast<size_t>(seconds * schedule.packets_per_second());
   std::string out(n * relay::ts_packet_size, '\0');
   for (size_t i = 0; i < n; ++i)
@@ -99,4 +99,30 @@ TEST_CASE("hls track: a viewer waiting for the first segment stays counted, howe
   CHECK(track.viewers(t0 + 23500ms) == 1);
   CHECK(track.viewers(t0 + 24500ms) == 0);
   CHECK_FALSE(track.knows("slow"));
+}
+
+TEST_CASE(
+    "hls track: with keyframes rarer than the target, viewers count for 3 of the playlist's "
+    "target durations") {
+  relay::hls_track track(track_options(2000ms, 4, 8));
+  auto t0 = clock_type::time_point{} + 100s;  // synthetic time only
+  CHECK(track.touch("a", t0) == relay::hls_track::touch_result::added);
+  track.feed(sim_seconds(16, 250));  // a keyframe every 5 s (within 3 targets): segments of 5 s
+  REQUIRE(track.segments() >= 2);
+  CHECK_THAT(track.playlist(numbered), Catch::Contains("#EXT-X-TARGETDURATION:5\n"));
+  // A player reloads about once a target duration: 3 of them, not 3 × HLS_SEGMENT_S.
+  CHECK(track.viewers(t0 + 14s) == 1);
+  CHECK(track.viewers(t0 + 16s) == 0);
+}
+
+TEST_CASE("hls track: a track after an earlier one of its key continues its numbering") {
+  auto o = track_options(1000ms, 4, 8);
+  o.start = {5000, 2, true};
+  relay::hls_track track(o);
+  track.feed(sim_seconds(2.5));
+  auto p = track.playlist(numbered);
+  CHECK_THAT(p, Catch::Contains("#EXT-X-MEDIA-SEQUENCE:5000\n#EXT-X-DISCONTINUITY-SEQUENCE:2\n"
+                                "#EXT-X-DISCONTINUITY\n"));
+  CHECK(track.discontinuities() == 3);
+  CHECK(track.next_sequence() == 5000 + track.segments());
 }
