@@ -30,6 +30,7 @@
 #include "config/settings_loader.hpp"
 #include "docker/container_cleanup.hpp"
 #include "docker/curl_docker_client.hpp"
+#include "docker/swarm_docker_client.hpp"
 #include "http/api_routes.hpp"
 #include "http/healthcheck.hpp"
 #include "http/relay_handler.hpp"
@@ -164,10 +165,17 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
   auto client_cfg = docker::client_config::from(s.docker);
   actors::published_state published(s);
   actors::pool_options options;
-  options.make_client = [client_cfg](auto cancel) {
+  // ORCHESTRATOR=swarm: engines are services, placed by the Swarm that DOCKER_HOST manages.
+  std::optional<docker::swarm_placement> swarm;
+  if (s.docker.orchestrator == config::orchestrator_mode::swarm)
+    swarm = docker::swarm_placement{s.docker.swarm_constraints, s.docker.swarm_spread,
+                                    s.docker.max_replicas_per_node};
+  options.make_client = [client_cfg, swarm](auto cancel) -> std::unique_ptr<docker::docker_client> {
     auto cfg = client_cfg;
     cfg.cancel = std::move(cancel);
-    return std::make_unique<docker::curl_docker_client>(cfg);
+    auto daemon = std::make_unique<docker::curl_docker_client>(cfg);
+    if (!swarm) return daemon;
+    return std::make_unique<docker::swarm_docker_client>(std::move(daemon), *swarm);
   };
   options.events = client_cfg;
   options.probe = actors::bind_probe(s.docker.engine_publish_address);

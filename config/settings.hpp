@@ -42,6 +42,9 @@ enum class log_format { json, text };
 enum class pull_policy { missing, never, always };
 enum class engine_access { automatic, host, network };
 
+/// Who runs engines: the Docker daemon (containers) or a Swarm manager (services).
+enum class orchestrator_mode { docker, swarm };
+
 /// The HTTP service (section "Service" of docs/configuration.md).
 struct service_settings {
   std::string app_bind;
@@ -91,6 +94,11 @@ struct docker_settings {
   milliseconds engine_stop_timeout{};
   std::string engine_publish_address;
   std::optional<uint64_t> engine_memory_limit;  ///< bytes
+  std::optional<int64_t> engine_nano_cpus;      ///< ENGINE_CPU_LIMIT in billionths of a CPU
+  orchestrator_mode orchestrator = orchestrator_mode::docker;
+  std::vector<std::string> swarm_constraints;  ///< placement constraints (swarm mode)
+  std::vector<std::string> swarm_spread;       ///< spread preferences (swarm mode)
+  int max_replicas_per_node = 0;               ///< 0: no limit (swarm mode)
   std::vector<std::pair<std::string, std::string>> engine_extra_env;
   milliseconds startup_timeout{};
   milliseconds engine_ready_timeout{};

@@ -76,6 +76,14 @@ rule_outcome check_cross_field_rules(const settings& s) {
     out.warnings.push_back(
         "ACE_HTTPS_RANGE=" + range_text(dk.ace_https_range) +
         " holds fewer ports than MAX_REPLICAS=" + std::to_string(pool.max_replicas));
+  if (dk.orchestrator == orchestrator_mode::swarm && s.vpn.enabled())
+    fail(
+        "ORCHESTRATOR=swarm cannot run VPN engines (GLUETUN_CONTAINER_NAME): they share the "
+        "Gluetun container's network, which a Swarm service cannot join");
+  if (dk.orchestrator == orchestrator_mode::docker &&
+      (!dk.swarm_constraints.empty() || dk.max_replicas_per_node > 0))
+    out.warnings.push_back(
+        "SWARM_CONSTRAINTS and MAX_REPLICAS_PER_NODE apply with ORCHESTRATOR=swarm only");
   if (dk.access == engine_access::network && !dk.network && !s.vpn.enabled())
     fail("ENGINE_ACCESS=network needs DOCKER_NETWORK (or GLUETUN_CONTAINER_NAME) to be set");
   return out;

@@ -1,5 +1,9 @@
 #include "config/settings_schema.hpp"
 
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <utility>
 
 #include "config/setting_kinds.hpp"
@@ -201,6 +205,69 @@ std::vector<setting_spec> build_specs() {
         if (!b) return std::nullopt;
         return std::to_string(*b);
       }));
+  v.push_back(make(
+      {"ENGINE_CPU_LIMIT", docker, std::nullopt,
+       "CPUs per engine (limit; in swarm mode also reserved on the node), e.g. 1.5", "none"},
+      "a number of CPUs from 0.01 to 1024", ACEPOOL_FIELD(docker.engine_nano_cpus),
+      [](std::string_view raw) -> std::optional<std::optional<int64_t>> {
+        std::string text(trim(raw));
+        if (text.empty() || text.find_first_not_of("0123456789.") != std::string::npos)
+          return std::nullopt;
+        char* end = nullptr;
+        double cpus = std::strtod(text.c_str(), &end);
+        if (end != text.c_str() + text.size() || !(cpus >= 0.01 && cpus <= 1024))
+          return std::nullopt;
+        return std::optional<int64_t>(std::llround(cpus * 1e9));
+      },
+      [](const std::optional<int64_t>& n) -> std::optional<std::string> {
+        if (!n) return std::nullopt;
+        char out[32];
+        std::snprintf(out, sizeof out, "%g", static_cast<double>(*n) / 1e9);
+        return std::string(out);
+      }));
+  v.push_back(choice<orchestrator_mode>(
+      {"ORCHESTRATOR", docker, "docker",
+       "docker = engines are containers of DOCKER_HOST; swarm = engines are services of one "
+       "replica on the Swarm that DOCKER_HOST manages"},
+      ACEPOOL_FIELD(docker.orchestrator),
+      {{"docker", orchestrator_mode::docker}, {"swarm", orchestrator_mode::swarm}}));
+  v.push_back(make(
+      {"SWARM_CONSTRAINTS", docker, std::nullopt,
+       "swarm mode: placement constraints of engines, comma list, e.g. "
+       "node.labels.acepool==engines",
+       "none"},
+      "a comma list of constraints (name==value or name!=value)",
+      ACEPOOL_FIELD(docker.swarm_constraints),
+      [](std::string_view raw) -> std::optional<std::vector<std::string>> {
+        auto items = parse_list(raw);
+        if (!items) return std::nullopt;
+        for (const auto& i : *items)
+          if ((i.find("==") == std::string::npos && i.find("!=") == std::string::npos) ||
+              i.find_first_of(" \t\"") != std::string::npos)
+            return std::nullopt;
+        return items;
+      },
+      [](const std::vector<std::string>& l) {
+        return l.empty() ? std::nullopt : std::optional<std::string>(join(l));
+      }));
+  v.push_back(make(
+      {"SWARM_SPREAD", docker, "node.id",
+       "swarm mode: spread engines evenly over these node attributes, comma list (empty: none)"},
+      "a comma list of node attributes such as node.id or node.labels.zone, or empty",
+      ACEPOOL_FIELD(docker.swarm_spread),
+      [](std::string_view raw) -> std::optional<std::vector<std::string>> {
+        if (trim(raw).empty()) return std::vector<std::string>{};
+        auto items = parse_list(raw);
+        if (!items) return std::nullopt;
+        for (const auto& i : *items)
+          if (i.rfind("node.", 0) != 0 || i.find_first_of(" \t\"=") != std::string::npos)
+            return std::nullopt;
+        return items;
+      },
+      [](const std::vector<std::string>& l) { return std::optional<std::string>(join(l)); }));
+  v.push_back(integer({"MAX_REPLICAS_PER_NODE", docker, "0",
+                       "swarm mode: engines one node may run at most (0: no limit)"},
+                      ACEPOOL_FIELD(docker.max_replicas_per_node), 0, 1000));
   v.push_back(make(
       {"ENGINE_EXTRA_ENV", docker, std::nullopt, "K=V;K2=V2 added to every engine"},
       "K=V pairs separated by ; with environment-style names",

@@ -63,12 +63,15 @@ class curl_docker_client final : public docker_client {
   /// One HTTP exchange with the daemon (`path` already includes any version prefix).
   reply call(const char* method, const std::string& path, const std::string* body,
              std::chrono::milliseconds timeout);
-
- private:
-  std::string escape(const std::string& s);
+  /// One exchange at `path` under the API version prefix; a transport failure is an error.
   result<reply> versioned(const char* method, const std::string& path, const std::string* body,
                           std::chrono::milliseconds timeout);
+  /// `s` percent-encoded for a path segment or query value.
+  std::string escape(const std::string& s);
+  /// The call deadline of this client's settings.
+  std::chrono::milliseconds call_timeout() const { return cfg_.call_timeout; }
 
+ private:
   client_config cfg_;
   void* handle_ = nullptr;  // CURL*
   std::optional<std::string> prefix_;

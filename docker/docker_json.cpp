@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "docker/json_fields.hpp"
+
 namespace acepool::docker {
 
 using nlohmann::json;
@@ -18,44 +20,12 @@ std::string strip_slash(std::string name) {
   return name;
 }
 
-std::map<std::string, std::string> string_map(const json* j) {
-  std::map<std::string, std::string> out;
-  if (j == nullptr || !j->is_object()) return out;
-  for (const auto& [k, v] : j->items())
-    if (v.is_string()) out[k] = v.get<std::string>();
-  return out;
-}
-
-// Docker's JSON is read field by field, each of the expected type or else empty: a field of
-// another type (or a daemon speaking another API version) must never throw.
-const json* member(const json& j, const char* key) {
-  if (!j.is_object()) return nullptr;
-  auto it = j.find(key);
-  return it == j.end() ? nullptr : &*it;
-}
-
-// Swappable on purpose: a JSON key and its fallback literal, at every call side by side
-// NOLINTNEXTLINE(bugprone-easily-swappable-parameters)
-std::string text(const json& j, const char* key, const char* fallback = "") {
-  const auto* m = member(j, key);
-  return m != nullptr && m->is_string() ? m->get<std::string>() : std::string(fallback);
-}
-
-int64_t integer(const json& j, const char* key) {
-  const auto* m = member(j, key);
-  if (m == nullptr || !m->is_number_integer()) return 0;
-  if (m->is_number_unsigned() && m->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) return 0;
-  return m->get<int64_t>();
-}
-
-bool flag(const json& j, const char* key) {
-  const auto* m = member(j, key);
-  return m != nullptr && m->is_boolean() && m->get<bool>();
-}
-
-uint16_t port_number(int64_t v) {
-  return v > 0 && v <= 65535 ? static_cast<uint16_t>(v) : 0;
-}
+using fields::flag;
+using fields::integer;
+using fields::member;
+using fields::port_number;
+using fields::string_map;
+using fields::text;
 
 uint16_t port_number(const std::string& digits) {
   if (digits.empty() || digits.size() > 5 ||
@@ -71,6 +41,14 @@ bool contains_ci(const std::string& haystack, const std::string& needle) {
 }
 
 }  // namespace
+
+json healthcheck_body(const healthcheck_spec& h) {
+  return {{"Test", h.test},
+          {"Interval", to_ns(h.interval)},
+          {"Timeout", to_ns(h.timeout)},
+          {"Retries", h.retries},
+          {"StartPeriod", to_ns(h.start_period)}};
+}
 
 json create_body(const container_spec& spec) {
   json body{{"Image", spec.image}, {"Labels", spec.labels}, {"Env", spec.env}};
@@ -91,14 +69,8 @@ json create_body(const container_spec& spec) {
   }
   if (spec.network_mode) host["NetworkMode"] = *spec.network_mode;
   if (spec.memory_bytes) host["Memory"] = *spec.memory_bytes;
-  if (spec.healthcheck) {
-    const auto& h = *spec.healthcheck;
-    body["Healthcheck"] = {{"Test", h.test},
-                           {"Interval", to_ns(h.interval)},
-                           {"Timeout", to_ns(h.timeout)},
-                           {"Retries", h.retries},
-                           {"StartPeriod", to_ns(h.start_period)}};
-  }
+  if (spec.nano_cpus) host["NanoCpus"] = *spec.nano_cpus;
+  if (spec.healthcheck) body["Healthcheck"] = healthcheck_body(*spec.healthcheck);
   body["HostConfig"] = host;
   return body;
 }

@@ -13,6 +13,9 @@
 // tested without a daemon).
 namespace acepool::docker {
 
+/// Docker's Healthcheck object (nanosecond durations), as containers and services take it.
+nlohmann::json healthcheck_body(const healthcheck_spec& h);
+
 /// The body of POST /containers/create for `spec`.
 nlohmann::json create_body(const container_spec& spec);
 

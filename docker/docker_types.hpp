@@ -40,6 +40,7 @@ struct container_spec {
   port_map ports;                           ///< published ports (also exposed)
   std::optional<std::string> network_mode;  ///< "container:<name>", a network name, ...
   std::optional<uint64_t> memory_bytes;
+  std::optional<int64_t> nano_cpus;  ///< CPU limit in billionths of a CPU
   std::optional<healthcheck_spec> healthcheck;
   std::string restart_policy = "no";  ///< acepool is the supervisor
 };
@@ -71,6 +72,7 @@ struct container_details {
   port_map ports;  ///< NetworkSettings.Ports (actual bindings)
   std::string network_mode;
   std::vector<std::string> env;
+  std::string message;  ///< swarm mode: what Swarm says of its task (e.g. why none is placed)
 };
 
 /// GET /version.

@@ -24,6 +24,7 @@ container_spec build_engine_spec(const config::settings& s, const engine_spec_in
   spec.image = in.image;
   spec.restart_policy = "no";
   spec.memory_bytes = s.docker.engine_memory_limit;
+  spec.nano_cpus = s.docker.engine_nano_cpus;
   // Caller labels first: acepool's own keys are written after them and always win.
   spec.labels = in.caller_labels;
   spec.labels[s.docker.container_label.first] = s.docker.container_label.second;

@@ -1,9 +1,19 @@
 #include "http/engine_json.hpp"
 
+#include "docker/swarm_json.hpp"
 #include "support/text_safety.hpp"
 #include "support/time_format.hpp"
 
 namespace acepool::http {
+
+namespace {
+
+nlohmann::json label_or_null(const actors::engine_record& e, const char* name) {
+  auto it = e.labels.find(name);
+  return it == e.labels.end() ? nlohmann::json(nullptr) : nlohmann::json(it->second);
+}
+
+}  // namespace
 
 nlohmann::json engine_json(const actors::engine_record& e,
                            const std::optional<std::string>& advertise_host) {
@@ -26,7 +36,10 @@ nlohmann::json engine_json(const actors::engine_record& e,
           {"vpn_container",
            e.vpn_container ? nlohmann::json(*e.vpn_container) : nlohmann::json(nullptr)},
           {"image", e.image},
-          {"state", actors::to_string(e.state)}};
+          {"state", actors::to_string(e.state)},
+          // Swarm mode: the node its task runs on (null otherwise).
+          {"node", label_or_null(e, docker::label_swarm_node)},
+          {"node_addr", label_or_null(e, docker::label_swarm_node_addr)}};
 }
 
 const std::string& engines_body(const actors::engines_snapshot& snapshot) {

@@ -75,7 +75,8 @@ route_doc provisioning_doc(std::string summary) {
       .returns(409, failed, "max_capacity")
       .with_header("Retry-After", "seconds, when the capacity frees up by itself (AUTO_DELETE)")
       .returns(500, failed, "image_missing, general_error")
-      .returns(503, failed, "blocked (VPN, breaker, queue full) or Docker unavailable")
+      .returns(503, failed,
+               "blocked (VPN, breaker, queue full, no Swarm node for it) or Docker unavailable")
       .with_header("Retry-After", "seconds until it may work: recovery_eta_seconds")
       .returns(504, failed, "timeout: the operation was aborted and cleaned up");
 }

@@ -4,6 +4,7 @@
 
 #include "config/settings.hpp"
 #include "docker/engine_spec.hpp"
+#include "docker/swarm_json.hpp"
 
 namespace acepool::actors {
 
@@ -45,7 +46,10 @@ std::optional<engine_record> engine_from_container(const docker::container_summa
     e.port = host_http.value_or(*container_http);
   } else {
     if (!host_http) return std::nullopt;
-    e.host = s.docker.engine_host_address;
+    // Swarm mode: the engine answers on the node its task runs on.
+    auto node = c.labels.find(docker::label_swarm_node_addr);
+    e.host = node != c.labels.end() && !node->second.empty() ? node->second
+                                                             : s.docker.engine_host_address;
     e.port = *host_http;
   }
   auto fwd = c.labels.find(docker::label_forwarded);

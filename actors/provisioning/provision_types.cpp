@@ -26,6 +26,8 @@ const char* to_string(provision_code c) {
       return "rate_limited";
     case provision_code::max_capacity:
       return "max_capacity";
+    case provision_code::no_node:
+      return "no_node";
     case provision_code::docker_unavailable:
       return "docker_unavailable";
     case provision_code::timeout:
@@ -48,6 +50,7 @@ const char* error_kind(provision_code c) {
     case provision_code::circuit_breaker:
     case provision_code::rate_limited:
     case provision_code::max_capacity:
+    case provision_code::no_node:
       return "provisioning_blocked";
     case provision_code::image_not_allowed:
     case provision_code::invalid_request:
@@ -63,6 +66,7 @@ int http_status(provision_code c, bool relay) {
     case provision_code::circuit_breaker:
     case provision_code::rate_limited:
     case provision_code::docker_unavailable:
+    case provision_code::no_node:
       return 503;
     case provision_code::max_capacity:
       return relay ? 503 : 409;

@@ -17,6 +17,7 @@ enum class provision_code {
   circuit_breaker,
   rate_limited,
   max_capacity,
+  no_node,  ///< swarm mode: no node may run another engine (drained, constraints, full)
   docker_unavailable,
   timeout,
   image_not_allowed,

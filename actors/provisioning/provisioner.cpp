@@ -349,6 +349,8 @@ void on_step(prov_actor* self, uint64_t id, int epoch) {
   switch (op->at) {
     case stage::spacing:
       return start_now(self, id);
+    case stage::confirming:
+      return confirm_running(self, id, epoch, op->container_id);
     case stage::probing:
       return probe(self, id);
     case stage::backoff:

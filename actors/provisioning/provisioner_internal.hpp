@@ -106,7 +106,10 @@ struct operation {
   std::vector<uint16_t> generic_ports;
   std::string container_id;
   std::string container_name;
+  std::string node;       // swarm mode: the node its task runs on
+  std::string node_addr;  // swarm mode: that node's address
   clock::time_point started = clock::now();
+  clock::time_point confirm_deadline{};  // swarm mode: until then a task on its way may start
   clock::time_point probe_deadline{};
   stage at = stage::queued;
   std::string last_error;
@@ -217,6 +220,9 @@ void reserve_ports(prov_actor* self, uint64_t id);
 void run_container(prov_actor* self, uint64_t id);
 /// The create + start itself (after spacing), then confirming it runs.
 void start_now(prov_actor* self, uint64_t id);
+/// Inspects the started container until it runs (a Swarm task on its way is asked again until
+/// STARTUP_TIMEOUT_S), then probes an engine's readiness.
+void confirm_running(prov_actor* self, uint64_t id, int epoch, const std::string& container_id);
 /// One readiness probe; the answer comes back as probe_result_atom.
 void probe(prov_actor* self, uint64_t id);
 /// A readiness probe's answer.

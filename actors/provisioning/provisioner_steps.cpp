@@ -8,6 +8,7 @@
 
 #include "actors/messages.hpp"
 #include "docker/engine_spec.hpp"
+#include "docker/swarm_json.hpp"
 #include "support/async_http_client.hpp"
 #include "support/logging.hpp"
 
@@ -208,6 +209,8 @@ void run_container(prov_actor* self, uint64_t id) {
 /// its readiness probes.
 void confirm_running(prov_actor* self, uint64_t id, int epoch, const std::string& container_id) {
   auto* op = self->state.find(id, epoch);
+  if (op->at != stage::confirming)
+    op->confirm_deadline = clock::now() + self->state.settings().docker.startup_timeout;
   op->at = stage::confirming;
   self->request(worker_of(self, *op), std::chrono::seconds(30), docker_inspect_atom::value,
                 container_id)
@@ -216,10 +219,25 @@ void confirm_running(prov_actor* self, uint64_t id, int epoch, const std::string
             auto* op = self->state.find(id, epoch);
             if (op == nullptr) return;
             if (!d.ok()) return handle_docker_error(self, id, d.error());
+            // A Swarm service's task is placed, its image prepared, then started: "created"
+            // until then (a container of the daemon runs once started).
+            if (!d->running && d->status == "created" && clock::now() < op->confirm_deadline) {
+              self->delayed_send(self, probe_interval, op_step_atom::value, id, epoch);
+              return;
+            }
             if (!d->running)
               return transient(
-                  self, id, provision_code::general_error,
-                  "container exited at start (exit code " + std::to_string(d->exit_code) + ")");
+                  self, id,
+                  d->status == "created" ? provision_code::no_node : provision_code::general_error,
+                  d->status == "created"
+                      ? "the engine's task did not start within STARTUP_TIMEOUT_S" +
+                            (d->message.empty() ? "" : ": " + d->message)
+                      : "container exited at start (exit code " + std::to_string(d->exit_code) +
+                            ")");
+            if (auto node = d->labels.find(docker::label_swarm_node); node != d->labels.end())
+              op->node = node->second;
+            if (auto addr = d->labels.find(docker::label_swarm_node_addr); addr != d->labels.end())
+              op->node_addr = addr->second;
             if (!op->engine) {
               provision_result res;
               res.container_id = op->container_id;
@@ -274,6 +292,7 @@ void start_now(prov_actor* self, uint64_t id) {
 
 std::string access_host(const provisioner_state& st, const operation& op) {
   if (st.settings().docker.access == config::engine_access::network) return op.container_name;
+  if (!op.node_addr.empty()) return op.node_addr;  // swarm mode: where its task runs
   return st.settings().docker.engine_host_address;
 }
 
@@ -321,6 +340,10 @@ void on_probe(prov_actor* self, uint64_t id, int epoch, bool ready) {
   e.container_https_port = op->ports.container_https;
   e.host_https_port = op->ports.host_https;
   e.labels = spec_of(st, *op).labels;
+  if (!op->node.empty()) {  // swarm mode: as a listing of the service reports it
+    e.labels[docker::label_swarm_node] = op->node;
+    e.labels[docker::label_swarm_node_addr] = op->node_addr;
+  }
   e.forwarded = op->forwarded_port.has_value();
   e.forwarded_port = op->forwarded_port;
   e.vpn_container = st.settings().vpn.gluetun_container_name;

@@ -23,16 +23,42 @@ actors::engine_record engine(const std::string& id, uint16_t port) {
 
 TEST_CASE("the Engine object carries docs/api.md's fields, the advertised host when set") {
   auto j = http::engine_json(engine("c1", 19001), std::nullopt);
-  for (const char* k :
-       {"container_id", "container_name", "host", "port", "labels", "first_seen", "last_seen",
-        "streams", "health_status", "last_health_check", "last_stream_usage", "last_cache_cleanup",
-        "cache_size_bytes", "forwarded", "forwarded_port", "vpn_container", "image", "state"})
+  for (const char* k : {"container_id",
+                        "container_name",
+                        "host",
+                        "port",
+                        "labels",
+                        "first_seen",
+                        "last_seen",
+                        "streams",
+                        "health_status",
+                        "last_health_check",
+                        "last_stream_usage",
+                        "last_cache_cleanup",
+                        "cache_size_bytes",
+                        "forwarded",
+                        "forwarded_port",
+                        "vpn_container",
+                        "image",
+                        "state",
+                        "node",
+                        "node_addr"})
     CHECK(j.contains(k));
+  CHECK(j["node"].is_null());  // not in swarm mode
   CHECK(j["host"] == "127.0.0.1");
   CHECK(j["streams"] == json{"abc|ps1"});
   CHECK(j["last_health_check"].is_null());
   CHECK(http::engine_json(engine("c1", 19001), std::string("engines.lan"))["host"] ==
         "engines.lan");
+}
+
+TEST_CASE("in swarm mode an engine names the node its task runs on and that node's address") {
+  auto e = engine("s1", 19001);
+  e.labels["acepool.swarm.node"] = "n2";
+  e.labels["acepool.swarm.node_addr"] = "10.0.0.12";
+  auto j = http::engine_json(e, std::nullopt);
+  CHECK(j["node"] == "n2");
+  CHECK(j["node_addr"] == "10.0.0.12");
 }
 
 TEST_CASE("the /engines body is rendered once per snapshot and shared by every reader") {

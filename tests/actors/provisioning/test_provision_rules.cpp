@@ -2,6 +2,7 @@
 
 #include "actors/provisioning/provision_failure.hpp"
 #include "actors/provisioning/provision_slots.hpp"
+#include "actors/provisioning/provision_types.hpp"
 
 using namespace acepool::actors;
 using acepool::docker::docker_errc;
@@ -90,4 +91,16 @@ TEST_CASE("provisioning: retries back off exponentially until MAX_RETRIES is use
   CHECK(retry_backoff(3, 3, 500ms) == 2000ms);
   CHECK_FALSE(retry_backoff(4, 3, 500ms));
   CHECK(retry_backoff(30, 100, 1ms) == 1024ms);  // the exponent is capped
+}
+
+TEST_CASE(
+    "provisioning: no Swarm node for an engine is 503, blocked, retryable, never the breaker's") {
+  using acepool::actors::provision_code;
+  CHECK(acepool::actors::http_status(provision_code::no_node, false) == 503);
+  CHECK(acepool::actors::http_status(provision_code::no_node, true) == 503);
+  CHECK_FALSE(acepool::actors::counts_against_breaker(provision_code::no_node));
+  auto body = acepool::actors::error_body({provision_code::no_node, "no suitable node", {}});
+  CHECK(body["detail"]["code"] == "no_node");
+  CHECK(body["detail"]["error"] == "provisioning_blocked");
+  CHECK(body["detail"]["can_retry"] == true);
 }

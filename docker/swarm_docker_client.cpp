@@ -1,0 +1,205 @@
+#include "docker/swarm_docker_client.hpp"
+
+#include <map>
+
+#include "docker/docker_json.hpp"
+#include "docker/json_fields.hpp"
+#include "support/text_safety.hpp"
+
+namespace acepool::docker {
+
+using nlohmann::json;
+
+namespace {
+
+docker_error refused(const curl_docker_client::reply& r) {
+  return classify_http_error(static_cast<int>(r.status), docker_message(r.body));
+}
+
+/// The member at `path` below `j`, or null where one is missing.
+const json* at_path(const json& j, std::initializer_list<const char*> path) {
+  const json* at = &j;
+  for (const char* key : path) {
+    at = fields::member(*at, key);
+    if (at == nullptr) return nullptr;
+  }
+  return at;
+}
+
+const swarm_node* node_by_id(const std::vector<swarm_node>& nodes, const std::string& id) {
+  for (const auto& n : nodes)
+    if (n.id == id) return &n;
+  return nullptr;
+}
+
+}  // namespace
+
+swarm_docker_client::swarm_docker_client(std::unique_ptr<curl_docker_client> daemon,
+                                         swarm_placement placement)
+    : daemon_(std::move(daemon)), placement_(std::move(placement)) {}
+
+result<json> swarm_docker_client::get_json(const std::string& path) {
+  auto r = daemon_->versioned("GET", path, nullptr, daemon_->call_timeout());
+  if (!r) return r.error();
+  if (r->status != 200) return refused(*r);
+  auto j = json::parse(r->body, nullptr, false);
+  if (j.is_discarded())
+    return docker_error{docker_errc::other, static_cast<int>(r->status),
+                        "the daemon answered " + path + " with text that is not JSON"};
+  return j;
+}
+
+result<std::vector<swarm_task>> swarm_docker_client::tasks_of(
+    const std::vector<std::string>& service_ids) {
+  if (service_ids.empty()) return std::vector<swarm_task>{};
+  auto j = get_json("/tasks?filters=" +
+                    daemon_->escape(support::dump_json(json{{"service", service_ids}})));
+  if (!j) return j.error();
+  return parse_tasks(*j);
+}
+
+result<std::vector<swarm_node>> swarm_docker_client::nodes() {
+  auto j = get_json("/nodes");
+  if (!j) return j.error();
+  return parse_nodes(*j);
+}
+
+result<done> swarm_docker_client::ping() {
+  return daemon_->ping();
+}
+
+result<version_info> swarm_docker_client::version() {
+  return daemon_->version();
+}
+
+result<std::vector<container_summary>> swarm_docker_client::list_containers(const filters& f,
+                                                                            bool all) {
+  filters labels;
+  if (auto it = f.find("label"); it != f.end()) labels["label"] = it->second;
+  std::string path = "/services";
+  if (!labels.empty()) path += "?filters=" + daemon_->escape(support::dump_json(json(labels)));
+  auto listed = get_json(path);
+  if (!listed) return listed.error();
+  auto services = parse_services(*listed);
+  std::vector<std::string> ids;
+  ids.reserve(services.size());
+  for (const auto& s : services)
+    ids.push_back(s.id);
+  auto tasks = tasks_of(ids);
+  if (!tasks) return tasks.error();
+  auto known_nodes = nodes();
+  if (!known_nodes) return known_nodes.error();
+  std::map<std::string, std::vector<swarm_task>> by_service;
+  for (auto& t : *tasks)
+    by_service[t.service_id].push_back(std::move(t));
+  std::vector<container_summary> out;
+  for (const auto& s : services) {
+    const auto* task = current_task(by_service[s.id]);
+    auto c =
+        service_as_container(s, task, task ? node_by_id(*known_nodes, task->node_id) : nullptr);
+    if (all || c.state == "running") out.push_back(std::move(c));
+  }
+  return out;
+}
+
+result<std::string> swarm_docker_client::create_container(const container_spec& spec) {
+  auto body = support::dump_json(service_create_body(spec, placement_));
+  auto r = daemon_->versioned("POST", "/services/create", &body, daemon_->call_timeout());
+  if (!r) return r.error();
+  if (r->status != 201) return refused(*r);
+  auto id = json_text(json::parse(r->body, nullptr, false), "ID");
+  if (id.empty())
+    return docker_error{docker_errc::other, static_cast<int>(r->status),
+                        "service create answered without an ID"};
+  return id;
+}
+
+result<done> swarm_docker_client::start_container(const std::string&) {
+  return done{};
+}
+
+result<container_details> swarm_docker_client::inspect_container(const std::string& id) {
+  if (!is_container_reference(id))
+    return docker_error{docker_errc::not_found, 404, "no such service: " + id};
+  auto j = get_json("/services/" + daemon_->escape(id));
+  if (!j) return j.error();
+  auto services = parse_services(json::array({*j}));
+  if (services.empty()) return docker_error{docker_errc::other, 200, "service without an ID"};
+  auto tasks = tasks_of({services.front().id});
+  if (!tasks) return tasks.error();
+  const auto* task = current_task(*tasks);
+  std::vector<swarm_node> known_nodes;
+  if (task != nullptr) {
+    auto n = nodes();
+    if (!n) return n.error();
+    known_nodes = std::move(*n);
+  }
+  auto c = service_as_container(services.front(), task,
+                                task ? node_by_id(known_nodes, task->node_id) : nullptr);
+  container_details d;
+  d.id = c.id;
+  d.name = c.name;
+  d.image = c.image;
+  d.created = services.front().created;
+  d.status = c.state;
+  d.running = c.state == "running";
+  d.labels = c.labels;
+  d.ports = c.ports;
+  if (const auto* env = at_path(*j, {"Spec", "TaskTemplate", "ContainerSpec", "Env"});
+      env != nullptr && env->is_array())
+    for (const auto& e : *env)
+      if (e.is_string()) d.env.push_back(e.get<std::string>());
+  if (task != nullptr) {
+    d.started_at = task->updated;
+    d.message = task->message;
+  }
+  return d;
+}
+
+result<done> swarm_docker_client::stop_container(const std::string&, int) {
+  return done{};
+}
+
+result<done> swarm_docker_client::remove_container(const std::string& id, bool) {
+  if (!is_container_reference(id))
+    return docker_error{docker_errc::not_found, 404, "no such service: " + id};
+  auto r = daemon_->versioned("DELETE", "/services/" + daemon_->escape(id), nullptr,
+                              daemon_->call_timeout());
+  if (!r) return r.error();
+  if (r->status != 200 && r->status != 204) return refused(*r);
+  return done{};
+}
+
+result<done> swarm_docker_client::restart_container(const std::string& id, int) {
+  if (!is_container_reference(id))
+    return docker_error{docker_errc::not_found, 404, "no such service: " + id};
+  auto j = get_json("/services/" + daemon_->escape(id));
+  if (!j) return j.error();
+  const auto* spec = at_path(*j, {"Spec"});
+  const auto* version = at_path(*j, {"Version", "Index"});
+  const auto* task = at_path(*j, {"Spec", "TaskTemplate"});
+  if (spec == nullptr || !spec->is_object() || task == nullptr || !task->is_object() ||
+      version == nullptr || !version->is_number_unsigned())
+    return docker_error{docker_errc::other, 200, "service without a spec or version"};
+  auto updated = *spec;
+  // Swarm replaces a service's task when ForceUpdate changes.
+  updated["TaskTemplate"]["ForceUpdate"] = fields::integer(*task, "ForceUpdate") + 1;
+  auto body = support::dump_json(updated);
+  auto r = daemon_->versioned("POST",
+                              "/services/" + daemon_->escape(id) +
+                                  "/update?version=" + std::to_string(version->get<uint64_t>()),
+                              &body, daemon_->call_timeout());
+  if (!r) return r.error();
+  if (r->status != 200) return refused(*r);
+  return done{};
+}
+
+result<image_info> swarm_docker_client::inspect_image(const std::string& ref) {
+  return daemon_->inspect_image(ref);
+}
+
+result<done> swarm_docker_client::pull_image(const std::string& ref) {
+  return daemon_->pull_image(ref);
+}
+
+}  // namespace acepool::docker

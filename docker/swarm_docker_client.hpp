@@ -1,0 +1,51 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "docker/curl_docker_client.hpp"
+#include "docker/docker_client.hpp"
+#include "docker/swarm_json.hpp"
+
+namespace acepool::docker {
+
+/// docker_client for ORCHESTRATOR=swarm, talking to a manager: each engine is a Swarm service
+/// of one replica (swarm_json.hpp) that the rest of acepool sees as a container whose id is the
+/// service's; Swarm places it, and restarts it elsewhere when its node is lost. Ping, version
+/// and images go to the daemon as they are. Calls block, like every docker_client.
+class swarm_docker_client final : public docker_client {
+ public:
+  swarm_docker_client(std::unique_ptr<curl_docker_client> daemon, swarm_placement placement);
+
+  result<done> ping() override;
+  result<version_info> version() override;
+  /// Services with the filters' labels (only `label` filters apply), as containers; without
+  /// `all`, those whose task runs.
+  result<std::vector<container_summary>> list_containers(const filters& f, bool all) override;
+  /// POST /services/create; the id is the service's.
+  result<std::string> create_container(const container_spec& spec) override;
+  /// Swarm starts a service's task itself: nothing to do.
+  result<done> start_container(const std::string& id) override;
+  result<container_details> inspect_container(const std::string& id) override;
+  /// A service is stopped by removing it (remove_container): nothing to do.
+  result<done> stop_container(const std::string& id, int timeout_s) override;
+  /// DELETE /services/{id}; its task's container goes with it.
+  result<done> remove_container(const std::string& id, bool force) override;
+  /// A forced update of the service: Swarm replaces its task.
+  result<done> restart_container(const std::string& id, int timeout_s) override;
+  result<image_info> inspect_image(const std::string& ref) override;
+  result<done> pull_image(const std::string& ref) override;
+
+  /// GET /nodes.
+  result<std::vector<swarm_node>> nodes();
+
+ private:
+  result<nlohmann::json> get_json(const std::string& path);
+  result<std::vector<swarm_task>> tasks_of(const std::vector<std::string>& service_ids);
+
+  std::unique_ptr<curl_docker_client> daemon_;
+  swarm_placement placement_;
+};
+
+}  // namespace acepool::docker

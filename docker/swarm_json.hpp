@@ -1,0 +1,83 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "docker/docker_types.hpp"
+
+// Docker Swarm's services, tasks and nodes (ORCHESTRATOR=swarm) as acepool uses them: plain
+// conversions, unit tested without a daemon. An engine in swarm mode is a service of one
+// replica; the rest of acepool sees it as a container whose id is the service's id.
+namespace acepool::docker {
+
+/// Labels acepool adds to an engine seen through its service: where its task runs.
+inline constexpr const char* label_swarm_node = "acepool.swarm.node";
+inline constexpr const char* label_swarm_node_addr = "acepool.swarm.node_addr";
+
+/// Where and how big engines may be, from the settings.
+struct swarm_placement {
+  std::vector<std::string> constraints;  ///< e.g. `node.labels.acepool==engines`
+  std::vector<std::string> spread;       ///< spread descriptors, e.g. `node.id`
+  int64_t max_replicas_per_node = 0;     ///< 0: no limit
+};
+
+/// The body of POST /services/create: `spec` as a service of one replica, restarted by Swarm
+/// (on another node when its node is lost), its ports published in `host` mode on the node it
+/// runs on (the port range stays acepool's: no routing mesh), its memory and CPU limits also
+/// reserved on the node.
+nlohmann::json service_create_body(const container_spec& spec, const swarm_placement& placement);
+
+/// One row of GET /services.
+struct swarm_service {
+  std::string id;
+  std::string name;
+  std::string image;
+  std::string created;  ///< RFC 3339
+  std::map<std::string, std::string> labels;
+};
+
+/// One row of GET /tasks.
+struct swarm_task {
+  std::string id;
+  std::string service_id;
+  std::string node_id;
+  std::string state;          ///< new ... running, complete, failed, shutdown, rejected, orphaned
+  std::string desired_state;  ///< running, shutdown, ...
+  std::string message;        ///< Status.Err, else Status.Message
+  std::string container_id;
+  std::string updated;  ///< RFC 3339
+  port_map ports;       ///< `"6878/tcp"` → the published port (host mode; host ip empty)
+};
+
+/// One row of GET /nodes.
+struct swarm_node {
+  std::string id;
+  std::string hostname;
+  std::string addr;          ///< where its published ports answer
+  std::string state;         ///< ready, down, unknown, disconnected
+  std::string availability;  ///< active, pause, drain
+  std::string role;          ///< manager, worker
+  std::map<std::string, std::string> labels;
+};
+
+/// Parse GET /services, /tasks and /nodes; malformed rows are skipped.
+std::vector<swarm_service> parse_services(const nlohmann::json& body);
+std::vector<swarm_task> parse_tasks(const nlohmann::json& body);
+std::vector<swarm_node> parse_nodes(const nlohmann::json& body);
+
+/// The task that stands for a one-replica service now: the newest one Swarm wants running
+/// (running, or on its way), else the newest of all; null without tasks.
+const swarm_task* current_task(const std::vector<swarm_task>& tasks);
+
+/// A service as the container the rest of acepool knows: id and name the service's, state
+/// `running` when its current task runs (`created` while it is on its way, `exited` when it
+/// ended), ports published on its task's node, labels plus the node's id and address.
+container_summary service_as_container(const swarm_service& service, const swarm_task* task,
+                                       const swarm_node* node);
+
+}  // namespace acepool::docker

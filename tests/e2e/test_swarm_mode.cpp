@@ -1,0 +1,87 @@
+// ORCHESTRATOR=swarm against the real daemon in a single-node swarm (created by the test when
+// the daemon is in none, and left afterwards): engines are services, acepool reaches them on
+// their node's published port, streams through them, and adopts them after a restart.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/common/acepool_process.hpp"
+#include "tests/common/docker_env.hpp"
+#include "tests/common/http_client.hpp"
+#include "tests/common/pool_test_env.hpp"
+#include "tests/common/stream_reader.hpp"
+#include "tests/common/swarm_env.hpp"
+
+using namespace acepool::testing;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+bool one_healthy_engine(const acepool_process& ace) {
+  auto engines = ace.engines();
+  return engines.size() == 1 && engines[0].value("health_status", "") == "healthy";
+}
+
+}  // namespace
+
+TEST_CASE("swarm: engines are services that stream through the relay and outlive a restart") {
+  require_docker();
+  docker_run_scope run;
+  swarm_scope swarm(run);
+  port_block ports;
+  auto env = pool_env(run, ports,
+                      {{"ORCHESTRATOR", "swarm"},
+                       {"MIN_REPLICAS", "1"},
+                       {"MAX_REPLICAS", "2"},
+                       {"ENGINE_CPU_LIMIT", "0.5"},
+                       {"HEALTH_CHECK_INTERVAL_S", "1"}});
+  std::string engine;
+  {
+    acepool_process ace(env);
+    REQUIRE(eventually([&] { return one_healthy_engine(ace); }, 120s));
+    auto e = ace.engines()[0];
+    engine = e["container_id"].get<std::string>();
+    // The engine is a Swarm service (its id is the service's), reached on its node's address.
+    CHECK(swarm.service_exists(engine));
+    CHECK(e["host"] == "127.0.0.1");
+    CHECK(e["node_addr"] == "127.0.0.1");
+    CHECK(e["node"].is_string());
+    CHECK_FALSE(e["node"].get<std::string>().empty());
+    CHECK(e["port"].get<int>() >= ports.low());
+    CHECK(e["port"].get<int>() <= ports.high());
+    stream_reader reader(ace.url("/ace/getstream?id=swarm-relay"));
+    CHECK(reader.wait_for_bytes(200'000, 60s));
+    CHECK(reader.report().sync_errors == 0);
+  }
+  // A new acepool adopts the running service instead of starting another.
+  acepool_process again(env);
+  REQUIRE(eventually([&] { return one_healthy_engine(again); }, 60s));
+  CHECK(again.engines()[0]["container_id"] == engine);
+  // Deleting it through the API removes the service (Swarm would start its task again).
+  auto del = again.del("/containers/" + engine);
+  CHECK(del.status == 200);
+  CHECK(eventually([&] { return !swarm.service_exists(engine); }, 30s));
+}
+
+TEST_CASE("swarm: with the only node drained no engine can start, and provisioning says why") {
+  require_docker();
+  docker_run_scope run;
+  swarm_scope swarm(run);
+  if (!swarm.created()) {
+    WARN("the daemon's own swarm: its nodes are not this test's to drain");
+    return;
+  }
+  REQUIRE(swarm.set_availability("drain"));
+  port_block ports;
+  acepool_process ace(pool_env(
+      run, ports, {{"ORCHESTRATOR", "swarm"}, {"STARTUP_TIMEOUT_S", "3"}, {"MAX_RETRIES", "0"}}));
+  auto r = ace.post("/provision/acestream", "{}");
+  INFO(r.body);
+  CHECK(r.status == 503);
+  CHECK_THAT(r.body, Catch::Contains("did not start within STARTUP_TIMEOUT_S"));
+  CHECK_THAT(r.body, Catch::Contains("no suitable node"));
+  CHECK(ace.engines().empty());
+  // The service of the failed attempt is gone too.
+  CHECK(eventually([&] { return managed_containers(run).empty(); }, 20s));
+}
