@@ -168,8 +168,7 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
   // ORCHESTRATOR=swarm: engines are services, placed by the Swarm that DOCKER_HOST manages.
   std::optional<docker::swarm_placement> swarm;
   if (s.docker.orchestrator == config::orchestrator_mode::swarm)
-    swarm = docker::swarm_placement{s.docker.swarm_constraints, s.docker.swarm_spread,
-                                    s.docker.max_replicas_per_node};
+    swarm = docker::swarm_placement{s.docker.swarm_constraints};
   options.make_client = [client_cfg, swarm](auto cancel) -> std::unique_ptr<docker::docker_client> {
     auto cfg = client_cfg;
     cfg.cancel = std::move(cancel);
@@ -246,7 +245,7 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
   server.stop();
   if (cleanup_on_exit) {
     auto removed =
-        docker::remove_all_managed(client_cfg, s.docker.container_label, shutdown_deadline);
+        docker::remove_all_managed(client_cfg, s.docker.container_label, shutdown_deadline, swarm);
     log::event(spdlog::level::info, "shutdown.cleanup", {{"removed", removed}});
   }
   log::event(spdlog::level::info, "shutdown.complete");

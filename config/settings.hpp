@@ -97,8 +97,6 @@ struct docker_settings {
   std::optional<int64_t> engine_nano_cpus;      ///< ENGINE_CPU_LIMIT in billionths of a CPU
   orchestrator_mode orchestrator = orchestrator_mode::docker;
   std::vector<std::string> swarm_constraints;  ///< placement constraints (swarm mode)
-  std::vector<std::string> swarm_spread;       ///< spread preferences (swarm mode)
-  int max_replicas_per_node = 0;               ///< 0: no limit (swarm mode)
   std::vector<std::pair<std::string, std::string>> engine_extra_env;
   milliseconds startup_timeout{};
   milliseconds engine_ready_timeout{};

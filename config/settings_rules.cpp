@@ -80,10 +80,14 @@ rule_outcome check_cross_field_rules(const settings& s) {
     fail(
         "ORCHESTRATOR=swarm cannot run VPN engines (GLUETUN_CONTAINER_NAME): they share the "
         "Gluetun container's network, which a Swarm service cannot join");
-  if (dk.orchestrator == orchestrator_mode::docker &&
-      (!dk.swarm_constraints.empty() || dk.max_replicas_per_node > 0))
+  if (dk.orchestrator == orchestrator_mode::docker && !dk.swarm_constraints.empty())
+    out.warnings.push_back("SWARM_CONSTRAINTS applies with ORCHESTRATOR=swarm only");
+  if (dk.orchestrator == orchestrator_mode::swarm && dk.engine_publish_address != "0.0.0.0")
     out.warnings.push_back(
-        "SWARM_CONSTRAINTS and MAX_REPLICAS_PER_NODE apply with ORCHESTRATOR=swarm only");
+        "ORCHESTRATOR=swarm publishes engine ports on every interface of their node "
+        "(ENGINE_PUBLISH_ADDRESS=" +
+        dk.engine_publish_address +
+        " does not apply): allow PORT_RANGE_HOST only from acepool's host in the nodes' firewall");
   if (dk.access == engine_access::network && !dk.network && !s.vpn.enabled())
     fail("ENGINE_ACCESS=network needs DOCKER_NETWORK (or GLUETUN_CONTAINER_NAME) to be set");
   return out;

@@ -251,24 +251,6 @@ std::vector<setting_spec> build_specs() {
         return l.empty() ? std::nullopt : std::optional<std::string>(join(l));
       }));
   v.push_back(make(
-      {"SWARM_SPREAD", docker, "node.id",
-       "swarm mode: spread engines evenly over these node attributes, comma list (empty: none)"},
-      "a comma list of node attributes such as node.id or node.labels.zone, or empty",
-      ACEPOOL_FIELD(docker.swarm_spread),
-      [](std::string_view raw) -> std::optional<std::vector<std::string>> {
-        if (trim(raw).empty()) return std::vector<std::string>{};
-        auto items = parse_list(raw);
-        if (!items) return std::nullopt;
-        for (const auto& i : *items)
-          if (i.rfind("node.", 0) != 0 || i.find_first_of(" \t\"=") != std::string::npos)
-            return std::nullopt;
-        return items;
-      },
-      [](const std::vector<std::string>& l) { return std::optional<std::string>(join(l)); }));
-  v.push_back(integer({"MAX_REPLICAS_PER_NODE", docker, "0",
-                       "swarm mode: engines one node may run at most (0: no limit)"},
-                      ACEPOOL_FIELD(docker.max_replicas_per_node), 0, 1000));
-  v.push_back(make(
       {"ENGINE_EXTRA_ENV", docker, std::nullopt, "K=V;K2=V2 added to every engine"},
       "K=V pairs separated by ; with environment-style names",
       ACEPOOL_FIELD(docker.engine_extra_env),

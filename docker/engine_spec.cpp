@@ -1,5 +1,7 @@
 #include "docker/engine_spec.hpp"
 
+#include "docker/swarm_json.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <set>
@@ -92,10 +94,17 @@ std::optional<std::string> check_caller_keys(
     // NOLINTNEXTLINE(bugprone-easily-swappable-parameters)
     const std::map<std::string, std::string>& labels,
     const std::map<std::string, std::string>& env) {
-  const std::set<std::string> reserved_labels{
-      s.docker.container_label.first, label_http_port,       label_https_port,
-      label_host_http_port,           label_host_https_port, label_forwarded,
-      label_forwarded_port,           label_vpn_container,   label_kind};
+  const std::set<std::string> reserved_labels{s.docker.container_label.first,
+                                              label_http_port,
+                                              label_https_port,
+                                              label_host_http_port,
+                                              label_host_https_port,
+                                              label_forwarded,
+                                              label_forwarded_port,
+                                              label_vpn_container,
+                                              label_kind,
+                                              label_swarm_node,
+                                              label_swarm_node_addr};
   for (const auto& [k, v] : labels)
     if (reserved_labels.count(k)) return "label " + k + " is reserved by acepool";
   for (const auto& [k, v] : env)

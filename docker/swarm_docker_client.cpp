@@ -152,6 +152,7 @@ result<container_details> swarm_docker_client::inspect_container(const std::stri
   if (task != nullptr) {
     d.started_at = task->updated;
     d.message = task->message;
+    d.exit_code = task->exit_code;
   }
   return d;
 }

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "docker/docker_json.hpp"
+#include "docker/engine_spec.hpp"
 #include "docker/json_fields.hpp"
 #include "support/time_format.hpp"
 
@@ -55,18 +56,16 @@ json service_create_body(const container_spec& spec, const swarm_placement& plac
   json limits = json::object();
   if (spec.memory_bytes) limits["MemoryBytes"] = *spec.memory_bytes;
   if (spec.nano_cpus) limits["NanoCPUs"] = *spec.nano_cpus;
-  json place{{"Constraints", placement.constraints}};
-  json preferences = json::array();
-  for (const auto& d : placement.spread)
-    preferences.push_back({{"Spread", {{"SpreadDescriptor", d}}}});
-  place["Preferences"] = preferences;
-  if (placement.max_replicas_per_node > 0) place["MaxReplicas"] = placement.max_replicas_per_node;
+  // An engine's task is Swarm's to keep running (a lost node's engine starts elsewhere; acepool
+  // still removes the service of an engine it finds unhealthy); any other container runs once,
+  // as its restart policy says.
+  auto it = spec.labels.find(label_kind);
+  bool engine = it != spec.labels.end() && it->second == "engine";
   json task{{"ContainerSpec", container},
-            // Swarm is the supervisor of the task (a lost node's engine starts elsewhere);
-            // acepool still removes the service of an engine it finds unhealthy.
-            {"RestartPolicy", {{"Condition", "any"}, {"Delay", to_ns(std::chrono::seconds(5))}}},
+            {"RestartPolicy",
+             {{"Condition", engine ? "any" : "none"}, {"Delay", to_ns(std::chrono::seconds(5))}}},
             {"Resources", {{"Limits", limits}, {"Reservations", limits}}},
-            {"Placement", place}};
+            {"Placement", {{"Constraints", placement.constraints}}}};
   if (spec.network_mode) task["Networks"] = json::array({{{"Target", *spec.network_mode}}});
   json ports = json::array();
   for (const auto& [key, bindings] : spec.ports) {
@@ -116,6 +115,7 @@ std::vector<swarm_task> parse_tasks(const json& body) {
     t.desired_state = text(row, "DesiredState");
     t.message = text(status, "Err", text(status, "Message").c_str());
     t.container_id = text(object_at(status, "ContainerStatus"), "ContainerID");
+    t.exit_code = static_cast<int>(integer(object_at(status, "ContainerStatus"), "ExitCode"));
     t.updated = text(row, "UpdatedAt");
     if (const auto* ports = member(object_at(status, "PortStatus"), "Ports");
         ports != nullptr && ports->is_array()) {
@@ -160,9 +160,13 @@ std::vector<swarm_node> parse_nodes(const json& body) {
 const swarm_task* current_task(const std::vector<swarm_task>& tasks) {
   const swarm_task* best = nullptr;
   auto rank = [](const swarm_task& t) { return t.desired_state == "running" ? 1 : 0; };
+  // Docker trims a timestamp's trailing zeros: compare instants, not text.
+  auto updated = [](const swarm_task& t) {
+    return support::parse_rfc3339(t.updated).value_or(support::wall_clock::time_point{});
+  };
   for (const auto& t : tasks) {
     if (best == nullptr || rank(t) > rank(*best) ||
-        (rank(t) == rank(*best) && t.updated > best->updated))
+        (rank(t) == rank(*best) && updated(t) > updated(*best)))
       best = &t;
   }
   return best;
@@ -179,11 +183,14 @@ container_summary service_as_container(const swarm_service& service, const swarm
     c.created =
         std::chrono::duration_cast<std::chrono::seconds>(created->time_since_epoch()).count();
   if (task == nullptr) {
-    c.state = "created";
+    c.state = "restarting";  // Swarm makes the task of a new service
     c.status = "no task yet";
     return c;
   }
-  c.state = task->state == "running" ? "running" : on_its_way(task->state) ? "created" : "exited";
+  // A task Swarm wants running but that is not (yet, or again: restarting after a failure,
+  // moving off a lost node) is "restarting": the engine is neither usable nor dead.
+  bool wanted = task->desired_state == "running" || on_its_way(task->state);
+  c.state = task->state == "running" ? "running" : wanted ? "restarting" : "exited";
   c.status = task->state + (task->message.empty() ? "" : ": " + task->message);
   c.ports = task->ports;
   if (node != nullptr) {

@@ -19,11 +19,12 @@ namespace acepool::docker {
 inline constexpr const char* label_swarm_node = "acepool.swarm.node";
 inline constexpr const char* label_swarm_node_addr = "acepool.swarm.node_addr";
 
-/// Where and how big engines may be, from the settings.
+/// Where engines may run, from the settings. (Swarm applies spread preferences and MaxReplicas
+/// to the tasks of one service: with one service per engine they would do nothing. Among the
+/// nodes the constraints allow, Swarm's scheduler places each new task on the node running
+/// the fewest.)
 struct swarm_placement {
   std::vector<std::string> constraints;  ///< e.g. `node.labels.acepool==engines`
-  std::vector<std::string> spread;       ///< spread descriptors, e.g. `node.id`
-  int64_t max_replicas_per_node = 0;     ///< 0: no limit
 };
 
 /// The body of POST /services/create: `spec` as a service of one replica, restarted by Swarm
@@ -50,6 +51,7 @@ struct swarm_task {
   std::string desired_state;  ///< running, shutdown, ...
   std::string message;        ///< Status.Err, else Status.Message
   std::string container_id;
+  int exit_code = 0;
   std::string updated;  ///< RFC 3339
   port_map ports;       ///< `"6878/tcp"` → the published port (host mode; host ip empty)
 };
@@ -75,8 +77,9 @@ std::vector<swarm_node> parse_nodes(const nlohmann::json& body);
 const swarm_task* current_task(const std::vector<swarm_task>& tasks);
 
 /// A service as the container the rest of acepool knows: id and name the service's, state
-/// `running` when its current task runs (`created` while it is on its way, `exited` when it
-/// ended), ports published on its task's node, labels plus the node's id and address.
+/// `running` when its current task runs, `restarting` while Swarm wants one running that does
+/// not run yet (new, restarting, moving), `exited` when it ended; ports published on its
+/// task's node; labels plus the node's id and address.
 container_summary service_as_container(const swarm_service& service, const swarm_task* task,
                                        const swarm_node* node);
 

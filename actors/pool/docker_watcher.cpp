@@ -94,6 +94,9 @@ void on_listed(docker_watcher_actor* self, std::vector<docker::container_summary
     if (c.state == "running") {
       if (!docker::is_generic(c.labels)) running_engines.push_back(c);
       running.push_back(std::move(c));
+    } else if (c.state == "restarting") {
+      // Its supervisor (Swarm, ORCHESTRATOR=swarm) is starting it again: neither usable nor
+      // dead. acepool's own containers never restart by themselves.
     } else if (!st.adopted || !docker::is_generic(c.labels)) {
       // Non-running managed containers go at start; later only dead engines (a dead generic
       // container is left for POST /gc).

@@ -4,6 +4,9 @@
 #include <set>
 #include <utility>
 
+#include "config/settings.hpp"
+#include "docker/swarm_json.hpp"
+
 namespace acepool::actors {
 
 void engine_table::remember_first_seen(std::map<std::string, wall::time_point> seen) {
@@ -168,6 +171,17 @@ engine_table::sync_result engine_table::sync(const std::vector<docker::container
   for (const auto& c : running) {
     if (auto it = engines_.find(c.id); it != engines_.end()) {
       it->second.last_seen = now_wall;
+      // Swarm mode: a task that moved to another node answers there now.
+      if (auto node = c.labels.find(docker::label_swarm_node_addr);
+          node != c.labels.end() && !node->second.empty() && node->second != it->second.host &&
+          it->second.managed() && !it->second.vpn_container &&
+          settings.docker.access != config::engine_access::network) {
+        it->second.host = node->second;
+        it->second.labels[docker::label_swarm_node] =
+            c.labels.count(docker::label_swarm_node) ? c.labels.at(docker::label_swarm_node) : "";
+        it->second.labels[docker::label_swarm_node_addr] = node->second;
+        it->second.changed = now;
+      }
       continue;
     }
     if (provisioning.count(c.id)) continue;  // its operation registers it when ready

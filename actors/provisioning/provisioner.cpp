@@ -172,6 +172,8 @@ void transient(prov_actor* self, uint64_t id, provision_code code, const std::st
   caf::anon_send(st.deps.allocator, release_ports_atom::value, op->key);
   op->container_id.clear();
   op->container_name.clear();
+  op->node.clear();
+  op->node_addr.clear();
   op->ports = {};
   op->at = stage::backoff;
   log::event(spdlog::level::info, "provision.retry",

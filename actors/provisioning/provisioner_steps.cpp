@@ -219,21 +219,23 @@ void confirm_running(prov_actor* self, uint64_t id, int epoch, const std::string
             auto* op = self->state.find(id, epoch);
             if (op == nullptr) return;
             if (!d.ok()) return handle_docker_error(self, id, d.error());
-            // A Swarm service's task is placed, its image prepared, then started: "created"
-            // until then (a container of the daemon runs once started).
-            if (!d->running && d->status == "created" && clock::now() < op->confirm_deadline) {
+            // A Swarm service's task is placed, its image prepared, then started:
+            // "restarting" until then (a container of the daemon runs once started).
+            bool on_its_way = d->status == "restarting";
+            if (!d->running && on_its_way && clock::now() < op->confirm_deadline) {
               self->delayed_send(self, probe_interval, op_step_atom::value, id, epoch);
               return;
             }
-            if (!d->running)
+            if (!d->running) {
+              // No node may take it (drained, constraints, reservations): blocked, not broken.
+              bool no_node = on_its_way && d->message.find("no suitable node") != std::string::npos;
+              auto why = on_its_way ? "the engine's task did not start within STARTUP_TIMEOUT_S"
+                                    : "container exited at start (exit code " +
+                                          std::to_string(d->exit_code) + ")";
+              if (!d->message.empty()) why += ": " + d->message;
               return transient(
-                  self, id,
-                  d->status == "created" ? provision_code::no_node : provision_code::general_error,
-                  d->status == "created"
-                      ? "the engine's task did not start within STARTUP_TIMEOUT_S" +
-                            (d->message.empty() ? "" : ": " + d->message)
-                      : "container exited at start (exit code " + std::to_string(d->exit_code) +
-                            ")");
+                  self, id, no_node ? provision_code::no_node : provision_code::general_error, why);
+            }
             if (auto node = d->labels.find(docker::label_swarm_node); node != d->labels.end())
               op->node = node->second;
             if (auto addr = d->labels.find(docker::label_swarm_node_addr); addr != d->labels.end())

@@ -72,12 +72,28 @@ bool swarm_scope::service_exists(const std::string& id) {
   return r && r->status == 200;
 }
 
+namespace {
+
+json run_services(docker_run_scope& run) {
+  auto& c = run.client();
+  auto filter = support::dump_json(json{{"label", {run.label_text()}}});
+  auto r = c.versioned("GET", "/services?filters=" + c.escape(filter), nullptr, c.call_timeout());
+  if (!r || r->status != 200) return nullptr;
+  return json::parse(r->body, nullptr, false);
+}
+
+}  // namespace
+
+int swarm_scope::service_count() {
+  auto services = run_services(run_);
+  return services.is_array() ? static_cast<int>(services.size()) : -1;
+}
+
 void swarm_scope::remove_services() {
   auto& c = run_.client();
-  auto filter = support::dump_json(json{{"label", {run_.label_text()}}});
-  auto r = c.versioned("GET", "/services?filters=" + c.escape(filter), nullptr, c.call_timeout());
-  if (!r || r->status != 200) return;
-  for (const auto& s : json::parse(r->body, nullptr, false))
+  auto services = run_services(run_);
+  if (!services.is_array()) return;
+  for (const auto& s : services)
     if (s.is_object() && s.contains("ID") && s["ID"].is_string())
       c.versioned("DELETE", "/services/" + c.escape(s["ID"].get<std::string>()), nullptr,
                   c.call_timeout());

@@ -19,6 +19,8 @@ class swarm_scope {
 
   /// Whether a service with this id exists.
   bool service_exists(const std::string& id);
+  /// The services carrying the run's label (-1 when the daemon does not answer).
+  int service_count();
   /// Removes every service carrying the run's label.
   void remove_services();
   /// Whether this scope created the swarm (and so leaves it).

@@ -293,19 +293,17 @@ TEST_CASE("secrets are never echoed in errors") {
 }
 
 TEST_CASE("swarm mode: placement settings parse, VPN engines are refused") {
-  auto s = ok({{"ORCHESTRATOR", "swarm"},
-               {"SWARM_CONSTRAINTS", "node.labels.acepool==engines, node.role!=manager"},
-               {"SWARM_SPREAD", "node.labels.zone"},
-               {"MAX_REPLICAS_PER_NODE", "8"},
-               {"ENGINE_CPU_LIMIT", "1.5"}});
+  auto r = load({{"ORCHESTRATOR", "swarm"},
+                 {"SWARM_CONSTRAINTS", "node.labels.acepool==engines, node.role!=manager"},
+                 {"ENGINE_CPU_LIMIT", "1.5"}});
+  REQUIRE(r.loaded);
+  const auto& s = r.loaded->values;
   CHECK(s.docker.orchestrator == orchestrator_mode::swarm);
   CHECK(s.docker.swarm_constraints ==
         std::vector<std::string>{"node.labels.acepool==engines", "node.role!=manager"});
-  CHECK(s.docker.swarm_spread == std::vector<std::string>{"node.labels.zone"});
-  CHECK(s.docker.max_replicas_per_node == 8);
   CHECK(s.docker.engine_nano_cpus == 1'500'000'000);
-  CHECK(ok({}).docker.swarm_spread == std::vector<std::string>{"node.id"});
-  CHECK(ok({{"SWARM_SPREAD", ""}}).docker.swarm_spread.empty());
+  // Swarm publishes engine ports on every interface of a node: said at start.
+  CHECK(has_warning(r, "every interface"));
   CHECK_THAT(error_of({{"ORCHESTRATOR", "swarm"}, {"GLUETUN_CONTAINER_NAME", "g"}}),
              Catch::Contains("ORCHESTRATOR=swarm cannot run VPN engines"));
   for (const char* bad : {"node.labels.a", "a == b", "x=\"1\""})

@@ -12,7 +12,9 @@ container_spec engine_spec_for_test() {
   s.name = "acestream-7";
   s.image = "acepool/sim:latest";
   s.cmd = {"engine"};
-  s.labels = {{"orchestrator.managed", "acestream"}, {"acestream.http_port", "6878"}};
+  s.labels = {{"orchestrator.managed", "acestream"},
+              {"acestream.http_port", "6878"},
+              {"acepool.kind", "engine"}};
   s.env = {"HTTP_PORT=6878"};
   s.ports["6878/tcp"] = {{"127.0.0.1", 19007}};
   s.memory_bytes = 512ull << 20;
@@ -26,8 +28,6 @@ container_spec engine_spec_for_test() {
 TEST_CASE("swarm: an engine is a service of one replica, its port published on its node") {
   swarm_placement p;
   p.constraints = {"node.labels.acepool==engines"};
-  p.spread = {"node.id"};
-  p.max_replicas_per_node = 4;
   auto spec = engine_spec_for_test();
   spec.nano_cpus = 1'500'000'000;
   auto b = service_create_body(spec, p);
@@ -40,14 +40,11 @@ TEST_CASE("swarm: an engine is a service of one replica, its port published on i
   CHECK(task["ContainerSpec"]["Env"] == json::array({"HTTP_PORT=6878"}));
   CHECK(task["ContainerSpec"]["Labels"]["acestream.http_port"] == "6878");
   CHECK(task["ContainerSpec"]["HealthCheck"]["Interval"] == 2'000'000'000);
-  CHECK(task["Placement"]["Constraints"] == json::array({"node.labels.acepool==engines"}));
-  CHECK(task["Placement"]["Preferences"] ==
-        json::array({{{"Spread", {{"SpreadDescriptor", "node.id"}}}}}));
-  CHECK(task["Placement"]["MaxReplicas"] == 4);
+  CHECK(task["Placement"] == json{{"Constraints", json::array({"node.labels.acepool==engines"})}});
   CHECK(task["Resources"]["Limits"] ==
         json{{"MemoryBytes", 512ull << 20}, {"NanoCPUs", 1'500'000'000}});
   CHECK(task["Resources"]["Reservations"] == task["Resources"]["Limits"]);
-  CHECK(task["RestartPolicy"]["Condition"] == "any");
+  CHECK(task["RestartPolicy"]["Condition"] == "any");  // an engine: Swarm keeps it running
   // Host mode: the engine answers on the node it runs on, on acepool's port, without the mesh.
   CHECK(b["EndpointSpec"]["Ports"] == json::array({{{"Protocol", "tcp"},
                                                     {"TargetPort", 6878},
@@ -55,13 +52,14 @@ TEST_CASE("swarm: an engine is a service of one replica, its port published on i
                                                     {"PublishMode", "host"}}}));
 }
 
-TEST_CASE("swarm: no placement rules, no limits: none are sent") {
+TEST_CASE("swarm: no placement rules, no limits: none are sent, a generic container runs once") {
   auto s = engine_spec_for_test();
   s.memory_bytes.reset();
+  s.labels["acepool.kind"] = "generic";
   auto b = service_create_body(s, {});
   CHECK(b["TaskTemplate"]["Placement"]["Constraints"] == json::array());
-  CHECK_FALSE(b["TaskTemplate"]["Placement"].contains("MaxReplicas"));
   CHECK(b["TaskTemplate"]["Resources"]["Limits"] == json::object());
+  CHECK(b["TaskTemplate"]["RestartPolicy"]["Condition"] == "none");
 }
 
 namespace {
@@ -127,6 +125,10 @@ TEST_CASE("swarm: the task wanted running stands for the service, else the newes
   tasks[0].desired_state = "shutdown";
   CHECK(current_task(tasks)->id == "t-new");  // both shut down: the newest
   CHECK(current_task({}) == nullptr);
+  // Docker trims trailing zeros of a fraction: .1 is later than .05, whatever the text says.
+  tasks[0].updated = "2026-12-07T10:00:05.1Z";
+  tasks[1].updated = "2026-12-07T10:00:05.05Z";
+  CHECK(current_task(tasks)->id == tasks[0].id);
 }
 
 TEST_CASE("swarm: a service is seen as a container on its task's node") {
@@ -145,11 +147,15 @@ TEST_CASE("swarm: a service is seen as a container on its task's node") {
   CHECK(c.labels.at(label_swarm_node_addr) == "127.0.0.1");
   CHECK(c.labels.at("acestream.http_port") == "6878");
   auto failed = service_as_container(services[0], &tasks[0], &nodes[0]);
-  CHECK(failed.state == "exited");
+  CHECK(failed.state == "exited");  // not wanted running any more
   CHECK(failed.status == "failed: task: non-zero exit (137)");
+  // Wanted running but not running (placed, preparing, restarting after a failure, moving off
+  // a lost node): neither usable nor dead.
   tasks[1].state = "preparing";
-  CHECK(service_as_container(services[0], &tasks[1], nullptr).state == "created");
+  CHECK(service_as_container(services[0], &tasks[1], nullptr).state == "restarting");
+  tasks[1].state = "failed";
+  CHECK(service_as_container(services[0], &tasks[1], nullptr).state == "restarting");
   auto none = service_as_container(services[0], nullptr, nullptr);
-  CHECK(none.state == "created");
+  CHECK(none.state == "restarting");
   CHECK(none.ports.empty());
 }

@@ -44,8 +44,10 @@ TEST_CASE("swarm: engines are services that stream through the relay and outlive
     engine = e["container_id"].get<std::string>();
     // The engine is a Swarm service (its id is the service's), reached on its node's address.
     CHECK(swarm.service_exists(engine));
-    CHECK(e["host"] == "127.0.0.1");
-    CHECK(e["node_addr"] == "127.0.0.1");
+    if (swarm.created()) {  // our single-node swarm advertises 127.0.0.1
+      CHECK(e["host"] == "127.0.0.1");
+      CHECK(e["node_addr"] == "127.0.0.1");
+    }
     CHECK(e["node"].is_string());
     CHECK_FALSE(e["node"].get<std::string>().empty());
     CHECK(e["port"].get<int>() >= ports.low());
@@ -83,5 +85,5 @@ TEST_CASE("swarm: with the only node drained no engine can start, and provisioni
   CHECK_THAT(r.body, Catch::Contains("no suitable node"));
   CHECK(ace.engines().empty());
   // The service of the failed attempt is gone too.
-  CHECK(eventually([&] { return managed_containers(run).empty(); }, 20s));
+  CHECK(eventually([&] { return swarm.service_count() == 0; }, 20s));
 }

@@ -210,3 +210,23 @@ TEST_CASE("engine table: an engine left without streams is idle from then") {
   CHECK(t.engines().at("a").last_stream_usage == table_w0 + 2s);
   CHECK(t.sizing().engines.at(0).streams == 0);
 }
+
+TEST_CASE("engine table: a Swarm engine whose task moved is reached at its new node") {
+  table_rig rig(5);
+  auto& t = rig.t;
+  config::settings s;
+  auto on_node = [](const std::string& node, const std::string& addr) {
+    auto c = running_engine_container("svc", 19001);
+    c.labels["acepool.swarm.node"] = node;
+    c.labels["acepool.swarm.node_addr"] = addr;
+    return c;
+  };
+  t.sync({on_node("n1", "10.0.0.11")}, table_t0, s, table_w0, table_t0);
+  CHECK(t.engines().at("svc").host == "10.0.0.11");
+  // Swarm restarted it on another node between two listings.
+  t.sync({on_node("n2", "10.0.0.12")}, table_t0 + 5s, s, table_w0 + 5s, table_t0 + 5s);
+  const auto& e = t.engines().at("svc");
+  CHECK(e.host == "10.0.0.12");
+  CHECK(e.labels.at("acepool.swarm.node") == "n2");
+  CHECK(e.labels.at("acepool.swarm.node_addr") == "10.0.0.12");
+}
