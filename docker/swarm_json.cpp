@@ -19,10 +19,6 @@ using nlohmann::json;
 
 namespace {
 
-int64_t to_ns(std::chrono::milliseconds ms) {
-  return static_cast<int64_t>(ms.count()) * 1'000'000;
-}
-
 /// `"6878/tcp"` → (6878, "tcp"); (0, "") when it is not a port.
 std::pair<uint16_t, std::string> port_key(const std::string& key) {
   auto slash = key.find('/');
@@ -63,7 +59,8 @@ json service_create_body(const container_spec& spec, const swarm_placement& plac
   bool engine = it != spec.labels.end() && it->second == "engine";
   json task{{"ContainerSpec", container},
             {"RestartPolicy",
-             {{"Condition", engine ? "any" : "none"}, {"Delay", to_ns(std::chrono::seconds(5))}}},
+             {{"Condition", engine ? "any" : "none"},
+              {"Delay", std::chrono::nanoseconds(std::chrono::seconds(5)).count()}}},
             {"Resources", {{"Limits", limits}, {"Reservations", limits}}},
             {"Placement", {{"Constraints", placement.constraints}}}};
   if (spec.network_mode) task["Networks"] = json::array({{{"Target", *spec.network_mode}}});
