@@ -27,13 +27,6 @@ using fields::port_number;
 using fields::string_map;
 using fields::text;
 
-uint16_t port_number(const std::string& digits) {
-  if (digits.empty() || digits.size() > 5 ||
-      digits.find_first_not_of("0123456789") != std::string::npos)
-    return 0;
-  return port_number(static_cast<int64_t>(std::stol(digits)));  // at most 5 digits: no throw
-}
-
 bool contains_ci(const std::string& haystack, const std::string& needle) {
   auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
                         [](char a, char b) { return std::tolower(a) == std::tolower(b); });

@@ -53,4 +53,12 @@ inline uint16_t port_number(int64_t v) {
   return v > 0 && v <= 65535 ? static_cast<uint16_t>(v) : 0;
 }
 
+/// A port number written in decimal digits, or 0 when `digits` is none.
+inline uint16_t port_number(const std::string& digits) {
+  if (digits.empty() || digits.size() > 5 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return 0;
+  return port_number(static_cast<int64_t>(std::stol(digits)));  // at most 5 digits: no throw
+}
+
 }  // namespace acepool::docker::fields

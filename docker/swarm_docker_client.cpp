@@ -38,6 +38,13 @@ swarm_docker_client::swarm_docker_client(std::unique_ptr<curl_docker_client> dae
                                          swarm_placement placement)
     : daemon_(std::move(daemon)), placement_(std::move(placement)) {}
 
+result<std::string> swarm_docker_client::service_path(const std::string& id) {
+  // Anything else cannot name a service, and never becomes part of an API path.
+  if (!is_container_reference(id))
+    return docker_error{docker_errc::not_found, 404, "no such service: " + id};
+  return "/services/" + daemon_->escape(id);
+}
+
 result<json> swarm_docker_client::get_json(const std::string& path) {
   auto r = daemon_->versioned("GET", path, nullptr, daemon_->call_timeout());
   if (!r) return r.error();
@@ -119,9 +126,9 @@ result<done> swarm_docker_client::start_container(const std::string&) {
 }
 
 result<container_details> swarm_docker_client::inspect_container(const std::string& id) {
-  if (!is_container_reference(id))
-    return docker_error{docker_errc::not_found, 404, "no such service: " + id};
-  auto j = get_json("/services/" + daemon_->escape(id));
+  auto path = service_path(id);
+  if (!path) return path.error();
+  auto j = get_json(*path);
   if (!j) return j.error();
   auto services = parse_services(json::array({*j}));
   if (services.empty()) return docker_error{docker_errc::other, 200, "service without an ID"};
@@ -162,19 +169,18 @@ result<done> swarm_docker_client::stop_container(const std::string&, int) {
 }
 
 result<done> swarm_docker_client::remove_container(const std::string& id, bool) {
-  if (!is_container_reference(id))
-    return docker_error{docker_errc::not_found, 404, "no such service: " + id};
-  auto r = daemon_->versioned("DELETE", "/services/" + daemon_->escape(id), nullptr,
-                              daemon_->call_timeout());
+  auto path = service_path(id);
+  if (!path) return path.error();
+  auto r = daemon_->versioned("DELETE", *path, nullptr, daemon_->call_timeout());
   if (!r) return r.error();
   if (r->status != 200 && r->status != 204) return refused(*r);
   return done{};
 }
 
 result<done> swarm_docker_client::restart_container(const std::string& id, int) {
-  if (!is_container_reference(id))
-    return docker_error{docker_errc::not_found, 404, "no such service: " + id};
-  auto j = get_json("/services/" + daemon_->escape(id));
+  auto path = service_path(id);
+  if (!path) return path.error();
+  auto j = get_json(*path);
   if (!j) return j.error();
   const auto* spec = at_path(*j, {"Spec"});
   const auto* version = at_path(*j, {"Version", "Index"});
@@ -187,8 +193,7 @@ result<done> swarm_docker_client::restart_container(const std::string& id, int) 
   updated["TaskTemplate"]["ForceUpdate"] = fields::integer(*task, "ForceUpdate") + 1;
   auto body = support::dump_json(updated);
   auto r = daemon_->versioned("POST",
-                              "/services/" + daemon_->escape(id) +
-                                  "/update?version=" + std::to_string(version->get<uint64_t>()),
+                              *path + "/update?version=" + std::to_string(version->get<uint64_t>()),
                               &body, daemon_->call_timeout());
   if (!r) return r.error();
   if (r->status != 200) return refused(*r);

@@ -41,6 +41,8 @@ class swarm_docker_client final : public docker_client {
   result<std::vector<swarm_node>> nodes();
 
  private:
+  /// `/services/{id}`, or not_found for an id that cannot name one.
+  result<std::string> service_path(const std::string& id);
   result<nlohmann::json> get_json(const std::string& path);
   result<std::vector<swarm_task>> tasks_of(const std::vector<std::string>& service_ids);
 

@@ -22,12 +22,9 @@ namespace {
 /// `"6878/tcp"` → (6878, "tcp"); (0, "") when it is not a port.
 std::pair<uint16_t, std::string> port_key(const std::string& key) {
   auto slash = key.find('/');
-  auto digits = key.substr(0, slash);
-  if (digits.empty() || digits.size() > 5 ||
-      digits.find_first_not_of("0123456789") != std::string::npos)
-    return {0, ""};
-  return {port_number(static_cast<int64_t>(std::stol(digits))),
-          slash == std::string::npos ? "tcp" : key.substr(slash + 1)};
+  auto port = port_number(key.substr(0, slash));
+  if (port == 0) return {0, ""};
+  return {port, slash == std::string::npos ? "tcp" : key.substr(slash + 1)};
 }
 
 bool on_its_way(const std::string& state) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "config/value_parsers.hpp"
 #include "http/query_string.hpp"
 #include "support/text_safety.hpp"
 
@@ -113,39 +114,19 @@ rewrite_result rewrite_playlist(std::string_view playlist, const rewrite_target&
 
 namespace {
 
-/// `host[:port]` of a URL: a name or IPv4 address, or an IPv6 address in brackets; a port of
-/// 1-65535.
+/// `host[:port]` of a URL: a host name or IP address (IPv6 in brackets), a port of 1-65535;
+/// read by the parsers of acepool's own settings.
 bool valid_authority(std::string_view authority) {
-  std::string_view host = authority, port;
   if (!authority.empty() && authority.front() == '[') {
     auto close = authority.find(']');
-    if (close == std::string_view::npos || close < 3) return false;
-    auto inside = authority.substr(1, close - 1);
-    if (inside.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos)
-      return false;
-    host = authority.substr(0, close + 1);
-    auto rest = authority.substr(close + 1);
-    if (!rest.empty() && rest.front() != ':') return false;
-    port = rest.empty() ? rest : rest.substr(1);
-    if (!rest.empty() && port.empty()) return false;
-  } else {
-    auto colon = authority.find(':');
-    if (colon != std::string_view::npos) {
-      host = authority.substr(0, colon);
-      port = authority.substr(colon + 1);
-      if (port.empty()) return false;
-    }
-    if (host.empty() || host.front() == '.' || host.front() == '-' ||
-        host.find_first_not_of(
-            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") !=
-            std::string_view::npos)
-      return false;
+    if (close == std::string_view::npos) return false;
+    if (close + 1 == authority.size())
+      return config::parse_ip_address(authority.substr(1, close - 1)).has_value();
+    return config::parse_host_port(authority).has_value();
   }
-  if (port.empty()) return true;
-  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos)
-    return false;
-  auto number = std::stoul(std::string(port));
-  return number >= 1 && number <= 65535;
+  if (authority.find(':') == std::string_view::npos)
+    return config::parse_host(authority).has_value();
+  return config::parse_host_port(authority).has_value();
 }
 
 }  // namespace
