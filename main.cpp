@@ -168,7 +168,9 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
   // ORCHESTRATOR=swarm: engines are services, placed by the Swarm that DOCKER_HOST manages.
   std::optional<docker::swarm_placement> swarm;
   if (s.docker.orchestrator == config::orchestrator_mode::swarm)
-    swarm = docker::swarm_placement{s.docker.swarm_constraints};
+    swarm = docker::swarm_placement{
+        s.docker.swarm_constraints, s.docker.max_engines_per_node, s.docker.engine_stop_timeout,
+        s.docker.host.kind == config::docker_endpoint::transport::unix_socket};
   options.make_client = [client_cfg, swarm](auto cancel) -> std::unique_ptr<docker::docker_client> {
     auto cfg = client_cfg;
     cfg.cancel = std::move(cancel);

@@ -53,6 +53,10 @@ using docker_run_atom = caf::atom_constant<caf::atom("dkrun")>;
 /// `docker::result<docker::container_details>`.
 using docker_inspect_atom = caf::atom_constant<caf::atom("dkinspect")>;
 
+/// docker_watcher → docker worker: the swarm's nodes (ORCHESTRATOR=swarm). Reply:
+/// `docker::result<std::vector<docker::swarm_node>>`.
+using docker_nodes_atom = caf::atom_constant<caf::atom("dknodes")>;
+
 /// provisioner → docker worker, with `std::string` id, `int` stop timeout in s: stop, then remove
 /// with force. Reply: `docker::result<docker::done>` (a container already gone is success).
 using docker_remove_atom = caf::atom_constant<caf::atom("dkremove")>;
@@ -443,6 +447,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::docker::result<acepool::docker::container
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::docker::result<acepool::docker::image_info>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::docker::docker_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<acepool::docker::container_summary>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::docker::result<std::vector<acepool::docker::swarm_node>>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::engine_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::sizing_view)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::engine_request)

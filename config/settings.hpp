@@ -97,6 +97,7 @@ struct docker_settings {
   std::optional<int64_t> engine_nano_cpus;      ///< ENGINE_CPU_LIMIT in billionths of a CPU
   orchestrator_mode orchestrator = orchestrator_mode::docker;
   std::vector<std::string> swarm_constraints;  ///< placement constraints (swarm mode)
+  int max_engines_per_node = 0;                ///< MAX_REPLICAS_PER_NODE (swarm mode; 0: none)
   std::vector<std::pair<std::string, std::string>> engine_extra_env;
   milliseconds startup_timeout{};
   milliseconds engine_ready_timeout{};

@@ -82,6 +82,8 @@ rule_outcome check_cross_field_rules(const settings& s) {
         "Gluetun container's network, which a Swarm service cannot join");
   if (dk.orchestrator == orchestrator_mode::docker && !dk.swarm_constraints.empty())
     out.warnings.push_back("SWARM_CONSTRAINTS applies with ORCHESTRATOR=swarm only");
+  if (dk.orchestrator == orchestrator_mode::docker && dk.max_engines_per_node > 0)
+    out.warnings.push_back("MAX_REPLICAS_PER_NODE applies with ORCHESTRATOR=swarm only");
   if (dk.orchestrator == orchestrator_mode::swarm && dk.engine_publish_address != "0.0.0.0")
     out.warnings.push_back(
         "ORCHESTRATOR=swarm publishes engine ports on every interface of their node "

@@ -250,6 +250,10 @@ std::vector<setting_spec> build_specs() {
       [](const std::vector<std::string>& l) {
         return l.empty() ? std::nullopt : std::optional<std::string>(join(l));
       }));
+  v.push_back(integer({"MAX_REPLICAS_PER_NODE", docker, "0",
+                       "swarm mode: engines one node may run (0 = no cap); nodes at the cap "
+                       "are excluded when a new engine is placed"},
+                      ACEPOOL_FIELD(docker.max_engines_per_node), 0, 10000));
   v.push_back(make(
       {"ENGINE_EXTRA_ENV", docker, std::nullopt, "K=V;K2=V2 added to every engine"},
       "K=V pairs separated by ; with environment-style names",

@@ -37,6 +37,8 @@ class docker_client {
   virtual result<image_info> inspect_image(const std::string& ref) = 0;
   /// POST /images/create; a failed pull (in the status or the progress stream) is `image_missing`.
   virtual result<done> pull_image(const std::string& ref) = 0;
+  /// GET /nodes: the swarm's nodes (ORCHESTRATOR=swarm); none for a daemon outside a swarm.
+  virtual result<std::vector<swarm_node>> list_nodes() { return std::vector<swarm_node>{}; }
 };
 
 }  // namespace acepool::docker

@@ -18,6 +18,8 @@ const char* to_string(docker_errc code) {
       return "timeout";
     case docker_errc::bad_request:
       return "bad_request";
+    case docker_errc::no_node:
+      return "no_node";
     case docker_errc::other:
       break;
   }

@@ -13,6 +13,7 @@ enum class docker_errc {
   port_in_use,         ///< a published host port is taken (fails on start)
   timeout,             ///< the call exceeded its deadline
   bad_request,         ///< Docker refused the request itself (HTTP 400): the caller's mistake
+  no_node,             ///< swarm mode: no node may run it (every one at MAX_REPLICAS_PER_NODE)
   other,               ///< anything else (Docker's message is kept)
 };
 

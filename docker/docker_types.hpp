@@ -97,6 +97,22 @@ struct docker_event {
   int64_t time_nano = 0;
 };
 
+/// A node of the swarm (ORCHESTRATOR=swarm), from GET /nodes.
+struct swarm_node {
+  std::string id;
+  std::string hostname;
+  std::string addr;          ///< where its published ports answer
+  std::string state;         ///< ready, down, unknown, disconnected
+  std::string availability;  ///< active, pause, drain
+  std::string role;          ///< manager, worker
+  std::map<std::string, std::string> labels;
+  /// The node whose daemon DOCKER_HOST names when that is a unix socket: the one acepool runs on.
+  bool local = false;
+
+  /// Whether Swarm places new tasks on it.
+  bool schedulable() const { return state == "ready" && availability == "active"; }
+};
+
 /// Filters of list and events calls: `{"label": ["a=b"], "status": ["running"]}`.
 using filters = std::map<std::string, std::vector<std::string>>;
 

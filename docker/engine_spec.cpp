@@ -148,4 +148,9 @@ bool is_generic(const std::map<std::string, std::string>& labels) {
   return it != labels.end() && it->second == "generic";
 }
 
+bool is_engine(const std::map<std::string, std::string>& labels) {
+  auto it = labels.find(label_kind);
+  return it != labels.end() && it->second == "engine";
+}
+
 }  // namespace acepool::docker

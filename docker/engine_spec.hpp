@@ -72,5 +72,7 @@ int next_name_index(const std::vector<std::string>& names, const std::string& pr
 
 /// Whether a container with these labels is a generic container (else an engine).
 bool is_generic(const std::map<std::string, std::string>& labels);
+/// Whether a container's labels say it is an engine (`acepool.kind=engine`).
+bool is_engine(const std::map<std::string, std::string>& labels);
 
 }  // namespace acepool::docker

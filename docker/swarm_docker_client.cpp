@@ -1,9 +1,13 @@
 #include "docker/swarm_docker_client.hpp"
 
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "docker/docker_json.hpp"
+#include "docker/engine_spec.hpp"
 #include "docker/json_fields.hpp"
+#include "docker/swarm_node_cap.hpp"
 #include "support/text_safety.hpp"
 
 namespace acepool::docker {
@@ -25,6 +29,9 @@ const json* at_path(const json& j, std::initializer_list<const char*> path) {
   }
   return at;
 }
+
+/// Capped creations of this process, one at a time (each worker has a client of its own).
+std::mutex capped_creation;
 
 const swarm_node* node_by_id(const std::vector<swarm_node>& nodes, const std::string& id) {
   for (const auto& n : nodes)
@@ -71,6 +78,25 @@ result<std::vector<swarm_node>> swarm_docker_client::nodes() {
   return parse_nodes(*j);
 }
 
+result<std::string> swarm_docker_client::own_node_id() {
+  if (own_node_id_) return *own_node_id_;
+  auto info = get_json("/info");
+  if (!info) return info.error();
+  const auto* id = at_path(*info, {"Swarm", "NodeID"});
+  own_node_id_ = id != nullptr && id->is_string() ? id->get<std::string>() : std::string();
+  return *own_node_id_;
+}
+
+result<std::vector<swarm_node>> swarm_docker_client::list_nodes() {
+  auto listed = nodes();
+  if (!listed || !placement_.daemon_is_local) return listed;
+  auto own = own_node_id();
+  if (!own) return own.error();
+  for (auto& n : *listed)
+    n.local = !own->empty() && n.id == *own;
+  return listed;
+}
+
 result<done> swarm_docker_client::ping() {
   return daemon_->ping();
 }
@@ -110,7 +136,24 @@ result<std::vector<container_summary>> swarm_docker_client::list_containers(cons
 }
 
 result<std::string> swarm_docker_client::create_container(const container_spec& spec) {
-  auto body = support::dump_json(service_create_body(spec, placement_));
+  if (placement_.max_engines_per_node <= 0 || !is_engine(spec.labels))
+    return create_service(spec, {});
+  std::lock_guard<std::mutex> one_at_a_time(capped_creation);
+  auto known_nodes = nodes();
+  if (!known_nodes) return known_nodes.error();
+  auto engines_on = engines_per_node();
+  if (!engines_on) return engines_on.error();
+  swarm_node_cap cap(placement_.max_engines_per_node);
+  auto decision = cap.place(*known_nodes, *engines_on);
+  if (!decision.room) return docker_error{docker_errc::no_node, 0, cap.full_message()};
+  auto id = create_service(spec, decision.exclusions);
+  if (id) await_placement(*id);
+  return id;
+}
+
+result<std::string> swarm_docker_client::create_service(
+    const container_spec& spec, const std::vector<std::string>& extra_constraints) {
+  auto body = support::dump_json(service_create_body(spec, placement_, extra_constraints));
   auto r = daemon_->versioned("POST", "/services/create", &body, daemon_->call_timeout());
   if (!r) return r.error();
   if (r->status != 201) return refused(*r);
@@ -119,6 +162,33 @@ result<std::string> swarm_docker_client::create_container(const container_spec& 
     return docker_error{docker_errc::other, static_cast<int>(r->status),
                         "service create answered without an ID"};
   return id;
+}
+
+result<std::map<std::string, int>> swarm_docker_client::engines_per_node() {
+  auto listed = get_json(
+      "/services?filters=" +
+      daemon_->escape(support::dump_json(json{{"label", {std::string(label_kind) + "=engine"}}})));
+  if (!listed) return listed.error();
+  std::vector<std::string> ids;
+  for (const auto& s : parse_services(*listed))
+    ids.push_back(s.id);
+  auto tasks = tasks_of(ids);
+  if (!tasks) return tasks.error();
+  std::map<std::string, int> on;
+  for (const auto& t : *tasks)
+    if (t.desired_state == "running" && !t.node_id.empty()) ++on[t.node_id];
+  return on;
+}
+
+void swarm_docker_client::await_placement(const std::string& service_id) {
+  // Swarm's scheduler assigns a node within milliseconds; a task it cannot place never gets
+  // one (the provisioner reports that), so the wait is short and bounded.
+  for (int i = 0; i < 40; ++i) {
+    auto tasks = tasks_of({service_id});
+    if (!tasks) return;
+    if (const auto* t = current_task(*tasks); t != nullptr && !t->node_id.empty()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 result<done> swarm_docker_client::start_container(const std::string&) {

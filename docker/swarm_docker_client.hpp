@@ -1,6 +1,8 @@
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +25,10 @@ class swarm_docker_client final : public docker_client {
   /// Services with the filters' labels (only `label` filters apply), as containers; without
   /// `all`, those whose task runs.
   result<std::vector<container_summary>> list_containers(const filters& f, bool all) override;
-  /// POST /services/create; the id is the service's.
+  /// POST /services/create; the id is the service's. With MAX_REPLICAS_PER_NODE an engine's
+  /// service excludes the nodes at the cap, and `no_node` when every node is (creations are
+  /// then one at a time in this process, each until its task has a node, so two never count
+  /// the same free place).
   result<std::string> create_container(const container_spec& spec) override;
   /// Swarm starts a service's task itself: nothing to do.
   result<done> start_container(const std::string& id) override;
@@ -37,10 +42,20 @@ class swarm_docker_client final : public docker_client {
   result<image_info> inspect_image(const std::string& ref) override;
   result<done> pull_image(const std::string& ref) override;
 
-  /// GET /nodes.
-  result<std::vector<swarm_node>> nodes();
+  /// GET /nodes, the daemon's own node marked `local` when DOCKER_HOST is a unix socket.
+  result<std::vector<swarm_node>> list_nodes() override;
 
  private:
+  result<std::vector<swarm_node>> nodes();
+  /// Swarm.NodeID of GET /info: the node of the daemon this client talks to.
+  result<std::string> own_node_id();
+  /// The engines each node runs or is starting (tasks Swarm wants running, by node id).
+  result<std::map<std::string, int>> engines_per_node();
+  /// POST /services/create with these extra constraints.
+  result<std::string> create_service(const container_spec& spec,
+                                     const std::vector<std::string>& extra_constraints);
+  /// Waits (a few seconds at most) until the service's task has a node.
+  void await_placement(const std::string& service_id);
   /// `/services/{id}`, or not_found for an id that cannot name one.
   result<std::string> service_path(const std::string& id);
   result<nlohmann::json> get_json(const std::string& path);
@@ -48,6 +63,7 @@ class swarm_docker_client final : public docker_client {
 
   std::unique_ptr<curl_docker_client> daemon_;
   swarm_placement placement_;
+  std::optional<std::string> own_node_id_;
 };
 
 }  // namespace acepool::docker

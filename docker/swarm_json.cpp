@@ -42,7 +42,8 @@ const json& object_at(const json& j, const char* key) {
 
 }  // namespace
 
-json service_create_body(const container_spec& spec, const swarm_placement& placement) {
+json service_create_body(const container_spec& spec, const swarm_placement& placement,
+                         const std::vector<std::string>& extra_constraints) {
   json container{{"Image", spec.image}, {"Labels", spec.labels}, {"Env", spec.env}};
   if (!spec.cmd.empty()) container["Args"] = spec.cmd;
   if (spec.healthcheck) container["HealthCheck"] = healthcheck_body(*spec.healthcheck);
@@ -52,14 +53,17 @@ json service_create_body(const container_spec& spec, const swarm_placement& plac
   // An engine's task is Swarm's to keep running (a lost node's engine starts elsewhere; acepool
   // still removes the service of an engine it finds unhealthy); any other container runs once,
   // as its restart policy says.
-  auto it = spec.labels.find(label_kind);
-  bool engine = it != spec.labels.end() && it->second == "engine";
+  bool engine = is_engine(spec.labels);
+  auto constraints = placement.constraints;
+  constraints.insert(constraints.end(), extra_constraints.begin(), extra_constraints.end());
+  container["StopGracePeriod"] =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(placement.stop_grace).count();
   json task{{"ContainerSpec", container},
             {"RestartPolicy",
              {{"Condition", engine ? "any" : "none"},
               {"Delay", std::chrono::nanoseconds(std::chrono::seconds(5)).count()}}},
             {"Resources", {{"Limits", limits}, {"Reservations", limits}}},
-            {"Placement", {{"Constraints", placement.constraints}}}};
+            {"Placement", {{"Constraints", constraints}}}};
   if (spec.network_mode) task["Networks"] = json::array({{{"Target", *spec.network_mode}}});
   json ports = json::array();
   for (const auto& [key, bindings] : spec.ports) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -19,19 +20,26 @@ namespace acepool::docker {
 inline constexpr const char* label_swarm_node = "acepool.swarm.node";
 inline constexpr const char* label_swarm_node_addr = "acepool.swarm.node_addr";
 
-/// Where engines may run, from the settings. (Swarm applies spread preferences and MaxReplicas
-/// to the tasks of one service: with one service per engine they would do nothing. Among the
-/// nodes the constraints allow, Swarm's scheduler places each new task on the node running
-/// the fewest.)
+/// Where engines may run and how they stop, from the settings. (Swarm applies spread
+/// preferences and MaxReplicas to the tasks of one service: with one service per engine they
+/// would do nothing. Among the nodes the constraints allow, Swarm's scheduler places each new
+/// task on the node running the fewest; acepool's per-node cap is swarm_node_cap.)
 struct swarm_placement {
   std::vector<std::string> constraints;  ///< e.g. `node.labels.acepool==engines`
+  int max_engines_per_node = 0;          ///< MAX_REPLICAS_PER_NODE; 0: no cap
+  /// ENGINE_STOP_TIMEOUT_S: how long Swarm waits after SIGTERM before it kills a task.
+  std::chrono::milliseconds stop_grace{5000};
+  /// DOCKER_HOST is a unix socket: its daemon's node is the one acepool runs on.
+  bool daemon_is_local = true;
 };
 
 /// The body of POST /services/create: `spec` as a service of one replica, restarted by Swarm
 /// (on another node when its node is lost), its ports published in `host` mode on the node it
 /// runs on (the port range stays acepool's: no routing mesh), its memory and CPU limits also
 /// reserved on the node.
-nlohmann::json service_create_body(const container_spec& spec, const swarm_placement& placement);
+/// `extra_constraints` are added to the settings' (the per-node cap's exclusions).
+nlohmann::json service_create_body(const container_spec& spec, const swarm_placement& placement,
+                                   const std::vector<std::string>& extra_constraints = {});
 
 /// One row of GET /services.
 struct swarm_service {
@@ -54,17 +62,6 @@ struct swarm_task {
   int exit_code = 0;
   std::string updated;  ///< RFC 3339
   port_map ports;       ///< `"6878/tcp"` → the published port (host mode; host ip empty)
-};
-
-/// One row of GET /nodes.
-struct swarm_node {
-  std::string id;
-  std::string hostname;
-  std::string addr;          ///< where its published ports answer
-  std::string state;         ///< ready, down, unknown, disconnected
-  std::string availability;  ///< active, pause, drain
-  std::string role;          ///< manager, worker
-  std::map<std::string, std::string> labels;
 };
 
 /// Parse GET /services, /tasks and /nodes; malformed rows are skipped.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "actors/pool/node_load.hpp"
 #include "config/settings.hpp"
 #include "http/state_json.hpp"
 #include "support/time_format.hpp"
@@ -76,6 +77,26 @@ std::optional<block> provisioning_block(const status_inputs& in) {
   return std::nullopt;
 }
 
+nlohmann::json swarm_nodes_json(const std::vector<docker::swarm_node>& nodes,
+                                const actors::engines_snapshot& engines) {
+  auto out = nlohmann::json::array();
+  auto load = actors::load_by_node(engines.engines);
+  for (const auto& n : nodes) {
+    const auto& on = load[n.id];
+    out.push_back({{"id", n.id},
+                   {"hostname", n.hostname},
+                   {"addr", n.addr},
+                   {"role", n.role},
+                   {"state", n.state},
+                   {"availability", n.availability},
+                   {"local", n.local},
+                   {"engines", on.engines},
+                   {"healthy_engines", on.healthy_engines},
+                   {"streams", on.streams}});
+  }
+  return out;
+}
+
 nlohmann::json orchestrator_status(const status_inputs& in) {
   auto c = count_engines(in);
   auto blocked = provisioning_block(in);
@@ -125,7 +146,13 @@ nlohmann::json orchestrator_status(const status_inputs& in) {
             {"grace_period_s", whole_seconds(s.pool.engine_grace_period)},
             {"grace_period_ms", s.pool.engine_grace_period.count()},
             {"target_image", s.docker.target_image}}},
-          {"docker", {{"reachable", in.docker.reachable}, {"detail", in.docker.detail}}},
+          {"docker",
+           {{"reachable", in.docker.reachable},
+            {"detail", in.docker.detail},
+            {"orchestrator",
+             s.docker.orchestrator == config::orchestrator_mode::swarm ? "swarm" : "docker"},
+            {"nodes", in.docker.nodes ? swarm_nodes_json(*in.docker.nodes, in.engines)
+                                      : nlohmann::json(nullptr)}}},
           {"timestamp", support::now_rfc3339()}};
 }
 

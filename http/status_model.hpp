@@ -31,6 +31,11 @@ struct status_inputs {
 /// GET /orchestrator/status.
 nlohmann::json orchestrator_status(const status_inputs& in);
 
+/// The swarm's nodes with the engines, healthy engines and streams each runs (by the engines'
+/// node label), for /orchestrator/status and the dashboard.
+nlohmann::json swarm_nodes_json(const std::vector<docker::swarm_node>& nodes,
+                                const actors::engines_snapshot& engines);
+
 /// GET /health/status.
 nlohmann::json health_status(const status_inputs& in);
 

@@ -24,6 +24,12 @@ const metric_family provisioning{"acepool_provisioning", t::gauge,
     "Provisioning operations by phase", {"phase"}, {{"in_flight"}, {"queued"}}};
 const metric_family docker_reachable{"acepool_docker_reachable", t::gauge,
     "1 when the last Docker sync succeeded", {}, one_series};
+const metric_family swarm_node_up{"acepool_swarm_node_up", t::gauge,
+    "Swarm mode: 1 when the node is ready and active (takes engines)", {"node", "hostname"}, {}};
+const metric_family swarm_node_engines{"acepool_swarm_node_engines", t::gauge,
+    "Swarm mode: engines running on the node", {"node", "hostname"}, {}};
+const metric_family swarm_node_streams{"acepool_swarm_node_streams", t::gauge,
+    "Swarm mode: active streams on the node's engines", {"node", "hostname"}, {}};
 const metric_family provision_total{"acepool_provision_total", t::counter,
     "Provisioning operations by kind and result", {"kind", "result"},
     {{"engine", "success"}, {"generic", "success"}}};
@@ -150,6 +156,9 @@ const std::vector<const metric_family*>& catalogue() {
                                                      &streams_recorded,
                                                      &provisioning,
                                                      &docker_reachable,
+                                                     &swarm_node_up,
+                                                     &swarm_node_engines,
+                                                     &swarm_node_streams,
                                                      &provision_total,
                                                      &provision_duration,
                                                      &circuit_state,

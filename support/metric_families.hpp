@@ -56,14 +56,15 @@ label_set labels_of(const metric_family& f, const std::vector<std::string>& valu
 
 // ---- acepool's own ----
 extern const metric_family engines, engines_health, engines_marked_for_replacement, streams_active,
-    streams_recorded, provisioning, docker_reachable, provision_total, provision_duration,
-    circuit_state, health_transitions, engine_replacements, docker_errors, docker_events,
-    events_total, stale_streams, relay_sessions, relay_failovers, stream_clients, relay_bytes,
-    relay_client_skips, relay_client_drops, relay_client_disconnects, vpn_connected,
-    vpn_transitions, store_writes, store_dropped, actors, actor_mailbox, actor_handler_exceptions,
-    api_requests, api_duration, http_connections, http_connections_max, http_connections_evicted,
-    http_connections_refused, http_connections_dropped, http_refused_requests, http_write_timeouts,
-    http_accept_errors, live_subscribers, live_dropped;
+    streams_recorded, provisioning, docker_reachable, swarm_node_up, swarm_node_engines,
+    swarm_node_streams, provision_total, provision_duration, circuit_state, health_transitions,
+    engine_replacements, docker_errors, docker_events, events_total, stale_streams, relay_sessions,
+    relay_failovers, stream_clients, relay_bytes, relay_client_skips, relay_client_drops,
+    relay_client_disconnects, vpn_connected, vpn_transitions, store_writes, store_dropped, actors,
+    actor_mailbox, actor_handler_exceptions, api_requests, api_duration, http_connections,
+    http_connections_max, http_connections_evicted, http_connections_refused,
+    http_connections_dropped, http_refused_requests, http_write_timeouts, http_accept_errors,
+    live_subscribers, live_dropped;
 
 // ---- the orchestrator's (krinkuto11/acestream-orchestrator), kept for its dashboards ----
 extern const metric_family orch_events_started, orch_events_ended, orch_collector_errors,

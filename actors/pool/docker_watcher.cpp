@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/messages.hpp"
+#include "actors/pool/swarm_node_changes.hpp"
 #include "actors/runtime/actor_directory.hpp"
 #include "actors/runtime/introspection.hpp"
 #include "actors/runtime/published_state.hpp"
@@ -32,6 +33,9 @@ struct docker_watcher_state {
   static inline const char* name = "docker_watcher";
   docker_watcher_deps deps;
   std::unique_ptr<docker::docker_event_stream> stream;
+  /// ORCHESTRATOR=swarm: services and nodes (their events carry no container labels).
+  std::unique_ptr<docker::docker_event_stream> swarm_stream;
+  std::optional<std::vector<docker::swarm_node>> nodes;
   bool adopted = false;
   bool syncing = false;
   bool resync = false;
@@ -48,7 +52,12 @@ struct docker_watcher_state {
     snap.reachable = reachable;
     snap.adopted = adopted;
     snap.detail = std::move(detail);
+    snap.nodes = nodes;
     deps.published->docker.publish(std::move(snap));
+  }
+
+  bool swarm() const {
+    return deps.settings->docker.orchestrator == config::orchestrator_mode::swarm;
   }
 
   nlohmann::json summary() const {
@@ -129,6 +138,37 @@ void on_listed(docker_watcher_actor* self, std::vector<docker::container_summary
   st.last_error.clear();
 }
 
+/// Swarm mode: the nodes after each listing; a node that changes state or availability (lost,
+/// back, drained) is announced.
+void refresh_nodes(docker_watcher_actor* self) {
+  self->request(self->state.deps.quick_pool, std::chrono::seconds(30), docker_nodes_atom::value)
+      .then(
+          [self](docker::result<std::vector<docker::swarm_node>>& r) {
+            auto& st = self->state;
+            if (!r.ok()) return;  // the listing's own outcome says whether Docker answers
+            for (const auto& change : swarm_node_changes(st.nodes, *r))
+              announce(&st.deps.published->feed,
+                       change.state == "ready" && change.availability == "active"
+                           ? spdlog::level::info
+                           : spdlog::level::warn,
+                       "swarm.node",
+                       {{"node", change.id},
+                        {"hostname", change.hostname},
+                        {"state", change.state},
+                        {"availability", change.availability}});
+            st.nodes = std::move(*r);
+            st.publish(true, "ok");
+          },
+          [](caf::error&) {});  // the next sync asks again
+}
+
+void sync_soon(docker_watcher_actor* self) {
+  auto& st = self->state;
+  if (!st.adopted || st.sync_soon_pending) return;
+  st.sync_soon_pending = true;
+  self->delayed_send(self, start_event_debounce, sync_atom::value, uint64_t{0});
+}
+
 void sync(docker_watcher_actor* self) {
   auto& st = self->state;
   if (st.syncing) {
@@ -147,6 +187,7 @@ void sync(docker_watcher_actor* self) {
             st.syncing = false;
             if (!r.ok()) return on_list_failed(self, r.error().message);
             on_listed(self, std::move(*r), listed_at);
+            if (st.swarm()) refresh_nodes(self);
             if (st.resync) {
               st.resync = false;
               sync(self);
@@ -166,6 +207,12 @@ void on_event(docker_watcher_actor* self, const docker::docker_event& e) {
   ++st.events;
   if (st.deps.metrics != nullptr)
     st.deps.metrics->counter(metrics::docker_events, {{"action", e.action}}).inc();
+  if (st.swarm()) {
+    // A service, node or task container changed: Swarm restarts and moves engines itself, so
+    // acepool only looks again (soon, once for a burst). Never removes what Swarm supervises.
+    sync_soon(self);
+    return;
+  }
   if (e.type != "container" || e.id.empty()) return;
   auto& d = st.deps;
   if (e.action == "die" || e.action == "destroy") {
@@ -186,11 +233,10 @@ void on_event(docker_watcher_actor* self, const docker::docker_event& e) {
     log::event(spdlog::level::info, "docker.container_" + std::string(dead ? "died" : "destroyed"),
                {{"container", e.attributes.count("name") ? e.attributes.at("name") : e.id},
                 {"exit_code", e.attributes.count("exitCode") ? e.attributes.at("exitCode") : ""}});
-  } else if (e.action == "start" && st.adopted && !st.sync_soon_pending) {
+  } else if (e.action == "start") {
     // A start acepool did not make (or its own, which the sync skips while it is being
     // provisioned): adopt it after a short debounce.
-    st.sync_soon_pending = true;
-    self->delayed_send(self, start_event_debounce, sync_atom::value, uint64_t{0});
+    sync_soon(self);
   }
 }
 
@@ -207,7 +253,15 @@ caf::behavior docker_watcher(docker_watcher_actor* self, docker_watcher_deps dep
       [me](bool connected, const std::string& detail) {
         caf::anon_send(me, docker_stream_atom::value, connected, detail);
       });
-  if (st.deps.event_stream) st.stream->start();
+  if (st.swarm())
+    st.swarm_stream = std::make_unique<docker::docker_event_stream>(
+        st.deps.client, docker::filters{{"type", {"service", "node"}}},
+        [me](const docker::docker_event& e) { caf::anon_send(me, docker_event_atom::value, e); },
+        [](bool, const std::string&) {});  // the container stream reports the connection
+  if (st.deps.event_stream) {
+    st.stream->start();
+    if (st.swarm_stream) st.swarm_stream->start();
+  }
   self->send(self, sync_atom::value, uint64_t{0});
   return introspectable(
       self, caf::message_handler{

@@ -260,8 +260,13 @@ auto relay_handlers(registry_actor* self) {
         std::optional<std::string> own_container;
         if (const auto* own = s.book->find(own_stream); own != nullptr && !own->ended)
           own_container = own->container_id;
+        auto with_local = wishes;
+        // Swarm mode: among equals, an engine on acepool's own node keeps the bytes on the host.
+        if (auto docker = s.published->docker.load(); docker->nodes)
+          for (const auto& n : *docker->nodes)
+            if (n.local) with_local.local_node = n.id;
         engine_choice choice;
-        choice.engine = s.table->reserve(reservation, wishes,
+        choice.engine = s.table->reserve(reservation, with_local,
                                          s.settings->pool.max_streams_per_engine, own_container);
         return choice;
       },

@@ -1,15 +1,54 @@
 #include "actors/pool/pool_metrics.hpp"
 
 #include <map>
+#include <memory>
+#include <mutex>
 
+#include "actors/pool/node_load.hpp"
 #include "actors/runtime/published_state.hpp"
 #include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
 
 namespace acepool::actors {
 
+namespace {
+
+/// The nodes a scrape has shown (id → hostname); scrapes may run at the same time.
+struct seen_nodes {
+  std::mutex mutex;
+  std::map<std::string, std::string> ids;
+};
+
+/// Swarm mode: each node's state, engines and streams; a node gone from the swarm stays, at 0.
+void add_node_series(metrics::registry& r, const std::vector<docker::swarm_node>& nodes,
+                     const engines_snapshot& engines, seen_nodes& shown) {
+  std::lock_guard<std::mutex> guard(shown.mutex);
+  auto& seen = shown.ids;
+  auto on_node = load_by_node(engines.engines);
+  std::map<std::string, std::string> now;
+  for (const auto& n : nodes) {
+    metrics::label_set l{{"node", n.id}, {"hostname", n.hostname}};
+    r.gauge(metrics::swarm_node_up, l).set(n.schedulable() ? 1 : 0);
+    r.gauge(metrics::swarm_node_engines, l).set(on_node[n.id].engines);
+    r.gauge(metrics::swarm_node_streams, l).set(on_node[n.id].streams);
+    now[n.id] = n.hostname;
+  }
+  for (const auto& [id, hostname] : seen)
+    if (now.count(id) == 0) {
+      metrics::label_set l{{"node", id}, {"hostname", hostname}};
+      r.gauge(metrics::swarm_node_up, l).set(0);
+      r.gauge(metrics::swarm_node_engines, l).set(0);
+      r.gauge(metrics::swarm_node_streams, l).set(0);
+      now[id] = hostname;
+    }
+  seen = std::move(now);
+}
+
+}  // namespace
+
 void add_pool_metrics(metrics::registry& reg, const published_state& published) {
-  reg.add_collector([&published](metrics::registry& r) {
+  auto shown = std::make_shared<seen_nodes>();
+  reg.add_collector([&published, shown](metrics::registry& r) {
     auto engines = published.engines.load();
     std::map<std::string, int> by_state{
         {"starting", 0}, {"running", 0}, {"draining", 0}, {"stopping", 0}, {"static", 0}};
@@ -32,7 +71,9 @@ void add_pool_metrics(metrics::registry& reg, const published_state& published) 
     auto p = published.provisioning.load();
     r.gauge(metrics::provisioning, {{"phase", "in_flight"}}).set(p->in_flight);
     r.gauge(metrics::provisioning, {{"phase", "queued"}}).set(p->queued);
-    r.gauge(metrics::docker_reachable).set(published.docker.load()->reachable ? 1 : 0);
+    auto docker = published.docker.load();
+    r.gauge(metrics::docker_reachable).set(docker->reachable ? 1 : 0);
+    if (docker->nodes) add_node_series(r, *docker->nodes, *engines, *shown);
   });
 }
 

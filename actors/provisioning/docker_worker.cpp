@@ -98,6 +98,9 @@ caf::behavior docker_worker(tracked_actor<docker_worker_state>* self,
           [&st](docker_run_atom, const docker::container_spec& spec) {
             return st.perform("run", [&] { return docker::create_and_start(*st.client, spec); });
           },
+          [&st](docker_nodes_atom) {
+            return st.perform("nodes", [&] { return st.client->list_nodes(); });
+          },
           [&st](docker_inspect_atom, const std::string& id) {
             return st.perform("inspect", [&] { return st.client->inspect_container(id); });
           },

@@ -24,6 +24,8 @@ failure_verdict judge_docker_failure(docker::docker_errc error, bool engine,
       return {failure_action::retry, provision_code::docker_unavailable};
     case docker_errc::bad_request:
       return {failure_action::fail, provision_code::invalid_request};
+    case docker_errc::no_node:
+      return {failure_action::fail, provision_code::no_node};
     case docker_errc::not_found:
     case docker_errc::timeout:
     case docker_errc::other:

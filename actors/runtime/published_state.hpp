@@ -91,6 +91,8 @@ struct docker_snapshot {
   bool reachable = false;
   bool adopted = false;  ///< the first full sync (adoption) has happened
   std::string detail = "not contacted yet";
+  /// ORCHESTRATOR=swarm: the nodes as the last sync saw them; none in docker mode.
+  std::optional<std::vector<docker::swarm_node>> nodes;
 };
 
 /// Snapshots the owning actors publish and HTTP handlers read with one atomic load each.

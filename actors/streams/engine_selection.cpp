@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "docker/swarm_json.hpp"
+
 namespace acepool::actors {
 
 const engine_record* select_engine(const std::vector<const engine_record*>& engines,
@@ -20,12 +22,17 @@ const engine_record* select_engine(const std::vector<const engine_record*>& engi
            e.health != health_status::unhealthy && load(e) < max_streams &&
            !listed(wishes.excluded, e.container_id);
   };
+  auto local = [&](const engine_record& e) {
+    if (wishes.local_node.empty()) return true;
+    auto it = e.labels.find(docker::label_swarm_node);
+    return it != e.labels.end() && it->second == wishes.local_node;
+  };
   // Never used sorts first among equals: it is the least recently used.
   auto rank = [&](const engine_record& e) {
     auto used = e.last_stream_usage.value_or(std::chrono::system_clock::time_point{});
     return std::make_tuple(listed(wishes.avoided, e.container_id) ? 1 : 0,
-                           e.health == health_status::healthy ? 0 : 1, load(e), e.forwarded ? 0 : 1,
-                           used, e.container_id);
+                           e.health == health_status::healthy ? 0 : 1, load(e), local(e) ? 0 : 1,
+                           e.forwarded ? 0 : 1, used, e.container_id);
   };
   const engine_record* best = nullptr;
   for (const auto* e : engines) {

@@ -295,13 +295,15 @@ TEST_CASE("secrets are never echoed in errors") {
 TEST_CASE("swarm mode: placement settings parse, VPN engines are refused") {
   auto r = load({{"ORCHESTRATOR", "swarm"},
                  {"SWARM_CONSTRAINTS", "node.labels.acepool==engines, node.role!=manager"},
-                 {"ENGINE_CPU_LIMIT", "1.5"}});
+                 {"ENGINE_CPU_LIMIT", "1.5"},
+                 {"MAX_REPLICAS_PER_NODE", "4"}});
   REQUIRE(r.loaded);
   const auto& s = r.loaded->values;
   CHECK(s.docker.orchestrator == orchestrator_mode::swarm);
   CHECK(s.docker.swarm_constraints ==
         std::vector<std::string>{"node.labels.acepool==engines", "node.role!=manager"});
   CHECK(s.docker.engine_nano_cpus == 1'500'000'000);
+  CHECK(s.docker.max_engines_per_node == 4);
   // Swarm publishes engine ports on every interface of a node: said at start.
   CHECK(has_warning(r, "every interface"));
   CHECK_THAT(error_of({{"ORCHESTRATOR", "swarm"}, {"GLUETUN_CONTAINER_NAME", "g"}}),
@@ -311,4 +313,8 @@ TEST_CASE("swarm mode: placement settings parse, VPN engines are refused") {
   for (const char* bad : {"0", "0.001", "2000", "1,5", "-1", "x"})
     CHECK_THAT(error_of({{"ENGINE_CPU_LIMIT", bad}}), Catch::Contains("ENGINE_CPU_LIMIT"));
   CHECK_THAT(error_of({{"ORCHESTRATOR", "kubernetes"}}), Catch::Contains("ORCHESTRATOR"));
+  for (const char* bad : {"-1", "x", "99999999999"})
+    CHECK_THAT(error_of({{"MAX_REPLICAS_PER_NODE", bad}}),
+               Catch::Contains("MAX_REPLICAS_PER_NODE"));
+  CHECK(has_warning(load({{"MAX_REPLICAS_PER_NODE", "2"}}), "ORCHESTRATOR=swarm only"));
 }

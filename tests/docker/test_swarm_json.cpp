@@ -28,9 +28,10 @@ container_spec engine_spec_for_test() {
 TEST_CASE("swarm: an engine is a service of one replica, its port published on its node") {
   swarm_placement p;
   p.constraints = {"node.labels.acepool==engines"};
+  p.stop_grace = std::chrono::seconds(3);
   auto spec = engine_spec_for_test();
   spec.nano_cpus = 1'500'000'000;
-  auto b = service_create_body(spec, p);
+  auto b = service_create_body(spec, p, {"node.id!=n2"});
   CHECK(b["Name"] == "acestream-7");
   CHECK(b["Labels"]["orchestrator.managed"] == "acestream");
   CHECK(b["Mode"] == json{{"Replicated", {{"Replicas", 1}}}});
@@ -40,7 +41,10 @@ TEST_CASE("swarm: an engine is a service of one replica, its port published on i
   CHECK(task["ContainerSpec"]["Env"] == json::array({"HTTP_PORT=6878"}));
   CHECK(task["ContainerSpec"]["Labels"]["acestream.http_port"] == "6878");
   CHECK(task["ContainerSpec"]["HealthCheck"]["Interval"] == 2'000'000'000);
-  CHECK(task["Placement"] == json{{"Constraints", json::array({"node.labels.acepool==engines"})}});
+  CHECK(task["Placement"] ==
+        json{{"Constraints", json::array({"node.labels.acepool==engines", "node.id!=n2"})}});
+  // Removing an engine's service stops its task within ENGINE_STOP_TIMEOUT_S, not Swarm's 10 s.
+  CHECK(task["ContainerSpec"]["StopGracePeriod"] == 3'000'000'000);
   CHECK(task["Resources"]["Limits"] ==
         json{{"MemoryBytes", 512ull << 20}, {"NanoCPUs", 1'500'000'000}});
   CHECK(task["Resources"]["Reservations"] == task["Resources"]["Limits"]);

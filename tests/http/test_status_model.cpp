@@ -201,3 +201,38 @@ TEST_CASE("status: a full pool says how to recover, as the orchestrator does") {
         "Maximum number of engines (4) already running. Wait for streams to end "
         "or increase MAX_REPLICAS.");
 }
+
+TEST_CASE("status (swarm): each node with its state and the engines and streams it carries") {
+  status_world w(0, {{"ORCHESTRATOR", "swarm"}, {"MAX_REPLICAS", "4"}});
+  auto on = [&](const std::string& id, engine_health h, const std::string& node) {
+    w.add_engine(id, h).labels["acepool.swarm.node"] = node;
+  };
+  on("a", engine_health::healthy, "n1");
+  on("b", engine_health::unhealthy, "n1");
+  on("c", engine_health::healthy, "n2");
+  w.add_stream("s1", "a");
+  w.add_stream("s2", "a");
+  docker::swarm_node n1, n2, n3;
+  n1.id = "n1", n1.hostname = "edge-1", n1.state = "ready", n1.availability = "active";
+  n1.local = true;
+  n2.id = "n2", n2.hostname = "edge-2", n2.state = "down", n2.availability = "active";
+  n3.id = "n3", n3.hostname = "edge-3", n3.state = "ready", n3.availability = "drain";
+  w.docker.nodes = std::vector<docker::swarm_node>{n1, n2, n3};
+  auto status = http::orchestrator_status(w.in());
+  CHECK(status["docker"]["orchestrator"] == "swarm");
+  const auto& nodes = status["docker"]["nodes"];
+  REQUIRE(nodes.size() == 3);
+  CHECK(nodes[0]["hostname"] == "edge-1");
+  CHECK(nodes[0]["local"] == true);
+  CHECK(nodes[0]["engines"] == 2);
+  CHECK(nodes[0]["healthy_engines"] == 1);
+  CHECK(nodes[0]["streams"] == 2);
+  CHECK(nodes[1]["state"] == "down");
+  CHECK(nodes[1]["engines"] == 1);
+  CHECK(nodes[2]["availability"] == "drain");
+  CHECK(nodes[2]["engines"] == 0);
+  // Docker mode: no nodes.
+  status_world plain(1);
+  CHECK(http::orchestrator_status(plain.in())["docker"]["nodes"].is_null());
+  CHECK(http::orchestrator_status(plain.in())["docker"]["orchestrator"] == "docker");
+}

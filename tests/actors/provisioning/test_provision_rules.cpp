@@ -81,6 +81,11 @@ TEST_CASE("provisioning: only failures that may go away are retried") {
   CHECK(refused.action == failure_action::fail);
   CHECK(refused.code == provision_code::invalid_request);
   CHECK_FALSE(counts_against_breaker(refused.code));  // the caller's mistake
+  // Every swarm node at MAX_REPLICAS_PER_NODE: answered at once, and not a failure of Docker.
+  auto full = judge_docker_failure(docker_errc::no_node, true, {});
+  CHECK(full.action == failure_action::fail);
+  CHECK(full.code == provision_code::no_node);
+  CHECK_FALSE(counts_against_breaker(full.code));
   CHECK(counts_against_breaker(provision_code::docker_unavailable));
   CHECK_FALSE(counts_against_breaker(provision_code::max_capacity));
 }

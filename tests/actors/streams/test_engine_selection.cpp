@@ -97,3 +97,24 @@ TEST_CASE("selection takes an avoided engine only when nothing else qualifies") 
   // Excluded is never taken.
   CHECK(select_engine(alone, load, 2, engine_wishes{"", {"dead"}, {}}) == nullptr);
 }
+
+TEST_CASE("selection (swarm): less loaded first, then an engine on acepool's own node") {
+  auto on = [](engine_record e, const std::string& node) {
+    e.labels["acepool.swarm.node"] = node;
+    return e;
+  };
+  // Equal load: the engine beside acepool wins, even when the other is less recently used.
+  auto remote = on(selectable("remote", health_status::healthy, 0), "n2");
+  auto here = on(selectable("here", health_status::healthy, 0), "n1");
+  here.last_stream_usage = std::chrono::system_clock::now();
+  std::vector<engine_record> engines{remote, here};
+  std::vector<const engine_record*> ptrs{&engines[0], &engines[1]};
+  engine_wishes wishes;
+  wishes.local_node = "n1";
+  CHECK(select_engine(ptrs, load_of(engines, {}), 3, wishes)->container_id == "here");
+  // Without a local node (docker mode, or a remote DOCKER_HOST) the usual order decides.
+  CHECK(select_engine(ptrs, load_of(engines, {}), 3, engine_wishes{})->container_id == "remote");
+  // A busier local engine loses: new streams spread first.
+  engines[1] = on(selectable("here", health_status::healthy, 1), "n1");
+  CHECK(select_engine(ptrs, load_of(engines, {}), 3, wishes)->container_id == "remote");
+}
