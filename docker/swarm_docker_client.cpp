@@ -98,7 +98,22 @@ result<std::vector<swarm_node>> swarm_docker_client::list_nodes() {
 }
 
 result<done> swarm_docker_client::ping() {
-  return daemon_->ping();
+  auto pong = daemon_->ping();
+  if (!pong) return pong;
+  // Only a manager answers for services, tasks and nodes: say so, not "unreachable".
+  auto info = get_json("/info");
+  if (!info) return info.error();
+  const auto* control = at_path(*info, {"Swarm", "ControlAvailable"});
+  if (control == nullptr || *control != true) {
+    const auto* state = at_path(*info, {"Swarm", "LocalNodeState"});
+    return docker_error{docker_errc::other, 200,
+                        "DOCKER_HOST is not a swarm manager (ORCHESTRATOR=swarm needs one; its "
+                        "swarm state: " +
+                            (state != nullptr && state->is_string() ? state->get<std::string>()
+                                                                    : std::string("unknown")) +
+                            ")"};
+  }
+  return done{};
 }
 
 result<version_info> swarm_docker_client::version() {

@@ -20,6 +20,7 @@ class swarm_docker_client final : public docker_client {
  public:
   swarm_docker_client(std::unique_ptr<curl_docker_client> daemon, swarm_placement placement);
 
+  /// The daemon's ping, and an error naming the problem when it is not a swarm manager.
   result<done> ping() override;
   result<version_info> version() override;
   /// Services with the filters' labels (only `label` filters apply), as containers; without

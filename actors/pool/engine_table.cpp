@@ -171,17 +171,7 @@ engine_table::sync_result engine_table::sync(const std::vector<docker::container
   for (const auto& c : running) {
     if (auto it = engines_.find(c.id); it != engines_.end()) {
       it->second.last_seen = now_wall;
-      // Swarm mode: a task that moved to another node answers there now.
-      if (auto node = c.labels.find(docker::label_swarm_node_addr);
-          node != c.labels.end() && !node->second.empty() && node->second != it->second.host &&
-          it->second.managed() && !it->second.vpn_container &&
-          settings.docker.access != config::engine_access::network) {
-        it->second.host = node->second;
-        it->second.labels[docker::label_swarm_node] =
-            c.labels.count(docker::label_swarm_node) ? c.labels.at(docker::label_swarm_node) : "";
-        it->second.labels[docker::label_swarm_node_addr] = node->second;
-        it->second.changed = now;
-      }
+      follow_moved_task(it->second, c, settings, now);
       continue;
     }
     if (provisioning.count(c.id)) continue;  // its operation registers it when ready
@@ -210,6 +200,26 @@ void engine_table::streams_changed_on(const std::string& container_id, wall::tim
   if (it == engines_.end()) return;
   it->second.last_stream_usage = at;
   if (streams_->active_on(container_id).empty()) it->second.idle_since = now;
+}
+
+void engine_table::follow_moved_task(engine_record& e, const docker::container_summary& c,
+                                     const config::settings& settings, steady::time_point now) {
+  auto label = [&](const char* key) {
+    auto it = c.labels.find(key);
+    return it == c.labels.end() ? std::string() : it->second;
+  };
+  auto node = label(docker::label_swarm_node), addr = label(docker::label_swarm_node_addr);
+  if (node.empty() || !e.managed()) return;
+  // Nodes may share an address (several on one host): the node id says the task moved.
+  bool moved =
+      node != e.labels[docker::label_swarm_node] || addr != e.labels[docker::label_swarm_node_addr];
+  if (!moved) return;
+  e.labels[docker::label_swarm_node] = node;
+  e.labels[docker::label_swarm_node_addr] = addr;
+  // It answers on its new node now, unless acepool reaches engines another way.
+  if (!addr.empty() && !e.vpn_container && settings.docker.access != config::engine_access::network)
+    e.host = addr;
+  e.changed = now;
 }
 
 std::optional<engine_record> engine_table::reserve(

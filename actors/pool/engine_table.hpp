@@ -124,6 +124,10 @@ class engine_table {
   const std::map<std::string, std::string>& reservations() const { return reservations_; }
 
  private:
+  /// Swarm mode: the engine's task now runs on the node `c` names; it answers there.
+  static void follow_moved_task(engine_record& e, const docker::container_summary& c,
+                                const config::settings& settings, steady::time_point now);
+
   int cap_;
   const stream_book* streams_;
   std::map<std::string, engine_record> engines_;        // by container id

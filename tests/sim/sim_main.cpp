@@ -1,6 +1,9 @@
 // acepool-sim: an AceStream engine (`engine`) or Gluetun control server (`gluetun`) for tests and
 // the demo, and the `healthcheck` client a Gluetun-sim container uses. Statically linked: it
 // runs FROM scratch, shares no code with acepool, and exits at once on SIGTERM.
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -11,6 +14,7 @@
 #include "tests/sim/gluetun_sim.hpp"
 #include "tests/sim/healthcheck_client.hpp"
 #include "tests/sim/knobs.hpp"
+#include "tests/sim/swarm_sim.hpp"
 
 using namespace acepool::sim;
 
@@ -20,6 +24,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: acepool-sim engine [--http-port=N]\n"
                "       acepool-sim gluetun [--http-port=N]\n"
+               "       acepool-sim swarm [--http-port=N] [--nodes=N] [--worker]\n"
                "       acepool-sim healthcheck --url http://127.0.0.1:8000/v1/openvpn/status\n");
   return 2;
 }
@@ -49,6 +54,31 @@ std::optional<long> port_from(int argc, char** argv, bool gluetun) {
   return 6878;
 }
 
+/// --nodes=N (or env SWARM_SIM_NODES) for swarm mode: default 3, 1 to 64.
+int nodes_from(int argc, char** argv) {
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--nodes=", 0) == 0) return std::clamp(std::atoi(a.c_str() + 8), 1, 64);
+  }
+  if (const char* n = std::getenv("SWARM_SIM_NODES")) return std::clamp(std::atoi(n), 1, 64);
+  return 3;
+}
+
+/// --worker (or env SWARM_SIM_WORKER=1): answer as a worker node's daemon.
+bool worker_from(int argc, char** argv) {
+  for (int i = 2; i < argc; ++i)
+    if (std::string(argv[i]) == "--worker") return true;
+  const char* w = std::getenv("SWARM_SIM_WORKER");
+  return w != nullptr && std::string(w) == "1";
+}
+
+/// This binary: swarm mode runs its engines as `<self> engine`.
+std::string self_path() {
+  char buf[4096];
+  auto n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string("acepool-sim");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -59,7 +89,7 @@ int main(int argc, char** argv) {
       if (std::string(argv[i]) == "--url") return run_healthcheck(argv[i + 1]);
     return usage();
   }
-  if (mode != "engine" && mode != "gluetun") return usage();
+  if (mode != "engine" && mode != "gluetun" && mode != "swarm") return usage();
   knobs k;
   if (auto err = k.load_environment()) {
     std::fprintf(stderr, "acepool-sim: %s\n", err->c_str());
@@ -75,6 +105,7 @@ int main(int argc, char** argv) {
   signals.async_wait([&io](const asio::error_code&, int) { io.stop(); });
   std::unique_ptr<engine_sim> engine;
   std::unique_ptr<gluetun_sim> gluetun;
+  std::unique_ptr<swarm_sim> swarm;
   std::unique_ptr<http_server> server;
   auto start_serving = [&] {
     request_handler handler;
@@ -83,6 +114,10 @@ int main(int argc, char** argv) {
       handler = [&engine](const std::shared_ptr<connection>& c, request& r) {
         engine->handle(c, r);
       };
+    } else if (mode == "swarm") {
+      swarm = std::make_unique<swarm_sim>(io, nodes_from(argc, argv), self_path(),
+                                          !worker_from(argc, argv));
+      handler = [&swarm](const std::shared_ptr<connection>& c, request& r) { swarm->handle(c, r); };
     } else {
       gluetun = std::make_unique<gluetun_sim>(k);
       handler = [&gluetun](const std::shared_ptr<connection>& c, request& r) {

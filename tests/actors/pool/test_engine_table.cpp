@@ -229,4 +229,8 @@ TEST_CASE("engine table: a Swarm engine whose task moved is reached at its new n
   CHECK(e.host == "10.0.0.12");
   CHECK(e.labels.at("acepool.swarm.node") == "n2");
   CHECK(e.labels.at("acepool.swarm.node_addr") == "10.0.0.12");
+  // Two nodes on one address (one host): the node id alone says it moved.
+  t.sync({on_node("n3", "10.0.0.12")}, table_t0 + 9s, s, table_w0 + 9s, table_t0 + 9s);
+  CHECK(t.engines().at("svc").labels.at("acepool.swarm.node") == "n3");
+  CHECK(t.engines().at("svc").host == "10.0.0.12");
 }
