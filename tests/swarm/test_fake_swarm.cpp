@@ -84,7 +84,7 @@ double metric(const std::string& text, const std::string& family, const std::str
 
 }  // namespace
 
-TEST_CASE("fake swarm: engines spread over the nodes; status and metrics count them per node") {
+TEST_CASE("fake swarm: engines spread over the nodes, status and metrics count them per node") {
   fake_swarm_pool pool(3, {{"MIN_REPLICAS", "3"}, {"MAX_REPLICAS", "6"}});
   REQUIRE(eventually([&] { return pool.healthy_engines().size() == 3; }, 60s));
   std::set<std::string> nodes;
@@ -109,7 +109,7 @@ TEST_CASE("fake swarm: engines spread over the nodes; status and metrics count t
   }
 }
 
-TEST_CASE("fake swarm: a node lost mid-stream: the viewer fails over, its engine moves") {
+TEST_CASE("fake swarm: a node lost mid-stream: the viewer fails over and its engine moves") {
   // Engines on the two workers only (a constraint the fake evaluates as Swarm does).
   fake_swarm_pool pool(3, {{"MIN_REPLICAS", "2"},
                            {"MAX_REPLICAS", "4"},
@@ -152,7 +152,7 @@ TEST_CASE("fake swarm: a node lost mid-stream: the viewer fails over, its engine
                "hostname=\"" + lost_host + "\"") == 0);
 }
 
-TEST_CASE("fake swarm: MAX_REPLICAS_PER_NODE keeps engines apart; a full swarm answers 503") {
+TEST_CASE("fake swarm: MAX_REPLICAS_PER_NODE keeps engines apart, a full swarm answers 503") {
   fake_swarm_pool pool(2, {{"MAX_REPLICAS", "5"}, {"MAX_REPLICAS_PER_NODE", "1"}});
   for (int i = 0; i < 2; ++i) {
     auto r = pool.ace.post("/provision/acestream", "{}");
