@@ -106,9 +106,10 @@ using engine_stopping_atom = caf::atom_constant<caf::atom("enginestop")>;
 using barrier_atom = caf::atom_constant<caf::atom("barrier")>;
 
 /// docker_watcher → registry, with `std::vector<docker::container_summary>` (the running managed
-/// engine containers), `int64_t` when the list was requested (steady clock, ns): adopt unknown
-/// ones and forget engines that no longer run — only those registered before the list was taken
-/// (claims' containers excluded). Reply: `std::vector<std::string>` ids forgotten.
+/// engine containers, and those Swarm is restarting), `int64_t` when the list was requested (steady
+/// clock, ns): adopt unknown ones and forget engines that no longer run — only those registered
+/// before the list was taken (claims' containers excluded). Reply: `std::vector<std::string>` ids
+/// forgotten.
 using sync_engines_atom = caf::atom_constant<caf::atom("syncengine")>;
 
 /// provisioner → registry. Reply: `std::vector<std::string>` container names of the engines.

@@ -34,6 +34,20 @@ bool on_its_way(const std::string& state) {
                      [&](const char* s) { return state == s; });
 }
 
+/// `[{TargetPort, PublishedPort, Protocol}]` (a task's PortStatus or a service's EndpointSpec)
+/// as the ports published on a node, host ip left empty.
+port_map published_ports(const json* ports) {
+  port_map out;
+  if (ports == nullptr || !ports->is_array()) return out;
+  for (const auto& p : *ports) {
+    auto target = port_number(integer(p, "TargetPort"));
+    auto published = port_number(integer(p, "PublishedPort"));
+    if (target == 0 || published == 0) continue;
+    out[std::to_string(target) + "/" + text(p, "Protocol", "tcp")].push_back({"", published});
+  }
+  return out;
+}
+
 const json& object_at(const json& j, const char* key) {
   static const json empty = json::object();
   const auto* m = member(j, key);
@@ -94,6 +108,9 @@ std::vector<swarm_service> parse_services(const json& body) {
     s.image = text(object_at(object_at(spec, "TaskTemplate"), "ContainerSpec"), "Image");
     s.created = text(row, "CreatedAt");
     s.labels = string_map(member(spec, "Labels"));
+    s.ports = published_ports(member(object_at(spec, "EndpointSpec"), "Ports"));
+    s.restart_condition =
+        text(object_at(object_at(spec, "TaskTemplate"), "RestartPolicy"), "Condition", "any");
     out.push_back(std::move(s));
   }
   return out;
@@ -115,16 +132,7 @@ std::vector<swarm_task> parse_tasks(const json& body) {
     t.container_id = text(object_at(status, "ContainerStatus"), "ContainerID");
     t.exit_code = static_cast<int>(integer(object_at(status, "ContainerStatus"), "ExitCode"));
     t.updated = text(row, "UpdatedAt");
-    if (const auto* ports = member(object_at(status, "PortStatus"), "Ports");
-        ports != nullptr && ports->is_array()) {
-      for (const auto& p : *ports) {
-        auto target = port_number(integer(p, "TargetPort"));
-        auto published = port_number(integer(p, "PublishedPort"));
-        if (target == 0 || published == 0) continue;
-        t.ports[std::to_string(target) + "/" + text(p, "Protocol", "tcp")].push_back(
-            {"", published});
-      }
-    }
+    t.ports = published_ports(member(object_at(status, "PortStatus"), "Ports"));
     out.push_back(std::move(t));
   }
   return out;
@@ -180,6 +188,7 @@ container_summary service_as_container(const swarm_service& service, const swarm
   if (auto created = support::parse_rfc3339(service.created))
     c.created =
         std::chrono::duration_cast<std::chrono::seconds>(created->time_since_epoch()).count();
+  c.ports = service.ports;
   if (task == nullptr) {
     c.state = "restarting";  // Swarm makes the task of a new service
     c.status = "no task yet";
@@ -187,10 +196,16 @@ container_summary service_as_container(const swarm_service& service, const swarm
   }
   // A task Swarm wants running but that is not (yet, or again: restarting after a failure,
   // moving off a lost node) is "restarting": the engine is neither usable nor dead.
-  bool wanted = task->desired_state == "running" || on_its_way(task->state);
+  // Between a task's end and its replacement (the restart delay) Swarm shows only the ended
+  // task: the policy says whether another comes.
+  bool restarts = service.restart_condition == "any" ||
+                  (service.restart_condition == "on-failure" && task->state == "failed");
+  bool ended = task->state == "complete" || task->state == "failed" || task->state == "shutdown" ||
+               task->state == "rejected";
+  bool wanted = task->desired_state == "running" || on_its_way(task->state) || (ended && restarts);
   c.state = task->state == "running" ? "running" : wanted ? "restarting" : "exited";
   c.status = task->state + (task->message.empty() ? "" : ": " + task->message);
-  c.ports = task->ports;
+  if (!task->ports.empty()) c.ports = task->ports;
   if (node != nullptr) {
     c.labels[label_swarm_node] = node->id;
     c.labels[label_swarm_node_addr] = node->addr;

@@ -48,6 +48,9 @@ struct swarm_service {
   std::string image;
   std::string created;  ///< RFC 3339
   std::map<std::string, std::string> labels;
+  port_map ports;  ///< published in its endpoint spec (host ip empty): kept while it has no task
+  /// RestartPolicy.Condition: `any` (Swarm's default), `on-failure` or `none`.
+  std::string restart_condition = "any";
 };
 
 /// One row of GET /tasks.
@@ -75,8 +78,10 @@ const swarm_task* current_task(const std::vector<swarm_task>& tasks);
 
 /// A service as the container the rest of acepool knows: id and name the service's, state
 /// `running` when its current task runs, `restarting` while Swarm wants one running that does
-/// not run yet (new, restarting, moving), `exited` when it ended; ports published on its
-/// task's node; labels plus the node's id and address.
+/// not run yet (new, moving) or will start another after its restart delay (its policy restarts
+/// the way the task ended), `exited` when it ended for good; ports published on its
+/// task's node (the service's own while its task has none: they stay acepool's); labels plus
+/// the node's id and address.
 container_summary service_as_container(const swarm_service& service, const swarm_task* task,
                                        const swarm_node* node);
 

@@ -105,7 +105,11 @@ void on_listed(docker_watcher_actor* self, std::vector<docker::container_summary
       running.push_back(std::move(c));
     } else if (c.state == "restarting") {
       // Its supervisor (Swarm, ORCHESTRATOR=swarm) is starting it again: neither usable nor
-      // dead. acepool's own containers never restart by themselves.
+      // dead. It stays an engine (so the pool does not replace what Swarm is restarting; the
+      // health prober replaces it if it never answers again) and keeps its ports. acepool's
+      // own containers never restart by themselves.
+      if (!docker::is_generic(c.labels)) running_engines.push_back(c);
+      running.push_back(std::move(c));
     } else if (!st.adopted || !docker::is_generic(c.labels)) {
       // Non-running managed containers go at start; later only dead engines (a dead generic
       // container is left for POST /gc).

@@ -175,6 +175,7 @@ engine_table::sync_result engine_table::sync(const std::vector<docker::container
       continue;
     }
     if (provisioning.count(c.id)) continue;  // its operation registers it when ready
+    if (c.state == "restarting") continue;   // adopted once it runs (and has its ports)
     auto e = engine_from_container(c, settings);
     if (!e) {
       if (!unadoptable_.count(c.id)) out.newly_unadoptable[c.id] = c.name;

@@ -99,4 +99,12 @@ void swarm_scope::remove_services() {
                   c.call_timeout());
 }
 
+bool swarm_scope::kill_task_container(const std::string& service_id) {
+  auto tasks = run_.client().list_containers(
+      {{"label", {"com.docker.swarm.service.id=" + service_id}}}, false);
+  if (!tasks || tasks->empty()) return false;
+  // Stop with no grace: SIGKILL at once, the task fails as a crash does.
+  return run_.client().stop_container(tasks->front().id, 0).ok();
+}
+
 }  // namespace acepool::testing

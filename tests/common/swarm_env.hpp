@@ -23,6 +23,9 @@ class swarm_scope {
   int service_count();
   /// Removes every service carrying the run's label.
   void remove_services();
+  /// Kills the container of the service's running task (as the engine crashing, or
+  /// `docker kill`); false when it has none.
+  bool kill_task_container(const std::string& service_id);
   /// Whether this scope created the swarm (and so leaves it).
   bool created() const { return created_; }
   /// Sets this node's availability (`active`, `drain`, `pause`); only in a swarm this scope

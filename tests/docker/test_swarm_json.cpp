@@ -138,7 +138,10 @@ TEST_CASE("swarm: the task wanted running stands for the service, else the newes
 TEST_CASE("swarm: a service is seen as a container on its task's node") {
   auto services = parse_services(json::parse(R"([{"ID": "s1", "CreatedAt": "2026-12-07T10:00:00Z",
      "Spec": {"Name": "acestream-7", "Labels": {"acestream.http_port": "6878"},
-              "TaskTemplate": {"ContainerSpec": {"Image": "img"}}}}])"));
+              "TaskTemplate": {"ContainerSpec": {"Image": "img"},
+                               "RestartPolicy": {"Condition": "any"}},
+              "EndpointSpec": {"Ports": [{"Protocol": "tcp", "TargetPort": 6878,
+                                          "PublishedPort": 19007, "PublishMode": "host"}]}}}])"));
   auto tasks = parse_tasks(json::parse(tasks_json));
   auto nodes = parse_nodes(json::parse(nodes_json));
   auto c = service_as_container(services[0], current_task(tasks), &nodes[1]);
@@ -150,9 +153,20 @@ TEST_CASE("swarm: a service is seen as a container on its task's node") {
   CHECK(c.labels.at(label_swarm_node) == "n2");
   CHECK(c.labels.at(label_swarm_node_addr) == "127.0.0.1");
   CHECK(c.labels.at("acestream.http_port") == "6878");
+  // Its task failed and no other is wanted yet: Swarm starts one after the restart delay
+  // (policy any, an engine's), so it is not dead...
   auto failed = service_as_container(services[0], &tasks[0], &nodes[0]);
-  CHECK(failed.state == "exited");  // not wanted running any more
+  CHECK(failed.state == "restarting");
   CHECK(failed.status == "failed: task: non-zero exit (137)");
+  // ...unless its policy does not restart it (a generic container's `none`), or not this end.
+  auto once = services[0];
+  once.restart_condition = "none";
+  CHECK(service_as_container(once, &tasks[0], &nodes[0]).state == "exited");
+  once.restart_condition = "on-failure";
+  CHECK(service_as_container(once, &tasks[0], &nodes[0]).state == "restarting");
+  auto done = tasks[0];
+  done.state = "complete";
+  CHECK(service_as_container(once, &done, &nodes[0]).state == "exited");
   // Wanted running but not running (placed, preparing, restarting after a failure, moving off
   // a lost node): neither usable nor dead.
   tasks[1].state = "preparing";
@@ -161,5 +175,6 @@ TEST_CASE("swarm: a service is seen as a container on its task's node") {
   CHECK(service_as_container(services[0], &tasks[1], nullptr).state == "restarting");
   auto none = service_as_container(services[0], nullptr, nullptr);
   CHECK(none.state == "restarting");
-  CHECK(none.ports.empty());
+  // Its port stays acepool's while no task holds it: never handed to another engine.
+  CHECK(none.ports == port_map{{"6878/tcp", {{"", 19007}}}});
 }

@@ -3,6 +3,8 @@
 // their node's published port, streams through them, and adopts them after a restart.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "tests/common/acepool_process.hpp"
@@ -86,4 +88,47 @@ TEST_CASE("swarm: with the only node drained no engine can start, and provisioni
   CHECK(ace.engines().empty());
   // The service of the failed attempt is gone too.
   CHECK(eventually([&] { return swarm.service_count() == 0; }, 20s));
+}
+
+TEST_CASE("swarm: an engine task killed: the viewer fails over, Swarm restarts the task") {
+  require_docker();
+  docker_run_scope run;
+  swarm_scope swarm(run);
+  port_block ports;
+  acepool_process ace(pool_env(run, ports,
+                               {{"ORCHESTRATOR", "swarm"},
+                                {"MIN_REPLICAS", "2"},
+                                {"MAX_REPLICAS", "3"},
+                                {"HEALTH_CHECK_INTERVAL_S", "1"}}));
+  auto healthy = [&] {
+    std::set<std::string> ids;
+    for (const auto& e : ace.engines())
+      if (e.value("health_status", "") == "healthy")
+        ids.insert(e["container_id"].get<std::string>());
+    return ids;
+  };
+  REQUIRE(eventually([&] { return healthy().size() == 2; }, 120s));
+  auto before = healthy();
+  stream_reader viewer(ace.url("/ace/getstream?id=swarm-task-killed"));
+  REQUIRE(viewer.wait_for_bytes(300'000, 60s));
+  std::string engine;
+  REQUIRE(eventually(
+      [&] {
+        auto streams = json::parse(ace.get("/streams").body, nullptr, false);
+        if (!streams.is_array() || streams.empty()) return false;
+        engine = streams[0]["container_id"].get<std::string>();
+        return true;
+      },
+      20s));
+  REQUIRE(swarm.kill_task_container(engine));
+  // The viewer stays connected and is served by the other engine.
+  auto at_kill = viewer.bytes();
+  CHECK(viewer.wait_for_bytes(at_kill + 500'000, 60s));
+  CHECK_FALSE(viewer.finished());
+  // Swarm started the task again (restart policy any): the same service is a healthy engine,
+  // and acepool did not make a third.
+  CHECK(eventually([&] { return healthy() == before; }, 90s));
+  INFO(ace.engines().dump());
+  CHECK(healthy() == before);
+  CHECK(swarm.service_count() == 2);
 }

@@ -138,6 +138,26 @@ TEST_CASE("engine table: engines Docker no longer lists vanish unless they chang
   CHECK(t.engines().at("listed").last_seen == table_w0);
 }
 
+TEST_CASE("engine table: an engine Swarm is restarting stays, an unknown one waits to run") {
+  table_rig rig(5);
+  auto& t = rig.t;
+  config::settings s;
+  t.engine_up(running_engine("known", 19001), "", table_w0, table_t0);
+  auto restarting = [](const std::string& id, uint16_t port) {
+    auto c = running_engine_container(id, port);
+    c.state = "restarting";
+    return c;
+  };
+  auto out = t.sync({restarting("known", 19001), restarting("unknown", 19002)}, table_t0 + 5s, s,
+                    table_w0, table_t0 + 6s);
+  // The pool still counts it (no replacement is made while Swarm restarts it)...
+  CHECK(out.vanished.empty());
+  CHECK(t.engines().count("known") == 1);
+  // ...and one never seen running is adopted only once it runs.
+  CHECK(t.engines().count("unknown") == 0);
+  CHECK(out.newly_unadoptable.empty());
+}
+
 TEST_CASE("engine table: running managed containers are adopted with their streams, claims' not") {
   table_rig rig(5);
   auto& t = rig.t;
