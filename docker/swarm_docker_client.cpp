@@ -31,7 +31,7 @@ const json* at_path(const json& j, std::initializer_list<const char*> path) {
 }
 
 /// Capped creations of this process, one at a time (each worker has a client of its own).
-std::mutex capped_creation;
+std::timed_mutex capped_creation;
 
 const swarm_node* node_by_id(const std::vector<swarm_node>& nodes, const std::string& id) {
   for (const auto& n : nodes)
@@ -83,8 +83,10 @@ result<std::string> swarm_docker_client::own_node_id() {
   auto info = get_json("/info");
   if (!info) return info.error();
   const auto* id = at_path(*info, {"Swarm", "NodeID"});
-  own_node_id_ = id != nullptr && id->is_string() ? id->get<std::string>() : std::string();
-  return *own_node_id_;
+  auto found = id != nullptr && id->is_string() ? id->get<std::string>() : std::string();
+  // Not in a swarm yet: ask again next time.
+  if (!found.empty()) own_node_id_ = found;
+  return found;
 }
 
 result<std::vector<swarm_node>> swarm_docker_client::list_nodes() {
@@ -153,7 +155,10 @@ result<std::vector<container_summary>> swarm_docker_client::list_containers(cons
 result<std::string> swarm_docker_client::create_container(const container_spec& spec) {
   if (placement_.max_engines_per_node <= 0 || !is_engine(spec.labels))
     return create_service(spec, {});
-  std::lock_guard<std::mutex> one_at_a_time(capped_creation);
+  std::unique_lock<std::timed_mutex> one_at_a_time(capped_creation, std::defer_lock);
+  if (!one_at_a_time.try_lock_for(daemon_->call_timeout()))
+    return docker_error{docker_errc::timeout, 0,
+                        "another engine's placement (MAX_REPLICAS_PER_NODE) took too long"};
   auto known_nodes = nodes();
   if (!known_nodes) return known_nodes.error();
   auto engines_on = engines_per_node();
@@ -189,9 +194,16 @@ result<std::map<std::string, int>> swarm_docker_client::engines_per_node() {
     ids.push_back(s.id);
   auto tasks = tasks_of(ids);
   if (!tasks) return tasks.error();
+  std::map<std::string, std::vector<swarm_task>> by_service;
+  for (auto& t : *tasks)
+    by_service[t.service_id].push_back(std::move(t));
+  // Each engine where its current task is, running or on its way (a replacement waiting out
+  // its restart delay keeps the place).
   std::map<std::string, int> on;
-  for (const auto& t : *tasks)
-    if (t.desired_state == "running" && !t.node_id.empty()) ++on[t.node_id];
+  for (const auto& [service, its_tasks] : by_service)
+    if (const auto* t = current_task(its_tasks);
+        t != nullptr && !t->node_id.empty() && !task_ended(*t))
+      ++on[t->node_id];
   return on;
 }
 

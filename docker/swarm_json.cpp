@@ -111,6 +111,9 @@ std::vector<swarm_service> parse_services(const json& body) {
     s.ports = published_ports(member(object_at(spec, "EndpointSpec"), "Ports"));
     s.restart_condition =
         text(object_at(object_at(spec, "TaskTemplate"), "RestartPolicy"), "Condition", "any");
+    if (const auto* replicas = member(object_at(object_at(spec, "Mode"), "Replicated"), "Replicas");
+        replicas != nullptr && replicas->is_number_integer())
+      s.replicas = integer(object_at(object_at(spec, "Mode"), "Replicated"), "Replicas");
     out.push_back(std::move(s));
   }
   return out;
@@ -163,6 +166,13 @@ std::vector<swarm_node> parse_nodes(const json& body) {
   return out;
 }
 
+bool task_ended(const swarm_task& t) {
+  static const char* const ended[] = {"complete", "failed",   "shutdown",
+                                      "rejected", "orphaned", "remove"};
+  return std::any_of(std::begin(ended), std::end(ended),
+                     [&](const char* s) { return t.state == s; });
+}
+
 const swarm_task* current_task(const std::vector<swarm_task>& tasks) {
   const swarm_task* best = nullptr;
   auto rank = [](const swarm_task& t) { return t.desired_state == "running" ? 1 : 0; };
@@ -198,11 +208,14 @@ container_summary service_as_container(const swarm_service& service, const swarm
   // moving off a lost node) is "restarting": the engine is neither usable nor dead.
   // Between a task's end and its replacement (the restart delay) Swarm shows only the ended
   // task: the policy says whether another comes.
-  bool restarts = service.restart_condition == "any" ||
-                  (service.restart_condition == "on-failure" && task->state == "failed");
-  bool ended = task->state == "complete" || task->state == "failed" || task->state == "shutdown" ||
-               task->state == "rejected";
-  bool wanted = task->desired_state == "running" || on_its_way(task->state) || (ended && restarts);
+  // (A task shut down by Swarm, e.g. on a service update, is followed by a new one wanted
+  // running; a service scaled to 0 gets none.)
+  bool restarts = service.replicas > 0 &&
+                  (service.restart_condition == "any" ||
+                   (service.restart_condition == "on-failure" && task->state == "failed"));
+  bool crashed = task->state == "complete" || task->state == "failed" || task->state == "rejected";
+  bool wanted = service.replicas > 0 && (task->desired_state == "running" ||
+                                         on_its_way(task->state) || (crashed && restarts));
   c.state = task->state == "running" ? "running" : wanted ? "restarting" : "exited";
   c.status = task->state + (task->message.empty() ? "" : ": " + task->message);
   if (!task->ports.empty()) c.ports = task->ports;

@@ -51,6 +51,7 @@ struct swarm_service {
   port_map ports;  ///< published in its endpoint spec (host ip empty): kept while it has no task
   /// RestartPolicy.Condition: `any` (Swarm's default), `on-failure` or `none`.
   std::string restart_condition = "any";
+  int64_t replicas = 1;  ///< Mode.Replicated.Replicas (0: scaled down, no task comes)
 };
 
 /// One row of GET /tasks.
@@ -75,6 +76,9 @@ std::vector<swarm_node> parse_nodes(const nlohmann::json& body);
 /// The task that stands for a one-replica service now: the newest one Swarm wants running
 /// (running, or on its way), else the newest of all; null without tasks.
 const swarm_task* current_task(const std::vector<swarm_task>& tasks);
+
+/// Whether a task has ended (complete, failed, shutdown, rejected, orphaned, remove).
+bool task_ended(const swarm_task& t);
 
 /// A service as the container the rest of acepool knows: id and name the service's, state
 /// `running` when its current task runs, `restarting` while Swarm wants one running that does

@@ -47,11 +47,20 @@ struct docker_watcher_state {
   std::string last_sync_at;
   std::string last_error;
 
-  void publish(bool reachable, std::string detail) {
+  bool reachable = false;
+  std::string detail = "not contacted yet";
+  uint64_t nodes_asked = 0, nodes_answered = 0;  ///< node listings, to drop a stale answer
+
+  void publish(bool now_reachable, std::string now_detail) {
+    reachable = now_reachable;
+    detail = std::move(now_detail);
+    publish();
+  }
+  void publish() {
     docker_snapshot snap;
     snap.reachable = reachable;
     snap.adopted = adopted;
-    snap.detail = std::move(detail);
+    snap.detail = detail;
     snap.nodes = nodes;
     deps.published->docker.publish(std::move(snap));
   }
@@ -145,11 +154,15 @@ void on_listed(docker_watcher_actor* self, std::vector<docker::container_summary
 /// Swarm mode: the nodes after each listing; a node that changes state or availability (lost,
 /// back, drained) is announced.
 void refresh_nodes(docker_watcher_actor* self) {
+  auto asked = ++self->state.nodes_asked;
   self->request(self->state.deps.quick_pool, std::chrono::seconds(30), docker_nodes_atom::value)
       .then(
-          [self](docker::result<std::vector<docker::swarm_node>>& r) {
+          [self, asked](docker::result<std::vector<docker::swarm_node>>& r) {
             auto& st = self->state;
-            if (!r.ok()) return;  // the listing's own outcome says whether Docker answers
+            // The listing's own outcome says whether Docker answers; an answer older than one
+            // already taken (two workers) is no news.
+            if (!r.ok() || asked < st.nodes_answered) return;
+            st.nodes_answered = asked;
             for (const auto& change : swarm_node_changes(st.nodes, *r))
               announce(&st.deps.published->feed,
                        change.state == "ready" && change.availability == "active"
@@ -161,7 +174,7 @@ void refresh_nodes(docker_watcher_actor* self) {
                         {"state", change.state},
                         {"availability", change.availability}});
             st.nodes = std::move(*r);
-            st.publish(true, "ok");
+            st.publish();
           },
           [](caf::error&) {});  // the next sync asks again
 }
@@ -261,7 +274,11 @@ caf::behavior docker_watcher(docker_watcher_actor* self, docker_watcher_deps dep
     st.swarm_stream = std::make_unique<docker::docker_event_stream>(
         st.deps.client, docker::filters{{"type", {"service", "node"}}},
         [me](const docker::docker_event& e) { caf::anon_send(me, docker_event_atom::value, e); },
-        [](bool, const std::string&) {});  // the container stream reports the connection
+        // The container stream reports the connection; a reconnect catches up on what the
+        // events did not say.
+        [me](bool connected, const std::string&) {
+          if (connected) caf::anon_send(me, sync_atom::value, uint64_t{0});
+        });
   if (st.deps.event_stream) {
     st.stream->start();
     if (st.swarm_stream) st.swarm_stream->start();

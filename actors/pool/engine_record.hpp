@@ -37,6 +37,8 @@ struct engine_record {
   std::optional<std::chrono::system_clock::time_point> last_health_check;
   std::optional<std::chrono::system_clock::time_point> last_stream_usage;
   bool forwarded = false;
+  /// Swarm mode: its task ended and Swarm is starting another; not offered to streams.
+  bool restarting = false;
   std::optional<int> forwarded_port;
   std::optional<std::string> vpn_container;
   std::chrono::steady_clock::time_point idle_since{};  ///< when it last became idle

@@ -171,11 +171,11 @@ engine_table::sync_result engine_table::sync(const std::vector<docker::container
   for (const auto& c : running) {
     if (auto it = engines_.find(c.id); it != engines_.end()) {
       it->second.last_seen = now_wall;
+      it->second.restarting = c.state == "restarting";
       follow_moved_task(it->second, c, settings, now);
       continue;
     }
     if (provisioning.count(c.id)) continue;  // its operation registers it when ready
-    if (c.state == "restarting") continue;   // adopted once it runs (and has its ports)
     auto e = engine_from_container(c, settings);
     if (!e) {
       if (!unadoptable_.count(c.id)) out.newly_unadoptable[c.id] = c.name;
@@ -188,6 +188,8 @@ engine_table::sync_result engine_table::sync(const std::vector<docker::container
     e->created.reset();  // past any startup grace
     e->idle_since = now;
     e->changed = now;
+    // One that never runs again turns unhealthy and is replaced like any engine.
+    e->restarting = c.state == "restarting";
     out.adopted.push_back(c.id);
     engines_[c.id] = std::move(*e);
   }
@@ -217,9 +219,10 @@ void engine_table::follow_moved_task(engine_record& e, const docker::container_s
   if (!moved) return;
   e.labels[docker::label_swarm_node] = node;
   e.labels[docker::label_swarm_node_addr] = addr;
-  // It answers on its new node now, unless acepool reaches engines another way.
-  if (!addr.empty() && !e.vpn_container && settings.docker.access != config::engine_access::network)
-    e.host = addr;
+  // It answers on its new node now, unless acepool reaches engines another way (a node
+  // without a reported address: ENGINE_HOST_ADDRESS, as at adoption).
+  if (!e.vpn_container && settings.docker.access != config::engine_access::network)
+    e.host = addr.empty() ? settings.docker.engine_host_address : addr;
   e.changed = now;
 }
 

@@ -101,7 +101,8 @@ class engine_table {
   /// no longer lists (and that did not change since) vanish; running containers that are no
   /// engine yet and no claim's own are adopted, past any startup grace and idle from now (the
   /// streams an external proxy reported on them before a restart still count on them). A
-  /// `restarting` one (a Swarm task being started again) keeps its engine but is not adopted.
+  /// `restarting` one (a Swarm task being started again) is an engine too, marked restarting
+  /// (never offered to streams) until it runs.
   sync_result sync(const std::vector<docker::container_summary>& running,
                    steady::time_point listed_at, const config::settings& settings,
                    wall::time_point now_wall, steady::time_point now);

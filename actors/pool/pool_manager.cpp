@@ -252,7 +252,8 @@ void gc_stopped_containers(pm_actor* self, const std::shared_ptr<gc_run>& run) {
           [self, run](docker::result<std::vector<docker::container_summary>>& r) {
             if (!r.ok()) return run->finish_one();
             for (const auto& c : *r) {
-              if (c.state == "running") continue;
+              // One its supervisor restarts (a Swarm engine's task) is not stopped.
+              if (c.state == "running" || c.state == "restarting") continue;
               ++run->pending;
               request_removal(self, c.id, "gc", [run, id = c.id](bool ok) {
                 if (ok) run->result.removed_containers.push_back(id);

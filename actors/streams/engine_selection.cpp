@@ -19,7 +19,7 @@ const engine_record* select_engine(const std::vector<const engine_record*>& engi
   };
   auto qualifies = [&](const engine_record& e) {
     return (e.state == engine_state::running || e.state == engine_state::static_engine) &&
-           e.health != health_status::unhealthy && load(e) < max_streams &&
+           e.health != health_status::unhealthy && !e.restarting && load(e) < max_streams &&
            !listed(wishes.excluded, e.container_id);
   };
   auto local = [&](const engine_record& e) {

@@ -25,10 +25,10 @@ struct engine_wishes {
 };
 
 /// Picks the engine for a new stream session (docs/behaviour.md §7): running or
-/// static, not unhealthy, not excluded, with a load (`load`: its streams plus the sessions
-/// being opened on it, by container id; 0 when absent) below `max_streams`; ordered not
-/// avoided first, then healthy before unknown, lower load (new streams spread over engines and
-/// so over nodes), on the local node, forwarded, least recently used. The
+/// static, not unhealthy, not restarting (swarm mode), not excluded, with a load (`load`: its
+/// streams plus the sessions being opened on it, by container id; 0 when absent) below
+/// `max_streams`; ordered not avoided first, then healthy before unknown, lower load (new streams
+/// spread over engines and so over nodes), on the local node, forwarded, least recently used. The
 /// preferred engine wins when it qualifies. Null when none qualifies.
 const engine_record* select_engine(const std::vector<const engine_record*>& engines,
                                    const std::map<std::string, int>& load, int max_streams,

@@ -103,8 +103,10 @@ bool swarm_scope::kill_task_container(const std::string& service_id) {
   auto tasks = run_.client().list_containers(
       {{"label", {"com.docker.swarm.service.id=" + service_id}}}, false);
   if (!tasks || tasks->empty()) return false;
-  // Stop with no grace: SIGKILL at once, the task fails as a crash does.
-  return run_.client().stop_container(tasks->front().id, 0).ok();
+  // SIGKILL (the simulator exits 0 on SIGTERM): the task fails as a crash does.
+  auto r = run_.client().versioned("POST", "/containers/" + tasks->front().id + "/kill", nullptr,
+                                   std::chrono::seconds(10));
+  return r.ok() && r->status == 204;
 }
 
 }  // namespace acepool::testing

@@ -167,6 +167,18 @@ TEST_CASE("swarm: a service is seen as a container on its task's node") {
   auto done = tasks[0];
   done.state = "complete";
   CHECK(service_as_container(once, &done, &nodes[0]).state == "exited");
+  // Scaled to 0 (by hand): no task comes again, whatever the policy.
+  auto scaled = services[0];
+  scaled.replicas = 0;
+  CHECK(service_as_container(scaled, &tasks[0], &nodes[0]).state == "exited");
+  CHECK(parse_services(json::parse(R"([{"ID": "s0", "Spec": {"Mode": {"Replicated":
+      {"Replicas": 0}}}}])"))[0]
+            .replicas == 0);
+  // A task Swarm shut down (a service update) is followed by one wanted running; alone, it is
+  // not a restart on its way.
+  auto shut = tasks[0];
+  shut.state = "shutdown";
+  CHECK(service_as_container(services[0], &shut, &nodes[0]).state == "exited");
   // Wanted running but not running (placed, preparing, restarting after a failure, moving off
   // a lost node): neither usable nor dead.
   tasks[1].state = "preparing";

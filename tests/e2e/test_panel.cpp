@@ -16,9 +16,9 @@
 #include "tests/common/child_process.hpp"
 #include "tests/common/docker_env.hpp"
 #include "tests/common/engine_endpoint.hpp"
+#include "tests/common/panel_check.hpp"
 #include "tests/common/pool_test_env.hpp"
 #include "tests/common/stream_events.hpp"
-#include "tests/common/test_output.hpp"
 
 using namespace acepool;
 using namespace acepool::testing;
@@ -26,8 +26,6 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-const std::string panel_source_dir = ACEPOOL_SOURCE_DIR;
 
 /// The bundle's URLs the page names (`/panel/assets/main.<hash>.js`, `.css`).
 std::vector<std::string> asset_urls(const std::string& page) {
@@ -37,21 +35,6 @@ std::vector<std::string> asset_urls(const std::string& page) {
        ++it)
     out.push_back((*it)[1]);
   return out;
-}
-
-/// Runs tests/panel/check_panel.mjs against `ace` with `input` and returns its report (null when
-/// it printed none); its output is shown when a check fails.
-json check_panel(const acepool_process& ace, const json& input, std::chrono::seconds timeout) {
-  temp_dir dir;
-  auto file = dir.write("input.json", input.dump());
-  auto r = run_program("/usr/bin/node",
-                       {panel_source_dir + "/tests/panel/check_panel.mjs", ace.url(""),
-                        test_output_dir("panel"), file},
-                       {}, timeout);
-  UNSCOPED_INFO(r.out << r.err);
-  CHECK(r.exit_code == 0);
-  auto report = json::parse(r.out, nullptr, false);
-  return report.is_object() ? report : json(nullptr);
 }
 
 }  // namespace

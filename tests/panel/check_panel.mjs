@@ -5,7 +5,8 @@
 //
 // INPUT_JSON: {"engine_ids": [...the ids GET /engines lists...], "api_key": "<API_KEY>",
 //              "stream_event": {...a POST /events/stream_started body for a real engine session},
-//              "mode": "full" (default) or "reads"}
+//              "mode": "full" (default), "reads" or "swarm",
+//              "swarm_nodes": [...hostnames of the swarm's nodes (swarm mode)]}
 // Full: at 1366x768 (light theme) and at a phone's 390x844 (dark), as an operator who gave the
 // key: the page follows the system's theme; every page
 // renders with no console error or warning, no uncaught exception and no failed request; the
@@ -18,6 +19,8 @@
 // and of the refusal go to OUTPUT_DIR.
 // Reads (acepool with API_KEY_READS=true): a tab without the key says it needs one and asks; the
 // key given in the form, the live feed connects and the engines table fills.
+// Swarm (acepool with ORCHESTRATOR=swarm): the overview lists every node of the swarm with its
+// state and engine counts, and the engines table names each engine's node (one of them).
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -220,6 +223,33 @@ async function checkReads() {
   await page.close();
 }
 
+async function checkSwarm() {
+  const page = await openTab(sizes[0], "swarm");
+  await page.evaluateOnNewDocument((k) => sessionStorage.setItem("acepool.api_key", k),
+                                   input.api_key);
+  await page.goto(base + "/panel#/overview", { waitUntil: "load" });
+  const names = [...input.swarm_nodes].sort();
+  const listed = await waitFor(page, (want) => {
+    const rows = [...document.querySelectorAll("[data-testid=swarm-nodes] tbody tr")];
+    return JSON.stringify(rows.map((r) => r.cells[0].textContent.replace(" (acepool)", "")).sort()) ===
+      JSON.stringify(want);
+  }, names, 10000, "the overview does not list the swarm's nodes");
+  if (listed) report.swarm_nodes_shown = names.length;
+  await screenshot(page, "swarm-overview-desktop");
+  await page.goto(base + "/panel#/engines", { waitUntil: "load" });
+  const named = await waitFor(page, (want) => {
+    const table = document.querySelector("[data-testid=engines]");
+    if (!table) return false;
+    const column = [...table.querySelectorAll("thead th")].findIndex((th) => th.textContent === "node");
+    const rows = [...table.querySelectorAll("tbody tr")];
+    return column >= 0 && rows.length > 0 &&
+      rows.every((r) => want.includes(r.cells[column].textContent));
+  }, names, 10000, "the engines table does not name each engine's node");
+  if (named) report.engine_nodes_named = true;
+  await screenshot(page, "swarm-engines-desktop");
+  await page.close();
+}
+
 function problem(text) {
   report.problems.push(text);
 }
@@ -290,7 +320,8 @@ const browser = await puppeteer.launch({
 });
 try {
   if (input.mode === "reads") await checkReads();
-  for (const size of input.mode === "reads" ? [] : sizes) {
+  if (input.mode === "swarm") await checkSwarm();
+  for (const size of input.mode === "reads" || input.mode === "swarm" ? [] : sizes) {
     const page = await openTab(size, size.name);
     // An operator who gave the key before (it stays in the tab's session storage).
     await page.evaluateOnNewDocument((k) => sessionStorage.setItem("acepool.api_key", k),
@@ -340,9 +371,10 @@ try {
     if (report.stream_id) await checkDetails(page, size);
     await page.close();
   }
-  if (input.mode !== "reads" && report.stream_id) await checkPreview();
-  if (input.mode !== "reads" && report.stream_id) await checkPreviewWithoutMse();
-  if (input.mode !== "reads") await checkActions();
+  const full = input.mode !== "reads" && input.mode !== "swarm";
+  if (full && report.stream_id) await checkPreview();
+  if (full && report.stream_id) await checkPreviewWithoutMse();
+  if (full) await checkActions();
 } finally {
   await browser.close();
 }

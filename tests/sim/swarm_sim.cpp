@@ -338,9 +338,10 @@ void swarm_sim::start_task(service& s) {
   }
   t.node_id = n->id;
   auto ports = published_ports(s.spec);
+  // A service without a published port (a test's filler) runs without an engine process.
   t.pid = ports.empty() ? 0 : spawn_engine(engine_binary_, static_cast<uint16_t>(ports[0].second));
-  t.state = t.pid > 0 ? "running" : "failed";
-  if (t.pid <= 0) t.err = "cannot start the engine";
+  t.state = t.pid > 0 || ports.empty() ? "running" : "failed";
+  if (t.state == "failed") t.err = "cannot start the engine";
   auto labels = labels_of(s.spec.value("/TaskTemplate/ContainerSpec/Labels"_json_pointer, json()));
   json attributes(labels);
   attributes["com.docker.swarm.service.id"] = s.id;
@@ -433,11 +434,27 @@ void swarm_sim::reconcile() {
   }
   auto now = std::chrono::steady_clock::now();
   for (auto& [id, s] : services_) {
+    // As swarmkit does, the replacement exists at once, assigned to a node and held `ready`
+    // (desired `ready`) until the restart delay has passed.
+    auto waiting = std::find_if(s.tasks.begin(), s.tasks.end(),
+                                [](const task& t) { return t.desired_state == "ready"; });
+    if (s.restart_at && waiting == s.tasks.end()) {
+      task next;
+      next.id = next_id("task");
+      next.service_id = s.id;
+      next.created = next.updated = now_rfc3339();
+      next.state = next.desired_state = "ready";
+      std::string why;
+      if (const auto* n = choose_node(s, why)) next.node_id = n->id;
+      s.tasks.push_back(std::move(next));
+      waiting = std::prev(s.tasks.end());
+    }
     auto* t = current(s);
     bool pending = t != nullptr && t->state == "pending";
     bool restart_due = s.restart_at && *s.restart_at <= now;
     if (pending || restart_due) {
       if (pending) s.tasks.pop_back();  // Swarm keeps one pending task and retries it
+      if (restart_due && waiting != s.tasks.end()) s.tasks.erase(waiting);
       start_task(s);
     }
   }

@@ -5,11 +5,13 @@
 
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "tests/common/acepool_process.hpp"
 #include "tests/common/http_client.hpp"
+#include "tests/common/panel_check.hpp"
 #include "tests/common/sim_process.hpp"
 #include "tests/common/stream_reader.hpp"
 
@@ -107,6 +109,15 @@ TEST_CASE("fake swarm: engines spread over the nodes, status and metrics count t
     CHECK(metric(scrape, "acepool_swarm_node_engines", label) == 1);
     CHECK(metric(scrape, "acepool_swarm_node_up", label) == 1);
   }
+  // The panel shows the same: the nodes on the overview, each engine's node in its row.
+  auto report = check_panel(pool.ace,
+                            {{"mode", "swarm"},
+                             {"api_key", ""},
+                             {"swarm_nodes", {"sim-node-1", "sim-node-2", "sim-node-3"}}},
+                            120s);
+  INFO(report.dump());
+  CHECK(report.value("swarm_nodes_shown", 0) == 3);
+  CHECK(report.value("engine_nodes_named", false));
 }
 
 TEST_CASE("fake swarm: a node lost mid-stream: the viewer fails over and its engine moves") {
@@ -154,6 +165,17 @@ TEST_CASE("fake swarm: a node lost mid-stream: the viewer fails over and its eng
 
 TEST_CASE("fake swarm: MAX_REPLICAS_PER_NODE keeps engines apart, a full swarm answers 503") {
   fake_swarm_pool pool(2, {{"MAX_REPLICAS", "5"}, {"MAX_REPLICAS_PER_NODE", "1"}});
+  // Another service on node 2: Swarm alone (fewest tasks, then the first node) would put the
+  // second engine beside the first; only the cap's exclusion sends it to node 2.
+  http_request filler;
+  filler.method = "POST";
+  filler.url = pool.swarm.url("/v1.43/services/create");
+  filler.body = json{{"Name", "not-an-engine"},
+                     {"TaskTemplate",
+                      {{"ContainerSpec", {{"Image", "x"}}},
+                       {"Placement", {{"Constraints", {"node.hostname==sim-node-2"}}}}}}}
+                    .dump();
+  REQUIRE(http_call(filler).status == 201);
   for (int i = 0; i < 2; ++i) {
     auto r = pool.ace.post("/provision/acestream", "{}");
     INFO(r.body);
@@ -184,4 +206,34 @@ TEST_CASE("fake swarm: DOCKER_HOST that is not a manager is named in /health/rea
       20s));
   INFO(ready.body);
   CHECK(ready.status == 503);
+}
+
+TEST_CASE("fake swarm: a task killed: the engine waits out Swarm's restart, no replacement made") {
+  fake_swarm_pool pool(2, {{"MIN_REPLICAS", "2"}, {"MAX_REPLICAS", "4"}});
+  REQUIRE(eventually([&] { return pool.healthy_engines().size() == 2; }, 60s));
+  auto before = pool.healthy_engines();
+  auto victim = before.begin()->first;
+  http_request kill;
+  kill.method = "POST";
+  kill.url = pool.swarm.url("/sim/swarm/services/" + victim + "/kill");
+  REQUIRE(http_call(kill).status == 200);
+  // Swarm holds the replacement task `ready` for its 5 s delay: the engine stays in the pool
+  // (not replaced: still two services) but is never offered a stream meanwhile.
+  std::this_thread::sleep_for(2500ms);
+  CHECK(pool.ace.engines().size() == 2);
+  auto services = [&] {
+    int n = 0;
+    auto swarm = json::parse(http_get(pool.swarm.url("/sim/swarm")).body, nullptr, false);
+    for (const auto& node : swarm["nodes"])
+      n += static_cast<int>(node["services"].size());
+    return n;
+  };
+  CHECK(services() == 1);  // only the other engine's task runs now
+  stream_reader viewer(pool.ace.url("/ace/getstream?id=during-restart"));
+  CHECK(viewer.wait_for_bytes(100'000, 20s));
+  auto streams = json::parse(pool.ace.get("/streams").body, nullptr, false);
+  REQUIRE(streams.size() == 1);
+  CHECK(streams[0]["container_id"] != victim);
+  CHECK(eventually([&] { return pool.healthy_engines().size() == 2 && services() == 2; }, 30s));
+  CHECK(pool.healthy_engines().count(victim) == 1);
 }

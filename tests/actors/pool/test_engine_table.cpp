@@ -138,7 +138,7 @@ TEST_CASE("engine table: engines Docker no longer lists vanish unless they chang
   CHECK(t.engines().at("listed").last_seen == table_w0);
 }
 
-TEST_CASE("engine table: an engine Swarm is restarting stays, an unknown one waits to run") {
+TEST_CASE("engine table: an engine Swarm is restarting stays, marked, until it runs again") {
   table_rig rig(5);
   auto& t = rig.t;
   config::settings s;
@@ -150,12 +150,17 @@ TEST_CASE("engine table: an engine Swarm is restarting stays, an unknown one wai
   };
   auto out = t.sync({restarting("known", 19001), restarting("unknown", 19002)}, table_t0 + 5s, s,
                     table_w0, table_t0 + 6s);
-  // The pool still counts it (no replacement is made while Swarm restarts it)...
+  // The pool still counts both (no replacement while Swarm restarts them), no stream goes to
+  // either, and one that never runs again is replaced through its health like any engine.
   CHECK(out.vanished.empty());
-  CHECK(t.engines().count("known") == 1);
-  // ...and one never seen running is adopted only once it runs.
-  CHECK(t.engines().count("unknown") == 0);
-  CHECK(out.newly_unadoptable.empty());
+  REQUIRE(t.engines().count("known") == 1);
+  REQUIRE(t.engines().count("unknown") == 1);
+  CHECK(t.engines().at("known").restarting);
+  CHECK(t.engines().at("unknown").restarting);
+  CHECK_FALSE(t.reserve("r1", {}, 5, std::nullopt).has_value());
+  t.sync({running_engine_container("known", 19001)}, table_t0 + 9s, s, table_w0, table_t0 + 10s);
+  CHECK_FALSE(t.engines().at("known").restarting);
+  CHECK(t.reserve("r2", {}, 5, std::nullopt).value().container_id == "known");
 }
 
 TEST_CASE("engine table: running managed containers are adopted with their streams, claims' not") {

@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { actions } from "../actions.js";
 import { getJSON } from "../api.js";
 import { orDash } from "../format.js";
+import { nodeRows } from "../nodes.js";
 import { relayRate } from "../series.js";
 
 /// The relay's outgoing Mbit/s, from two readings of /ace/status 2 s apart.
@@ -98,7 +99,16 @@ export function Overview({ state }) {
       <//>
       <${Card} title="Docker">
         <${Pairs} rows=${[["reachable", status.docker.reachable ? "yes" : "no"],
+                          ["orchestrator", status.docker.orchestrator],
                           ["detail", orDash(status.docker.detail)]]} />
       <//>
+      ${status.docker.nodes && html`<${Card} title="Swarm nodes">
+        <table data-testid="swarm-nodes"><thead><tr><th>node</th><th>state</th>
+          <th>healthy / engines</th><th>streams</th></tr></thead>
+        <tbody>${nodeRows(status.docker.nodes).map((n) => html`<tr data-id=${n.id}>
+          <td>${n.name}</td><td><span class=${"badge " + (n.usable ? "healthy" : "unhealthy")}>${
+            n.state}</span></td><td>${n.engines}</td><td>${n.streams}</td></tr>`)}
+        </tbody></table>
+      <//>`}
     </div>`;
 }
