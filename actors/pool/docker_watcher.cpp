@@ -109,14 +109,11 @@ void on_listed(docker_watcher_actor* self, std::vector<docker::container_summary
   st.last_sync_at = support::now_rfc3339();
   std::vector<docker::container_summary> running, running_engines, dead;
   for (auto& c : listed) {
-    if (c.state == "running") {
-      if (!docker::is_generic(c.labels)) running_engines.push_back(c);
-      running.push_back(std::move(c));
-    } else if (c.state == "restarting") {
-      // Its supervisor (Swarm, ORCHESTRATOR=swarm) is starting it again: neither usable nor
-      // dead. It stays an engine (so the pool does not replace what Swarm is restarting; the
-      // health prober replaces it if it never answers again) and keeps its ports. acepool's
-      // own containers never restart by themselves.
+    // A `restarting` one's supervisor (Swarm, ORCHESTRATOR=swarm) is starting it again:
+    // neither usable nor dead. It stays an engine (so the pool does not replace what Swarm is
+    // restarting; the health prober replaces it if it never answers again) and keeps its
+    // ports. acepool's own containers never restart by themselves.
+    if (c.state == "running" || c.state == "restarting") {
       if (!docker::is_generic(c.labels)) running_engines.push_back(c);
       running.push_back(std::move(c));
     } else if (!st.adopted || !docker::is_generic(c.labels)) {

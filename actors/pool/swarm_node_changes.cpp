@@ -6,8 +6,8 @@ namespace acepool::actors {
 
 namespace {
 
-const docker::swarm_node* find(const std::vector<docker::swarm_node>& nodes,
-                               const std::string& id) {
+const docker::swarm_node* node_with_id(const std::vector<docker::swarm_node>& nodes,
+                                       const std::string& id) {
   auto it = std::find_if(nodes.begin(), nodes.end(), [&](const auto& n) { return n.id == id; });
   return it == nodes.end() ? nullptr : &*it;
 }
@@ -23,13 +23,13 @@ std::vector<docker::swarm_node> swarm_node_changes(
       if (!n.schedulable()) out.push_back(n);
       continue;
     }
-    const auto* was = find(*before, n.id);
+    const auto* was = node_with_id(*before, n.id);
     if (was == nullptr || was->state != n.state || was->availability != n.availability)
       out.push_back(n);
   }
   if (before)
     for (const auto& n : *before)
-      if (find(after, n.id) == nullptr) {
+      if (node_with_id(after, n.id) == nullptr) {
         auto gone = n;
         gone.state = "removed";
         out.push_back(std::move(gone));

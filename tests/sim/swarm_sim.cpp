@@ -97,6 +97,14 @@ std::map<std::string, std::vector<std::string>> parse_filters(const std::string&
   return out;
 }
 
+/// The attributes of a task container's events: its labels and its service.
+json container_attributes(const nlohmann::json& service_spec, const std::string& service_id) {
+  json attributes(
+      labels_of(service_spec.value("/TaskTemplate/ContainerSpec/Labels"_json_pointer, json())));
+  attributes["com.docker.swarm.service.id"] = service_id;
+  return attributes;
+}
+
 response error(int status, const std::string& message) {
   return json_response(status, json{{"message", message}}.dump());
 }
@@ -342,9 +350,7 @@ void swarm_sim::start_task(service& s) {
   t.pid = ports.empty() ? 0 : spawn_engine(engine_binary_, static_cast<uint16_t>(ports[0].second));
   t.state = t.pid > 0 || ports.empty() ? "running" : "failed";
   if (t.state == "failed") t.err = "cannot start the engine";
-  auto labels = labels_of(s.spec.value("/TaskTemplate/ContainerSpec/Labels"_json_pointer, json()));
-  json attributes(labels);
-  attributes["com.docker.swarm.service.id"] = s.id;
+  auto attributes = container_attributes(s.spec, s.id);
   attributes["name"] = s.spec.value("Name", "") + "." + t.id;
   emit("container", "start", "ctr" + t.id, attributes);
   s.tasks.push_back(std::move(t));
@@ -418,10 +424,7 @@ void swarm_sim::reconcile() {
         t.exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
         t.err = "task: non-zero exit (" + std::to_string(t.exit_code) + ")";
         t.updated = now_rfc3339();
-        auto labels =
-            labels_of(s.spec.value("/TaskTemplate/ContainerSpec/Labels"_json_pointer, json()));
-        json attributes(labels);
-        attributes["com.docker.swarm.service.id"] = s.id;
+        auto attributes = container_attributes(s.spec, s.id);
         attributes["exitCode"] = std::to_string(t.exit_code);
         emit("container", "die", "ctr" + t.id, attributes);
         auto delay = std::chrono::nanoseconds(

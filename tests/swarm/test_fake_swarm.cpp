@@ -76,7 +76,7 @@ struct fake_swarm_pool {
 };
 
 /// The value of the series of `family` whose labels contain `label`, or -1.
-double metric(const std::string& text, const std::string& family, const std::string& label) {
+double series_value(const std::string& text, const std::string& family, const std::string& label) {
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);)
     if (line.rfind(family + "{", 0) == 0 && line.find(label) != std::string::npos)
@@ -106,8 +106,8 @@ TEST_CASE("fake swarm: engines spread over the nodes, status and metrics count t
   auto scrape = pool.ace.get("/metrics").body;
   for (const char* host : {"sim-node-1", "sim-node-2", "sim-node-3"}) {
     std::string label = std::string("hostname=\"") + host + "\"";
-    CHECK(metric(scrape, "acepool_swarm_node_engines", label) == 1);
-    CHECK(metric(scrape, "acepool_swarm_node_up", label) == 1);
+    CHECK(series_value(scrape, "acepool_swarm_node_engines", label) == 1);
+    CHECK(series_value(scrape, "acepool_swarm_node_up", label) == 1);
   }
   // The panel shows the same: the nodes on the overview, each engine's node in its row.
   auto report = check_panel(pool.ace,
@@ -159,8 +159,8 @@ TEST_CASE("fake swarm: a node lost mid-stream: the viewer fails over and its eng
   REQUIRE_FALSE(lost_host.empty());
   CHECK(nodes[lost_host]["state"] == "down");
   CHECK(nodes[lost_host]["engines"] == 0);
-  CHECK(metric(pool.ace.get("/metrics").body, "acepool_swarm_node_up",
-               "hostname=\"" + lost_host + "\"") == 0);
+  CHECK(series_value(pool.ace.get("/metrics").body, "acepool_swarm_node_up",
+                     "hostname=\"" + lost_host + "\"") == 0);
 }
 
 TEST_CASE("fake swarm: MAX_REPLICAS_PER_NODE keeps engines apart, a full swarm answers 503") {
