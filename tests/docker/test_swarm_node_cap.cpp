@@ -6,8 +6,8 @@ using namespace acepool::docker;
 
 namespace {
 
-swarm_node node(const std::string& id, const std::string& state = "ready",
-                const std::string& availability = "active") {
+swarm_node cap_node(const std::string& id, const std::string& state = "ready",
+                    const std::string& availability = "active") {
   swarm_node n;
   n.id = id;
   n.state = state;
@@ -19,7 +19,7 @@ swarm_node node(const std::string& id, const std::string& state = "ready",
 
 TEST_CASE("node cap: nodes at MAX_REPLICAS_PER_NODE are excluded, the others stay Swarm's choice") {
   swarm_node_cap cap(2);
-  auto d = cap.place({node("n1"), node("n2"), node("n3")}, {{"n1", 2}, {"n2", 1}});
+  auto d = cap.place({cap_node("n1"), cap_node("n2"), cap_node("n3")}, {{"n1", 2}, {"n2", 1}});
   CHECK(d.room);
   CHECK(d.exclusions == std::vector<std::string>{"node.id!=n1"});
 }
@@ -27,17 +27,18 @@ TEST_CASE("node cap: nodes at MAX_REPLICAS_PER_NODE are excluded, the others sta
 TEST_CASE("node cap: every schedulable node full means no room, named in the error") {
   swarm_node_cap cap(1);
   // n3 has room but is drained, n4 is down: neither can take the engine.
-  auto d = cap.place({node("n1"), node("n2"), node("n3", "ready", "drain"), node("n4", "down")},
-                     {{"n1", 1}, {"n2", 3}});
+  auto d = cap.place(
+      {cap_node("n1"), cap_node("n2"), cap_node("n3", "ready", "drain"), cap_node("n4", "down")},
+      {{"n1", 1}, {"n2", 3}});
   CHECK_FALSE(d.room);
   CHECK(cap.full_message() == "no suitable node: every node is at MAX_REPLICAS_PER_NODE (1)");
 }
 
 TEST_CASE("node cap: without a cap, or without any schedulable node, Swarm decides") {
-  CHECK(swarm_node_cap(0).place({node("n1")}, {{"n1", 50}}).exclusions.empty());
-  CHECK(swarm_node_cap(0).place({node("n1")}, {{"n1", 50}}).room);
+  CHECK(swarm_node_cap(0).place({cap_node("n1")}, {{"n1", 50}}).exclusions.empty());
+  CHECK(swarm_node_cap(0).place({cap_node("n1")}, {{"n1", 50}}).room);
   // Nothing schedulable: Swarm's own "no suitable node" explains it better than a cap would.
-  auto d = swarm_node_cap(1).place({node("n1", "down")}, {{"n1", 1}});
+  auto d = swarm_node_cap(1).place({cap_node("n1", "down")}, {{"n1", 1}});
   CHECK(d.room);
   CHECK(d.exclusions == std::vector<std::string>{"node.id!=n1"});
 }
