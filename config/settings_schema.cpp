@@ -1,5 +1,6 @@
 #include "config/settings_schema.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -241,10 +242,19 @@ std::vector<setting_spec> build_specs() {
       [](std::string_view raw) -> std::optional<std::vector<std::string>> {
         auto items = parse_list(raw);
         if (!items) return std::nullopt;
-        for (const auto& i : *items)
-          if ((i.find("==") == std::string::npos && i.find("!=") == std::string::npos) ||
-              i.find_first_of(" \t\"") != std::string::npos)
-            return std::nullopt;
+        // name==value or name!=value: one operator, both sides non-empty, printable ASCII
+        // without spaces or quotes (what Swarm's constraint parser takes).
+        auto valid = [](const std::string& c) {
+          auto op = c.find_first_of("=!");
+          if (op == 0 || op == std::string::npos || op + 1 >= c.size() || c[op + 1] != '=')
+            return false;
+          auto value = c.substr(op + 2);
+          if (value.empty() || value.find_first_of("=!") != std::string::npos) return false;
+          return std::all_of(c.begin(), c.end(), [](char ch) {
+            return ch > ' ' && ch < 0x7f && ch != '"' && ch != '\'';
+          });
+        };
+        if (!std::all_of(items->begin(), items->end(), valid)) return std::nullopt;
         return items;
       },
       [](const std::vector<std::string>& l) {

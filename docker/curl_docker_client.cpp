@@ -65,12 +65,23 @@ client_config client_config::from(const config::docker_settings& s) {
 }
 
 std::string docker_message(const std::string& body) {
+  // A message ends up in logs, /orchestrator/status and error answers: one screen at most (a
+  // proxy's HTML error page is not a message).
+  constexpr size_t longest = 300;
   auto j = json::parse(body, nullptr, false);
-  if (j.is_object() && j.contains("message") && j["message"].is_string())
-    return j["message"].get<std::string>();
-  auto text = body;
+  std::string text = j.is_object() && j.contains("message") && j["message"].is_string()
+                         ? j["message"].get<std::string>()
+                         : body;
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
     text.pop_back();
+  if (text.size() > longest) {
+    text.resize(longest);
+    // Do not leave half a UTF-8 sequence behind.
+    while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80)
+      text.pop_back();
+    if (!text.empty() && (static_cast<unsigned char>(text.back()) & 0x80) != 0) text.pop_back();
+    text += "…";
+  }
   return text;
 }
 

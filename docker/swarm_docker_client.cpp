@@ -1,5 +1,6 @@
 #include "docker/swarm_docker_client.hpp"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -17,7 +18,12 @@ using nlohmann::json;
 namespace {
 
 docker_error refused(const curl_docker_client::reply& r) {
-  return classify_http_error(static_cast<int>(r.status), docker_message(r.body));
+  auto e = classify_http_error(static_cast<int>(r.status), docker_message(r.body));
+  // A worker's daemon (or a node that left the swarm) cannot run services: for acepool that is
+  // Docker being unavailable, not a failed engine.
+  if (r.status == 503 && e.message.find("not a swarm manager") != std::string::npos)
+    e.code = docker_errc::daemon_unreachable;
+  return e;
 }
 
 /// The member at `path` below `j`, or null where one is missing.
@@ -65,11 +71,21 @@ result<json> swarm_docker_client::get_json(const std::string& path) {
 
 result<std::vector<swarm_task>> swarm_docker_client::tasks_of(
     const std::vector<std::string>& service_ids) {
-  if (service_ids.empty()) return std::vector<swarm_task>{};
-  auto j = get_json("/tasks?filters=" +
-                    daemon_->escape(support::dump_json(json{{"service", service_ids}})));
-  if (!j) return j.error();
-  return parse_tasks(*j);
+  // In batches: every id is part of the query string, which a daemon limits (about 1 MB).
+  constexpr size_t batch = 200;
+  std::vector<swarm_task> out;
+  for (size_t at = 0; at < service_ids.size(); at += batch) {
+    std::vector<std::string> ids(service_ids.begin() + static_cast<std::ptrdiff_t>(at),
+                                 service_ids.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                           at + batch, service_ids.size())));
+    auto j =
+        get_json("/tasks?filters=" + daemon_->escape(support::dump_json(json{{"service", ids}})));
+    if (!j) return j.error();
+    auto tasks = parse_tasks(*j);
+    out.insert(out.end(), std::make_move_iterator(tasks.begin()),
+               std::make_move_iterator(tasks.end()));
+  }
+  return out;
 }
 
 result<std::vector<swarm_node>> swarm_docker_client::nodes() {
@@ -153,21 +169,25 @@ result<std::vector<container_summary>> swarm_docker_client::list_containers(cons
 }
 
 result<std::string> swarm_docker_client::create_container(const container_spec& spec) {
-  if (placement_.max_engines_per_node <= 0 || !is_engine(spec.labels))
-    return create_service(spec, {});
+  bool capped = placement_.max_engines_per_node > 0 && is_engine(spec.labels);
   std::unique_lock<std::timed_mutex> one_at_a_time(capped_creation, std::defer_lock);
-  if (!one_at_a_time.try_lock_for(daemon_->call_timeout()))
+  if (capped && !one_at_a_time.try_lock_for(daemon_->call_timeout()))
     return docker_error{docker_errc::timeout, 0,
                         "another engine's placement (MAX_REPLICAS_PER_NODE) took too long"};
+  // A swarm where no node takes tasks would keep the service pending: say so at once.
   auto known_nodes = nodes();
   if (!known_nodes) return known_nodes.error();
-  auto engines_on = engines_per_node();
-  if (!engines_on) return engines_on.error();
-  swarm_node_cap cap(placement_.max_engines_per_node);
-  auto decision = cap.place(*known_nodes, *engines_on);
-  if (!decision.room) return docker_error{docker_errc::no_node, 0, cap.full_message()};
+  std::map<std::string, int> engines_on;
+  if (capped) {
+    auto counted = engines_per_node();
+    if (!counted) return counted.error();
+    engines_on = std::move(*counted);
+  }
+  swarm_node_cap cap(capped ? placement_.max_engines_per_node : 0);
+  auto decision = cap.place(*known_nodes, engines_on);
+  if (!decision.room) return docker_error{docker_errc::no_node, 0, decision.why_not};
   auto id = create_service(spec, decision.exclusions);
-  if (id) await_placement(*id);
+  if (id && capped) await_placement(*id);
   return id;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "docker/docker_json.hpp"
 #include "docker/engine_spec.hpp"
@@ -144,8 +145,10 @@ std::vector<swarm_task> parse_tasks(const json& body) {
 std::vector<swarm_node> parse_nodes(const json& body) {
   std::vector<swarm_node> out;
   if (!body.is_array()) return out;
+  std::set<std::string> seen;
   for (const auto& row : body) {
-    if (text(row, "ID").empty()) continue;
+    // A node listed twice is one node.
+    if (text(row, "ID").empty() || !seen.insert(text(row, "ID")).second) continue;
     const auto& spec = object_at(row, "Spec");
     const auto& status = object_at(row, "Status");
     swarm_node n;

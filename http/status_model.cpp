@@ -65,6 +65,12 @@ std::optional<block> provisioning_block(const status_inputs& in) {
                  seconds_up(in.general_breaker.time_left(in.now)),
                  "Provisioning circuit breaker is open due to repeated failures. System is "
                  "waiting for conditions to improve."};
+  if (in.docker.nodes && std::none_of(in.docker.nodes->begin(), in.docker.nodes->end(),
+                                      [](const docker::swarm_node& n) { return n.schedulable(); }))
+    return block{"No swarm node takes new engines", "no_node", std::nullopt,
+                 "Every node of the swarm is drained, paused or down: no engine can start until "
+                 "one is active again.",
+                 false};
   const int cap = in.settings.engine_cap();
   if (running_managed(in) + in.engines.claims >= cap) {
     std::optional<int> eta;

@@ -8,7 +8,8 @@ std::map<std::string, node_load> load_by_node(const std::vector<engine_record>& 
   std::map<std::string, node_load> out;
   for (const auto& e : engines) {
     auto it = e.labels.find(docker::label_swarm_node);
-    if (it == e.labels.end() || it->second.empty()) continue;
+    // One Swarm is restarting runs nowhere yet.
+    if (it == e.labels.end() || it->second.empty() || e.restarting) continue;
     auto& load = out[it->second];
     ++load.engines;
     if (e.health == health_status::healthy) ++load.healthy_engines;

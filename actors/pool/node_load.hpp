@@ -16,7 +16,7 @@ struct node_load {
 };
 
 /// The engines, healthy engines and active streams on each swarm node (by the engines'
-/// `acepool.swarm.node` label; engines without one are not counted).
+/// `acepool.swarm.node` label; engines without one, or restarting, are not counted).
 std::map<std::string, node_load> load_by_node(const std::vector<engine_record>& engines);
 
 }  // namespace acepool::actors

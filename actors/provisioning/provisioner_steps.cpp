@@ -233,8 +233,9 @@ void confirm_running(prov_actor* self, uint64_t id, int epoch, const std::string
                                     : "container exited at start (exit code " +
                                           std::to_string(d->exit_code) + ")";
               if (!d->message.empty()) why += ": " + d->message;
-              return transient(
-                  self, id, no_node ? provision_code::no_node : provision_code::general_error, why);
+              // No node may take it: a retry meets the same swarm, so answer now.
+              if (no_node) return fail(self, id, make_error(provision_code::no_node, why));
+              return transient(self, id, provision_code::general_error, why);
             }
             if (auto node = d->labels.find(docker::label_swarm_node); node != d->labels.end())
               op->node = node->second;

@@ -308,7 +308,8 @@ TEST_CASE("swarm mode: placement settings parse, VPN engines are refused") {
   CHECK(has_warning(r, "every interface"));
   CHECK_THAT(error_of({{"ORCHESTRATOR", "swarm"}, {"GLUETUN_CONTAINER_NAME", "g"}}),
              Catch::Contains("ORCHESTRATOR=swarm cannot run VPN engines"));
-  for (const char* bad : {"node.labels.a", "a == b", "x=\"1\""})
+  for (const char* bad : {"node.labels.a", "a == b", "x=\"1\"", "==x", "node.role==", "a==b==c",
+                          "node.labels.\xff==x", "a!==b", "a=!b", "node.role<>manager"})
     CHECK_THAT(error_of({{"SWARM_CONSTRAINTS", bad}}), Catch::Contains("SWARM_CONSTRAINTS"));
   for (const char* bad : {"0", "0.001", "2000", "1,5", "-1", "x"})
     CHECK_THAT(error_of({{"ENGINE_CPU_LIMIT", bad}}), Catch::Contains("ENGINE_CPU_LIMIT"));

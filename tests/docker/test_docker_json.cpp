@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "docker/curl_docker_client.hpp"
 #include "docker/docker_json.hpp"
 
 using namespace acepool::docker;
@@ -115,4 +116,22 @@ TEST_CASE("image references are split into fromImage and tag") {
   CHECK(split_image_ref("registry:5000/img").tag == "latest");
   CHECK(split_image_ref("registry:5000/img").from_image == "registry:5000/img");
   CHECK(split_image_ref("img@sha256:abc").tag.empty());
+}
+
+TEST_CASE("docker_message: Docker's message, or one screen of whatever else came back") {
+  CHECK(acepool::docker::docker_message(R"({"message":"no such container"})") ==
+        "no such container");
+  CHECK(acepool::docker::docker_message("plain text\r\n") == "plain text");
+  // A proxy's HTML page in place of an answer: cut, never in the middle of a character.
+  std::string page = "<html>" + std::string(400, 'x') + "</html>";
+  auto cut = acepool::docker::docker_message(page);
+  CHECK(cut.size() <= 300 + std::string("…").size());
+  CHECK(cut.substr(cut.size() - std::string("…").size()) == "…");
+  std::string wide;
+  for (int i = 0; i < 200; ++i)
+    wide += "é";  // 2 bytes each
+  auto cut_wide = acepool::docker::docker_message(" " + wide);
+  CHECK(cut_wide.size() <= 303);
+  auto body = cut_wide.substr(0, cut_wide.size() - std::string("…").size());
+  CHECK((body.size() - 1) % 2 == 0);  // whole characters only
 }

@@ -119,6 +119,8 @@ TEST_CASE("swarm: tasks, nodes and services are read field by field, bad rows sk
         std::map<std::string, std::string>{{"orchestrator.managed", "acestream"}});
   CHECK(parse_tasks(json::object()).empty());
   CHECK(parse_nodes(json("text")).empty());
+  // A node listed twice is one node.
+  CHECK(parse_nodes(json::parse(R"([{"ID": "n1"}, {"ID": "n1"}, {"ID": "n2"}])")).size() == 2);
 }
 
 TEST_CASE("swarm: the task wanted running stands for the service, else the newest") {

@@ -31,14 +31,21 @@ TEST_CASE("node cap: every schedulable node full means no room, named in the err
       {cap_node("n1"), cap_node("n2"), cap_node("n3", "ready", "drain"), cap_node("n4", "down")},
       {{"n1", 1}, {"n2", 3}});
   CHECK_FALSE(d.room);
-  CHECK(cap.full_message() == "no suitable node: every node is at MAX_REPLICAS_PER_NODE (1)");
+  CHECK(d.why_not == "no suitable node: every node is at MAX_REPLICAS_PER_NODE (1)");
 }
 
-TEST_CASE("node cap: without a cap, or without any schedulable node, Swarm decides") {
+TEST_CASE("node cap: without a cap Swarm decides, without any node taking tasks nobody can") {
   CHECK(swarm_node_cap(0).place({cap_node("n1")}, {{"n1", 50}}).exclusions.empty());
   CHECK(swarm_node_cap(0).place({cap_node("n1")}, {{"n1", 50}}).room);
-  // Nothing schedulable: Swarm's own "no suitable node" explains it better than a cap would.
-  auto d = swarm_node_cap(1).place({cap_node("n1", "down")}, {{"n1", 1}});
-  CHECK(d.room);
-  CHECK(d.exclusions == std::vector<std::string>{"node.id!=n1"});
+  // Every node drained or down: a service would only stay pending; no room, with or without a
+  // cap, said in Swarm's words.
+  for (int cap : {0, 1}) {
+    auto d = swarm_node_cap(cap).place({cap_node("n1", "down"), cap_node("n2", "ready", "drain")},
+                                       {{"n1", 1}});
+    CHECK_FALSE(d.room);
+    CHECK(
+        d.why_not ==
+        "no suitable node: none of the swarm's 2 nodes takes new tasks (drained, paused or down)");
+  }
+  CHECK_FALSE(swarm_node_cap(0).place({}, {}).room);
 }

@@ -231,6 +231,14 @@ TEST_CASE("status (swarm): each node with its state and the engines and streams 
   CHECK(nodes[1]["engines"] == 1);
   CHECK(nodes[2]["availability"] == "drain");
   CHECK(nodes[2]["engines"] == 0);
+  CHECK(status["status"] == "healthy");  // one node still takes engines
+  // Every node drained or down: nothing can start; status says so and why.
+  w.docker.nodes->at(0).availability = "drain";
+  auto blocked = http::orchestrator_status(w.in());
+  CHECK(blocked["status"] == "degraded");
+  CHECK(blocked["provisioning"]["can_provision"] == false);
+  CHECK(blocked["provisioning"]["blocked_reason_details"]["code"] == "no_node");
+  CHECK(blocked["provisioning"]["blocked_reason_details"]["can_retry"] == false);
   // Docker mode: no nodes.
   status_world plain(1);
   CHECK(http::orchestrator_status(plain.in())["docker"]["nodes"].is_null());
