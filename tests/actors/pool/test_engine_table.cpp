@@ -216,9 +216,9 @@ TEST_CASE("engine table: a session being opened counts on its engine until relea
   rig.start_stream("s1", "a", table_w0);
   t.release("r1");
   t.release("r2");
-  CHECK_FALSE(t.reserve("r4", {"a", {}, {}}, 1, std::nullopt)->container_id == "a");
+  CHECK_FALSE(t.reserve("r4", {"a", {}, {}, {}}, 1, std::nullopt)->container_id == "a");
   t.release("r4");
-  CHECK(t.reserve("r5", {"a", {}, {}}, 1, std::string("a"))->container_id == "a");
+  CHECK(t.reserve("r5", {"a", {}, {}, {}}, 1, std::string("a"))->container_id == "a");
 }
 
 TEST_CASE("engine table: an engine left without streams is idle from then") {

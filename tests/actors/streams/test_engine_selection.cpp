@@ -31,7 +31,7 @@ std::string pick(const std::vector<engine_record>& engines,
   for (const auto& e : engines)
     ptrs.push_back(&e);
   const auto* e =
-      select_engine(ptrs, load_of(engines, reserved), 2, engine_wishes{preferred, excluded, {}});
+      select_engine(ptrs, load_of(engines, reserved), 2, engine_wishes{preferred, excluded, {}, {}});
   return e ? e->container_id : "none";
 }
 
@@ -90,12 +90,12 @@ TEST_CASE("selection takes an avoided engine only when nothing else qualifies") 
                                      selectable("other", health_status::unknown, 1)};
   std::vector<const engine_record*> ptrs{&engines[0], &engines[1]};
   auto load = load_of(engines, {});
-  CHECK(select_engine(ptrs, load, 2, engine_wishes{"", {}, {"dead"}})->container_id == "other");
+  CHECK(select_engine(ptrs, load, 2, engine_wishes{"", {}, {"dead"}, {}})->container_id == "other");
   // Alone, it is still a fallback (a stream that merely hiccupped keeps going).
   std::vector<const engine_record*> alone{&engines[0]};
-  CHECK(select_engine(alone, load, 2, engine_wishes{"", {}, {"dead"}})->container_id == "dead");
+  CHECK(select_engine(alone, load, 2, engine_wishes{"", {}, {"dead"}, {}})->container_id == "dead");
   // Excluded is never taken.
-  CHECK(select_engine(alone, load, 2, engine_wishes{"", {"dead"}, {}}) == nullptr);
+  CHECK(select_engine(alone, load, 2, engine_wishes{"", {"dead"}, {}, {}}) == nullptr);
 }
 
 TEST_CASE("selection (swarm): less loaded first, then an engine on acepool's own node") {
