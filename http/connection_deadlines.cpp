@@ -41,7 +41,14 @@ void connection::update_phase() {
 }
 
 void connection::set_idle(bool idle) {
-  idle_->store(idle && !refuse_ ? wall_ms() : 0, std::memory_order_relaxed);
+  if (!idle || refuse_) {
+    idle_->store(0, std::memory_order_relaxed);
+    return;
+  }
+  // Idle since it first became idle: a later phase update while still idle (a write's
+  // completion that runs after the next read) must not make it look idle for less long.
+  if (idle_->load(std::memory_order_relaxed) == 0)
+    idle_->store(wall_ms(), std::memory_order_relaxed);
 }
 
 void connection::arm_read_timer(std::chrono::milliseconds after) {

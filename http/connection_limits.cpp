@@ -129,9 +129,11 @@ bool connection_table::evict_longest_idle() {
         victim = it->second.evict;
       }
     };
+    bool remembered = !candidates_.empty();
     pick();
-    // Every remembered candidate went busy or away: connections idle since the scan count too.
-    if (!victim && now - scanned_at_ >= 50ms) {
+    // Every remembered candidate went busy or away: connections idle since the scan count too
+    // (at once when the remembered ones went stale; a flood finding none scans every 50 ms).
+    if (!victim && (remembered || now - scanned_at_ >= 50ms)) {
       scan();
       pick();
     }

@@ -356,9 +356,11 @@ TEST_CASE("at MAX_CONNECTIONS an idle connection makes room, busy ones get 503 b
     busy.push_back(std::make_unique<raw_connection>(s.port()));
     REQUIRE(busy.back()->send("GET /hello HTTP/1.1\r\n"));
     INFO("busy connection " << i);
-    REQUIRE(eventually(
+    bool settled = eventually(
         [&] { return s.server->open_connections() == 3 && s.server->idle_connections() == 2 - i; },
-        10s));
+        10s);
+    INFO("open " << s.server->open_connections() << ", idle " << s.server->idle_connections());
+    REQUIRE(settled);
   }
   CHECK(fourth.wait_closed(3s));  // idle longest by then
   raw_connection over(s.port());
