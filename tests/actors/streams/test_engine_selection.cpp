@@ -30,8 +30,8 @@ std::string pick(const std::vector<engine_record>& engines,
   std::vector<const engine_record*> ptrs;
   for (const auto& e : engines)
     ptrs.push_back(&e);
-  const auto* e =
-      select_engine(ptrs, load_of(engines, reserved), 2, engine_wishes{preferred, excluded, {}, {}});
+  const auto* e = select_engine(ptrs, load_of(engines, reserved), 2,
+                                engine_wishes{preferred, excluded, {}, {}});
   return e ? e->container_id : "none";
 }
 
