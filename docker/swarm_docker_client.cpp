@@ -138,12 +138,11 @@ result<version_info> swarm_docker_client::version() {
   return daemon_->version();
 }
 
-result<std::vector<container_summary>> swarm_docker_client::list_containers(const filters& f,
-                                                                            bool all) {
-  filters labels;
-  if (auto it = f.find("label"); it != f.end()) labels["label"] = it->second;
+result<std::vector<swarm_docker_client::service_now>> swarm_docker_client::services_now(
+    const std::vector<std::string>& labels) {
   std::string path = "/services";
-  if (!labels.empty()) path += "?filters=" + daemon_->escape(support::dump_json(json(labels)));
+  if (!labels.empty())
+    path += "?filters=" + daemon_->escape(support::dump_json(json{{"label", labels}}));
   auto listed = get_json(path);
   if (!listed) return listed.error();
   auto services = parse_services(*listed);
@@ -153,16 +152,29 @@ result<std::vector<container_summary>> swarm_docker_client::list_containers(cons
     ids.push_back(s.id);
   auto tasks = tasks_of(ids);
   if (!tasks) return tasks.error();
-  auto known_nodes = nodes();
-  if (!known_nodes) return known_nodes.error();
   std::map<std::string, std::vector<swarm_task>> by_service;
   for (auto& t : *tasks)
     by_service[t.service_id].push_back(std::move(t));
-  std::vector<container_summary> out;
-  for (const auto& s : services) {
+  std::vector<service_now> out;
+  out.reserve(services.size());
+  for (auto& s : services) {
     const auto* task = current_task(by_service[s.id]);
-    auto c =
-        service_as_container(s, task, task ? node_by_id(*known_nodes, task->node_id) : nullptr);
+    out.push_back({std::move(s), task ? std::optional<swarm_task>(*task) : std::nullopt});
+  }
+  return out;
+}
+
+result<std::vector<container_summary>> swarm_docker_client::list_containers(const filters& f,
+                                                                            bool all) {
+  auto it = f.find("label");
+  auto services = services_now(it != f.end() ? it->second : std::vector<std::string>{});
+  if (!services) return services.error();
+  auto known_nodes = nodes();
+  if (!known_nodes) return known_nodes.error();
+  std::vector<container_summary> out;
+  for (const auto& [service, task] : *services) {
+    auto c = service_as_container(service, task ? &*task : nullptr,
+                                  task ? node_by_id(*known_nodes, task->node_id) : nullptr);
     if (all || c.state == "running") out.push_back(std::move(c));
   }
   return out;
@@ -205,25 +217,13 @@ result<std::string> swarm_docker_client::create_service(
 }
 
 result<std::map<std::string, int>> swarm_docker_client::engines_per_node() {
-  auto listed = get_json(
-      "/services?filters=" +
-      daemon_->escape(support::dump_json(json{{"label", {std::string(label_kind) + "=engine"}}})));
-  if (!listed) return listed.error();
-  std::vector<std::string> ids;
-  for (const auto& s : parse_services(*listed))
-    ids.push_back(s.id);
-  auto tasks = tasks_of(ids);
-  if (!tasks) return tasks.error();
-  std::map<std::string, std::vector<swarm_task>> by_service;
-  for (auto& t : *tasks)
-    by_service[t.service_id].push_back(std::move(t));
+  auto services = services_now({std::string(label_kind) + "=engine"});
+  if (!services) return services.error();
   // Each engine where its current task is, running or on its way (a replacement waiting out
   // its restart delay keeps the place).
   std::map<std::string, int> on;
-  for (const auto& [service, its_tasks] : by_service)
-    if (const auto* t = current_task(its_tasks);
-        t != nullptr && !t->node_id.empty() && !task_ended(*t))
-      ++on[t->node_id];
+  for (const auto& [service, task] : *services)
+    if (task && !task->node_id.empty() && !task_ended(*task)) ++on[task->node_id];
   return on;
 }
 

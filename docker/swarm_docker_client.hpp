@@ -48,6 +48,14 @@ class swarm_docker_client final : public docker_client {
 
  private:
   result<std::vector<swarm_node>> nodes();
+  /// A service and the task that stands for it now (none before Swarm made one).
+  struct service_now {
+    swarm_service service;
+    std::optional<swarm_task> task;
+  };
+  /// The services carrying all these labels (`key=value`; none: every service), each with its
+  /// current task.
+  result<std::vector<service_now>> services_now(const std::vector<std::string>& labels);
   /// Swarm.NodeID of GET /info: the node of the daemon this client talks to.
   result<std::string> own_node_id();
   /// The engines each node runs or is starting (tasks Swarm wants running, by node id).

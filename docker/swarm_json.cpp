@@ -112,9 +112,10 @@ std::vector<swarm_service> parse_services(const json& body) {
     s.ports = published_ports(member(object_at(spec, "EndpointSpec"), "Ports"));
     s.restart_condition =
         text(object_at(object_at(spec, "TaskTemplate"), "RestartPolicy"), "Condition", "any");
-    if (const auto* replicas = member(object_at(object_at(spec, "Mode"), "Replicated"), "Replicas");
+    const auto& replicated = object_at(object_at(spec, "Mode"), "Replicated");
+    if (const auto* replicas = member(replicated, "Replicas");
         replicas != nullptr && replicas->is_number_integer())
-      s.replicas = integer(object_at(object_at(spec, "Mode"), "Replicated"), "Replicas");
+      s.replicas = integer(replicated, "Replicas");
     out.push_back(std::move(s));
   }
   return out;

@@ -162,9 +162,7 @@ void refresh_nodes(docker_watcher_actor* self) {
             st.nodes_answered = asked;
             for (const auto& change : swarm_node_changes(st.nodes, *r))
               announce(&st.deps.published->feed,
-                       change.state == "ready" && change.availability == "active"
-                           ? spdlog::level::info
-                           : spdlog::level::warn,
+                       change.schedulable() ? spdlog::level::info : spdlog::level::warn,
                        "swarm.node",
                        {{"node", change.id},
                         {"hostname", change.hostname},

@@ -25,26 +25,24 @@ void add_node_series(metrics::registry& r, const std::vector<docker::swarm_node>
   std::lock_guard<std::mutex> guard(shown.mutex);
   auto& seen = shown.ids;
   auto on_node = load_by_node(engines.engines);
-  auto zero = [&r](const std::string& id, const std::string& hostname) {
+  auto set = [&r](const std::string& id, const std::string& hostname, bool up,
+                  const node_load& load) {
     metrics::label_set l{{"node", id}, {"hostname", hostname}};
-    r.gauge(metrics::swarm_node_up, l).set(0);
-    r.gauge(metrics::swarm_node_engines, l).set(0);
-    r.gauge(metrics::swarm_node_streams, l).set(0);
+    r.gauge(metrics::swarm_node_up, l).set(up ? 1 : 0);
+    r.gauge(metrics::swarm_node_engines, l).set(load.engines);
+    r.gauge(metrics::swarm_node_streams, l).set(load.streams);
   };
   std::map<std::string, std::string> now;
   for (const auto& n : nodes) {
     // Renamed: its old series would keep their last values.
     if (auto was = seen.find(n.id); was != seen.end() && was->second != n.hostname)
-      zero(n.id, was->second);
-    metrics::label_set l{{"node", n.id}, {"hostname", n.hostname}};
-    r.gauge(metrics::swarm_node_up, l).set(n.schedulable() ? 1 : 0);
-    r.gauge(metrics::swarm_node_engines, l).set(on_node[n.id].engines);
-    r.gauge(metrics::swarm_node_streams, l).set(on_node[n.id].streams);
+      set(n.id, was->second, false, {});
+    set(n.id, n.hostname, n.schedulable(), on_node[n.id]);
     now[n.id] = n.hostname;
   }
   for (const auto& [id, hostname] : seen)
     if (now.count(id) == 0) {
-      zero(id, hostname);
+      set(id, hostname, false, {});
       now[id] = hostname;
     }
   seen = std::move(now);
