@@ -1,7 +1,15 @@
 #include "support/async_http_client.hpp"
 
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
 
+#include <strings.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <unordered_map>
 
@@ -20,6 +28,8 @@ struct transfer {
   uint64_t stream_id = 0;
   async_http_client::stream_callbacks stream;
   curl_slist* headers = nullptr;  // owned; outlives the easy handle
+  bool chunked = false;           // a streaming GET's answer: Transfer-Encoding: chunked
+  bool head_told = false;
   transfer() = default;
   transfer(const transfer&) = delete;
   transfer& operator=(const transfer&) = delete;
@@ -28,9 +38,33 @@ struct transfer {
   }
 };
 
+bool iequal_prefix(const char* line, size_t n, const char* prefix) {
+  size_t p = std::strlen(prefix);
+  return n >= p && strncasecmp(line, prefix, p) == 0;
+}
+
+// A streaming GET's head: notes a chunked body; its blank line ends the head of the answer.
+size_t on_header(char* line, size_t size, size_t n, void* user) {
+  auto* t = static_cast<transfer*>(user);
+  size_t len = size * n;
+  if (iequal_prefix(line, len, "HTTP/")) {
+    t->chunked = false;  // a new answer (after a 1xx) starts over
+  } else if (iequal_prefix(line, len, "transfer-encoding:")) {
+    std::string value(line + 18, len - 18);
+    for (auto& c : value)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    t->chunked = value.find("chunked") != std::string::npos;
+  }
+  return len;
+}
+
 size_t on_body(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<transfer*>(user);
   if (t->stream_id != 0) {
+    if (!t->head_told) {
+      t->head_told = true;
+      if (t->stream.on_head) t->stream.on_head(t->chunked);
+    }
     t->stream.on_data(data, size * n);
     return size * n;
   }
@@ -96,16 +130,82 @@ void async_http_client::cancel(uint64_t id) {
   curl_multi_wakeup(static_cast<CURLM*>(multi_));
 }
 
+void async_http_client::post(std::function<void()> task) {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    tasks_.push_back(std::move(task));
+  }
+  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+}
+
 void async_http_client::stop() {
   stopping_ = true;
   curl_multi_wakeup(static_cast<CURLM*>(multi_));
   if (thread_.joinable()) thread_.join();
 }
 
-void async_http_client::run() {
-  auto* m = static_cast<CURLM*>(multi_);
+/// What only the client's thread touches: transfers, streams by id, adopted sockets.
+struct async_http_client::loop {
+  struct adopted_stream {
+    int fd = -1;
+    stream_callbacks callbacks;
+    bool frozen = false;
+  };
   std::unordered_map<CURL*, std::unique_ptr<transfer>> active;
   std::unordered_map<uint64_t, CURL*> streams;
+  std::unordered_map<uint64_t, adopted_stream> adopted;
+  std::vector<char> read_buffer = std::vector<char>(stream_buffer_size);
+};
+
+void async_http_client::freeze(uint64_t id, std::function<void(int fd)> done) {
+  post([this, id, done = std::move(done)] {
+    auto& l = *loop_;
+    int fd = -1;
+    if (auto it = l.streams.find(id); it != l.streams.end()) {
+      curl_socket_t s = CURL_SOCKET_BAD;
+      if (curl_easy_pause(it->second, CURLPAUSE_RECV) == CURLE_OK &&
+          curl_easy_getinfo(it->second, CURLINFO_ACTIVESOCKET, &s) == CURLE_OK &&
+          s != CURL_SOCKET_BAD)
+        fd = ::fcntl(s, F_DUPFD_CLOEXEC, 0);
+    } else if (auto a = l.adopted.find(id); a != l.adopted.end()) {
+      a->second.frozen = true;
+      fd = ::fcntl(a->second.fd, F_DUPFD_CLOEXEC, 0);
+    }
+    done(fd);
+  });
+}
+
+void async_http_client::thaw(uint64_t id) {
+  post([this, id] {
+    auto& l = *loop_;
+    if (auto it = l.streams.find(id); it != l.streams.end())
+      curl_easy_pause(it->second, CURLPAUSE_CONT);
+    else if (auto a = l.adopted.find(id); a != l.adopted.end())
+      a->second.frozen = false;
+  });
+}
+
+uint64_t async_http_client::adopt(int fd, stream_callbacks callbacks) {
+  if (stopping_.load()) {
+    ::close(fd);
+    return 0;
+  }
+  uint64_t id = next_stream_id_++;
+  ++pending_;
+  post([this, id, fd, cb = std::move(callbacks)]() mutable {
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    loop_->adopted[id] = {fd, std::move(cb), false};
+  });
+  return id;
+}
+
+void async_http_client::run() {
+  auto* m = static_cast<CURLM*>(multi_);
+  loop state;
+  loop_ = &state;
+  auto& active = state.active;
+  auto& streams = state.streams;
+  auto& adopted = state.adopted;
   auto finish = [&](CURL* h, CURLcode rc, const char* why = nullptr) {
     auto it = active.find(h);
     if (it == active.end()) return;
@@ -137,14 +237,30 @@ void async_http_client::run() {
       t->done(std::move(r));
     }
   };
+  // An adopted socket ends: closed, and its on_end told why.
+  auto finish_adopted = [&](uint64_t id, http_result r) {
+    auto it = adopted.find(id);
+    if (it == adopted.end()) return;
+    auto cb = std::move(it->second.callbacks);
+    ::close(it->second.fd);
+    adopted.erase(it);
+    --pending_;
+    if (cb.on_end) cb.on_end(std::move(r));
+  };
+  std::vector<curl_waitfd> waits;
+  std::vector<uint64_t> waiting_ids;
   while (!stopping_.load()) {
     std::deque<job> jobs;
     std::vector<uint64_t> cancels;
+    std::vector<std::function<void()>> tasks;
     {
       std::lock_guard<std::mutex> guard(mutex_);
       jobs.swap(incoming_);
       cancels.swap(cancels_);
+      tasks.swap(tasks_);
     }
+    for (auto& task : tasks)
+      task();
     for (auto& j : jobs) {
       CURL* h = curl_easy_init();
       auto t = std::make_unique<transfer>();
@@ -161,6 +277,10 @@ void async_http_client::run() {
       } else {
         curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
         curl_easy_setopt(h, CURLOPT_BUFFERSIZE, stream_buffer_size);
+        // The body raw: the relay decodes chunks itself (see stream_callbacks::on_data).
+        curl_easy_setopt(h, CURLOPT_HTTP_TRANSFER_DECODING, 0L);
+        curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+        curl_easy_setopt(h, CURLOPT_HEADERDATA, t.get());
         streams[t->stream_id] = h;
       }
       curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(j.timeout.count()));
@@ -170,15 +290,38 @@ void async_http_client::run() {
       active.emplace(h, std::move(t));
       curl_multi_add_handle(m, h);
     }
-    for (auto id : cancels)
+    for (auto id : cancels) {
       if (auto it = streams.find(id); it != streams.end())
         finish(it->second, CURLE_OK, "cancelled");
+      else
+        finish_adopted(id, http_result{0, {}, "cancelled"});
+    }
     int running = 0;
     curl_multi_perform(m, &running);
     int queued = 0;
     while (CURLMsg* msg = curl_multi_info_read(m, &queued))
       if (msg->msg == CURLMSG_DONE) finish(msg->easy_handle, msg->data.result);
-    curl_multi_poll(m, nullptr, 0, 1000, nullptr);
+    waits.clear();
+    waiting_ids.clear();
+    for (const auto& [id, a] : adopted) {
+      if (a.frozen) continue;
+      waits.push_back({a.fd, CURL_WAIT_POLLIN, 0});
+      waiting_ids.push_back(id);
+    }
+    curl_multi_poll(m, waits.data(), static_cast<unsigned>(waits.size()), 1000, nullptr);
+    for (size_t i = 0; i < waits.size(); ++i) {
+      if (waits[i].revents == 0) continue;
+      auto it = adopted.find(waiting_ids[i]);
+      if (it == adopted.end() || it->second.frozen) continue;
+      ssize_t n = ::read(it->second.fd, state.read_buffer.data(), state.read_buffer.size());
+      if (n > 0) {
+        it->second.callbacks.on_data(state.read_buffer.data(), static_cast<size_t>(n));
+      } else if (n == 0) {
+        finish_adopted(waiting_ids[i], http_result{200, {}, {}});
+      } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        finish_adopted(waiting_ids[i], http_result{0, {}, std::strerror(errno)});
+      }
+    }
   }
   // Stopping: every transfer still in flight gets its callback with an error.
   std::vector<CURL*> left;
@@ -187,16 +330,29 @@ void async_http_client::run() {
     left.push_back(h);
   for (CURL* h : left)
     finish(h, CURLE_ABORTED_BY_CALLBACK);
+  std::vector<uint64_t> adopted_left;
+  for (const auto& [id, a] : adopted)
+    adopted_left.push_back(id);
+  for (auto id : adopted_left)
+    finish_adopted(id, http_result{0, {}, "stopped"});
   std::deque<job> never_started;
+  std::vector<std::function<void()>> tasks;
   {
     std::lock_guard<std::mutex> guard(mutex_);
     never_started.swap(incoming_);
+    tasks.swap(tasks_);
   }
   for (auto& j : never_started) {
     --pending_;
     if (j.stream_id != 0 && j.stream.on_end) j.stream.on_end(http_result{0, {}, "stopped"});
     if (j.done) j.done(http_result{0, {}, "stopped"});
   }
+  // Tasks left are run so their callbacks are answered (freeze with -1, adopt closes its fd).
+  for (auto& task : tasks)
+    task();
+  for (auto& [id, a] : adopted)
+    ::close(a.fd);
+  loop_ = nullptr;
 }
 
 }  // namespace acepool::support

@@ -38,10 +38,13 @@ class async_http_client {
   bool get(std::string url, std::chrono::milliseconds timeout, std::vector<std::string> headers,
            callback done);
 
-  /// A streaming GET's callbacks (both on the client's thread; keep them short).
+  /// A streaming GET's callbacks (all on the client's thread; keep them short).
   struct stream_callbacks {
-    std::function<void(const char*, size_t)>
-        on_data;                              ///< body bytes of a 2xx answer as they arrive
+    /// Once, when the head of a 2xx answer is read: whether the body is chunked.
+    std::function<void(bool chunked)> on_head;
+    /// The body of a 2xx answer as it arrives, raw: chunked framing is left in (the caller
+    /// decodes it, so it knows where it stands for a handover).
+    std::function<void(const char*, size_t)> on_data;
     std::function<void(http_result)> on_end;  ///< once: status, or the error (body empty)
   };
   /// Starts a streaming GET with no overall timeout (the caller watches for stalls); an answer
@@ -52,6 +55,16 @@ class async_http_client {
 
   /// Ends a streaming GET; its on_end runs with the error "cancelled" (unless it ended already).
   void cancel(uint64_t id);
+
+  /// Stops reading streaming GET `id` (bytes wait in the socket) and hands `done` a duplicate of
+  /// its connected socket (-1 when there is none: it ended, or never connected). thaw() reads on.
+  void freeze(uint64_t id, std::function<void(int fd)> done);
+  /// Reads a frozen streaming GET again.
+  void thaw(uint64_t id);
+  /// Continues a streaming GET whose head another process read: `fd` (owned from now on) is
+  /// its connected socket; the bytes read are the raw body, like stream()'s. Returns an id for
+  /// cancel()/freeze(), 0 when stopped (fd closed, no callback).
+  uint64_t adopt(int fd, stream_callbacks callbacks);
 
   /// Aborts every transfer (their callbacks run with an error) and joins the thread.
   void stop();
@@ -69,12 +82,17 @@ class async_http_client {
     std::vector<std::string> headers;
   };
   void run();
+  /// Runs `task` on the client's thread (freeze, thaw, adopt).
+  void post(std::function<void()> task);
+  struct loop;
+  loop* loop_ = nullptr;  // the thread's own state; only that thread touches it
 
   size_t max_pending_;
   size_t max_connections_;
   std::mutex mutex_;
   std::deque<job> incoming_;
   std::vector<uint64_t> cancels_;
+  std::vector<std::function<void()>> tasks_;
   std::atomic<uint64_t> next_stream_id_{1};
   std::atomic<size_t> pending_{0};
   std::atomic<bool> stopping_{false};

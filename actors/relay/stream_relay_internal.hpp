@@ -18,6 +18,7 @@
 #include "actors/relay/stream_hub.hpp"
 #include "actors/relay/stream_relay.hpp"
 #include "actors/relay/ts_packets.hpp"
+#include "actors/relay/upstream_body.hpp"
 #include "actors/runtime/instrumented_actor.hpp"
 #include "config/settings.hpp"
 #include "support/metric_families.hpp"
@@ -38,8 +39,10 @@ constexpr auto stop_command_timeout = 5s;
 constexpr auto stat_timeout = 5s;
 constexpr size_t keepalive_packets = 7;  // 1316 bytes, one UDP-sized TS burst
 
-/// What the upstream reader thread touches: the aligner (only that thread uses it) and flags.
+/// What the upstream reader thread touches: the body decoder and the aligner (only that thread
+/// uses them) and flags.
 struct upstream_feed {
+  relay::upstream_body body;
   relay::ts_aligner aligner{true};
   std::weak_ptr<relay::stream_hub> hub;
   /// The stream's HLS track once an HLS viewer came (set by the actor while the reader runs:

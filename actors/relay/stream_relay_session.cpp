@@ -63,21 +63,21 @@ void session_lost(relay_actor* self, const session_loss& loss, int status) {
   self->delayed_send(self, next.delay, relay_retry_atom::value, st.session_no);
 }
 
-void start_upstream(relay_actor* self) {
-  auto& st = self->state;
-  auto feed = std::make_shared<upstream_feed>();
-  feed->hub = st.hub;
-  feed->hls = st.hls;
-  // A failover: HLS viewers get a discontinuity, not half a segment of the lost upstream.
-  if (st.hls && st.streamed) st.hls->restart();
-  st.feed = feed;
-  st.current = phase::connecting;
+support::async_http_client::stream_callbacks upstream_callbacks(
+    relay_actor* self, std::shared_ptr<upstream_feed> feed) {
   caf::actor me = caf::actor_cast<caf::actor>(self);
-  auto no = st.session_no;
+  auto no = self->state.session_no;
   support::async_http_client::stream_callbacks cb;
-  cb.on_data = [feed](const char* data, size_t n) {
+  cb.on_head = [feed](bool chunked) { feed->body = relay::upstream_body(chunked); };
+  cb.on_data = [feed, me, no](const char* data, size_t n) {
     if (!feed->live) return;
-    auto out = feed->aligner.feed(data, n);
+    std::string body;
+    if (!feed->body.decode(data, n, body) && !feed->body.ended()) {
+      feed->live = false;
+      caf::anon_send(me, upstream_end_atom::value, no,
+                     std::string("the engine's chunked stream is malformed"));
+    }
+    auto out = feed->aligner.feed(body.data(), body.size());
     if (out.packets.empty()) return;
     feed->got_bytes = true;
     if (auto hub = feed->hub.lock()) hub->append(out.packets, out.pat_offsets);
@@ -90,7 +90,19 @@ void start_upstream(relay_actor* self) {
                                  : std::string("end of stream");
     caf::anon_send(me, upstream_end_atom::value, no, why);
   };
-  st.upstream_id = st.deps.http->stream(st.playback_url, 5s, std::move(cb));
+  return cb;
+}
+
+void start_upstream(relay_actor* self) {
+  auto& st = self->state;
+  auto feed = std::make_shared<upstream_feed>();
+  feed->hub = st.hub;
+  feed->hls = st.hls;
+  // A failover: HLS viewers get a discontinuity, not half a segment of the lost upstream.
+  if (st.hls && st.streamed) st.hls->restart();
+  st.feed = feed;
+  st.current = phase::connecting;
+  st.upstream_id = st.deps.http->stream(st.playback_url, 5s, upstream_callbacks(self, feed));
   if (st.upstream_id == 0) session_lost(self, {"the engine HTTP client is saturated"}, 503);
 }
 

@@ -34,6 +34,17 @@ class ts_aligner {
   /// Bytes dropped to regain sync or before the first PAT.
   uint64_t discarded() const { return discarded_; }
 
+  /// What a handover carries: the bytes of a packet not yet whole, and whether the first PAT is
+  /// still awaited.
+  const std::string& held() const { return pending_; }
+  bool waiting_for_pat() const { return waiting_for_pat_; }
+  /// An aligner that continues where one with these held() and waiting_for_pat() stood.
+  static ts_aligner resume(std::string held, bool waiting_for_pat) {
+    ts_aligner a(waiting_for_pat);
+    a.pending_ = std::move(held);
+    return a;
+  }
+
  private:
   std::string pending_;
   bool waiting_for_pat_;
