@@ -42,6 +42,7 @@
 #include "support/process_metrics.hpp"
 #include "support/process_stats.hpp"
 #include "support/signals.hpp"
+#include "takeover/process_takeover.hpp"
 
 namespace {
 
@@ -112,8 +113,49 @@ http::server_options make_server_options(const config::settings& s, uint64_t ope
   return o;
 }
 
+/// How this process was started: what SIGUSR2 starts again with --takeover.
+struct invocation {
+  std::string executable;
+  std::vector<std::string> args;
+  bool cleanup_on_exit = false;
+  bool takeover = false;
+};
+
+/// The executable's path as started (a binary replaced on disk under that path is what a
+/// SIGUSR2 upgrade starts).
+std::string executable_path(const char* argv0) {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n <= 0) return argv0;
+  std::string path(buf, static_cast<size_t>(n));
+  const std::string deleted = " (deleted)";
+  if (path.size() > deleted.size() &&
+      path.compare(path.size() - deleted.size(), deleted.size(), deleted) == 0)
+    path.resize(path.size() - deleted.size());
+  return path;
+}
+
+/// Waits for the relays' engines to be known (adopted from Docker or STATIC_ENGINES) before
+/// the relays continue, so each checks its engine's health from the start; at most 5 s.
+void wait_for_engines(const actors::published_state& published,
+                      const takeover::handover_offer& offer) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (;;) {
+    auto engines = published.engines.load();
+    bool all = true;
+    for (const auto& r : offer.relays) {
+      bool found = false;
+      for (const auto& e : engines->engines)
+        found = found || e.container_id == r->session.container_id;
+      all = all && found;
+    }
+    if (all || std::chrono::steady_clock::now() >= until) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
-                bool cleanup_on_exit) {
+                const invocation& how) {
   const auto& s = loaded->values;
   auto open_files = support::raise_open_file_limit();
   log::configure(to_spdlog(s.service.level), s.service.format == config::log_format::json
@@ -136,6 +178,39 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
        {"cors_origins", svc.cors_origins},
        {"allowed_hosts", svc.allowed_hosts}});
 
+  // --takeover: everything the running acepool hands over arrives first (it keeps serving until
+  // this process commits); the rest of the start continues its streams.
+  std::optional<takeover::taken_over> taken;
+  if (how.takeover) {
+    if (!s.service.takeover_socket) {
+      std::fprintf(stderr, "acepool: invalid configuration: --takeover needs TAKEOVER_SOCKET\n");
+      return exit_bad_config;
+    }
+    auto started = std::chrono::steady_clock::now();
+    auto r = takeover::request_takeover(*s.service.takeover_socket, version);
+    if (auto* why = std::get_if<std::string>(&r)) {
+      log::event(spdlog::level::err, "takeover.failed", {{"detail", *why}});
+      log::logger().flush();
+      std::fprintf(stderr, "acepool: takeover failed: %s\n", why->c_str());
+      return 1;
+    }
+    taken = std::move(std::get<takeover::taken_over>(r));
+    size_t clients = 0;
+    for (const auto& relay : taken->offer.relays)
+      clients += relay->hub.clients.size();
+    log::event(spdlog::level::info, "takeover.received",
+               {{"streams", taken->offer.relays.size()},
+                {"clients", clients},
+                {"listeners", taken->offer.listeners.size()},
+                {"from_pid", taken->old_pid},
+                {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - started)
+                           .count()}});
+  }
+  auto give_up = [&taken](const std::string& why) {
+    if (taken) takeover::abort_takeover(*taken, why);
+  };
+
   // An unusable database is a configuration error, reported before anything starts.
   auto opened = store::database::open(s.service.db_path);
   if (!opened.db) {
@@ -144,11 +219,15 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
     log::logger().flush();
     std::fprintf(stderr, "acepool: invalid configuration: DB_URL=%s: %s\n",
                  s.service.db_url.c_str(), opened.error.c_str());
+    give_up("invalid configuration: DB_URL");
     return exit_bad_config;
   }
   std::shared_ptr<store::database> database = std::move(opened.db);
   auto restored = database->load(std::chrono::system_clock::now() - s.service.stream_history_ttl,
                                  static_cast<size_t>(s.relay.stats_history_max));
+  if (taken)
+    for (const auto& relay : taken->offer.relays)
+      restored.continuing.insert(relay->stream_id);
   log::event(spdlog::level::info, "store.opened",
              {{"db_url", s.service.db_url}, {"streams_restored", restored.streams.size()}});
 
@@ -214,7 +293,10 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
   ctx.streams = pool.streams;
   http::http_server server(make_server_options(s, open_files, &registry, http::make_api_router(ctx),
                                                http::make_relay_router(ctx)));
-  if (auto err = server.start()) {
+  std::map<std::string, int> adopted_listeners;
+  if (taken) adopted_listeners = std::exchange(taken->offer.listeners, {});
+  if (auto err = server.start(std::move(adopted_listeners))) {
+    give_up(*err);
     log::event(spdlog::level::err, "acepool.listen_failed", {{"detail", *err}});
     std::fprintf(stderr, "acepool: %s\n", err->c_str());
     directory->stop_watching();
@@ -225,13 +307,54 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
     system.await_all_actors_done();
     return 1;
   }
+  if (taken) {
+    wait_for_engines(published, taken->offer);
+    takeover::adopt_clients(server, taken->offer);
+    if (!takeover::commit_takeover(*taken)) {
+      // The old process resumed serving: nothing received may be used here.
+      log::event(spdlog::level::err, "takeover.failed",
+                 {{"detail", "the running acepool did not release its streams; it keeps serving"}});
+      log::logger().flush();
+      std::_Exit(1);  // not a shutdown: closing adopted clients' sockets gracefully would cut them
+    }
+    takeover::adopt_relays(system, pool.streams, taken->offer);
+    log::event(spdlog::level::info, "takeover.complete", {{"port", server.port()}});
+  }
+  std::atomic<bool> handed_over{false};
+  std::optional<takeover::takeover_server> successor_door;
+  if (s.service.takeover_socket) {
+    successor_door.emplace(*s.service.takeover_socket, version,
+                           takeover::process_hooks(server, system, pool.streams, [&handed_over] {
+                             handed_over = true;
+                             ::kill(::getpid(), SIGTERM);
+                           }));
+    if (auto err = successor_door->start(taken.has_value())) {
+      log::event(spdlog::level::err, "takeover.unavailable", {{"detail", *err}});
+      std::fprintf(stderr, "acepool: %s\n", err->c_str());
+      ::kill(::getpid(), SIGTERM);
+    }
+  }
   log::event(spdlog::level::info, "acepool.ready", {{"port", server.port()}});
 
   int sig = support::wait_for_termination_signal();
+  while (sig == SIGUSR2) {
+    if (!s.service.takeover_socket) {
+      log::event(spdlog::level::warn, "takeover.unavailable",
+                 {{"detail", "SIGUSR2 asks for an upgrade in place, which needs TAKEOVER_SOCKET"}});
+    } else {
+      std::string why;
+      auto pid = takeover::start_successor(how.executable, how.args, why);
+      log::event(pid > 0 ? spdlog::level::info : spdlog::level::err, "takeover.successor",
+                 {{"pid", pid}, {"executable", how.executable}, {"detail", why}});
+    }
+    sig = support::wait_for_termination_signal();
+  }
   directory->stop_watching();
   log::event(spdlog::level::info, "shutdown.begin",
              {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"},
-              {"reason", actor_lost ? "actor_lost" : "signal"},
+              {"reason", handed_over  ? "handed_over"
+                         : actor_lost ? "actor_lost"
+                                      : "signal"},
               {"timeout_ms", s.service.shutdown_timeout.count()}});
   shutdown_watchdog watchdog(s.service.shutdown_timeout);
   // Cleanup must finish inside the watchdog's deadline.
@@ -245,7 +368,9 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
   // responses while the server still runs.
   published.feed.close();
   server.stop();
-  if (cleanup_on_exit) {
+  if (successor_door) successor_door->stop();
+  // Handed over: the engines serve the new process's streams.
+  if (how.cleanup_on_exit && !handed_over) {
     auto removed =
         docker::remove_all_managed(client_cfg, s.docker.container_label, shutdown_deadline, swarm);
     log::event(spdlog::level::info, "shutdown.cleanup", {{"removed", removed}});
@@ -301,6 +426,12 @@ int main(int argc, char** argv) {
     const auto& svc = result.loaded->values.service;
     return http::probe_health(svc.app_bind, svc.app_port) ? 0 : 1;
   }
+  invocation how;
+  how.executable = executable_path(argv[0]);
+  for (int i = 1; i < argc; ++i)
+    how.args.emplace_back(argv[i]);
+  how.cleanup_on_exit = cl.parsed->cleanup_on_exit;
+  how.takeover = cl.parsed->takeover;
   return run_service(std::make_shared<const config::loaded_settings>(std::move(*result.loaded)),
-                     cl.parsed->cleanup_on_exit);
+                     how);
 }

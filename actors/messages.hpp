@@ -13,6 +13,7 @@
 #include "actors/pool/engine_record.hpp"
 #include "actors/pool/pool_policy.hpp"
 #include "actors/provisioning/provision_types.hpp"
+#include "actors/relay/relay_handover.hpp"
 #include "actors/relay/relay_types.hpp"
 #include "actors/request_error.hpp"
 #include "actors/streams/engine_selection.hpp"
@@ -208,6 +209,35 @@ using stop_relay_atom = caf::atom_constant<caf::atom("stoprelay")>;
 /// stream_relay → stream_manager, with `std::string` key: the relay is ending; later clients of
 /// the key get a new relay. No reply.
 using relay_ended_atom = caf::atom_constant<caf::atom("relended")>;
+
+/// takeover server → stream_manager (no arguments; reply: `std::vector<relay_handover_ptr>`,
+/// every relay suspended and described) and stream_manager → stream_relay (reply:
+/// `relay_handover_ptr`): hand the relays over to a new process. A relay that is not streaming
+/// (or a client that cannot move) fails the request; the manager then resumes the others.
+using takeover_export_atom = caf::atom_constant<caf::atom("tkexport")>;
+
+/// takeover server → stream_manager → stream_relay: the takeover did not happen; go on.
+/// Reply (manager): `caf::ok_atom`.
+using takeover_resume_atom = caf::atom_constant<caf::atom("tkresume")>;
+
+/// takeover server → stream_manager → stream_relay: the new process owns the exported relays;
+/// they end without a word (no record ended, no session stopped, no client closed). The manager
+/// tells the registry (handed_over_atom). Reply (manager): `caf::ok_atom`.
+using takeover_release_atom = caf::atom_constant<caf::atom("tkrelease")>;
+
+/// takeover client → stream_manager, with `relay_handover_ptr` (its clients' sinks made): run
+/// the relay in this process from where the old one stood. Reply: `caf::ok_atom`.
+using takeover_adopt_atom = caf::atom_constant<caf::atom("tkadopt")>;
+
+/// async HTTP thread → stream_relay, with `int` descriptor (-1: none): the upstream is frozen.
+/// hub → stream_relay, with `bool`: every client is suspended (false: one cannot move).
+/// Internal steps of takeover_export_atom. No reply.
+using takeover_upstream_atom = caf::atom_constant<caf::atom("tkupstream")>;
+using takeover_suspended_atom = caf::atom_constant<caf::atom("tksuspend")>;
+
+/// stream_manager → engine_registry, with `std::vector<std::string>` stream ids: another process
+/// continues these relay streams; this one's stop must not end their records. No reply.
+using handed_over_atom = caf::atom_constant<caf::atom("handedover")>;
 
 /// async HTTP thread → stream_relay, with `uint64_t` session, `int` status, `std::string` body:
 /// the engine's getstream answer. No reply.
@@ -472,6 +502,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::stream_batch_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<acepool::actors::stream_started_event>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<acepool::actors::stream_ended_event>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::relay_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::relay_handover_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<acepool::actors::relay_handover_ptr>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::engine_choice)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::relay_session)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(acepool::actors::engine_wishes)

@@ -13,6 +13,9 @@ const std::vector<flag_doc>& flag_docs() {
       {"--help", "print this help and exit"},
       {"--version", "print the version and exit"},
       {"--cleanup-on-exit", "remove every managed engine when acepool stops"},
+      {"--takeover",
+       "take over the acepool serving on TAKEOVER_SOCKET: its listeners, streams and viewers "
+       "move to this process without a break, then it exits"},
       {"--healthcheck", "probe the local /health endpoint; exit 0 when it answers, 1 otherwise"},
       {"--print-config-reference=markdown|env",
        "print the configuration reference (docs/configuration.md or config/example.env) and exit"},
@@ -45,6 +48,8 @@ command_line_result parse_command_line(int argc, const char* const* argv) {
       cl.version = true;
     } else if (arg == "--cleanup-on-exit") {
       cl.cleanup_on_exit = true;
+    } else if (arg == "--takeover") {
+      cl.takeover = true;
     } else if (arg == "--healthcheck") {
       cl.healthcheck = true;
     } else if (arg.substr(0, 25) == "--print-config-reference=") {

@@ -14,6 +14,7 @@ struct command_line {
   bool version = false;                        ///< --version
   bool cleanup_on_exit = false;                ///< --cleanup-on-exit
   bool healthcheck = false;                    ///< --healthcheck
+  bool takeover = false;                       ///< --takeover
   std::optional<std::string> print_reference;  ///< --print-config-reference=markdown|env
 };
 

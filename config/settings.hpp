@@ -48,6 +48,7 @@ enum class orchestrator_mode { docker, swarm };
 /// The HTTP service (section "Service" of docs/configuration.md).
 struct service_settings {
   std::string app_bind;
+  std::optional<std::string> takeover_socket;  ///< TAKEOVER_SOCKET
   uint16_t app_port = 0;  ///< 0 = any free port (logged at start)
   std::optional<std::string> api_key;
   bool api_key_reads = false;

@@ -89,6 +89,11 @@ std::vector<setting_spec> build_specs() {
                      if (!parse_sqlite_url(raw)) return std::nullopt;
                      return std::string(trim(raw));
                    }));
+  v.push_back(optional_text({"TAKEOVER_SOCKET", service, std::nullopt,
+                             "unix socket where a new acepool started with --takeover takes over "
+                             "this one's listeners, streams and viewers without a break (mode "
+                             "0600, this user only); unset = no takeover"},
+                            ACEPOOL_FIELD(service.takeover_socket), false));
   v.push_back(seconds({"STREAM_HISTORY_TTL_S", service, "3600",
                        "ended streams and their stats are purged after this"},
                       ACEPOOL_FIELD(service.stream_history_ttl), 1, 31536000));

@@ -1,11 +1,15 @@
 #include "http/server.hpp"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <thread>
 
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 
 #include "http/listener.hpp"
+#include "http/socket_stream.hpp"
 #include "support/logging.hpp"
 #include "support/metric_families.hpp"
 #include "support/metrics_registry.hpp"
@@ -76,13 +80,27 @@ http_server::~http_server() {
   stop();
 }
 
-std::optional<std::string> http_server::start() {
+std::optional<std::string> http_server::start(std::map<std::string, int> adopted) {
   auto& s = *impl_;
   for (const auto& l : s.options.listeners) {
     auto ln = std::make_shared<listener>(s.io, l.name, l.routes, s.shared, s.options.metrics);
-    if (auto err = ln->open(l.bind, l.port)) return err;
+    auto fd = adopted.find(l.name);
+    std::optional<std::string> err;
+    if (fd != adopted.end()) {
+      err = ln->adopt(fd->second);
+      adopted.erase(fd);
+    } else {
+      err = ln->open(l.bind, l.port);
+    }
+    if (err) {
+      for (auto& [name, left] : adopted)
+        ::close(left);
+      return err;
+    }
     s.listeners.push_back(ln);
   }
+  for (auto& [name, left] : adopted)  // a listener this configuration no longer has
+    ::close(left);
   s.work.emplace(asio::make_work_guard(s.io));
   for (size_t i = 0; i < std::max<size_t>(1, s.options.io_threads); ++i)
     s.threads.emplace_back([&io = s.io] { io.run(); });
@@ -96,6 +114,39 @@ std::optional<std::string> http_server::start() {
                 {"max_connections", s.options.max_connections}});
   }
   return std::nullopt;
+}
+
+std::map<std::string, int> http_server::pause_accepting() {
+  std::map<std::string, int> out;
+  for (size_t i = 0; i < impl_->listeners.size(); ++i) {
+    impl_->listeners[i]->pause();
+    out[impl_->options.listeners[i].name] = impl_->listeners[i]->duplicate();
+  }
+  return out;
+}
+
+void http_server::resume_accepting() {
+  for (auto& l : impl_->listeners)
+    l->resume();
+}
+
+std::shared_ptr<stream_body> http_server::adopt_stream(const relay::handover_socket& from) {
+  auto& s = *impl_;
+  asio::ip::tcp::socket socket(s.io);
+  sockaddr_storage addr{};
+  socklen_t len = sizeof(addr);
+  ::getsockname(from.fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  asio::error_code ec;
+  socket.assign(addr.ss_family == AF_INET6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), from.fd,
+                ec);
+  if (ec) {
+    ::close(from.fd);
+    return nullptr;
+  }
+  auto stream = socket_stream::adopt(std::move(socket), s.options.connections.write_timeout,
+                                     s.table->admit().slot, from);
+  stream->start();
+  return stream;
 }
 
 uint16_t http_server::port(size_t index) const {

@@ -1,6 +1,11 @@
 #include "http/listener.hpp"
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <future>
 
 #include <asio/bind_executor.hpp>
 #include <asio/post.hpp>
@@ -88,6 +93,50 @@ std::optional<std::string> listener::open(const std::string& address, uint16_t p
   return std::nullopt;
 }
 
+std::optional<std::string> listener::adopt(int fd) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof(addr);
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
+      (addr.ss_family != AF_INET && addr.ss_family != AF_INET6)) {
+    ::close(fd);
+    return "listener " + name_ + ": the socket handed over is not a TCP socket";
+  }
+  asio::error_code ec;
+  acceptor_.assign(addr.ss_family == AF_INET ? asio::ip::tcp::v4() : asio::ip::tcp::v6(), fd, ec);
+  if (ec) {
+    ::close(fd);
+    return "listener " + name_ + ": " + ec.message();
+  }
+  port_ = acceptor_.local_endpoint(ec).port();
+  return std::nullopt;
+}
+
+void listener::pause() {
+  std::promise<void> paused;
+  auto done = paused.get_future();
+  asio::post(strand_, [self = shared_from_this(), &paused] {
+    self->paused_ = true;
+    asio::error_code ignored;
+    self->backoff_timer_.cancel();
+    self->acceptor_.cancel(ignored);
+    paused.set_value();
+  });
+  done.wait();
+}
+
+void listener::resume() {
+  asio::post(strand_, [self = shared_from_this()] {
+    if (!self->paused_) return;
+    self->paused_ = false;
+    self->accept_next();
+  });
+}
+
+int listener::duplicate() const {
+  auto fd = const_cast<asio::ip::tcp::acceptor&>(acceptor_).native_handle();
+  return fd < 0 ? -1 : ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+}
+
 void listener::start() {
   asio::post(strand_, [self = shared_from_this()] { self->accept_next(); });
 }
@@ -102,7 +151,7 @@ void listener::close() {
 }
 
 void listener::accept_next() {
-  if (closed_) return;
+  if (closed_ || paused_) return;
   // Connections run on the io_context (each makes its own strand), not on the listener's strand.
   acceptor_.async_accept(
       strand_.get_inner_executor(),
@@ -115,6 +164,7 @@ void listener::accept_next() {
 void listener::on_accept(const asio::error_code& ec, asio::ip::tcp::socket socket) {
   if (closed_) return;
   if (ec) {
+    if (ec == asio::error::operation_aborted && paused_) return;
     on_accept_error(ec);
     return;
   }

@@ -33,8 +33,16 @@ class listener : public std::enable_shared_from_this<listener> {
 
   /// Binds and listens on `address:port` (port 0 = any); an error line when that fails.
   std::optional<std::string> open(const std::string& address, uint16_t port);
+  /// Listens on `fd`, a listening socket another acepool process handed over (owned from now).
+  std::optional<std::string> adopt(int fd);
   /// Starts accepting.
   void start();
+  /// Takeover: stops accepting (connections wait in the backlog) until resume(); returns once no
+  /// accept is pending. Not from an io thread.
+  void pause();
+  void resume();
+  /// Takeover: a duplicate of the listening socket (-1 when closed).
+  int duplicate() const;
   /// Stops accepting and closes the listening socket; connections continue. Thread-safe.
   void close();
   /// The bound port.
@@ -54,6 +62,7 @@ class listener : public std::enable_shared_from_this<listener> {
   metrics::registry* metrics_;
   uint16_t port_ = 0;
   bool closed_ = false;
+  bool paused_ = false;
   std::chrono::milliseconds backoff_{0};
   std::chrono::steady_clock::time_point last_error_log_{};
   uint64_t errors_since_log_ = 0;

@@ -46,6 +46,27 @@ void relay_client::finish() {
     ex_->complete(response::error(503, "stream ended before it started"));
 }
 
+std::shared_ptr<stream_body> relay_client::streaming_body() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return streaming_ ? body_ : nullptr;
+}
+
+void relay_client::suspend(std::function<void(bool)> done) {
+  if (auto body = streaming_body())
+    body->suspend(std::move(done));
+  else
+    done(false);
+}
+
+std::optional<relay::handover_socket> relay_client::handover() {
+  auto body = streaming_body();
+  return body ? body->handover() : std::nullopt;
+}
+
+void relay_client::resume() {
+  if (auto body = streaming_body()) body->resume();
+}
+
 bool relay_client::closed() const {
   return body_ == nullptr || body_->closed();
 }

@@ -2,12 +2,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "http/connection.hpp"
+#include "http/stream_body.hpp"
 
 namespace acepool::metrics {
 class registry;
@@ -48,7 +50,15 @@ class http_server {
   http_server& operator=(const http_server&) = delete;
 
   /// Opens every listener and starts the io threads; an error line when one cannot open.
-  std::optional<std::string> start();
+  /// `adopted` (takeover): listening sockets by listener name, used instead of binding.
+  std::optional<std::string> start(std::map<std::string, int> adopted = {});
+
+  /// Takeover: stops accepting on every listener (until resume_accepting) and returns a
+  /// duplicate of each listening socket by listener name.
+  std::map<std::string, int> pause_accepting();
+  void resume_accepting();
+  /// Takeover: a relay client's answer continued on its socket (handed over by another process).
+  std::shared_ptr<stream_body> adopt_stream(const relay::handover_socket& from);
 
   /// The bound port of listener `index` (useful with port 0).
   uint16_t port(size_t index = 0) const;

@@ -1,5 +1,6 @@
 #include "http/socket_stream.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -57,6 +58,17 @@ socket_stream::socket_stream(asio::ip::tcp::socket socket, std::chrono::millisec
   socket_.set_option(asio::socket_base::send_buffer_size(send_buffer_bytes), ignored);
 }
 
+std::shared_ptr<socket_stream> socket_stream::adopt(asio::ip::tcp::socket socket,
+                                                    std::chrono::milliseconds write_timeout,
+                                                    std::shared_ptr<void> keep_alive,
+                                                    const relay::handover_socket& from) {
+  auto s = std::make_shared<socket_stream>(std::move(socket), write_timeout, std::move(keep_alive),
+                                           from.chunked);
+  s->head_sent_ = true;
+  s->carry_ = from.unsent;
+  return s;
+}
+
 void socket_stream::start() {
   std::lock_guard<std::mutex> lock(mutex_);
   watch_hangup_locked();
@@ -90,7 +102,8 @@ void socket_stream::write(std::vector<relay::buffer_slice> data, const header_li
     done(relay::write_outcome::closed);
     return;
   }
-  prefix_.clear();
+  prefix_ = std::move(carry_);
+  carry_.clear();
   if (!head_sent_) {
     head_sent_ = true;
     append_stream_head(prefix_, chunked_, "video/MP2T", head);
@@ -118,7 +131,8 @@ void socket_stream::finish() {
 std::function<void()> socket_stream::end_locked() {
   ended_ = true;
   if (closed_) return {};
-  prefix_.clear();
+  prefix_ = std::move(carry_);
+  carry_.clear();
   if (!head_sent_) {
     head_sent_ = true;
     append_stream_head(prefix_, chunked_, "", {});
@@ -143,6 +157,7 @@ std::function<void()> socket_stream::start_write_locked(completion done, bool cl
   close_after_ = close_after;
   in_flight_ = true;
   auto seq = ++write_seq_;
+  if (suspended_) return {};  // held until resume(), or carried over by handover()
   switch (send_some_locked()) {
     case progress::complete:
       return write_finished_locked(relay::write_outcome::ok);
@@ -196,9 +211,9 @@ void socket_stream::wait_writable_locked() {
   for (size_t i = pending_index_; i < pending_.size() && asio_pending_.size() < max_iov_per_call;
        ++i)
     asio_pending_.emplace_back(pending_[i].iov_base, pending_[i].iov_len);
+  asio_writing_ = true;
   socket_.async_write_some(asio_pending_, [self = shared_from_this(), seq = write_seq_](
                                               const asio::error_code& ec, size_t written) {
-    if (ec == asio::error::operation_aborted) return;
     self->on_writable(seq, ec, written);
   });
 }
@@ -207,28 +222,42 @@ void socket_stream::on_writable(uint64_t seq, const asio::error_code& ec, size_t
   std::function<void()> then;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!in_flight_ || seq != write_seq_ || closed_) return;
-    advance_locked(written);
-    switch (ec ? progress::failed : send_some_locked()) {
-      case progress::complete:
-        then = write_finished_locked(relay::write_outcome::ok);
-        break;
-      case progress::failed:
-        then = write_finished_locked(relay::write_outcome::closed);
-        break;
-      case progress::blocked:
-        wait_writable_locked();
-        break;
+    asio_writing_ = false;
+    if (suspended_) {
+      if (!ec && in_flight_ && seq == write_seq_) advance_locked(written);
+      then = suspended_idle_locked();
+    }
+    if (suspended_ || ec == asio::error::operation_aborted) {
+      // (aborted: by close or suspend; nothing more to do here)
+    } else if (!in_flight_ || seq != write_seq_ || closed_) {
+      return;
+    } else {
+      then = on_writable_locked(ec, written);
     }
   }
   if (then) then();
+}
+
+std::function<void()> socket_stream::on_writable_locked(const asio::error_code& ec,
+                                                        size_t written) {
+  advance_locked(written);
+  switch (ec ? progress::failed : send_some_locked()) {
+    case progress::complete:
+      return write_finished_locked(relay::write_outcome::ok);
+    case progress::failed:
+      return write_finished_locked(relay::write_outcome::closed);
+    case progress::blocked:
+      wait_writable_locked();
+      break;
+  }
+  return {};
 }
 
 void socket_stream::on_deadline(uint64_t seq) {
   std::function<void()> then;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!in_flight_ || seq != write_seq_) return;
+    if (!in_flight_ || seq != write_seq_ || suspended_) return;
     then = write_finished_locked(relay::write_outcome::timed_out);
   }
   if (then) then();
@@ -255,17 +284,21 @@ std::function<void()> socket_stream::write_finished_locked(relay::write_outcome 
 }
 
 void socket_stream::watch_hangup_locked() {
+  reading_ = true;
   socket_.async_read_some(asio::buffer(discard_),
                           [self = shared_from_this()](const asio::error_code& ec, size_t) {
                             std::function<void()> then;
                             {
                               std::lock_guard<std::mutex> lock(self->mutex_);
-                              if (self->closed_) return;
-                              if (!ec) {
+                              self->reading_ = false;
+                              if (self->suspended_) {
+                                then = self->suspended_idle_locked();
+                              } else if (self->closed_) {
+                                return;
+                              } else if (!ec) {
                                 self->watch_hangup_locked();
                                 return;
-                              }
-                              if (self->in_flight_) {
+                              } else if (self->in_flight_) {
                                 then = self->write_finished_locked(relay::write_outcome::closed);
                               } else {
                                 self->close_locked();
@@ -274,6 +307,75 @@ void socket_stream::watch_hangup_locked() {
                             }
                             if (then) then();
                           });
+}
+
+void socket_stream::suspend(std::function<void(bool)> done) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (closed_ || !head_sent_ || finished_ || suspended_) {
+    lock.unlock();
+    done(false);
+    return;
+  }
+  suspended_ = true;
+  suspend_done_ = std::move(done);
+  deadline_.cancel();
+  asio::error_code ignored;
+  socket_.cancel(ignored);  // the hang-up watch and a write waiting for room complete aborted
+  auto then = suspended_idle_locked();
+  lock.unlock();
+  if (then) then();
+}
+
+std::function<void()> socket_stream::suspended_idle_locked() {
+  if (!suspended_ || !suspend_done_ || reading_ || asio_writing_) return {};
+  return [done = std::move(suspend_done_)] { done(true); };
+}
+
+std::optional<relay::handover_socket> socket_stream::handover() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!suspended_ || closed_ || reading_ || asio_writing_) return std::nullopt;
+  relay::handover_socket h;
+  h.fd = ::fcntl(socket_.native_handle(), F_DUPFD_CLOEXEC, 0);
+  if (h.fd < 0) return std::nullopt;
+  h.chunked = chunked_;
+  if (in_flight_) {
+    for (size_t i = pending_index_; i < pending_.size(); ++i)
+      h.unsent.append(static_cast<const char*>(pending_[i].iov_base), pending_[i].iov_len);
+  } else {
+    h.unsent = carry_;
+  }
+  return h;
+}
+
+void socket_stream::resume() {
+  std::function<void()> then;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!suspended_) return;
+    suspended_ = false;
+    suspend_done_ = nullptr;
+    if (closed_) return;
+    watch_hangup_locked();
+    if (in_flight_) {
+      auto seq = write_seq_;
+      switch (send_some_locked()) {
+        case progress::complete:
+          then = write_finished_locked(relay::write_outcome::ok);
+          break;
+        case progress::failed:
+          then = write_finished_locked(relay::write_outcome::closed);
+          break;
+        case progress::blocked:
+          deadline_.expires_after(write_timeout_);
+          deadline_.async_wait([self = shared_from_this(), seq](const asio::error_code& ec) {
+            if (!ec) self->on_deadline(seq);
+          });
+          wait_writable_locked();
+          break;
+      }
+    }
+  }
+  if (then) then();
 }
 
 void socket_stream::on_hangup(std::function<void()> fn) {

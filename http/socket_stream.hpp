@@ -38,6 +38,13 @@ class socket_stream final : public response_sink,
   socket_stream(asio::ip::tcp::socket socket, std::chrono::milliseconds write_timeout,
                 std::shared_ptr<void> keep_alive, bool chunked = true);
 
+  /// A stream whose head another process sent (acepool --takeover): `unsent` goes out first,
+  /// ahead of the next write.
+  static std::shared_ptr<socket_stream> adopt(asio::ip::tcp::socket socket,
+                                              std::chrono::milliseconds write_timeout,
+                                              std::shared_ptr<void> keep_alive,
+                                              const relay::handover_socket& from);
+
   /// Starts watching for the client hanging up. Call once, after construction.
   void start();
 
@@ -51,6 +58,9 @@ class socket_stream final : public response_sink,
   void finish() override;
   bool closed() const override { return closed_.load(); }
   void on_hangup(std::function<void()> fn) override;
+  void suspend(std::function<void(bool)> done) override;
+  std::optional<relay::handover_socket> handover() override;
+  void resume() override;
 
  private:
   using completion = std::function<void(relay::write_outcome)>;
@@ -67,6 +77,7 @@ class socket_stream final : public response_sink,
   void advance_locked(size_t written);
   void wait_writable_locked();
   void on_writable(uint64_t seq, const asio::error_code& ec, size_t written);
+  std::function<void()> on_writable_locked(const asio::error_code& ec, size_t written);
   void on_deadline(uint64_t seq);
   std::function<void()> write_finished_locked(relay::write_outcome outcome);
   void watch_hangup_locked();
@@ -94,6 +105,14 @@ class socket_stream final : public response_sink,
   bool head_sent_ = false, finished_ = false, ended_ = false;
   std::atomic<bool> closed_{false};
   std::function<void()> on_hangup_;  ///< see stream_body::on_hangup
+  // Takeover: while suspended nothing is sent or read; suspend_done_ runs once no asio operation
+  // is outstanding (reading_: the hang-up watch, asio_writing_: a write waiting for room).
+  bool suspended_ = false;
+  bool reading_ = false, asio_writing_ = false;
+  std::function<void(bool)> suspend_done_;
+  std::string carry_;  // adopted: bytes the previous process had not sent, sent first
+  /// Calls suspend_done_ when suspended and idle (returns what to run outside the lock).
+  std::function<void()> suspended_idle_locked();
 };
 
 }  // namespace acepool::http

@@ -30,6 +30,11 @@ class stream_body {
   /// (a write in flight learns it from its completion): a body that waits for something to
   /// write releases its connection at once. Replaces an earlier `fn`.
   virtual void on_hangup(std::function<void()> fn) = 0;
+
+  /// Takeover: see relay::client_sink::suspend, handover and resume.
+  virtual void suspend(std::function<void(bool)> done) { done(false); }
+  virtual std::optional<relay::handover_socket> handover() { return std::nullopt; }
+  virtual void resume() {}
 };
 
 }  // namespace acepool::http

@@ -7,6 +7,9 @@
 
 #include <strings.h>
 
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -30,6 +33,7 @@ struct transfer {
   curl_slist* headers = nullptr;  // owned; outlives the easy handle
   bool chunked = false;           // a streaming GET's answer: Transfer-Encoding: chunked
   bool head_told = false;
+  std::vector<int> sockets;       // a streaming GET's own connection attempts still open
   transfer() = default;
   transfer(const transfer&) = delete;
   transfer& operator=(const transfer&) = delete;
@@ -56,6 +60,29 @@ size_t on_header(char* line, size_t size, size_t n, void* user) {
     t->chunked = value.find("chunked") != std::string::npos;
   }
   return len;
+}
+
+// A streaming GET's sockets are its own (a fresh connection, never reused): freeze() hands the
+// connected one over. (CURLINFO_ACTIVESOCKET answers only after a transfer, not during one.)
+int on_socket_opened(void* user, curl_socket_t fd, curlsocktype purpose) {
+  if (purpose == CURLSOCKTYPE_IPCXN) static_cast<transfer*>(user)->sockets.push_back(fd);
+  return CURL_SOCKOPT_OK;
+}
+
+int on_socket_closed(void* user, curl_socket_t fd) {
+  auto& open = static_cast<transfer*>(user)->sockets;
+  open.erase(std::remove(open.begin(), open.end(), fd), open.end());
+  return ::close(fd);
+}
+
+/// The transfer's connected socket, or -1.
+int connected_socket(const transfer& t) {
+  for (auto it = t.sockets.rbegin(); it != t.sockets.rend(); ++it) {
+    sockaddr_storage peer{};
+    socklen_t len = sizeof(peer);
+    if (::getpeername(*it, reinterpret_cast<sockaddr*>(&peer), &len) == 0) return *it;
+  }
+  return -1;
 }
 
 size_t on_body(char* data, size_t size, size_t n, void* user) {
@@ -162,10 +189,9 @@ void async_http_client::freeze(uint64_t id, std::function<void(int fd)> done) {
     auto& l = *loop_;
     int fd = -1;
     if (auto it = l.streams.find(id); it != l.streams.end()) {
-      curl_socket_t s = CURL_SOCKET_BAD;
-      if (curl_easy_pause(it->second, CURLPAUSE_RECV) == CURLE_OK &&
-          curl_easy_getinfo(it->second, CURLINFO_ACTIVESOCKET, &s) == CURLE_OK &&
-          s != CURL_SOCKET_BAD)
+      auto t = l.active.find(it->second);
+      int s = t == l.active.end() ? -1 : connected_socket(*t->second);
+      if (s >= 0 && curl_easy_pause(it->second, CURLPAUSE_RECV) == CURLE_OK)
         fd = ::fcntl(s, F_DUPFD_CLOEXEC, 0);
     } else if (auto a = l.adopted.find(id); a != l.adopted.end()) {
       a->second.frozen = true;
@@ -281,6 +307,12 @@ void async_http_client::run() {
         curl_easy_setopt(h, CURLOPT_HTTP_TRANSFER_DECODING, 0L);
         curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
         curl_easy_setopt(h, CURLOPT_HEADERDATA, t.get());
+        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+        curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+        curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, on_socket_opened);
+        curl_easy_setopt(h, CURLOPT_SOCKOPTDATA, t.get());
+        curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, on_socket_closed);
+        curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, t.get());
         streams[t->stream_id] = h;
       }
       curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(j.timeout.count()));

@@ -11,6 +11,7 @@ sigset_t termination_set() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR2);  // binary upgrade: start a successor with --takeover
   return set;
 }
 

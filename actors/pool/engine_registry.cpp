@@ -59,7 +59,9 @@ void restore(registry_actor* self, store::history restored) {
   st.table->remember_first_seen(std::move(restored.engine_first_seen));
   std::vector<std::string> interrupted;
   for (auto& [record, history] : restored.streams) {
-    if (!record.ended && record.source == stream_source::relay) interrupted.push_back(record.id);
+    if (!record.ended && record.source == stream_source::relay &&
+        restored.continuing.count(record.id) == 0)
+      interrupted.push_back(record.id);
     st.book->restore(std::move(record), std::move(history));
   }
   // A relay's clients and session did not survive the restart that ended it: a clean stop ended
@@ -99,6 +101,9 @@ auto capacity_handlers(registry_actor* self) {
         return caf::ok_atom::value;
       },
       [](barrier_atom) { return caf::ok_atom::value; },
+      [self](handed_over_atom, const std::vector<std::string>& ids) {
+        self->state.handed_over.insert(ids.begin(), ids.end());
+      },
       [self](engine_names_atom) { return self->state.table->names(); });
 }
 
@@ -332,7 +337,8 @@ void on_exit(registry_actor* self, caf::exit_msg& msg) {
   auto& s = self->state;
   std::vector<std::string> relayed;
   for (const auto& stream : s.book->active_by_start())
-    if (stream->source == stream_source::relay) relayed.push_back(stream->id);
+    if (stream->source == stream_source::relay && s.handed_over.count(stream->id) == 0)
+      relayed.push_back(stream->id);
   for (const auto& id : relayed)
     s.end(id, "shutdown");
   self->quit(msg.reason);

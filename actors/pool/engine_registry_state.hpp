@@ -4,6 +4,7 @@
 // the publishing and the stream records). Internal to actors/pool.
 
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,6 +36,8 @@ struct engine_registry_state {
   std::optional<engine_table> table;
   std::optional<stream_book> book;
   std::vector<caf::actor> subscribers;
+  /// Relay streams another process continues (takeover): this one's stop leaves them open.
+  std::set<std::string> handed_over;
   uint64_t version = 0, streams_version = 0;
   bool stats_publish_pending = false;
   // The orchestrator's event counters count what the registry records, whoever reported it: an

@@ -52,4 +52,25 @@ fanout_buffer::read_result fanout_buffer::read(uint64_t pos, size_t max_bytes) c
   return r;
 }
 
+std::string fanout_buffer::copy_from(uint64_t from) const {
+  std::string out;
+  from = std::max(from, tail());
+  if (from >= head_) return out;
+  out.reserve(static_cast<size_t>(head_ - from));
+  for (const auto& e : chunks_) {
+    uint64_t end = e.start + e.data->size();
+    if (end <= from) continue;
+    auto offset = static_cast<size_t>(std::max(from, e.start) - e.start);
+    out.append(*e.data, offset, std::string::npos);
+  }
+  return out;
+}
+
+std::vector<uint64_t> fanout_buffer::pats_from(uint64_t from) const {
+  std::vector<uint64_t> out;
+  for (auto p : pats_)
+    if (p >= from) out.push_back(p);
+  return out;
+}
+
 }  // namespace acepool::relay

@@ -41,6 +41,15 @@ class fanout_buffer {
   };
   read_result read(uint64_t pos, size_t max_bytes) const;
 
+  /// Takeover: the bytes from `from` (raised to tail()) to head(), copied, and the PAT positions
+  /// among them.
+  std::string copy_from(uint64_t from) const;
+  std::vector<uint64_t> pats_from(uint64_t from) const;
+  /// Takeover: an empty buffer continues at position `pos`, so a stream keeps its positions.
+  void start_at(uint64_t pos) {
+    if (chunks_.empty()) head_ = pos;
+  }
+
   uint64_t head() const { return head_; }  ///< position after the newest byte
   uint64_t tail() const { return chunks_.empty() ? head_ : chunks_.front().start; }
   size_t size() const { return static_cast<size_t>(head_ - tail()); }

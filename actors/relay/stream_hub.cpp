@@ -1,5 +1,7 @@
 #include "actors/relay/stream_hub.hpp"
 
+#include <unistd.h>
+
 namespace acepool::relay {
 
 stream_hub::stream_hub(hub_options options, std::shared_ptr<relay_counters> counters,
@@ -37,7 +39,7 @@ uint64_t stream_hub::attach(std::shared_ptr<client_sink> sink) {
 
 void stream_hub::next_write(uint64_t id, client& c, uint64_t limit,
                             std::vector<pending_write>& out) {
-  if (c.in_flight) return;
+  if (c.in_flight || suspended_) return;
   auto r = buffer_.read(c.pos, options_.max_write_bytes);
   if (r.skipped) {
     ++c.skips;
@@ -59,6 +61,7 @@ void stream_hub::next_write(uint64_t id, client& c, uint64_t limit,
   c.in_flight = true;
   c.started = true;
   c.write_started = clock::now();
+  ++starting_;
   out.push_back({id, c.sink, std::move(slices), taken});
 }
 
@@ -70,7 +73,126 @@ void stream_hub::start(std::vector<pending_write> writes) {
     w.sink->write(std::move(w.slices), [weak, id, bytes](write_outcome outcome) {
       if (auto hub = weak.lock()) hub->on_written(id, bytes, outcome);
     });
+    std::lock_guard<std::mutex> guard(mutex_);
+    --starting_;
   }
+}
+
+void stream_hub::suspend(std::function<void(bool)> done) {
+  std::vector<std::shared_ptr<client_sink>> sinks;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    suspended_ = true;
+    for (auto& [id, c] : clients_)
+      sinks.push_back(c.sink);
+  }
+  if (sinks.empty()) {
+    done(true);
+    return;
+  }
+  struct countdown {
+    std::mutex mutex;
+    size_t left;
+    bool ok = true;
+    std::function<void(bool)> done;
+  };
+  auto count = std::make_shared<countdown>();
+  count->left = sinks.size();
+  count->done = std::move(done);
+  for (auto& sink : sinks)
+    sink->suspend([count](bool ok) {
+      std::function<void(bool)> finished;
+      bool all_ok;
+      {
+        std::lock_guard<std::mutex> guard(count->mutex);
+        count->ok = count->ok && ok;
+        if (--count->left > 0) return;
+        finished = std::move(count->done);
+        all_ok = count->ok;
+      }
+      finished(all_ok);
+    });
+}
+
+std::optional<hub_handover> stream_hub::handover() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  if (!suspended_ || starting_ > 0) return std::nullopt;
+  flush_staged();
+  hub_handover h;
+  // From the newest PAT at least, so clients joining the new process start where players decode.
+  uint64_t from = std::min(buffer_.join_position(), buffer_.head());
+  for (const auto& [id, c] : clients_)
+    from = std::min(from, std::max(c.pos, buffer_.tail()));
+  from = std::max(from, buffer_.tail());
+  h.start = from;
+  h.bytes = buffer_.copy_from(from);
+  h.pats = buffer_.pats_from(from);
+  h.bytes_in = bytes_in_.load();
+  h.bytes_out = bytes_out_.load();
+  for (const auto& [id, c] : clients_) {
+    auto socket = c.sink->handover();
+    if (!socket) {
+      for (auto& taken : h.clients)
+        ::close(taken.socket.fd);
+      return std::nullopt;
+    }
+    h.clients.push_back({std::max(c.pos, from), c.sent, std::move(*socket)});
+  }
+  return h;
+}
+
+void stream_hub::resume() {
+  std::vector<std::shared_ptr<client_sink>> sinks;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (!suspended_) return;
+    suspended_ = false;
+    for (auto& [id, c] : clients_)
+      sinks.push_back(c.sink);
+  }
+  for (auto& sink : sinks)
+    sink->resume();
+  publish();
+}
+
+void stream_hub::continue_from(const hub_handover& from) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  buffer_.start_at(from.start);
+  std::vector<size_t> offsets;
+  for (auto p : from.pats)
+    if (p >= from.start && p < from.start + from.bytes.size())
+      offsets.push_back(static_cast<size_t>(p - from.start));
+  buffer_.append(std::make_shared<const std::string>(from.bytes), offsets);
+  published_ = buffer_.head();
+  bytes_in_ = from.bytes_in;
+  bytes_out_ = from.bytes_out;
+}
+
+void stream_hub::adopt(std::shared_ptr<client_sink> sink, uint64_t pos, uint64_t sent) {
+  std::vector<pending_write> writes;
+  size_t n;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    auto id = next_id_++;
+    auto& c = clients_[id];
+    c.sink = std::move(sink);
+    c.pos = pos;
+    c.sent = sent;
+    c.started = true;
+    // At once, also with nothing new: what the previous process had not sent goes out first.
+    if (buffer_.read(c.pos, 0).bytes == 0) {
+      c.in_flight = true;
+      c.write_started = clock::now();
+      ++starting_;
+      writes.push_back({id, c.sink, {}, 0});
+    } else {
+      next_write(id, c, buffer_.head(), writes);
+    }
+    n = clients_.size();
+  }
+  ++counters_->clients;
+  start(std::move(writes));
+  changed(n);
 }
 
 // Swappable on purpose: client id and byte count from one completion callback

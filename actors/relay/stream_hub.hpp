@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,20 @@ struct relay_counters {
 
 /// Takes one place among `max` relay clients; false when all are taken.
 bool reserve_client(relay_counters& counters, int64_t max);
+
+/// A hub's content as it moves to another process (acepool --takeover).
+struct hub_handover {
+  uint64_t start = 0;          ///< stream position of bytes[0]
+  std::string bytes;           ///< what some client is still owed, from the newest PAT at least
+  std::vector<uint64_t> pats;  ///< stream positions of PAT starts within `bytes`
+  struct client {
+    uint64_t pos = 0;  ///< the next byte the client is owed (after `socket.unsent`)
+    uint64_t sent = 0;
+    handover_socket socket;
+  };
+  std::vector<client> clients;
+  uint64_t bytes_in = 0, bytes_out = 0;
+};
 
 /// How a hub buffers and writes.
 struct hub_options {
@@ -78,6 +93,20 @@ class stream_hub : public std::enable_shared_from_this<stream_hub> {
   /// Removes clients whose connection is gone or whose write is stuck well past the write
   /// timeout (the transport evicts them at the timeout; this is the safety net).
   void sweep(clock::time_point now);
+
+  /// Takeover: starts no more writes and suspends every client; `done(true)` (any thread) once
+  /// all are still, false when one cannot move (resume() then).
+  void suspend(std::function<void(bool)> done);
+  /// Takeover, once suspended: the content and every client's socket (duplicates); nothing when
+  /// a client cannot move or a write is still being started.
+  std::optional<hub_handover> handover();
+  /// The takeover did not happen: writes and reads go on.
+  void resume();
+  /// Takeover, in the new process: an empty hub continues `from`'s stream (its bytes and
+  /// positions); the clients come one by one through adopt().
+  void continue_from(const hub_handover& from);
+  /// Adds a client taken over at stream position `pos`, written to at once.
+  void adopt(std::shared_ptr<client_sink> sink, uint64_t pos, uint64_t sent);
 
   size_t clients() const;
   /// Clients that have not received a byte yet.
@@ -131,6 +160,8 @@ class stream_hub : public std::enable_shared_from_this<stream_hub> {
   clock::time_point last_upstream_;
   std::map<uint64_t, client> clients_;
   uint64_t next_id_ = 1;
+  bool suspended_ = false;  // takeover: no write starts
+  size_t starting_ = 0;     // writes prepared under the lock whose sink->write has not returned
   std::atomic<uint64_t> bytes_in_{0}, bytes_out_{0};
 };
 

@@ -3,6 +3,7 @@
 
 #include <map>
 
+#include <caf/send.hpp>
 #include <nlohmann/json.hpp>
 
 #include "actors/messages.hpp"
@@ -21,6 +22,7 @@ struct stream_manager_state {
   relay_deps deps;
   std::shared_ptr<actor_directory> directory;
   std::map<std::string, caf::actor> relays;  // by stream key
+  std::vector<std::string> exported;         // takeover: stream ids of the relays handed out
   uint64_t started = 0, refused = 0;
 
   nlohmann::json summary() const {
@@ -158,6 +160,59 @@ void forget_relay(manager_actor* self, const std::string& key) {
   if (it != relays.end() && it->second.address() == self->current_sender()) relays.erase(it);
 }
 
+/// takeover_export_atom: every relay suspended and described, or none (the others resumed).
+caf::result<std::vector<relay_handover_ptr>> export_relays(manager_actor* self) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<std::vector<relay_handover_ptr>>();
+  struct gathering {
+    size_t left = 0;
+    std::vector<relay_handover_ptr> done;
+    std::optional<caf::error> failed;
+  };
+  auto g = std::make_shared<gathering>();
+  g->left = st.relays.size();
+  if (g->left == 0) {
+    rp.deliver(std::vector<relay_handover_ptr>{});
+    return rp;
+  }
+  auto one_more = [self, g, rp]() mutable {
+    if (--g->left > 0) return;
+    if (g->failed) {
+      for (auto& [key, relay] : self->state.relays)
+        caf::anon_send(relay, takeover_resume_atom::value);
+      for (auto& h : g->done)
+        close_handover(*h);
+      rp.deliver(*g->failed);
+      return;
+    }
+    self->state.exported.clear();
+    for (const auto& h : g->done)
+      self->state.exported.push_back(h->stream_id);
+    rp.deliver(g->done);
+  };
+  for (auto& [key, relay] : st.relays)
+    self->request(relay, std::chrono::seconds(10), takeover_export_atom::value)
+        .then(
+            [g, one_more](const relay_handover_ptr& h) mutable {
+              g->done.push_back(h);
+              one_more();
+            },
+            [g, one_more](caf::error& e) mutable {
+              if (!g->failed) g->failed = std::move(e);
+              one_more();
+            });
+  return rp;
+}
+
+/// takeover_release_atom: the exported relays are the new process's now.
+void release_relays(manager_actor* self) {
+  auto& st = self->state;
+  for (auto& [key, relay] : st.relays)
+    caf::anon_send(relay, takeover_release_atom::value);
+  st.relays.clear();
+  self->send(st.deps.registry, handed_over_atom::value, st.exported);
+}
+
 stream_manager_handle::behavior_type stream_manager(manager_actor* self, relay_deps deps,
                                                     std::shared_ptr<actor_directory> directory) {
   self->state.deps = std::move(deps);
@@ -183,6 +238,27 @@ stream_manager_handle::behavior_type stream_manager(manager_actor* self, relay_d
       [self](relay_status_atom, const std::string& key) { return relay_status(self, key); },
       [self](stop_stream_atom, const std::string& stream_id, const std::string& reason) {
         return stop_stream(self, stream_id, reason);
+      },
+      [self](takeover_export_atom) { return export_relays(self); },
+      [self](takeover_resume_atom) {
+        for (auto& [key, relay] : self->state.relays)
+          caf::anon_send(relay, takeover_resume_atom::value);
+        return caf::ok_atom::value;
+      },
+      [self](takeover_release_atom) {
+        release_relays(self);
+        return caf::ok_atom::value;
+      },
+      [self](takeover_adopt_atom, relay_handover_ptr& h) {
+        auto& st = self->state;
+        if (!h || st.relays.count(h->key) > 0) return caf::ok_atom::value;
+        auto relay = spawn_stream_relay(self->system(), *st.directory, st.deps,
+                                        caf::actor_cast<stream_manager_handle>(self), h->key,
+                                        h->key_type, h->params, h);
+        self->monitor(relay);
+        st.relays.emplace(h->key, relay);
+        ++st.started;
+        return caf::ok_atom::value;
       },
       stats_handler(self),
       state_handler(self),

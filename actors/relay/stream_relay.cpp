@@ -169,7 +169,7 @@ void on_tick(relay_actor* self) {
   auto& st = self->state;
   auto now = steady::now();
   self->delayed_send(self, tick_every, tick_atom::value);
-  if (st.current == phase::ending) return;
+  if (st.current == phase::ending || st.handing_over) return;
   if (st.current == phase::connecting && st.feed && st.feed->got_bytes) {
     st.current = phase::streaming;
     st.streamed = true;
@@ -270,6 +270,7 @@ void end_relay(relay_actor* self, const std::string& reason, int status,
 /// record as `shutdown`.
 void on_exit(relay_actor* self, caf::exit_msg& m) {
   auto& st = self->state;
+  resume_after_handover(self);  // a takeover under way ends with this process
   if (st.current != phase::ending) {
     st.current = phase::ending;
     if (st.feed) st.feed->live = false;
@@ -341,11 +342,16 @@ void on_client(relay_actor* self, relay_request& req) {
   }
   if (req.hls) return on_hls(self, req);
   st.empty_since.reset();
+  if (st.handing_over) {
+    st.held_clients.push_back(std::move(req));  // joins when the takeover ends either way
+    return;
+  }
   st.hub->attach(std::move(req.client));
 }
 
 caf::behavior stream_relay(relay_actor* self, relay_deps deps, stream_manager_handle manager,
-                           std::string key, std::string key_type, std::string params) {
+                           std::string key, std::string key_type, std::string params,
+                           relay_handover_ptr adopted) {
   auto& st = self->state;
   st.deps = std::move(deps);
   st.manager = std::move(manager);
@@ -358,7 +364,10 @@ caf::behavior stream_relay(relay_actor* self, relay_deps deps, stream_manager_ha
   o.write_timeout = st.settings().relay.client_write_timeout;
   st.hub = std::make_shared<relay::stream_hub>(o, st.deps.counters, nullptr);
   self->set_exit_handler([self](caf::exit_msg& m) { on_exit(self, m); });
-  begin_select(self);
+  if (adopted)
+    continue_handover(self, *adopted);
+  else
+    begin_select(self);
   self->delayed_send(self, tick_every, tick_atom::value);
   return introspectable(
       self, caf::message_handler{
@@ -383,6 +392,11 @@ caf::behavior stream_relay(relay_actor* self, relay_deps deps, stream_manager_ha
                 },
                 [self](tick_atom) { on_tick(self); },
                 [self](relay_status_atom) { return support::dump_json(self->state.status()); },
+                [self](takeover_export_atom) { return begin_handover(self); },
+                [self](takeover_upstream_atom, int fd) { on_upstream_frozen(self, fd); },
+                [self](takeover_suspended_atom, bool ok) { on_clients_suspended(self, ok); },
+                [self](takeover_resume_atom) { resume_after_handover(self); },
+                [self](takeover_release_atom) { release_handover(self); },
                 [self](stop_relay_atom, const std::string&, const std::string& reason) {
                   auto rp = self->make_response_promise();
                   self->state.stop_replies.push_back(rp);
@@ -396,10 +410,11 @@ caf::behavior stream_relay(relay_actor* self, relay_deps deps, stream_manager_ha
 
 caf::actor spawn_stream_relay(caf::actor_system& sys, actor_directory& directory,
                               const relay_deps& deps, stream_manager_handle manager,
-                              std::string key, std::string key_type, std::string params) {
+                              std::string key, std::string key_type, std::string params,
+                              relay_handover_ptr adopted) {
   auto name = "stream_relay/" + key;
   auto a = sys.spawn(relay_detail::stream_relay, deps, std::move(manager), std::move(key),
-                     std::move(key_type), std::move(params));
+                     std::move(key_type), std::move(params), std::move(adopted));
   directory.add(a, name, "stream_relay", false);
   return a;
 }

@@ -9,6 +9,7 @@
 #include "actors/pool/engine_registry_handle.hpp"
 #include "actors/provisioning/provisioner_handle.hpp"
 #include "actors/relay/hls_sequence_floor.hpp"
+#include "actors/relay/relay_handover.hpp"
 #include "actors/relay/stream_hub.hpp"
 #include "actors/relay/stream_manager_handle.hpp"
 
@@ -46,9 +47,11 @@ struct relay_deps {
 /// provisions an engine, opens one engine session, fans its bytes out to every client through a
 /// stream_hub, fails over to a new session when the upstream breaks, and ends after the last
 /// client left (STREAM_LINGER_S). Clients arrive as open_stream_atom; `manager` hears
-/// relay_ended_atom when it ends.
+/// relay_ended_atom when it ends. With `adopted`, the relay continues a stream another acepool
+/// process handed over (its session, hub bytes and clients) instead of starting one.
 caf::actor spawn_stream_relay(caf::actor_system& sys, actor_directory& directory,
                               const relay_deps& deps, stream_manager_handle manager,
-                              std::string key, std::string key_type, std::string params);
+                              std::string key, std::string key_type, std::string params,
+                              relay_handover_ptr adopted = nullptr);
 
 }  // namespace acepool::actors

@@ -21,6 +21,7 @@
 #include "actors/relay/upstream_body.hpp"
 #include "actors/runtime/instrumented_actor.hpp"
 #include "config/settings.hpp"
+#include "support/async_http_client.hpp"
 #include "support/metric_families.hpp"
 #include "support/time_format.hpp"
 
@@ -83,6 +84,12 @@ struct stream_relay_state {
   int reported_clients = -1;
   std::string end_reason;
   std::vector<caf::response_promise> stop_replies;
+  // Takeover (stream_relay_takeover.cpp): the export under way.
+  bool handing_over = false;
+  std::optional<caf::typed_response_promise<relay_handover_ptr>> handover_reply;
+  int handover_fd = -1;  // the frozen upstream's duplicate
+  int handover_tries = 0;
+  std::vector<relay_request> held_clients;  // arrived while handing over
 
   const config::settings& settings() const { return *deps.settings; }
 
@@ -147,6 +154,24 @@ void session_lost(relay_actor* self, const session_loss& loss, int status);
 void open_session(relay_actor* self, const engine_record& e);
 /// The engine's answer to the session request: the record, then the upstream.
 void on_session_answer(relay_actor* self, uint64_t no, int status, const std::string& body);
+
+/// The stream callbacks of an upstream feeding `feed` (the current session).
+support::async_http_client::stream_callbacks upstream_callbacks(
+    relay_actor* self, std::shared_ptr<upstream_feed> feed);
+
+// ---- stream_relay_takeover.cpp ----
+
+/// takeover_export_atom: freezes the upstream, then suspends the clients; the answer comes when
+/// both are still (or the request fails: not streaming, a client that cannot move).
+caf::result<relay_handover_ptr> begin_handover(relay_actor* self);
+void on_upstream_frozen(relay_actor* self, int fd);
+void on_clients_suspended(relay_actor* self, bool ok);
+/// takeover_resume_atom: the takeover did not happen; stream on.
+void resume_after_handover(relay_actor* self);
+/// takeover_release_atom: the new process owns this stream now; end without a word.
+void release_handover(relay_actor* self);
+/// In the new process: the relay continues `from` (clients, hub bytes, engine session).
+void continue_handover(relay_actor* self, const relay_handover& from);
 
 // ---- stream_relay.cpp ----
 

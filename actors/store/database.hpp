@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,8 @@ struct history {
   std::optional<std::chrono::system_clock::time_point> last_alive;
   std::map<std::string, std::chrono::system_clock::time_point> engine_first_seen;
   std::vector<std::pair<actors::stream_record, std::vector<actors::stats_snapshot>>> streams;
+  /// Relay streams the previous process hands over alive (acepool --takeover): left open.
+  std::set<std::string> continuing;
 };
 
 /// acepool's SQLite database (WAL mode). Blocking: used only by the store actor (detached) and at
