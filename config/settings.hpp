@@ -49,7 +49,7 @@ enum class orchestrator_mode { docker, swarm };
 struct service_settings {
   std::string app_bind;
   std::optional<std::string> takeover_socket;  ///< TAKEOVER_SOCKET
-  uint16_t app_port = 0;  ///< 0 = any free port (logged at start)
+  uint16_t app_port = 0;                       ///< 0 = any free port (logged at start)
   std::optional<std::string> api_key;
   bool api_key_reads = false;
   bool metrics_auth = false;
