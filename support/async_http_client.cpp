@@ -33,7 +33,7 @@ struct transfer {
   curl_slist* headers = nullptr;  // owned; outlives the easy handle
   bool chunked = false;           // a streaming GET's answer: Transfer-Encoding: chunked
   bool head_told = false;
-  std::vector<int> sockets;       // a streaming GET's own connection attempts still open
+  std::vector<int> sockets;  // a streaming GET's own connection attempts still open
   transfer() = default;
   transfer(const transfer&) = delete;
   transfer& operator=(const transfer&) = delete;
