@@ -181,6 +181,11 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
   // --takeover: everything the running acepool hands over arrives first (it keeps serving until
   // this process commits); the rest of the start continues its streams.
   std::optional<takeover::taken_over> taken;
+  if (s.service.takeover_socket && !how.takeover)
+    if (auto why = takeover::socket_taken(*s.service.takeover_socket)) {
+      std::fprintf(stderr, "acepool: %s\n", why->c_str());
+      return exit_bad_config;
+    }
   if (how.takeover) {
     if (!s.service.takeover_socket) {
       std::fprintf(stderr, "acepool: invalid configuration: --takeover needs TAKEOVER_SOCKET\n");
@@ -321,6 +326,7 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
     log::event(spdlog::level::info, "takeover.complete", {{"port", server.port()}});
   }
   std::atomic<bool> handed_over{false};
+  bool door_failed = false;
   std::optional<takeover::takeover_server> successor_door;
   if (s.service.takeover_socket) {
     successor_door.emplace(*s.service.takeover_socket, version,
@@ -331,6 +337,7 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
     if (auto err = successor_door->start(taken.has_value())) {
       log::event(spdlog::level::err, "takeover.unavailable", {{"detail", *err}});
       std::fprintf(stderr, "acepool: %s\n", err->c_str());
+      door_failed = true;
       ::kill(::getpid(), SIGTERM);
     }
   }
@@ -377,7 +384,7 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
   }
   log::event(spdlog::level::info, "shutdown.complete");
   log::logger().flush();
-  return actor_lost ? exit_actor_lost : 0;
+  return door_failed ? exit_bad_config : actor_lost ? exit_actor_lost : 0;
 }
 
 }  // namespace

@@ -66,19 +66,9 @@ takeover_server::~takeover_server() {
 std::optional<std::string> takeover_server::start(bool replace) {
   auto a = unix_address(path_);
   if (!a) return "TAKEOVER_SOCKET=" + path_ + ": not a usable unix socket path (at most 107 bytes)";
-  struct stat st {};
-  if (::lstat(path_.c_str(), &st) == 0) {
-    if (!S_ISSOCK(st.st_mode))
-      return "TAKEOVER_SOCKET=" + path_ +
-             ": exists and is not a socket; remove it or choose another";
-    int probe = replace ? -1 : connect_to(path_);
-    if (probe >= 0) {
-      ::close(probe);
-      return "TAKEOVER_SOCKET=" + path_ +
-             ": another acepool is serving there; start this one with --takeover to replace it";
-    }
-    ::unlink(path_.c_str());  // left by a process that is gone
-  }
+  if (!replace)
+    if (auto taken = socket_taken(path_)) return taken;
+  ::unlink(path_.c_str());  // left by a process that is gone (or the one this one replaced)
   listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   auto old_mask = ::umask(0077);  // 0600 from the start: no moment where others may connect
   bool bound = listen_fd_ >= 0 &&
@@ -183,6 +173,18 @@ void takeover_server::serve(int conn) {
                          std::chrono::steady_clock::now() - started)
                          .count()}});
   hooks_.handed_over();
+}
+
+std::optional<std::string> socket_taken(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
+  if (!S_ISSOCK(st.st_mode))
+    return "TAKEOVER_SOCKET=" + path + ": exists and is not a socket; remove it or choose another";
+  int probe = connect_to(path);
+  if (probe < 0) return std::nullopt;
+  ::close(probe);
+  return "TAKEOVER_SOCKET=" + path +
+         ": another acepool is serving there; start this one with --takeover to replace it";
 }
 
 std::variant<taken_over, std::string> request_takeover(const std::string& path,

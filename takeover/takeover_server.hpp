@@ -54,6 +54,10 @@ class takeover_server {
   std::thread thread_;
 };
 
+/// Why `path` cannot be this process's TAKEOVER_SOCKET without --takeover (an acepool serves
+/// there, or it is not a socket); nothing when it can.
+std::optional<std::string> socket_taken(const std::string& path);
+
 /// The new process's side: what it took over, and the connection to the old one.
 struct taken_over {
   handover_offer offer;
