@@ -37,7 +37,8 @@ port_block::~port_block() {
 }
 
 acepool_process::acepool_process(std::map<std::string, std::string> env,
-                                 std::vector<std::string> args, uint64_t open_file_limit) {
+                                 std::vector<std::string> args, uint64_t open_file_limit,
+                                 const std::string& binary) {
   std::map<std::string, std::string> full{{"APP_PORT", "0"},
                                           {"APP_BIND", "127.0.0.1"},
                                           {"DB_URL", "sqlite:///:memory:"},
@@ -50,7 +51,8 @@ acepool_process::acepool_process(std::map<std::string, std::string> env,
     args.insert(args.begin(), {"--nofile=" + limit + ":" + limit, "--", acepool_binary()});
     process_ = std::make_unique<child_process>("/usr/bin/prlimit", std::move(args), full);
   } else {
-    process_ = std::make_unique<child_process>(acepool_binary(), std::move(args), full);
+    process_ = std::make_unique<child_process>(binary.empty() ? acepool_binary() : binary,
+                                               std::move(args), full);
   }
   auto line = process_->wait_for_line(
       [](const std::string& l) {

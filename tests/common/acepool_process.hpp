@@ -33,9 +33,11 @@ class port_block {
 /// disk), with `env` on top; helpers for its API.
 class acepool_process {
  public:
-  /// `open_file_limit` > 0 starts it under that RLIMIT_NOFILE (soft and hard, via prlimit).
+  /// `open_file_limit` > 0 starts it under that RLIMIT_NOFILE (soft and hard, via prlimit);
+  /// `binary` replaces the one under test (e.g. a copy, as an upgraded binary).
   explicit acepool_process(std::map<std::string, std::string> env,
-                           std::vector<std::string> args = {}, uint64_t open_file_limit = 0);
+                           std::vector<std::string> args = {}, uint64_t open_file_limit = 0,
+                           const std::string& binary = {});
   ~acepool_process();
 
   uint16_t port() const { return port_; }
