@@ -34,8 +34,8 @@ RUN apt-get update \
       libcaf-core0.17 libcurl4 libfmt9 libhttp-parser2.9 libspdlog1.10 libsqlite3-0 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin acepool \
- && mkdir /data \
- && chown acepool /data
+ && mkdir /data /run/acepool \
+ && chown acepool /data /run/acepool
 COPY --from=build /build/acepool /usr/local/bin/acepool
 LABEL org.opencontainers.image.title="acepool" \
       org.opencontainers.image.description="AceStream engine pool and stream relay over the Docker Engine API"

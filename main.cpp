@@ -50,7 +50,8 @@ using namespace acepool;
 
 constexpr const char* version = ACEPOOL_VERSION;
 constexpr int exit_bad_config = 2;
-constexpr int exit_actor_lost = 70;  // EX_SOFTWARE
+constexpr int exit_actor_lost = 70;    // EX_SOFTWARE
+constexpr int takeover_attempts = 60;  // 500 ms apart
 
 bool file_exists(const char* path) {
   struct stat st {};
@@ -191,15 +192,33 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
       std::fprintf(stderr, "acepool: invalid configuration: --takeover needs TAKEOVER_SOCKET\n");
       return exit_bad_config;
     }
-    auto started = std::chrono::steady_clock::now();
     auto r = takeover::request_takeover(*s.service.takeover_socket, version);
-    if (auto* why = std::get_if<std::string>(&r)) {
-      log::event(spdlog::level::err, "takeover.failed", {{"detail", *why}});
-      log::logger().flush();
-      std::fprintf(stderr, "acepool: takeover failed: %s\n", why->c_str());
-      return 1;
+    // A stream starting or failing over cannot move: ask again until all stream (30 s at most).
+    for (int attempt = 1;
+         std::holds_alternative<takeover::takeover_refusal>(r) &&
+         std::get<takeover::takeover_refusal>(r).transient && attempt < takeover_attempts;
+         ++attempt) {
+      if (attempt == 1)
+        log::event(spdlog::level::info, "takeover.waiting",
+                   {{"detail", std::get<takeover::takeover_refusal>(r).detail}});
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      r = takeover::request_takeover(*s.service.takeover_socket, version);
     }
-    taken = std::move(std::get<takeover::taken_over>(r));
+    auto* no = std::get_if<takeover::takeover_refusal>(&r);
+    if (no != nullptr && no->nobody) {
+      // Nothing runs there: start as usual (a process that does serve the port without
+      // TAKEOVER_SOCKET still makes the listener fail, so two never serve at once).
+      log::event(spdlog::level::info, "takeover.nobody_serving", {{"detail", no->detail}});
+    } else if (no != nullptr) {
+      log::event(spdlog::level::err, "takeover.failed", {{"detail", no->detail}});
+      log::logger().flush();
+      std::fprintf(stderr, "acepool: takeover failed: %s\n", no->detail.c_str());
+      return 1;
+    } else {
+      taken = std::move(std::get<takeover::taken_over>(r));
+    }
+  }
+  if (taken) {
     size_t clients = 0;
     for (const auto& relay : taken->offer.relays)
       clients += relay->hub.clients.size();
@@ -209,7 +228,7 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
                 {"listeners", taken->offer.listeners.size()},
                 {"from_pid", taken->old_pid},
                 {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::steady_clock::now() - started)
+                           std::chrono::steady_clock::now() - taken->asked_at)
                            .count()}});
   }
   auto give_up = [&taken](const std::string& why) {
@@ -300,7 +319,7 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
                                                http::make_relay_router(ctx)));
   std::map<std::string, int> adopted_listeners;
   if (taken) adopted_listeners = std::exchange(taken->offer.listeners, {});
-  if (auto err = server.start(std::move(adopted_listeners))) {
+  if (auto err = server.start(std::move(adopted_listeners), !taken)) {
     give_up(*err);
     log::event(spdlog::level::err, "acepool.listen_failed", {{"detail", *err}});
     std::fprintf(stderr, "acepool: %s\n", err->c_str());
@@ -323,6 +342,7 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
       std::_Exit(1);  // not a shutdown: closing adopted clients' sockets gracefully would cut them
     }
     takeover::adopt_relays(system, pool.streams, taken->offer);
+    server.start_accepting();
     log::event(spdlog::level::info, "takeover.complete", {{"port", server.port()}});
   }
   std::atomic<bool> handed_over{false};

@@ -222,7 +222,7 @@ using takeover_resume_atom = caf::atom_constant<caf::atom("tkresume")>;
 
 /// takeover server → stream_manager → stream_relay: the new process owns the exported relays;
 /// they end without a word (no record ended, no session stopped, no client closed). The manager
-/// tells the registry (handed_over_atom). Reply (manager): `caf::ok_atom`.
+/// tells the registry (handed_over_atom). Reply (manager, relay): `caf::ok_atom`, once done.
 using takeover_release_atom = caf::atom_constant<caf::atom("tkrelease")>;
 
 /// takeover client → stream_manager, with `relay_handover_ptr` (its clients' sinks made): run
@@ -236,7 +236,8 @@ using takeover_upstream_atom = caf::atom_constant<caf::atom("tkupstream")>;
 using takeover_suspended_atom = caf::atom_constant<caf::atom("tksuspend")>;
 
 /// stream_manager → engine_registry, with `std::vector<std::string>` stream ids: another process
-/// continues these relay streams; this one's stop must not end their records. No reply.
+/// continues these relay streams; this one's stop must not end their records. Reply:
+/// `caf::ok_atom` (the manager answers its release only then).
 using handed_over_atom = caf::atom_constant<caf::atom("handedover")>;
 
 /// async HTTP thread → stream_relay, with `uint64_t` session, `int` status, `std::string` body:

@@ -80,7 +80,7 @@ http_server::~http_server() {
   stop();
 }
 
-std::optional<std::string> http_server::start(std::map<std::string, int> adopted) {
+std::optional<std::string> http_server::start(std::map<std::string, int> adopted, bool accept) {
   auto& s = *impl_;
   for (const auto& l : s.options.listeners) {
     auto ln = std::make_shared<listener>(s.io, l.name, l.routes, s.shared, s.options.metrics);
@@ -89,6 +89,14 @@ std::optional<std::string> http_server::start(std::map<std::string, int> adopted
     if (fd != adopted.end()) {
       err = ln->adopt(fd->second);
       adopted.erase(fd);
+      if (!err && l.port != 0 && ln->port() != l.port)
+        log::event(spdlog::level::warn, "takeover.listener_kept",
+                   {{"listener", l.name},
+                    {"port", ln->port()},
+                    {"configured_port", l.port},
+                    {"detail",
+                     "a takeover keeps the listening socket it took over; a new port takes "
+                     "effect at a restart"}});
     } else {
       err = ln->open(l.bind, l.port);
     }
@@ -104,6 +112,12 @@ std::optional<std::string> http_server::start(std::map<std::string, int> adopted
   s.work.emplace(asio::make_work_guard(s.io));
   for (size_t i = 0; i < std::max<size_t>(1, s.options.io_threads); ++i)
     s.threads.emplace_back([&io = s.io] { io.run(); });
+  if (accept) start_accepting();
+  return std::nullopt;
+}
+
+void http_server::start_accepting() {
+  auto& s = *impl_;
   for (size_t i = 0; i < s.listeners.size(); ++i) {
     const auto& l = s.options.listeners[i];
     s.listeners[i]->start();
@@ -113,7 +127,6 @@ std::optional<std::string> http_server::start(std::map<std::string, int> adopted
                 {"port", s.listeners[i]->port()},
                 {"max_connections", s.options.max_connections}});
   }
-  return std::nullopt;
 }
 
 std::map<std::string, int> http_server::pause_accepting() {

@@ -51,7 +51,10 @@ class http_server {
 
   /// Opens every listener and starts the io threads; an error line when one cannot open.
   /// `adopted` (takeover): listening sockets by listener name, used instead of binding.
-  std::optional<std::string> start(std::map<std::string, int> adopted = {});
+  /// `accept` false: the listeners wait for start_accepting() (a takeover accepts only once
+  /// the streams it took over run here, so a viewer never starts a second session of one).
+  std::optional<std::string> start(std::map<std::string, int> adopted = {}, bool accept = true);
+  void start_accepting();
 
   /// Takeover: stops accepting on every listener (until resume_accepting) and returns a
   /// duplicate of each listening socket by listener name.

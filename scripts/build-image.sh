@@ -22,7 +22,8 @@ else
 fi
 ctx=$(mktemp -d)
 trap 'rm -rf "$ctx"' EXIT
-mkdir -p "$ctx/root/usr/local/bin" "$ctx/root/etc/ssl/certs" "$ctx/root/tmp" "$ctx/data"
+mkdir -p "$ctx/root/usr/local/bin" "$ctx/root/etc/ssl/certs" "$ctx/root/tmp" "$ctx/data" \
+  "$ctx/run-acepool"
 cp "$bin" "$ctx/root/usr/local/bin/acepool"
 strip "$ctx/root/usr/local/bin/acepool"
 # Every library the binary needs, at the path the loader will look for it.
@@ -41,6 +42,8 @@ cat >"$ctx/Dockerfile" <<'DOCKERFILE'
 FROM scratch
 COPY root/ /
 COPY --chown=10001:10001 data/ /data/
+# TAKEOVER_SOCKET's directory (a volume shared by two containers for acepool --takeover).
+COPY --chown=10001:10001 run-acepool/ /run/acepool/
 LABEL org.opencontainers.image.title="acepool" \
       org.opencontainers.image.description="AceStream engine pool and stream relay (local image, FROM scratch)"
 ENV APP_BIND=0.0.0.0 \

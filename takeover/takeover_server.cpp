@@ -21,7 +21,7 @@ using namespace std::chrono_literals;
 
 constexpr auto hello_timeout = 5s;
 // The new process builds its relays between the offer and its commit.
-constexpr auto commit_timeout = 30s;
+constexpr auto commit_timeout = 10s;  // viewers wait at most this long for a stalled successor
 constexpr auto offer_timeout = 30s;
 
 std::optional<sockaddr_un> unix_address(const std::string& path) {
@@ -52,6 +52,11 @@ int connect_to(const std::string& path) {
 
 void reply(int conn, const std::string& field, const nlohmann::json& value) {
   send_message(conn, control_message(field, value), 2s);
+}
+
+/// A refusal: `transient` when asking again shortly may succeed (a stream not streaming yet).
+void refuse(int conn, const std::string& why, bool transient = false) {
+  reply(conn, "refused", {{"detail", why}, {"transient", transient}});
 }
 
 }  // namespace
@@ -119,7 +124,7 @@ void takeover_server::serve(int conn) {
       (peer.uid != ::getuid() && peer.uid != 0)) {
     log::event(spdlog::level::warn, "takeover.refused",
                {{"detail", "a process of another user asked"}, {"uid", peer.uid}});
-    reply(conn, "refused", "only the user acepool runs as may take it over");
+    refuse(conn, "only the user acepool runs as may take it over");
     return;
   }
   std::string error;
@@ -128,7 +133,7 @@ void takeover_server::serve(int conn) {
   if (!control || control->first != "hello" || !control->second.is_object()) {
     log::event(spdlog::level::warn, "takeover.refused",
                {{"detail", hello ? "not a takeover hello" : error}});
-    reply(conn, "refused", "not a takeover hello");
+    refuse(conn, "not a takeover hello");
     return;
   }
   auto protocol = control->second.value("protocol", nlohmann::json());
@@ -136,14 +141,14 @@ void takeover_server::serve(int conn) {
     auto why = "takeover protocol " + protocol.dump() + " asked, this acepool (" + version_ +
                ") speaks " + std::to_string(protocol_version);
     log::event(spdlog::level::warn, "takeover.refused", {{"detail", why}});
-    reply(conn, "refused", why);
+    refuse(conn, why);
     return;
   }
   auto started = std::chrono::steady_clock::now();
   handover_offer offer;
   if (auto why = hooks_.suspend(offer)) {
     log::event(spdlog::level::warn, "takeover.refused", {{"detail", *why}});
-    reply(conn, "refused", *why);
+    refuse(conn, *why, true);
     return;
   }
   size_t clients = 0, streams = offer.relays.size();
@@ -187,40 +192,53 @@ std::optional<std::string> socket_taken(const std::string& path) {
          ": another acepool is serving there; start this one with --takeover to replace it";
 }
 
-std::variant<taken_over, std::string> request_takeover(const std::string& path,
-                                                       const std::string& version) {
+std::variant<taken_over, takeover_refusal> request_takeover(const std::string& path,
+                                                            const std::string& version) {
   int fd = connect_to(path);
-  if (fd < 0)
-    return "cannot reach a running acepool at TAKEOVER_SOCKET=" + path + ": " +
-           std::strerror(errno);
-  auto fail = [fd](std::string why) -> std::variant<taken_over, std::string> {
+  if (fd < 0) {
+    takeover_refusal no{
+        "cannot reach a running acepool at TAKEOVER_SOCKET=" + path + ": " + std::strerror(errno),
+        false};
+    no.nobody = errno == ENOENT || errno == ECONNREFUSED;
+    return no;
+  }
+  auto fail = [fd](std::string why,
+                   bool transient = false) -> std::variant<taken_over, takeover_refusal> {
     ::close(fd);
-    return why;
+    return takeover_refusal{std::move(why), transient};
   };
+  // Only a process of this user (or root) may hand this one descriptors and state.
+  ucred peer{};
+  socklen_t len = sizeof(peer);
+  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0 ||
+      (peer.uid != ::getuid() && peer.uid != 0))
+    return fail("TAKEOVER_SOCKET=" + path + " is served by a process of another user (uid " +
+                std::to_string(peer.uid) + ")");
+  auto asked_at = std::chrono::steady_clock::now();
   if (auto e = send_message(
           fd,
           control_message(
               "hello", {{"protocol", protocol_version}, {"version", version}, {"pid", ::getpid()}}),
           hello_timeout))
     return fail("takeover hello: " + *e);
-  ucred peer{};
-  socklen_t len = sizeof(peer);
-  ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len);
   std::string error;
   auto m = receive_message(fd, offer_timeout + hello_timeout, error);
   if (!m) return fail("the running acepool sent nothing usable: " + error);
   if (auto control = read_control(*m); control && control->first == "refused") {
     close_fds(*m);
-    return fail("the running acepool refused the takeover: " +
-                (control->second.is_string() ? control->second.get<std::string>()
-                                             : control->second.dump()));
+    const auto& r = control->second;
+    auto detail = r.is_object() && r.value("detail", nlohmann::json()).is_string()
+                      ? r["detail"].get<std::string>()
+                      : r.dump();
+    bool transient = r.is_object() && r.value("transient", false) == true;
+    return fail("the running acepool refused the takeover: " + detail, transient);
   }
   auto decoded = decode_offer(std::move(*m));
   if (auto* why = std::get_if<std::string>(&decoded)) {
     send_message(fd, control_message("abort", *why), 2s);
-    return fail(*why);
+    return fail(*why);  // another version's state: asking again changes nothing
   }
-  return taken_over{std::move(std::get<handover_offer>(decoded)), fd, peer.pid};
+  return taken_over{std::move(std::get<handover_offer>(decoded)), fd, peer.pid, asked_at};
 }
 
 bool commit_takeover(taken_over& t) {

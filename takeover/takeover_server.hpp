@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -63,12 +64,20 @@ struct taken_over {
   handover_offer offer;
   int channel = -1;  ///< to commit on
   int old_pid = 0;
+  std::chrono::steady_clock::time_point asked_at;  ///< when the hello went out
 };
 
-/// Connects to the acepool serving on `path` and receives everything it hands over; an error
-/// line when it refuses (it keeps serving) or cannot be reached.
-std::variant<taken_over, std::string> request_takeover(const std::string& path,
-                                                       const std::string& version);
+/// Why a takeover did not happen (the running acepool keeps serving).
+struct takeover_refusal {
+  std::string detail;
+  bool transient = false;  ///< asking again in a moment may succeed (a stream was starting)
+  bool nobody = false;     ///< no acepool serves there: nothing to take over
+};
+
+/// Connects to the acepool serving on `path` and receives everything it hands over; a refusal
+/// when it says no, cannot be reached, or is not this user's.
+std::variant<taken_over, takeover_refusal> request_takeover(const std::string& path,
+                                                            const std::string& version);
 
 /// Tells the old process the new one owns everything; true once it released it (or is gone),
 /// false when it resumed serving (the new process must not use what it received).

@@ -103,6 +103,7 @@ auto capacity_handlers(registry_actor* self) {
       [](barrier_atom) { return caf::ok_atom::value; },
       [self](handed_over_atom, const std::vector<std::string>& ids) {
         self->state.handed_over.insert(ids.begin(), ids.end());
+        return caf::ok_atom::value;
       },
       [self](engine_names_atom) { return self->state.table->names(); });
 }

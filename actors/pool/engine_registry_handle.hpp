@@ -21,7 +21,7 @@ using engine_registry_handle = introspectable_handle::extend<
     caf::replies_to<unclaim_atom, std::string>::with<caf::ok_atom>,
     caf::replies_to<claim_container_atom, std::string, std::string>::with<caf::ok_atom>,
     caf::replies_to<barrier_atom>::with<caf::ok_atom>,
-    caf::reacts_to<handed_over_atom, std::vector<std::string>>,
+    caf::replies_to<handed_over_atom, std::vector<std::string>>::with<caf::ok_atom>,
     caf::replies_to<engine_names_atom>::with<std::vector<std::string>>,
     // Engines coming, going and changing state.
     caf::replies_to<engine_up_atom, engine_record, std::string>::with<caf::ok_atom>,

@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
+#include "actors/relay/ts_packets.hpp"
+
 namespace acepool::relay {
 
 stream_hub::stream_hub(hub_options options, std::shared_ptr<relay_counters> counters,
@@ -158,11 +162,18 @@ void stream_hub::resume() {
 void stream_hub::continue_from(const hub_handover& from) {
   std::lock_guard<std::mutex> guard(mutex_);
   buffer_.start_at(from.start);
-  std::vector<size_t> offsets;
-  for (auto p : from.pats)
-    if (p >= from.start && p < from.start + from.bytes.size())
-      offsets.push_back(static_cast<size_t>(p - from.start));
-  buffer_.append(std::make_shared<const std::string>(from.bytes), offsets);
+  // In chunks of a coalesced write's size, as they came: the buffer drops its oldest chunk when
+  // full, and one chunk of everything would take every byte a slow client still needs with it.
+  size_t chunk =
+      std::max(ts_packet_size, options_.coalesce_bytes - options_.coalesce_bytes % ts_packet_size);
+  for (size_t at = 0; at < from.bytes.size(); at += chunk) {
+    size_t n = std::min(chunk, from.bytes.size() - at);
+    std::vector<size_t> offsets;
+    for (auto p : from.pats)
+      if (p >= from.start + at && p < from.start + at + n)
+        offsets.push_back(static_cast<size_t>(p - from.start - at));
+    buffer_.append(std::make_shared<const std::string>(from.bytes.substr(at, n)), offsets);
+  }
   published_ = buffer_.head();
   bytes_in_ = from.bytes_in;
   bytes_out_ = from.bytes_out;

@@ -204,13 +204,28 @@ caf::result<std::vector<relay_handover_ptr>> export_relays(manager_actor* self) 
   return rp;
 }
 
-/// takeover_release_atom: the exported relays are the new process's now.
-void release_relays(manager_actor* self) {
+/// takeover_release_atom: the exported relays are the new process's now; answered once the
+/// registry knows (its stop must not end their records).
+caf::result<caf::ok_atom> release_relays(manager_actor* self) {
   auto& st = self->state;
-  for (auto& [key, relay] : st.relays)
-    caf::anon_send(relay, takeover_release_atom::value);
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  // Every relay gone before the answer: a relay still suspended when this process stops would
+  // resume (its exit handler) and read and write what the new process owns.
+  auto left = std::make_shared<size_t>(st.relays.size() + 1);
+  auto one_done = [rp, left]() mutable {
+    if (--*left == 0) rp.deliver(caf::ok_atom::value);
+  };
+  for (auto& [key, relay] : st.relays) {
+    self->demonitor(relay);
+    self->request(relay, std::chrono::seconds(5), takeover_release_atom::value)
+        .then([one_done](caf::ok_atom) mutable { one_done(); },
+              [one_done](caf::error&) mutable { one_done(); });
+  }
   st.relays.clear();
-  self->send(st.deps.registry, handed_over_atom::value, st.exported);
+  self->request(st.deps.registry, std::chrono::seconds(5), handed_over_atom::value, st.exported)
+      .then([one_done](caf::ok_atom) mutable { one_done(); },
+            [one_done](caf::error&) mutable { one_done(); });
+  return rp;
 }
 
 stream_manager_handle::behavior_type stream_manager(manager_actor* self, relay_deps deps,
@@ -245,10 +260,7 @@ stream_manager_handle::behavior_type stream_manager(manager_actor* self, relay_d
           caf::anon_send(relay, takeover_resume_atom::value);
         return caf::ok_atom::value;
       },
-      [self](takeover_release_atom) {
-        release_relays(self);
-        return caf::ok_atom::value;
-      },
+      [self](takeover_release_atom) { return release_relays(self); },
       [self](takeover_adopt_atom, relay_handover_ptr& h) {
         auto& st = self->state;
         if (!h || st.relays.count(h->key) > 0) return caf::ok_atom::value;

@@ -396,7 +396,10 @@ caf::behavior stream_relay(relay_actor* self, relay_deps deps, stream_manager_ha
                 [self](takeover_upstream_atom, int fd) { on_upstream_frozen(self, fd); },
                 [self](takeover_suspended_atom, bool ok) { on_clients_suspended(self, ok); },
                 [self](takeover_resume_atom) { resume_after_handover(self); },
-                [self](takeover_release_atom) { release_handover(self); },
+                [self](takeover_release_atom) {
+                  release_handover(self);
+                  return caf::ok_atom::value;
+                },
                 [self](stop_relay_atom, const std::string&, const std::string& reason) {
                   auto rp = self->make_response_promise();
                   self->state.stop_replies.push_back(rp);

@@ -102,6 +102,7 @@ void resume_after_handover(relay_actor* self) {
 
 void release_handover(relay_actor* self) {
   auto& st = self->state;
+  st.handing_over = false;  // never resumed now, not even by this process's stop
   st.current = phase::ending;
   if (st.feed) st.feed->live = false;
   if (st.handover_fd >= 0) ::close(st.handover_fd);

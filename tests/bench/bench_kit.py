@@ -76,11 +76,11 @@ class Process:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def start_acepool(build, env):
+def start_acepool(build, env, args=()):
     base = {"APP_PORT": "0", "APP_BIND": "127.0.0.1", "DB_URL": "sqlite:///:memory:", "LOG_LEVEL": "info",
             "MIN_REPLICAS": "0", "MIN_FREE_REPLICAS": "0"}
     base.update(env)
-    return Process([os.path.join(build, "acepool")], base)
+    return Process([os.path.join(build, "acepool"), *args], base)
 
 
 def acepool_port(p):

@@ -59,16 +59,23 @@ struct connection {
   bool failed = false;
   bool eof = false;
   bool closed_by_us = false;
+  clock_type::time_point last_bytes;  // stall measurement: the longest wait between body bytes
+  double max_gap_ms = 0;
   clock_type::time_point next_read;  // throttling
   bool paused = false;
 };
 
 void consume_payload(connection& c, const char* data, size_t n, const options& o) {
   if (n == 0) return;
+  auto now = clock_type::now();
   if (!c.got_first_byte) {
     c.got_first_byte = true;
-    c.first_byte = clock_type::now();
+    c.first_byte = now;
+  } else if (now - c.first_byte > std::chrono::seconds(1)) {  // past the start-up burst
+    c.max_gap_ms = std::max(
+        c.max_gap_ms, std::chrono::duration<double, std::milli>(now - c.last_bytes).count());
   }
+  c.last_bytes = now;
   if (o.check_ts) {
     for (size_t i = 0; i < n; ++i) {
       if ((c.payload + i) % ts_packet == 0 && static_cast<unsigned char>(data[i]) != 0x47)
@@ -286,7 +293,7 @@ int main(int argc, char** argv) {
   }
   double elapsed = std::chrono::duration<double>(clock_type::now() - t0).count();
   nlohmann::json statuses = nlohmann::json::object();
-  std::vector<double> ttfb_ms, rates;
+  std::vector<double> ttfb_ms, rates, gaps_ms;
   uint64_t total = 0, sync_errors = 0, failed = 0, ended_early = 0;
   for (auto& c : conns) {
     if (c.fd >= 0) close(c.fd);
@@ -298,6 +305,7 @@ int main(int argc, char** argv) {
     if (c.got_first_byte) {
       ttfb_ms.push_back(
           std::chrono::duration<double, std::milli>(c.first_byte - c.started).count());
+      gaps_ms.push_back(c.max_gap_ms);
       double active = std::chrono::duration<double>(clock_type::now() - c.first_byte).count();
       if (active > 0 && !c.closed_by_us)
         rates.push_back(static_cast<double>(c.payload) * 8 / active);
@@ -323,7 +331,13 @@ int main(int argc, char** argv) {
       {"ttfb_ms",
        {{"p50", percentile(ttfb_ms, 0.5)},
         {"p99", percentile(ttfb_ms, 0.99)},
-        {"max", percentile(ttfb_ms, 1)}}}};
+        {"max", percentile(ttfb_ms, 1)}}},
+      // Each connection's longest wait between body bytes after its first second (a stall).
+      {"max_gap_ms",
+       {{"p50", percentile(gaps_ms, 0.5)},
+        {"p99", percentile(gaps_ms, 0.99)},
+        {"max", percentile(gaps_ms, 1)},
+        {"each", gaps_ms}}}};
   std::printf("%s\n", out.dump().c_str());
   return 0;
 }

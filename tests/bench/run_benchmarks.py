@@ -19,8 +19,10 @@ from control_benchmarks import CONTROL_BENCHMARKS
 from live_benchmarks import LIVE_BENCHMARKS
 from panel_benchmarks import PANEL_BENCHMARKS
 from relay_benchmarks import RELAY_BENCHMARKS
+from takeover_benchmarks import TAKEOVER_BENCHMARKS
 
-BENCHMARKS = {**CONTROL_BENCHMARKS, **LIVE_BENCHMARKS, **PANEL_BENCHMARKS, **RELAY_BENCHMARKS}
+BENCHMARKS = {**CONTROL_BENCHMARKS, **LIVE_BENCHMARKS, **PANEL_BENCHMARKS, **RELAY_BENCHMARKS,
+              **TAKEOVER_BENCHMARKS}
 
 
 def summarize(values):

@@ -56,9 +56,11 @@ bool all_advance(const std::vector<std::unique_ptr<stream_reader>>& readers, uin
 /// simulator's packet numbers consecutive.
 void check_unbroken(const std::vector<std::unique_ptr<stream_reader>>& readers) {
   for (const auto& r : readers) {
-    INFO(r->error());
-    CHECK_FALSE(r->finished());
     auto rep = r->report();
+    INFO(r->error() << " packets=" << rep.packets << " first=" << rep.first_index.value_or(0)
+                    << " last=" << rep.last_index.value_or(0)
+                    << " jump_to=" << (rep.jump_targets.empty() ? 0 : rep.jump_targets[0]));
+    CHECK_FALSE(r->finished());
     CHECK(rep.sync_errors == 0);
     CHECK(rep.cc_errors == 0);
     CHECK(rep.index_jumps == 0);
@@ -192,7 +194,8 @@ TEST_CASE("takeover: what cannot take over is refused and says why; the old one 
     auto control = takeover::read_control(answer);
     REQUIRE(control);
     CHECK(control->first == "refused");
-    CHECK(control->second.get<std::string>().find("protocol") != std::string::npos);
+    CHECK(control->second["detail"].get<std::string>().find("protocol") != std::string::npos);
+    CHECK(control->second["transient"] == false);
     CHECK(answer.fds.empty());
     ::close(fd);
   }
@@ -216,11 +219,18 @@ TEST_CASE("takeover: what cannot take over is refused and says why; the old one 
     auto r = run_program(acepool_binary(), {"--takeover"}, no_socket, 20s);
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("TAKEOVER_SOCKET") != std::string::npos);
+  }
+  SECTION("--takeover with nobody serving there starts as usual; the port still decides") {
     auto nobody = env;
     nobody["TAKEOVER_SOCKET"] = dir.path() + "/nobody.sock";
-    r = run_program(acepool_binary(), {"--takeover"}, nobody, 20s);
+    nobody["APP_PORT"] = std::to_string(ace.port());  // the running one has it
+    auto r = run_program(acepool_binary(), {"--takeover"}, nobody, 20s);
     CHECK(r.exit_code == 1);
-    CHECK(r.err.find("cannot reach") != std::string::npos);
+    CHECK(r.err.find("takeover.nobody_serving") != std::string::npos);
+    CHECK(r.err.find("in use") != std::string::npos);
+    nobody.erase("APP_PORT");
+    acepool_process fresh(nobody, {"--takeover"});
+    CHECK(fresh.get("/engines").status == 200);
   }
   auto had = viewer.bytes();
   CHECK(viewer.wait_for_bytes(had + 200000, 20s));
