@@ -72,8 +72,8 @@ void consume_payload(connection& c, const char* data, size_t n, const options& o
     c.got_first_byte = true;
     c.first_byte = now;
   } else if (now - c.first_byte > std::chrono::seconds(1)) {  // past the start-up burst
-    c.max_gap_ms = std::max(
-        c.max_gap_ms, std::chrono::duration<double, std::milli>(now - c.last_bytes).count());
+    c.max_gap_ms = std::max(c.max_gap_ms,
+                            std::chrono::duration<double, std::milli>(now - c.last_bytes).count());
   }
   c.last_bytes = now;
   if (o.check_ts) {
