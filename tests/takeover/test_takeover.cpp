@@ -100,7 +100,7 @@ std::map<std::string, std::string> takeover_env(const sim_process& sim, const te
 }  // namespace
 
 TEST_CASE(
-    "takeover: viewers of several streams keep an unbroken stream; engines see no new "
+    "takeover: viewers of several streams keep an unbroken stream, engines see no new "
     "session") {
   sim_process sim;
   temp_dir dir;
@@ -179,7 +179,7 @@ TEST_CASE(
     r->stop();
 }
 
-TEST_CASE("takeover: what cannot take over is refused and says why; the old one serves on") {
+TEST_CASE("takeover: what cannot take over is refused and says why, the old one serves on") {
   sim_process sim;
   temp_dir dir;
   auto env = takeover_env(sim, dir);

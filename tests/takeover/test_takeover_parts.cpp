@@ -256,7 +256,7 @@ TEST_CASE(
   CHECK(slow->received + slow2->received == whole);
 }
 
-TEST_CASE("stream hub: a client that cannot move fails the suspension; resume writes on") {
+TEST_CASE("stream hub: a client that cannot move fails the suspension, resume writes on") {
   auto counters = std::make_shared<relay::relay_counters>();
   relay::hub_options o;
   o.coalesce = std::chrono::milliseconds(0);
