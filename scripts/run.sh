@@ -1,19 +1,46 @@
 #!/usr/bin/env bash
 # The README's run command: installs what is missing, starts Docker, builds acepool and the
 # simulator image, and runs acepool in the foreground with a small pool of simulated AceStream
-# engines (TARGET_IMAGE=acepool/sim:latest). Idempotent, no arguments, run as root. Ctrl-C stops
-# it and removes the demo's engines (--cleanup-on-exit).
+# engines (TARGET_IMAGE=acepool/sim:latest). Idempotent, run as root. Ctrl-C stops it and removes
+# the demo's engines (--cleanup-on-exit).
+#   scripts/run.sh --upgrade   (in another terminal) rebuilds acepool and upgrades the running
+#                              demo in place: its streams and viewers move to the new binary
+#                              without a break (SIGUSR2, docs/operations.md "Upgrades without
+#                              dropping viewers").
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib.sh"
 cd "$root"
+build="$root/build-demo"
+pidfile="$build/acepool.pid"
+
+if [ "${1:-}" = "--upgrade" ]; then
+  old=$(cat "$pidfile" 2>/dev/null || true)
+  if [ -z "$old" ] || ! kill -0 "$old" 2>/dev/null; then
+    log "no demo is running (start one with scripts/run.sh)"
+    exit 1
+  fi
+  cmake --build "$build" -j2 --target acepool
+  kill -USR2 "$old"
+  for _ in $(seq 1 120); do
+    kill -0 "$old" 2>/dev/null || break
+    sleep 0.25
+  done
+  new=$(pgrep -n -f "^$build/acepool .*--takeover" || true)
+  if kill -0 "$old" 2>/dev/null || [ -z "$new" ]; then
+    log "the upgrade did not happen: the running demo keeps serving (see its log)"
+    exit 1
+  fi
+  echo "$new" >"$pidfile"
+  log "upgraded: acepool $new serves the demo's streams and viewers now"
+  exit 0
+fi
 
 install_packages
 install_web_packages
 ensure_docker || { log "the demo needs a Docker daemon"; exit 1; }
 # An optimised product build of its own (the test build keeps assertions on and -O0); only the
 # two programs the demo runs are built.
-build="$root/build-demo"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DACEPOOL_TESTS=ON >/dev/null
 cmake --build "$build" -j2 --target acepool acepool-sim
 "$root/tests/sim/build-image.sh" "$build/tests/sim/acepool-sim" >&2
@@ -28,10 +55,21 @@ export MIN_REPLICAS=${MIN_REPLICAS:-2}
 export CONTAINER_LABEL=${CONTAINER_LABEL:-acepool.demo=true}
 export DB_URL=${DB_URL:-sqlite:///$build/acepool-demo.db}
 export LOG_FORMAT=${LOG_FORMAT:-text}
+# scripts/run.sh --upgrade hands everything to a new binary through this socket.
+export TAKEOVER_SOCKET=${TAKEOVER_SOCKET:-$build/takeover.sock}
 
 "$build/acepool" --cleanup-on-exit &
 pid=$!
-trap 'kill -TERM $pid 2>/dev/null; wait $pid' INT TERM
+echo "$pid" >"$pidfile"
+# The pid file names whoever serves now (an upgrade replaces it).
+stop_demo() {
+  local current
+  current=$(cat "$pidfile" 2>/dev/null || echo "$pid")
+  kill -TERM "$current" 2>/dev/null || true
+  while kill -0 "$current" 2>/dev/null; do sleep 0.2; done
+  exit 0
+}
+trap stop_demo INT TERM
 base="http://127.0.0.1:$port"
 engines=0
 for _ in $(seq 1 60); do
@@ -56,5 +94,8 @@ acepool demo: $engines simulated engines ready on $base (bound to $APP_BIND only
   curl -X POST $base/provision/acestream        # one more engine, answered when ready
   curl -X POST $base/scale/4                    # grow or shrink the pool
 MSG
-printf '\nCtrl-C stops acepool and removes the demo engines.\n\n'
-wait $pid
+printf '\nCtrl-C stops acepool and removes the demo engines; scripts/run.sh --upgrade upgrades it in place.\n\n'
+# Until whoever serves (this acepool, or after an upgrade its successor) ends.
+while kill -0 "$(cat "$pidfile" 2>/dev/null || echo "$pid")" 2>/dev/null; do
+  sleep 1
+done

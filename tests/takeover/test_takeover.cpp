@@ -237,3 +237,34 @@ TEST_CASE("takeover: what cannot take over is refused and says why, the old one 
   CHECK(viewer.report().index_jumps == 0);
   CHECK(ace.process().running());
 }
+
+TEST_CASE("takeover: SIGUSR2 starts the same executable with --takeover, which takes over") {
+  sim_process sim;
+  temp_dir dir;
+  auto env = takeover_env(sim, dir);
+  // A copy of the binary under its own path: what the successor runs is that path's file.
+  auto binary = dir.path() + "/acepool";
+  REQUIRE(run_program("/bin/cp", {acepool_binary(), binary}, {}, 20s).exit_code == 0);
+  acepool_process old_one(env, {}, 0, binary);
+  auto readers = start_readers(old_one, {"dddd0001"}, 3);
+  REQUIRE(all_advance(readers, 100000));
+  old_one.process().signal(SIGUSR2);
+  // The successor shares the old process's stderr (it inherits it) and outlives it.
+  auto line = old_one.process().wait_for_line(
+      [](const std::string& l) { return l.find("takeover.successor") != std::string::npos; }, 10s);
+  REQUIRE(line);
+  auto successor = json::parse(*line)["pid"].get<int>();
+  REQUIRE(successor > 0);
+  struct reaper {
+    int pid;
+    ~reaper() { ::kill(pid, SIGTERM); }
+  } reap{successor};
+  CHECK(old_one.process().wait(15s) == std::optional<int>(0));
+  REQUIRE(all_advance(readers, 300000));
+  check_unbroken(readers);
+  CHECK(sessions_started(sim) == 1);
+  CHECK(http_get(old_one.url("/engines")).status == 200);  // the successor answers on the port
+  CHECK(::kill(successor, 0) == 0);
+  for (auto& r : readers)
+    r->stop();
+}
