@@ -357,8 +357,12 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
     if (auto err = successor_door->start(taken.has_value())) {
       log::event(spdlog::level::err, "takeover.unavailable", {{"detail", *err}});
       std::fprintf(stderr, "acepool: %s\n", err->c_str());
-      door_failed = true;
-      ::kill(::getpid(), SIGTERM);
+      // After a takeover this process serves everyone's streams: it stays (no next takeover);
+      // otherwise the setting is wrong and acepool stops.
+      if (!taken) {
+        door_failed = true;
+        ::kill(::getpid(), SIGTERM);
+      }
     }
   }
   log::event(spdlog::level::info, "acepool.ready", {{"port", server.port()}});
@@ -384,6 +388,9 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
                                       : "signal"},
               {"timeout_ms", s.service.shutdown_timeout.count()}});
   shutdown_watchdog watchdog(s.service.shutdown_timeout);
+  // First: a takeover under way either finished (handed over) or is aborted before the actors
+  // stop, so nothing offered is both resumed here and used by a new process.
+  if (successor_door) successor_door->stop();
   // Cleanup must finish inside the watchdog's deadline.
   auto shutdown_deadline = std::chrono::steady_clock::now() + s.service.shutdown_timeout -
                            std::chrono::milliseconds(500);
@@ -395,7 +402,6 @@ int run_service(const std::shared_ptr<const config::loaded_settings>& loaded,
   // responses while the server still runs.
   published.feed.close();
   server.stop();
-  if (successor_door) successor_door->stop();
   // Handed over: the engines serve the new process's streams.
   if (how.cleanup_on_exit && !handed_over) {
     auto removed =

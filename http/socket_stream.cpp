@@ -327,7 +327,9 @@ void socket_stream::suspend(std::function<void(bool)> done) {
 }
 
 std::function<void()> socket_stream::suspended_idle_locked() {
-  if (!suspended_ || !suspend_done_ || reading_ || asio_writing_) return {};
+  if (!suspended_ || reading_ || asio_writing_) return {};
+  if (resume_pending_) return resume_locked();
+  if (!suspend_done_) return {};
   return [done = std::move(suspend_done_)] { done(true); };
 }
 
@@ -352,9 +354,24 @@ void socket_stream::resume() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!suspended_) return;
-    suspended_ = false;
-    suspend_done_ = nullptr;
-    if (closed_) return;
+    // An operation the suspension cancelled has not completed yet: resume when it has, or its
+    // late completion would count bytes twice.
+    if (reading_ || asio_writing_) {
+      resume_pending_ = true;
+      return;
+    }
+    then = resume_locked();
+  }
+  if (then) then();
+}
+
+std::function<void()> socket_stream::resume_locked() {
+  suspended_ = false;
+  resume_pending_ = false;
+  auto done = std::move(suspend_done_);  // still waiting: the suspension ends here anyway
+  suspend_done_ = nullptr;
+  std::function<void()> then;
+  if (!closed_) {
     watch_hangup_locked();
     if (in_flight_) {
       auto seq = write_seq_;
@@ -375,7 +392,11 @@ void socket_stream::resume() {
       }
     }
   }
-  if (then) then();
+  if (!done) return then;
+  return [done = std::move(done), then = std::move(then)] {
+    done(true);
+    if (then) then();
+  };
 }
 
 void socket_stream::on_hangup(std::function<void()> fn) {

@@ -108,11 +108,14 @@ class socket_stream final : public response_sink,
   // Takeover: while suspended nothing is sent or read; suspend_done_ runs once no asio operation
   // is outstanding (reading_: the hang-up watch, asio_writing_: a write waiting for room).
   bool suspended_ = false;
+  bool resume_pending_ = false;  // resume() came before the suspension's operations completed
   bool reading_ = false, asio_writing_ = false;
   std::function<void(bool)> suspend_done_;
   std::string carry_;  // adopted: bytes the previous process had not sent, sent first
   /// Calls suspend_done_ when suspended and idle (returns what to run outside the lock).
   std::function<void()> suspended_idle_locked();
+  /// Sends and reads again (returns what to run outside the lock).
+  std::function<void()> resume_locked();
 };
 
 }  // namespace acepool::http

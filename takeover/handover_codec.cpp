@@ -182,8 +182,11 @@ std::variant<handover_offer, std::string> decode_offer(channel_message m) {
                                o.at("protocol").dump() + ", this one " +
                                std::to_string(protocol_version));
     reader r(m);
-    for (const auto& l : o.at("listeners"))
-      offer.listeners[r.text(l, "name")] = r.fd(l, "fd");
+    for (const auto& l : o.at("listeners")) {
+      auto name = r.text(l, "name");
+      if (offer.listeners.count(name) > 0) throw std::runtime_error("listener " + name + " twice");
+      offer.listeners[name] = r.fd(l, "fd");
+    }
     for (const auto& j : o.at("relays"))
       offer.relays.push_back(read_relay(r, j));
   } catch (const std::exception& e) {

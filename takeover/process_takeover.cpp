@@ -37,6 +37,8 @@ takeover_hooks process_hooks(http::http_server& server, caf::actor_system& syste
             [&failed](caf::error& e) { failed = to_string(e); });
     if (failed) {
       close_offer(offer);
+      // A late export (after this timeout) is resumed too: nothing stays suspended.
+      caf::anon_send(streams, actors::takeover_resume_atom::value);
       server.resume_accepting();
       return "a stream cannot move now (" + *failed + "); try again in a moment";
     }
@@ -48,8 +50,10 @@ takeover_hooks process_hooks(http::http_server& server, caf::actor_system& syste
   };
   h.release = [&system, streams] {
     caf::scoped_actor self{system};
-    self->request(streams, 5s, actors::takeover_release_atom::value)
-        .receive([](caf::ok_atom) {}, [](caf::error&) {});
+    bool released = false;
+    self->request(streams, 30s, actors::takeover_release_atom::value)
+        .receive([&released](caf::ok_atom) { released = true; }, [](caf::error&) {});
+    return released;
   };
   h.handed_over = std::move(handed_over);
   return h;

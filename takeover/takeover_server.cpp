@@ -91,6 +91,10 @@ std::optional<std::string> takeover_server::start(bool replace) {
 
 void takeover_server::stop() {
   if (!thread_.joinable()) return;
+  // A takeover under way that has not committed is aborted (this process is stopping); one that
+  // has committed finishes first (join).
+  stopping_ = true;
+  if (int conn = serving_.load(); conn >= 0) ::shutdown(conn, SHUT_RDWR);
   char b = 0;
   (void)::write(wake_[1], &b, 1);
   thread_.join();
@@ -111,7 +115,9 @@ void takeover_server::run() {
     if (fds[1].revents != 0) return;
     int conn = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (conn < 0) continue;
-    serve(conn);
+    serving_ = conn;
+    if (!stopping_) serve(conn);
+    serving_ = -1;
     ::close(conn);
     if (handed_over_) return;
   }
@@ -158,8 +164,9 @@ void takeover_server::serve(int conn) {
   close_offer(offer);  // duplicates: the originals stay in use until the commit
   auto answer = sent ? std::nullopt : receive_message(conn, commit_timeout, error);
   auto verdict = answer ? read_control(*answer) : std::nullopt;
-  if (sent || !verdict || verdict->first != "commit") {
+  if (sent || !verdict || verdict->first != "commit" || stopping_) {
     hooks_.resume();
+    reply(conn, "resumed", true);  // the new process must not use what it received
     auto why = sent                        ? *sent
                : !verdict                  ? error
                : verdict->first == "abort" ? "the new process gave up: " + verdict->second.dump()
@@ -168,8 +175,15 @@ void takeover_server::serve(int conn) {
                {{"detail", why}, {"streams", streams}, {"clients", clients}});
     return;
   }
-  hooks_.release();
   handed_over_ = true;
+  if (!hooks_.release()) {
+    log::event(spdlog::level::critical, "takeover.release_failed",
+               {{"detail",
+                 "the relays did not all end in 30 s; exiting now so that nothing "
+                 "handed over is touched again"}});
+    log::logger().flush();
+    std::_Exit(1);
+  }
   reply(conn, "released", true);
   log::event(spdlog::level::info, "takeover.handed_over",
              {{"streams", streams},
@@ -242,17 +256,20 @@ std::variant<taken_over, takeover_refusal> request_takeover(const std::string& p
 }
 
 bool commit_takeover(taken_over& t) {
-  bool released = false;
+  bool owned = false;
   if (!send_message(t.channel, control_message("commit", true), 5s)) {
     std::string error;
-    auto m = receive_message(t.channel, 10s, error, {4096, 0, 0});
+    // The old process answers "released" (this one owns everything now) or "resumed" (it serves
+    // on); it closes the connection only after either. A connection that ends without a word
+    // means it died: nobody else uses the sockets then. Silence (a timeout) is not ownership.
+    auto m = receive_message(t.channel, 35s, error, {4096, 0, 0});
     auto control = m ? read_control(*m) : std::nullopt;
-    released = control && control->first == "released";
+    owned = control ? control->first == "released"
+                    : error.find("closed the connection") != std::string::npos;
   }
   ::close(t.channel);
   t.channel = -1;
-  // No answer: released only if the old process is gone (then nobody else uses these sockets).
-  return released || (t.old_pid > 0 && ::kill(t.old_pid, 0) != 0 && errno == ESRCH);
+  return owned;
 }
 
 void abort_takeover(taken_over& t, const std::string& why) {

@@ -19,8 +19,9 @@ struct takeover_hooks {
   std::function<std::optional<std::string>(handover_offer& offer)> suspend;
   /// The takeover did not happen: accept and stream again.
   std::function<void()> resume;
-  /// The new process owns everything handed over: drop it without a word.
-  std::function<void()> release;
+  /// The new process owns everything handed over: drop it without a word; false when that did
+  /// not finish (then this process ends at once rather than risk touching what it gave away).
+  std::function<bool()> release;
   /// Then: end this process (its remaining connections, its actors; never the engines).
   std::function<void()> handed_over;
 };
@@ -50,6 +51,8 @@ class takeover_server {
   std::string path_, version_;
   takeover_hooks hooks_;
   int listen_fd_ = -1;
+  std::atomic<int> serving_{-1};  // the connection of a takeover under way (stop() cuts it)
+  std::atomic<bool> stopping_{false};
   int wake_[2] = {-1, -1};
   std::atomic<bool> handed_over_{false};
   std::thread thread_;

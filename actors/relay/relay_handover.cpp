@@ -4,6 +4,10 @@
 
 namespace acepool::actors {
 
+relay_handover::~relay_handover() {
+  close_handover(*this);
+}
+
 void close_handover(relay_handover& h) {
   if (h.upstream_fd >= 0) ::close(h.upstream_fd);
   h.upstream_fd = -1;

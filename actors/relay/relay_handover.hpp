@@ -16,8 +16,14 @@ namespace acepool::actors {
 /// One relay as it moves to another acepool process (acepool --takeover,
 /// docs/architecture.md "Takeover"): the stream, its engine session, where the upstream body's
 /// framing stands, the hub's bytes and every client's socket. Descriptors are duplicates owned
-/// by whoever holds this.
+/// by whoever holds this: the last holder's destructor closes those still held (a handover
+/// dropped anywhere leaks nothing); who takes one over sets it to -1.
 struct relay_handover {
+  relay_handover() = default;
+  relay_handover(const relay_handover&) = delete;
+  relay_handover& operator=(const relay_handover&) = delete;
+  ~relay_handover();
+
   std::string key, key_type, params;
   std::string stream_id;
   std::string playback_url;

@@ -82,39 +82,43 @@ void stream_hub::start(std::vector<pending_write> writes) {
   }
 }
 
-void stream_hub::suspend(std::function<void(bool)> done) {
-  std::vector<std::shared_ptr<client_sink>> sinks;
+void stream_hub::suspend(std::function<void()> done) {
+  std::vector<std::pair<uint64_t, std::shared_ptr<client_sink>>> sinks;
   {
     std::lock_guard<std::mutex> guard(mutex_);
     suspended_ = true;
-    for (auto& [id, c] : clients_)
-      sinks.push_back(c.sink);
+    for (auto& [id, c] : clients_) {
+      c.movable = c.moved = false;
+      sinks.emplace_back(id, c.sink);
+    }
   }
   if (sinks.empty()) {
-    done(true);
+    done();
     return;
   }
   struct countdown {
     std::mutex mutex;
     size_t left;
-    bool ok = true;
-    std::function<void(bool)> done;
+    std::function<void()> done;
   };
   auto count = std::make_shared<countdown>();
   count->left = sinks.size();
   count->done = std::move(done);
-  for (auto& sink : sinks)
-    sink->suspend([count](bool ok) {
-      std::function<void(bool)> finished;
-      bool all_ok;
+  std::weak_ptr<stream_hub> weak = shared_from_this();
+  for (auto& [id, sink] : sinks)
+    sink->suspend([count, weak, id = id](bool movable) {
+      if (auto hub = weak.lock()) {
+        std::lock_guard<std::mutex> guard(hub->mutex_);
+        if (auto it = hub->clients_.find(id); it != hub->clients_.end())
+          it->second.movable = movable;
+      }
+      std::function<void()> finished;
       {
         std::lock_guard<std::mutex> guard(count->mutex);
-        count->ok = count->ok && ok;
         if (--count->left > 0) return;
         finished = std::move(count->done);
-        all_ok = count->ok;
       }
-      finished(all_ok);
+      finished();
     });
 }
 
@@ -124,25 +128,52 @@ std::optional<hub_handover> stream_hub::handover() {
   flush_staged();
   hub_handover h;
   // From the newest PAT at least, so clients joining the new process start where players decode.
-  uint64_t from = std::min(buffer_.join_position(), buffer_.head());
+  uint64_t join = std::min(buffer_.join_position(), buffer_.head());
+  for (auto& [id, c] : clients_)
+    if (c.pos < buffer_.tail()) {  // fell behind the buffer: the newest PAT, as read() would do
+      c.pos = join;
+      ++c.skips;
+      ++counters_->skips;
+    }
+  uint64_t from = join;
   for (const auto& [id, c] : clients_)
-    from = std::min(from, std::max(c.pos, buffer_.tail()));
+    from = std::min(from, c.pos);
   from = std::max(from, buffer_.tail());
   h.start = from;
   h.bytes = buffer_.copy_from(from);
   h.pats = buffer_.pats_from(from);
   h.bytes_in = bytes_in_.load();
   h.bytes_out = bytes_out_.load();
-  for (const auto& [id, c] : clients_) {
-    auto socket = c.sink->handover();
-    if (!socket) {
-      for (auto& taken : h.clients)
-        ::close(taken.socket.fd);
-      return std::nullopt;
-    }
-    h.clients.push_back({std::max(c.pos, from), c.sent, std::move(*socket)});
+  for (auto& [id, c] : clients_) {
+    auto socket = c.movable && !c.sink->closed() ? c.sink->handover() : std::nullopt;
+    c.moved = socket.has_value();
+    if (c.moved) h.clients.push_back({std::max(c.pos, from), c.sent, std::move(*socket)});
   }
   return h;
+}
+
+void stream_hub::fail_unmoved(int status, const std::string& body,
+                              const std::vector<std::pair<std::string, std::string>>& headers) {
+  std::vector<std::pair<bool, std::shared_ptr<client_sink>>> left;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    for (auto it = clients_.begin(); it != clients_.end();) {
+      if (it->second.moved) {
+        ++it;
+        continue;
+      }
+      left.emplace_back(it->second.started, std::move(it->second.sink));
+      it = clients_.erase(it);
+    }
+  }
+  counters_->clients -= static_cast<int64_t>(left.size());
+  for (auto& [started, sink] : left) {
+    sink->resume();  // (suspended or not) so the end can be written
+    if (started)
+      sink->finish();
+    else
+      sink->fail(status, body, headers);
+  }
 }
 
 void stream_hub::resume() {
@@ -151,8 +182,12 @@ void stream_hub::resume() {
     std::lock_guard<std::mutex> guard(mutex_);
     if (!suspended_) return;
     suspended_ = false;
-    for (auto& [id, c] : clients_)
+    auto now = clock::now();
+    for (auto& [id, c] : clients_) {
+      c.movable = c.moved = false;
+      if (c.in_flight) c.write_started = now;  // its write was held, not stuck
       sinks.push_back(c.sink);
+    }
   }
   for (auto& sink : sinks)
     sink->resume();

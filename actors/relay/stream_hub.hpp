@@ -94,12 +94,16 @@ class stream_hub : public std::enable_shared_from_this<stream_hub> {
   /// timeout (the transport evicts them at the timeout; this is the safety net).
   void sweep(clock::time_point now);
 
-  /// Takeover: starts no more writes and suspends every client; `done(true)` (any thread) once
-  /// all are still, false when one cannot move (resume() then).
-  void suspend(std::function<void(bool)> done);
-  /// Takeover, once suspended: the content and every client's socket (duplicates); nothing when
-  /// a client cannot move or a write is still being started.
+  /// Takeover: starts no more writes and suspends every client; `done()` (any thread) once all
+  /// answered. A client that cannot move (its answer not started, or gone) stays behind.
+  void suspend(std::function<void()> done);
+  /// Takeover, once suspended: the content and the sockets (duplicates) of the clients that can
+  /// move; nothing while a write is still being started.
   std::optional<hub_handover> handover();
+  /// After a handover: the clients that stayed behind are answered (`status` before their first
+  /// byte, their end after) and forgotten.
+  void fail_unmoved(int status, const std::string& body,
+                    const std::vector<std::pair<std::string, std::string>>& headers);
   /// The takeover did not happen: writes and reads go on.
   void resume();
   /// Takeover, in the new process: an empty hub continues `from`'s stream (its bytes and
@@ -124,6 +128,8 @@ class stream_hub : public std::enable_shared_from_this<stream_hub> {
     uint64_t pos = 0;
     bool started = false;  // received a byte
     bool in_flight = false;
+    bool movable = false;  // takeover: suspended and able to move
+    bool moved = false;    // takeover: in the last handover
     clock::time_point write_started{};
     uint64_t sent = 0;
     uint64_t skips = 0;

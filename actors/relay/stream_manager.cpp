@@ -2,6 +2,7 @@
 #include "actors/relay/stream_manager.hpp"
 
 #include <map>
+#include <set>
 
 #include <caf/send.hpp>
 #include <nlohmann/json.hpp>
@@ -23,6 +24,7 @@ struct stream_manager_state {
   std::shared_ptr<actor_directory> directory;
   std::map<std::string, caf::actor> relays;  // by stream key
   std::vector<std::string> exported;         // takeover: stream ids of the relays handed out
+  bool moving = false;  // takeover: relays offered to a new process (until resumed or released)
   uint64_t started = 0, refused = 0;
 
   nlohmann::json summary() const {
@@ -45,16 +47,22 @@ struct stream_manager_state {
 using manager_actor = tracked_typed_actor<stream_manager_state, stream_manager_handle>;
 
 /// Answers a request that no relay takes: `status` with `detail`.
-void refuse(relay_request& req, int status, const std::string& detail) {
+void refuse(relay_request& req, int status, const std::string& detail,
+            std::vector<std::pair<std::string, std::string>> headers = {}) {
   auto body = nlohmann::json{{"detail", detail}}.dump();
   if (req.hls)
-    req.hls->reply->fail({status, body, {}});
+    req.hls->reply->fail({status, body, std::move(headers)});
   else
-    req.client->fail(status, body, {});
+    req.client->fail(status, body, std::move(headers));
 }
 
 void open_stream(manager_actor* self, relay_request& req) {
   auto& st = self->state;
+  if (st.moving && !req.hls) {
+    // Its relay would be this process's while the streams move to the next one: it asks there.
+    refuse(req, 503, "acepool is restarting: connect again", {{"Retry-After", "1"}});
+    return;
+  }
   auto it = st.relays.find(req.key);
   // An HLS viewer of a running relay may be one already watching: that relay counts it
   // (MAX_CLIENTS too). Anyone else over the cap starts nothing.
@@ -178,6 +186,7 @@ caf::result<std::vector<relay_handover_ptr>> export_relays(manager_actor* self) 
   auto one_more = [self, g, rp]() mutable {
     if (--g->left > 0) return;
     if (g->failed) {
+      self->state.moving = false;
       for (auto& [key, relay] : self->state.relays)
         caf::anon_send(relay, takeover_resume_atom::value);
       for (auto& h : g->done)
@@ -188,6 +197,7 @@ caf::result<std::vector<relay_handover_ptr>> export_relays(manager_actor* self) 
     self->state.exported.clear();
     for (const auto& h : g->done)
       self->state.exported.push_back(h->stream_id);
+    self->state.moving = true;
     rp.deliver(g->done);
   };
   for (auto& [key, relay] : st.relays)
@@ -211,20 +221,35 @@ caf::result<caf::ok_atom> release_relays(manager_actor* self) {
   auto rp = self->make_response_promise<caf::ok_atom>();
   // Every relay gone before the answer: a relay still suspended when this process stops would
   // resume (its exit handler) and read and write what the new process owns.
-  auto left = std::make_shared<size_t>(st.relays.size() + 1);
-  auto one_done = [rp, left]() mutable {
-    if (--*left == 0) rp.deliver(caf::ok_atom::value);
+  // Only the relays that were offered (a relay started meanwhile ends with this process).
+  std::set<std::string> keys;
+  for (const auto& id : st.exported)
+    keys.insert(id.substr(0, id.rfind('|')));
+  auto left = std::make_shared<size_t>(1);
+  auto failed = std::make_shared<bool>(false);
+  auto one_done = [rp, left, failed](bool ok) mutable {
+    *failed = *failed || !ok;
+    if (--*left > 0) return;
+    if (*failed)
+      rp.deliver(make_error(request_error::failed, "a relay did not end"));
+    else
+      rp.deliver(caf::ok_atom::value);
   };
-  for (auto& [key, relay] : st.relays) {
-    self->demonitor(relay);
-    self->request(relay, std::chrono::seconds(5), takeover_release_atom::value)
-        .then([one_done](caf::ok_atom) mutable { one_done(); },
-              [one_done](caf::error&) mutable { one_done(); });
+  for (auto it = st.relays.begin(); it != st.relays.end();) {
+    if (keys.count(it->first) == 0) {
+      ++it;
+      continue;
+    }
+    ++*left;
+    self->demonitor(it->second);
+    self->request(it->second, std::chrono::seconds(10), takeover_release_atom::value)
+        .then([one_done](caf::ok_atom) mutable { one_done(true); },
+              [one_done](caf::error&) mutable { one_done(false); });
+    it = st.relays.erase(it);
   }
-  st.relays.clear();
   self->request(st.deps.registry, std::chrono::seconds(5), handed_over_atom::value, st.exported)
-      .then([one_done](caf::ok_atom) mutable { one_done(); },
-            [one_done](caf::error&) mutable { one_done(); });
+      .then([one_done](caf::ok_atom) mutable { one_done(true); },
+            [one_done](caf::error&) mutable { one_done(false); });
   return rp;
 }
 
@@ -256,6 +281,7 @@ stream_manager_handle::behavior_type stream_manager(manager_actor* self, relay_d
       },
       [self](takeover_export_atom) { return export_relays(self); },
       [self](takeover_resume_atom) {
+        self->state.moving = false;
         for (auto& [key, relay] : self->state.relays)
           caf::anon_send(relay, takeover_resume_atom::value);
         return caf::ok_atom::value;
@@ -263,7 +289,15 @@ stream_manager_handle::behavior_type stream_manager(manager_actor* self, relay_d
       [self](takeover_release_atom) { return release_relays(self); },
       [self](takeover_adopt_atom, relay_handover_ptr& h) {
         auto& st = self->state;
-        if (!h || st.relays.count(h->key) > 0) return caf::ok_atom::value;
+        if (!h) return caf::ok_atom::value;
+        if (st.relays.count(h->key) > 0) {
+          // Two relays of one key in an offer: the second's clients end, nothing leaks.
+          log::event(spdlog::level::warn, "takeover.duplicate_stream", {{"key", h->key}});
+          for (auto& sink : h->adopted_clients)
+            if (sink) sink->finish();
+          close_handover(*h);
+          return caf::ok_atom::value;
+        }
         auto relay = spawn_stream_relay(self->system(), *st.directory, st.deps,
                                         caf::actor_cast<stream_manager_handle>(self), h->key,
                                         h->key_type, h->params, h);

@@ -147,7 +147,8 @@ void poll_stats(relay_actor* self, steady::time_point now) {
 void on_stat(relay_actor* self, uint64_t no, int status, const std::string& body) {
   auto& st = self->state;
   st.stat_in_flight = false;
-  if (no != st.session_no || st.current != phase::streaming || status != 200) return;
+  if (no != st.session_no || st.current != phase::streaming || status != 200 || st.handing_over)
+    return;
   auto answer = parse_stat_answer(body, wall::now());
   if (answer.snapshot)
     self->send(st.deps.registry, stream_stats_atom::value, st.stream_id, *answer.snapshot);
@@ -270,7 +271,13 @@ void end_relay(relay_actor* self, const std::string& reason, int status,
 /// record as `shutdown`.
 void on_exit(relay_actor* self, caf::exit_msg& m) {
   auto& st = self->state;
-  resume_after_handover(self);  // a takeover under way ends with this process
+  if (st.handing_over && !st.handover_reply) {
+    // Offered to a new process, which may own it now: never touched again from here.
+    release_handover(self);
+    self->quit(m.reason);
+    return;
+  }
+  resume_after_handover(self);  // an export not yet offered: this process serves it to the end
   if (st.current != phase::ending) {
     st.current = phase::ending;
     if (st.feed) st.feed->live = false;
@@ -379,6 +386,8 @@ caf::behavior stream_relay(relay_actor* self, relay_deps deps, stream_manager_ha
                   on_session_answer(self, no, status, body);
                 },
                 [self](upstream_end_atom, uint64_t no, const std::string& why) {
+                  // While handing over, what became of the upstream is the next owner's to find.
+                  if (self->state.handing_over) return;
                   if (no == self->state.session_no && (self->state.current == phase::connecting ||
                                                        self->state.current == phase::streaming))
                     session_lost(self, {why, engine_verdict::avoid}, 502);
@@ -402,6 +411,12 @@ caf::behavior stream_relay(relay_actor* self, relay_deps deps, stream_manager_ha
                 },
                 [self](stop_relay_atom, const std::string&, const std::string& reason) {
                   auto rp = self->make_response_promise();
+                  if (self->state.handing_over) {
+                    rp.deliver(make_error(request_error::failed,
+                                          "the stream is moving to a new acepool process: ask "
+                                          "again in a moment"));
+                    return rp;
+                  }
                   self->state.stop_replies.push_back(rp);
                   end_relay(self, reason, 503, "stream stopped");
                   return rp;

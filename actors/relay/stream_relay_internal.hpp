@@ -171,7 +171,7 @@ void resume_after_handover(relay_actor* self);
 /// takeover_release_atom: the new process owns this stream now; end without a word.
 void release_handover(relay_actor* self);
 /// In the new process: the relay continues `from` (clients, hub bytes, engine session).
-void continue_handover(relay_actor* self, const relay_handover& from);
+void continue_handover(relay_actor* self, relay_handover& from);
 
 // ---- stream_relay.cpp ----
 

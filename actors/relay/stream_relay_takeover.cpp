@@ -1,5 +1,6 @@
 // A relay handed to another acepool process, and one continued from another process
 // (acepool --takeover, docs/architecture.md "Takeover").
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <caf/send.hpp>
@@ -48,13 +49,15 @@ void on_upstream_frozen(relay_actor* self, int fd) {
   st.handover_fd = fd;
   if (fd < 0) return fail_handover(self, "stream " + st.key + ": the upstream has no connection");
   caf::actor me = caf::actor_cast<caf::actor>(self);
-  st.hub->suspend([me](bool ok) { caf::anon_send(me, takeover_suspended_atom::value, ok); });
+  st.hub->suspend([me] { caf::anon_send(me, takeover_suspended_atom::value, true); });
 }
 
 void on_clients_suspended(relay_actor* self, bool ok) {
   auto& st = self->state;
   if (!st.handing_over || !st.handover_reply) return;
-  if (!ok) return fail_handover(self, "stream " + st.key + ": a client cannot move yet");
+  if (!ok) return fail_handover(self, "stream " + st.key + ": its clients cannot move");
+  if (st.current != phase::streaming || !st.feed || st.upstream_id == 0)
+    return fail_handover(self, "stream " + st.key + " stopped streaming");
   auto hub = st.hub->handover();
   if (!hub) {
     // A write being started on another thread finishes in microseconds.
@@ -75,7 +78,7 @@ void on_clients_suspended(relay_actor* self, bool ok) {
       std::chrono::duration_cast<std::chrono::milliseconds>(st.started_at.time_since_epoch())
           .count();
   h->failovers = st.failovers;
-  h->upstream_fd = ::dup(st.handover_fd);  // the receiver owns this one
+  h->upstream_fd = ::fcntl(st.handover_fd, F_DUPFD_CLOEXEC, 0);  // the receiver owns this one
   h->upstream_body = st.feed->body.to_json();
   h->aligner_held = st.feed->aligner.held();
   h->aligner_waiting_for_pat = st.feed->aligner.waiting_for_pat();
@@ -104,6 +107,9 @@ void release_handover(relay_actor* self) {
   auto& st = self->state;
   st.handing_over = false;  // never resumed now, not even by this process's stop
   st.current = phase::ending;
+  // Clients that did not move (closed, or not yet answered) are this process's to end.
+  st.hub->fail_unmoved(503, R"({"detail":"acepool is restarting: connect again"})",
+                       {{"Retry-After", "1"}});
   if (st.feed) st.feed->live = false;
   if (st.handover_fd >= 0) ::close(st.handover_fd);
   st.handover_fd = -1;
@@ -114,10 +120,12 @@ void release_handover(relay_actor* self) {
                      {{"Retry-After", "1"}});
   st.held_clients.clear();
   st.deps.counters->clients -= static_cast<int64_t>(st.hub->clients() + st.hls_counted);
+  if (st.hls)
+    st.deps.hls_sequences->remember(st.key, st.hls->next_sequence(), st.hls->discontinuities());
   self->quit();
 }
 
-void continue_handover(relay_actor* self, const relay_handover& from) {
+void continue_handover(relay_actor* self, relay_handover& from) {
   auto& st = self->state;
   st.stream_id = from.stream_id;
   st.playback_url = from.playback_url;
@@ -129,7 +137,8 @@ void continue_handover(relay_actor* self, const relay_handover& from) {
     if (e.container_id == from.session.container_id) st.engine = e;
   st.hub->continue_from(from.hub);
   for (size_t i = 0; i < from.hub.clients.size() && i < from.adopted_clients.size(); ++i)
-    st.hub->adopt(from.adopted_clients[i], from.hub.clients[i].pos, from.hub.clients[i].sent);
+    if (from.adopted_clients[i])  // none: its socket could not be used here
+      st.hub->adopt(from.adopted_clients[i], from.hub.clients[i].pos, from.hub.clients[i].sent);
   auto feed = std::make_shared<upstream_feed>();
   feed->hub = st.hub;
   if (auto body = relay::upstream_body::from_json(from.upstream_body)) feed->body = *body;
@@ -140,7 +149,8 @@ void continue_handover(relay_actor* self, const relay_handover& from) {
   st.current = phase::streaming;
   st.streamed = true;
   st.streaming_since = steady::now();
-  st.upstream_id = st.deps.http->adopt(from.upstream_fd, upstream_callbacks(self, feed));
+  st.upstream_id =
+      st.deps.http->adopt(std::exchange(from.upstream_fd, -1), upstream_callbacks(self, feed));
   // The record continues (the registry kept it open); the stream's engine counts it again.
   stream_started_event ev;
   ev.container_id = st.session.container_id;

@@ -12,6 +12,7 @@
 #include "tests/common/docker_env.hpp"
 #include "tests/common/http_client.hpp"
 #include "tests/common/pool_test_env.hpp"
+#include "tests/common/sim_process.hpp"
 #include "tests/common/stream_reader.hpp"
 
 using namespace acepool::testing;
@@ -138,4 +139,60 @@ TEST_CASE("image: acepool:local serves a pool and a stream, stops cleanly and ad
   CHECK(ended["status"] == "ended");
   CHECK(ended["end_reason"] == "shutdown");
   CHECK(ace.engines() == before);
+}
+
+TEST_CASE("image: a second container started with --takeover takes the first one's viewers over") {
+  require_docker();
+  docker_run_scope run;
+  sim_process sim;
+  temp_dir data, sockets, config;
+  chmod(data.path().c_str(), 0777);  // the image runs as uid 10001
+  chmod(sockets.path().c_str(), 0777);
+  auto port = free_port();
+  auto env_file = config.write(
+      "acepool.env", "APP_BIND=127.0.0.1\nAPP_PORT=" + std::to_string(port) +
+                         "\nSTATIC_ENGINES=127.0.0.1:" + std::to_string(sim.port()) +
+                         "\nDOCKER_HOST=unix:///nonexistent/acepool-test.sock\nMIN_REPLICAS=0\n"
+                         "MIN_FREE_REPLICAS=0\nMAX_STREAMS_PER_ENGINE=10\n"
+                         "TAKEOVER_SOCKET=/run/acepool/takeover.sock\n");
+  // The operations.md recipe: host network, the socket's directory and the database shared.
+  auto start = [&](const std::string& color) {
+    auto r = docker_cli({"run", "-d", "--name", run.name(color), "--network", "host", "-v",
+                         data.path() + ":/data", "-v", sockets.path() + ":/run/acepool",
+                         "--env-file", env_file, local_image, "--takeover"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  };
+  struct removed {
+    docker_run_scope& run;
+    ~removed() { docker_cli({"rm", "-f", run.name("blue"), run.name("green")}); }
+  } cleanup{run};
+  auto url = [&](const std::string& path) {
+    return "http://127.0.0.1:" + std::to_string(port) + path;
+  };
+  start("blue");  // nobody to take over: starts as usual
+  REQUIRE(eventually([&] { return http_get(url("/engines")).status == 200; }, 30s));
+  std::vector<std::unique_ptr<stream_reader>> readers;
+  for (int i = 0; i < 3; ++i)
+    readers.push_back(std::make_unique<stream_reader>(url("/ace/getstream?id=1c1c1c1c")));
+  for (auto& r : readers)
+    REQUIRE(r->wait_for_bytes(200000, 30s));
+
+  start("green");
+  auto waited = docker_cli({"wait", run.name("blue")}, 30s);
+  CHECK(waited.out == "0\n");  // blue handed over and exited 0
+  for (auto& r : readers) {
+    auto had = r->bytes();
+    CHECK(r->wait_for_bytes(had + 400000, 30s));
+    auto rep = r->report();
+    CHECK_FALSE(r->finished());
+    CHECK(rep.sync_errors == 0);
+    CHECK(rep.cc_errors == 0);
+    CHECK(rep.index_jumps == 0);
+  }
+  CHECK(sim.stats()["sessions_started"] == 1);
+  INFO(docker_cli({"logs", run.name("green")}).err);
+  CHECK(json::parse(http_get(url("/ace/status")).body, nullptr, false)["clients"] == 3);
+  for (auto& r : readers)
+    r->stop();
 }

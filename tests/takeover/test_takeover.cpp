@@ -137,6 +137,16 @@ TEST_CASE(
   REQUIRE(late.wait_for_bytes(200000, 20s));
   REQUIRE(fresh.wait_for_bytes(200000, 20s));
   CHECK(sessions_started(sim) == 4);
+
+  // What was taken over moves on again: a third process takes over from the second.
+  acepool_process third(env, {"--takeover"});
+  CHECK(new_one.process().wait(10s) == std::optional<int>(0));
+  REQUIRE(all_advance(readers, 300000));
+  REQUIRE(late.wait_for_bytes(late.bytes() + 300000, 20s));
+  check_unbroken(readers);
+  CHECK(late.report().index_jumps == 0);
+  CHECK(sessions_started(sim) == 4);
+  CHECK(relay_status(third)["clients"] == 14);
   for (auto& r : readers)
     r->stop();
 }
