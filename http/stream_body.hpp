@@ -32,7 +32,10 @@ class stream_body {
   virtual void on_hangup(std::function<void()> fn) = 0;
 
   /// Takeover: see relay::client_sink::suspend, handover and resume.
-  virtual void suspend(std::function<void(bool)> done) { done(false); }
+  virtual void suspend(std::function<void(bool)> done) {
+    auto answer = std::move(done);
+    answer(false);
+  }
   virtual std::optional<relay::handover_socket> handover() { return std::nullopt; }
   virtual void resume() {}
 };

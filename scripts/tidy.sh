@@ -11,8 +11,8 @@ cmake -S "$root" -B "$db" -DACEPOOL_PCH=OFF -DCMAKE_UNITY_BUILD=OFF \
   -DACEPOOL_SANITIZE=OFF -DACEPOOL_FUZZ=OFF >/dev/null
 cd "$root"
 mapfile -t files < <(git ls-files -- main.cpp 'actors/*.cpp' 'config/*.cpp' 'docker/*.cpp' \
-  'http/*.cpp' 'support/*.cpp' 'web/*.cpp' 2>/dev/null ||
-  (find main.cpp actors config docker http support -name '*.cpp'; ls web/*.cpp) | sort)
+  'http/*.cpp' 'support/*.cpp' 'takeover/*.cpp' 'web/*.cpp' 2>/dev/null ||
+  (find main.cpp actors config docker http support takeover -name '*.cpp'; ls web/*.cpp) | sort)
 set +e
 printf '%s\n' "${files[@]}" | xargs -P2 -n4 clang-tidy -p "$db" --quiet >"$db/tidy.log" 2>&1
 status=$?

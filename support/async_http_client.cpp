@@ -363,6 +363,7 @@ void async_http_client::run() {
   for (CURL* h : left)
     finish(h, CURLE_ABORTED_BY_CALLBACK);
   std::vector<uint64_t> adopted_left;
+  adopted_left.reserve(adopted.size());
   for (const auto& [id, a] : adopted)
     adopted_left.push_back(id);
   for (auto id : adopted_left)

@@ -24,7 +24,7 @@ constexpr auto export_timeout = 15s;
 }  // namespace
 
 takeover_hooks process_hooks(http::http_server& server, caf::actor_system& system,
-                             actors::stream_manager_handle streams,
+                             const actors::stream_manager_handle& streams,
                              std::function<void()> handed_over) {
   takeover_hooks h;
   h.suspend = [&server, &system, streams](handover_offer& offer) -> std::optional<std::string> {
@@ -71,7 +71,7 @@ void adopt_clients(http::http_server& server, handover_offer& offer) {
   }
 }
 
-void adopt_relays(caf::actor_system& system, actors::stream_manager_handle streams,
+void adopt_relays(caf::actor_system& system, const actors::stream_manager_handle& streams,
                   handover_offer& offer) {
   caf::scoped_actor self{system};
   for (auto& relay : offer.relays) {
@@ -93,6 +93,7 @@ int start_successor(const std::string& executable, const std::vector<std::string
     if (a != "--takeover") argv_text.push_back(a);
   argv_text.emplace_back("--takeover");
   std::vector<char*> argv;
+  argv.reserve(argv_text.size() + 1);
   for (auto& a : argv_text)
     argv.push_back(a.data());
   argv.push_back(nullptr);

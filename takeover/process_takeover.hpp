@@ -15,7 +15,7 @@ namespace acepool::takeover {
 /// The old process's hooks: the HTTP server's listeners and the stream_manager's relays.
 /// `handed_over` runs once the new process owns them (main then stops this process).
 takeover_hooks process_hooks(http::http_server& server, caf::actor_system& system,
-                             actors::stream_manager_handle streams,
+                             const actors::stream_manager_handle& streams,
                              std::function<void()> handed_over);
 
 /// The new process's side, after it received `offer` and before it commits: a sink per client
@@ -23,7 +23,7 @@ takeover_hooks process_hooks(http::http_server& server, caf::actor_system& syste
 void adopt_clients(http::http_server& server, handover_offer& offer);
 
 /// After the commit: every relay runs in this process, continuing where the old one stood.
-void adopt_relays(caf::actor_system& system, actors::stream_manager_handle streams,
+void adopt_relays(caf::actor_system& system, const actors::stream_manager_handle& streams,
                   handover_offer& offer);
 
 /// SIGUSR2: starts `executable` with this process's arguments and --takeover, in its own

@@ -206,6 +206,8 @@ std::optional<std::string> socket_taken(const std::string& path) {
          ": another acepool is serving there; start this one with --takeover to replace it";
 }
 
+// Swappable on purpose: a path and a version text, both named at the one call site
+// NOLINTNEXTLINE(bugprone-easily-swappable-parameters)
 std::variant<taken_over, takeover_refusal> request_takeover(const std::string& path,
                                                             const std::string& version) {
   int fd = connect_to(path);

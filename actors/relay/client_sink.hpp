@@ -49,7 +49,10 @@ class client_sink {
   /// Stops sending and reading for a takeover: `done(true)` (any thread) once nothing is in
   /// progress on the socket, false when this client cannot move (its answer has not started,
   /// or it is gone). Writes asked meanwhile are held, not sent.
-  virtual void suspend(std::function<void(bool)> done) { done(false); }
+  virtual void suspend(std::function<void(bool)> done) {
+    auto answer = std::move(done);
+    answer(false);
+  }
   /// The suspended connection as it moves now (a duplicate descriptor); nothing when it cannot.
   virtual std::optional<handover_socket> handover() { return std::nullopt; }
   /// Sends and reads again: the takeover did not happen.

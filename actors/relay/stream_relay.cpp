@@ -358,7 +358,7 @@ void on_client(relay_actor* self, relay_request& req) {
 
 caf::behavior stream_relay(relay_actor* self, relay_deps deps, stream_manager_handle manager,
                            std::string key, std::string key_type, std::string params,
-                           relay_handover_ptr adopted) {
+                           const relay_handover_ptr& adopted) {
   auto& st = self->state;
   st.deps = std::move(deps);
   st.manager = std::move(manager);
@@ -401,14 +401,6 @@ caf::behavior stream_relay(relay_actor* self, relay_deps deps, stream_manager_ha
                 },
                 [self](tick_atom) { on_tick(self); },
                 [self](relay_status_atom) { return support::dump_json(self->state.status()); },
-                [self](takeover_export_atom) { return begin_handover(self); },
-                [self](takeover_upstream_atom, int fd) { on_upstream_frozen(self, fd); },
-                [self](takeover_suspended_atom, bool ok) { on_clients_suspended(self, ok); },
-                [self](takeover_resume_atom) { resume_after_handover(self); },
-                [self](takeover_release_atom) {
-                  release_handover(self);
-                  return caf::ok_atom::value;
-                },
                 [self](stop_relay_atom, const std::string&, const std::string& reason) {
                   auto rp = self->make_response_promise();
                   if (self->state.handing_over) {
@@ -421,7 +413,8 @@ caf::behavior stream_relay(relay_actor* self, relay_deps deps, stream_manager_ha
                   end_relay(self, reason, 503, "stream stopped");
                   return rp;
                 },
-            });
+            }
+                .or_else(takeover_handlers(self)));
 }
 
 }  // namespace relay_detail

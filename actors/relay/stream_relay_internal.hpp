@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/message_handler.hpp>
 #include <caf/response_promise.hpp>
 #include <nlohmann/json.hpp>
 
@@ -157,7 +158,7 @@ void on_session_answer(relay_actor* self, uint64_t no, int status, const std::st
 
 /// The stream callbacks of an upstream feeding `feed` (the current session).
 support::async_http_client::stream_callbacks upstream_callbacks(
-    relay_actor* self, std::shared_ptr<upstream_feed> feed);
+    relay_actor* self, const std::shared_ptr<upstream_feed>& feed);
 
 // ---- stream_relay_takeover.cpp ----
 
@@ -172,6 +173,8 @@ void resume_after_handover(relay_actor* self);
 void release_handover(relay_actor* self);
 /// In the new process: the relay continues `from` (clients, hub bytes, engine session).
 void continue_handover(relay_actor* self, relay_handover& from);
+/// The relay's takeover messages (export, its internal steps, resume, release).
+caf::message_handler takeover_handlers(relay_actor* self);
 
 // ---- stream_relay.cpp ----
 

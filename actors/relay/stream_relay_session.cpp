@@ -64,7 +64,7 @@ void session_lost(relay_actor* self, const session_loss& loss, int status) {
 }
 
 support::async_http_client::stream_callbacks upstream_callbacks(
-    relay_actor* self, std::shared_ptr<upstream_feed> feed) {
+    relay_actor* self, const std::shared_ptr<upstream_feed>& feed) {
   caf::actor me = caf::actor_cast<caf::actor>(self);
   auto no = self->state.session_no;
   support::async_http_client::stream_callbacks cb;

@@ -171,4 +171,17 @@ void continue_handover(relay_actor* self, relay_handover& from) {
   if (st.upstream_id == 0) session_lost(self, {"the engine HTTP client is stopping"}, 503);
 }
 
+caf::message_handler takeover_handlers(relay_actor* self) {
+  return {
+      [self](takeover_export_atom) { return begin_handover(self); },
+      [self](takeover_upstream_atom, int fd) { on_upstream_frozen(self, fd); },
+      [self](takeover_suspended_atom, bool ok) { on_clients_suspended(self, ok); },
+      [self](takeover_resume_atom) { resume_after_handover(self); },
+      [self](takeover_release_atom) {
+        release_handover(self);
+        return caf::ok_atom::value;
+      },
+  };
+}
+
 }  // namespace acepool::actors::relay_detail

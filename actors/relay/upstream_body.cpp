@@ -28,73 +28,70 @@ bool upstream_body::decode(const char* data, size_t n, std::string& out) {
   }
   size_t i = 0;
   while (i < n) {
-    char c = data[i];
-    switch (state_) {
-      case state::size: {
-        int v = hex_value(c);
-        if (v >= 0 && size_digits_ < max_size_digits) {
-          remaining_ = remaining_ * 16 + static_cast<uint64_t>(v);
-          ++size_digits_;
-        } else if (size_digits_ > 0 && (c == ';' || c == ' ' || c == '\t')) {
-          state_ = state::extension;
-        } else if (size_digits_ > 0 && c == '\r') {
-          state_ = state::size_lf;
-        } else {
-          state_ = state::broken;
-          return false;
-        }
-        ++i;
-        break;
-      }
-      case state::extension:
-        if (c == '\r') state_ = state::size_lf;
-        ++i;
-        break;
-      case state::size_lf:
-        if (c != '\n') {
-          state_ = state::broken;
-          return false;
-        }
-        state_ = remaining_ == 0 ? state::trailer : state::data;
-        trailer_line_empty_ = true;
-        ++i;
-        break;
-      case state::data: {
-        auto take = static_cast<size_t>(std::min<uint64_t>(remaining_, n - i));
-        out.append(data + i, take);
-        remaining_ -= take;
-        i += take;
-        if (remaining_ == 0) state_ = state::data_cr;
-        break;
-      }
-      case state::data_cr:
-      case state::data_lf:
-        if (c != (state_ == state::data_cr ? '\r' : '\n')) {
-          state_ = state::broken;
-          return false;
-        }
-        state_ = state_ == state::data_cr ? state::data_lf : state::size;
-        size_digits_ = 0;
-        ++i;
-        break;
-      case state::trailer:
-        if (c == '\n') {
-          if (trailer_line_empty_) {
-            state_ = state::done;
-            return false;
-          }
-          trailer_line_empty_ = true;
-        } else if (c != '\r') {
-          trailer_line_empty_ = false;
-        }
-        ++i;
-        break;
-      case state::done:
-      case state::broken:
-        return false;
+    if (state_ == state::data) {  // the bytes themselves, in one go
+      auto take = static_cast<size_t>(std::min<uint64_t>(remaining_, n - i));
+      out.append(data + i, take);
+      remaining_ -= take;
+      i += take;
+      if (remaining_ == 0) state_ = state::data_cr;
+      continue;
     }
+    if (!framing(data[i++])) return false;
   }
   return state_ != state::done && state_ != state::broken;
+}
+
+bool upstream_body::framing(char c) {
+  auto fail = [this] {
+    state_ = state::broken;
+    return false;
+  };
+  switch (state_) {
+    case state::size: {
+      int v = hex_value(c);
+      if (v >= 0 && size_digits_ < max_size_digits) {
+        remaining_ = remaining_ * 16 + static_cast<uint64_t>(v);
+        ++size_digits_;
+      } else if (size_digits_ > 0 && (c == ';' || c == ' ' || c == '\t')) {
+        state_ = state::extension;
+      } else if (size_digits_ > 0 && c == '\r') {
+        state_ = state::size_lf;
+      } else {
+        return fail();
+      }
+      return true;
+    }
+    case state::extension:
+      if (c == '\r') state_ = state::size_lf;
+      return true;
+    case state::size_lf:
+      if (c != '\n') return fail();
+      state_ = remaining_ == 0 ? state::trailer : state::data;
+      trailer_line_empty_ = true;
+      return true;
+    case state::data_cr:
+    case state::data_lf:
+      if (c != (state_ == state::data_cr ? '\r' : '\n')) return fail();
+      state_ = state_ == state::data_cr ? state::data_lf : state::size;
+      size_digits_ = 0;
+      return true;
+    case state::trailer:
+      if (c == '\n') {
+        if (trailer_line_empty_) {
+          state_ = state::done;
+          return false;
+        }
+        trailer_line_empty_ = true;
+      } else if (c != '\r') {
+        trailer_line_empty_ = false;
+      }
+      return true;
+    case state::data:  // handled by decode()
+    case state::done:
+    case state::broken:
+      break;
+  }
+  return false;
 }
 
 nlohmann::json upstream_body::to_json() const {
@@ -112,7 +109,7 @@ std::optional<upstream_body> upstream_body::from_json(const nlohmann::json& j) {
   auto remaining = j.find("remaining");
   auto digits = j.find("size_digits");
   auto empty = j.find("trailer_line_empty");
-  auto count = [&j](nlohmann::json::const_iterator it) {
+  auto count = [&j](const nlohmann::json::const_iterator& it) {
     return it != j.end() && it->is_number_integer() && it->get<int64_t>() >= 0;
   };
   if (chunked == j.end() || !chunked->is_boolean() || name == j.end() || !name->is_string() ||

@@ -31,6 +31,9 @@ class upstream_body {
   static std::optional<upstream_body> from_json(const nlohmann::json& j);
 
  private:
+  /// One byte of the framing (size line, CRLFs, trailer); false once ended or broken.
+  bool framing(char c);
+
   enum class state : uint8_t {
     size,
     extension,
