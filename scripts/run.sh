@@ -22,16 +22,21 @@ if [ "${1:-}" = "--upgrade" ]; then
   fi
   cmake --build "$build" -j2 --target acepool
   kill -USR2 "$old"
+  new=""
   for _ in $(seq 1 120); do
-    kill -0 "$old" 2>/dev/null || break
+    candidate=$(pgrep -n -f "^$build/acepool .*--takeover" || true)
+    if [ -n "$candidate" ] && [ "$candidate" != "$old" ]; then
+      new=$candidate
+      echo "$new" >"$pidfile"  # the first run.sh follows it from now on
+    fi
+    [ -n "$new" ] && ! kill -0 "$old" 2>/dev/null && break
     sleep 0.25
   done
-  new=$(pgrep -n -f "^$build/acepool .*--takeover" || true)
-  if kill -0 "$old" 2>/dev/null || [ -z "$new" ]; then
+  if kill -0 "$old" 2>/dev/null || [ -z "$new" ] || ! kill -0 "$new" 2>/dev/null; then
+    echo "$old" >"$pidfile"
     log "the upgrade did not happen: the running demo keeps serving (see its log)"
     exit 1
   fi
-  echo "$new" >"$pidfile"
   log "upgraded: acepool $new serves the demo's streams and viewers now"
   exit 0
 fi
@@ -95,7 +100,21 @@ acepool demo: $engines simulated engines ready on $base (bound to $APP_BIND only
   curl -X POST $base/scale/4                    # grow or shrink the pool
 MSG
 printf '\nCtrl-C stops acepool and removes the demo engines; scripts/run.sh --upgrade upgrades it in place.\n\n'
-# Until whoever serves (this acepool, or after an upgrade its successor) ends.
-while kill -0 "$(cat "$pidfile" 2>/dev/null || echo "$pid")" 2>/dev/null; do
-  sleep 1
+# Until whoever serves (this acepool, or after an upgrade its successor) ends. When it is gone,
+# an upgrade under way names its successor in the pid file within moments.
+serving=$pid
+while true; do
+  if kill -0 "$serving" 2>/dev/null; then
+    sleep 1
+    continue
+  fi
+  next=""
+  for _ in $(seq 1 40); do
+    next=$(cat "$pidfile" 2>/dev/null || true)
+    if [ -n "$next" ] && [ "$next" != "$serving" ] && kill -0 "$next" 2>/dev/null; then break; fi
+    next=""
+    sleep 0.25
+  done
+  [ -z "$next" ] && break
+  serving=$next
 done

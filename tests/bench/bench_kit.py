@@ -83,6 +83,15 @@ def start_acepool(build, env, args=()):
     return Process([os.path.join(build, "acepool"), *args], base)
 
 
+def wait_for_healthy_engine(port, timeout=20):
+    """Until acepool on `port` lists an engine it may select (healthy)."""
+    deadline = time.time() + timeout
+    while not any(e.get("health_status") == "healthy" for e in http_json("GET", f"http://127.0.0.1:{port}/engines")):
+        if time.time() > deadline:
+            raise CheckFailed("the static engine never became healthy")
+        time.sleep(0.1)
+
+
 def acepool_port(p):
     m = p.wait_line("stderr", r'"msg":"http.listening".*"port":(\d+)')
     return int(m.group(1))

@@ -10,7 +10,8 @@ import time
 import urllib.parse
 
 from bench_kit import (CheckFailed, acepool_port, cpu_seconds, http_json, load, load_result, open_fds,
-                       rss_mb, sim_playback_url, start_acepool, start_baseline, start_load, start_sim)
+                       rss_mb, sim_playback_url, start_acepool, start_baseline, start_load, start_sim,
+                       wait_for_healthy_engine)
 
 
 def start_relay(build, sim_env, ace_env=None):
@@ -23,11 +24,7 @@ def start_relay(build, sim_env, ace_env=None):
     ace = start_acepool(build, env)
     try:
         port = acepool_port(ace)
-        deadline = time.time() + 20
-        while not any(e.get("health_status") == "healthy" for e in http_json("GET", f"http://127.0.0.1:{port}/engines")):
-            if time.time() > deadline:
-                raise CheckFailed("the static engine never became healthy")
-            time.sleep(0.1)
+        wait_for_healthy_engine(port)
     except BaseException:
         ace.stop()
         sim.stop()

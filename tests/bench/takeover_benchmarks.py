@@ -5,7 +5,8 @@ import os
 import tempfile
 import time
 
-from bench_kit import CheckFailed, acepool_port, http_json, load_result, start_acepool, start_load, start_sim
+from bench_kit import (CheckFailed, acepool_port, load_result, start_acepool, start_load, start_sim,
+                       wait_for_healthy_engine)
 
 KEYS = 5
 BITRATE = 2_000_000
@@ -49,11 +50,7 @@ def run(build, clients):
     new = None
     try:
         port = acepool_port(old)
-        deadline = time.time() + 20
-        while not any(e.get("health_status") == "healthy" for e in http_json("GET", f"http://127.0.0.1:{port}/engines")):
-            if time.time() > deadline:
-                raise CheckFailed("the static engine never became healthy")
-            time.sleep(0.1)
+        wait_for_healthy_engine(port)
         # Baseline: the same viewers, no takeover.
         baseline = gaps(start_viewers(build, port, clients, "a"))
         loads = start_viewers(build, port, clients, "b")
