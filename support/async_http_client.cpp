@@ -18,7 +18,8 @@
 
 namespace acepool::support {
 
-namespace {
+// Not anonymous: async_http_client::loop (a member type) holds transfers.
+namespace http_client_detail {
 
 constexpr size_t max_body = 1 << 20;
 
@@ -101,7 +102,9 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
-}  // namespace
+}  // namespace http_client_detail
+
+using namespace http_client_detail;
 
 // Swappable on purpose: both bounds have defaults; callers name them
 // NOLINTNEXTLINE(bugprone-easily-swappable-parameters)

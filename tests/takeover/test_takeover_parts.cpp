@@ -47,7 +47,7 @@ int dev_null() {
 }
 
 /// `n` packets, a PAT first.
-std::string packets(size_t n, uint8_t fill) {
+std::string takeover_packets(size_t n, uint8_t fill) {
   std::string out(n * relay::ts_packet_size, static_cast<char>(fill));
   for (size_t i = 0; i < n; ++i) {
     auto* p = reinterpret_cast<uint8_t*>(out.data()) + i * relay::ts_packet_size;
@@ -88,7 +88,7 @@ actors::relay_handover_ptr sample_relay() {
   h->upstream_body = relay::upstream_body(true).to_json();
   h->aligner_held = "12";
   h->hub.start = 1000;
-  h->hub.bytes = packets(2, 7);
+  h->hub.bytes = takeover_packets(2, 7);
   h->hub.pats = {1000};
   for (int i = 0; i < 2; ++i)
     h->hub.clients.push_back({1188, 42, relay::handover_socket{dev_null(), i == 0, "unsent"}});
@@ -229,16 +229,16 @@ TEST_CASE(
   auto old_hub = std::make_shared<relay::stream_hub>(o, counters, nullptr);
   auto fast = std::make_shared<movable_sink>();
   auto slow = std::make_shared<movable_sink>();
-  old_hub->append(packets(10, 1), {0});
+  old_hub->append(takeover_packets(10, 1), {0});
   old_hub->attach(fast);
   old_hub->attach(slow);
   fast->drain();  // slow keeps its first write in flight
-  old_hub->append(packets(10, 2), {0});
+  old_hub->append(takeover_packets(10, 2), {0});
   fast->drain();
   bool suspended = false;
   old_hub->suspend([&] { suspended = true; });
   CHECK(suspended);
-  old_hub->append(packets(5, 3), {});  // what came before the upstream froze: staged
+  old_hub->append(takeover_packets(5, 3), {});  // what came before the upstream froze: staged
   auto h = old_hub->handover();
   REQUIRE(h);
   REQUIRE(h->clients.size() == 2);
@@ -251,14 +251,15 @@ TEST_CASE(
   auto slow2 = std::make_shared<movable_sink>();
   new_hub->adopt(fast2, h->clients[0].pos, h->clients[0].sent);
   new_hub->adopt(slow2, h->clients[1].pos, h->clients[1].sent);
-  new_hub->append(packets(5, 4), {});
+  new_hub->append(takeover_packets(5, 4), {});
   new_hub->publish();
   fast2->drain();
   slow2->drain();
   new_hub->publish();
   fast2->drain();
   slow2->drain();
-  auto whole = packets(10, 1) + packets(10, 2) + packets(5, 3) + packets(5, 4);
+  auto whole = takeover_packets(10, 1) + takeover_packets(10, 2) + takeover_packets(5, 3) +
+               takeover_packets(5, 4);
   CHECK(fast->received + fast2->received == whole);
   CHECK(slow->received + slow2->received == whole);
 }
@@ -270,7 +271,7 @@ TEST_CASE("stream hub: a client that cannot move stays behind, answered at the r
   auto hub = std::make_shared<relay::stream_hub>(o, counters, nullptr);
   auto ok = std::make_shared<movable_sink>();
   auto stuck = std::make_shared<movable_sink>(false);
-  hub->append(packets(4, 1), {0});
+  hub->append(takeover_packets(4, 1), {0});
   hub->attach(ok);
   hub->attach(stuck);
   ok->drain();
@@ -278,7 +279,7 @@ TEST_CASE("stream hub: a client that cannot move stays behind, answered at the r
   bool suspended = false;
   hub->suspend([&] { suspended = true; });
   REQUIRE(suspended);
-  hub->append(packets(4, 2), {});
+  hub->append(takeover_packets(4, 2), {});
   CHECK(ok->received.size() == 4 * relay::ts_packet_size);  // nothing written while suspended
   SECTION("the takeover happens: only the movable client moves; the other gets its end") {
     auto h = hub->handover();
@@ -294,6 +295,6 @@ TEST_CASE("stream hub: a client that cannot move stays behind, answered at the r
     hub->resume();
     ok->drain();
     CHECK(ok->resumed);
-    CHECK(ok->received == packets(4, 1) + packets(4, 2));
+    CHECK(ok->received == takeover_packets(4, 1) + takeover_packets(4, 2));
   }
 }
