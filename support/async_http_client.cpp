@@ -192,10 +192,22 @@ void async_http_client::freeze(uint64_t id, std::function<void(int fd)> done) {
     auto& l = *loop_;
     int fd = -1;
     if (auto it = l.streams.find(id); it != l.streams.end()) {
-      auto t = l.active.find(it->second);
+      // The transfer leaves libcurl: a paused transfer may still read its socket into curl's
+      // own buffer (multi_perform checks every handle), and those bytes would be lost to the
+      // next owner. From here its socket (a duplicate) is read like an adopted one.
+      CURL* h = it->second;
+      auto t = l.active.find(h);
       int s = t == l.active.end() ? -1 : connected_socket(*t->second);
-      if (s >= 0 && curl_easy_pause(it->second, CURLPAUSE_RECV) == CURLE_OK)
-        fd = ::fcntl(s, F_DUPFD_CLOEXEC, 0);
+      int own = s >= 0 ? ::fcntl(s, F_DUPFD_CLOEXEC, 0) : -1;
+      if (own >= 0) {
+        ::fcntl(own, F_SETFL, ::fcntl(own, F_GETFL) | O_NONBLOCK);
+        l.adopted[id] = {own, std::move(t->second->stream), true};
+        l.streams.erase(it);
+        curl_multi_remove_handle(static_cast<CURLM*>(multi_), h);
+        curl_easy_cleanup(h);  // closes curl's descriptor, not the duplicate
+        l.active.erase(t);
+        fd = ::fcntl(own, F_DUPFD_CLOEXEC, 0);
+      }
     } else if (auto a = l.adopted.find(id); a != l.adopted.end()) {
       a->second.frozen = true;
       fd = ::fcntl(a->second.fd, F_DUPFD_CLOEXEC, 0);
@@ -206,11 +218,7 @@ void async_http_client::freeze(uint64_t id, std::function<void(int fd)> done) {
 
 void async_http_client::thaw(uint64_t id) {
   post([this, id] {
-    auto& l = *loop_;
-    if (auto it = l.streams.find(id); it != l.streams.end())
-      curl_easy_pause(it->second, CURLPAUSE_CONT);
-    else if (auto a = l.adopted.find(id); a != l.adopted.end())
-      a->second.frozen = false;
+    if (auto a = loop_->adopted.find(id); a != loop_->adopted.end()) a->second.frozen = false;
   });
 }
 

@@ -57,7 +57,8 @@ class async_http_client {
   void cancel(uint64_t id);
 
   /// Stops reading streaming GET `id` (bytes wait in the socket) and hands `done` a duplicate of
-  /// its connected socket (-1 when there is none: it ended, or never connected). thaw() reads on.
+  /// its connected socket (-1 when there is none: it ended, or never connected). The transfer
+  /// leaves libcurl then: thaw() reads on from the socket itself, like an adopted one.
   void freeze(uint64_t id, std::function<void(int fd)> done);
   /// Reads a frozen streaming GET again.
   void thaw(uint64_t id);
