@@ -10,3 +10,8 @@ set_tests_properties(
 set_tests_properties(
   "e2e:takeover e2e: 200 viewers of five 4 Mbit/s streams stay connected and unbroken across acepool --takeover"
   PROPERTIES RUN_SERIAL ON)
+# Chromium reports ERR_NETWORK_CHANGED when other tests' containers add and remove network
+# interfaces meanwhile; alone, the panel's page loads see one network.
+set_tests_properties(
+  "e2e:panel: Chromium shows the pool live and acts only with the key, at desktop and phone size"
+  PROPERTIES RUN_SERIAL ON)

@@ -87,8 +87,8 @@ TEST_CASE(
     "takeover e2e: 200 viewers of five 4 Mbit/s streams stay connected and unbroken across "
     "acepool --takeover") {
   require_docker();
+  port_block ports;  // released after the run's containers are gone (declared first)
   docker_run_scope run;
-  port_block ports;
   temp_dir dir;
   auto env = takeover_pool_env(run, ports, dir);
   auto old_one = std::make_unique<acepool_process>(env);
@@ -132,8 +132,8 @@ TEST_CASE(
     "takeover e2e: a new process killed before it committed leaves every viewer with the "
     "old one") {
   require_docker();
+  port_block ports;  // released after the run's containers are gone (declared first)
   docker_run_scope run;
-  port_block ports;
   temp_dir dir;
   auto env = takeover_pool_env(run, ports, dir);
   acepool_process old_one(env);
